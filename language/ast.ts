@@ -1,0 +1,320 @@
+/**
+ * The OBC abstract syntax tree.
+ *
+ * Produced by `cst-to-ast.ts` from the Chevrotain CST; consumed by the resolver,
+ * the checker, the formatter and the compiler. Every node has a `$type` tag and a
+ * `span` of 0-based UTF-16 offsets into the source text (`end` exclusive). Offsets are
+ * turned into 1-based line:column only when a diagnostic is rendered.
+ *
+ * Numbers are kept as their decimal source text (never as JS floats): money, percent and
+ * plain numbers are parsed into exact rationals by the engine.
+ */
+
+export interface Span {
+  /** 0-based offset of the first character. */
+  start: number;
+  /** 0-based offset one past the last character. */
+  end: number;
+}
+
+interface NodeBase {
+  span: Span;
+}
+
+// ───────────────────────────── expressions ─────────────────────────────
+
+/** A plain number such as `10`, `1.2`; `value` is the decimal text without separators. */
+export interface NumberLit extends NodeBase { $type: "NumberLit"; value: string }
+/** `$1,600` or `$1,600.50`; `value` is the decimal text in major units ("1600.50"). */
+export interface MoneyLit extends NodeBase { $type: "MoneyLit"; value: string; negative: boolean }
+/** `75%` ; `value` is the percent points as decimal text ("75"). */
+export interface PercentLit extends NodeBase { $type: "PercentLit"; value: string }
+/** `2026-10-15`; `value` is the ISO date text. */
+export interface DateLit extends NodeBase { $type: "DateLit"; value: string }
+export interface StringLit extends NodeBase { $type: "StringLit"; value: string }
+export interface BoolLit extends NodeBase { $type: "BoolLit"; value: boolean }
+/** A reference to a data field, metric, condition or `let` value. */
+export interface NameRef extends NodeBase { $type: "NameRef"; name: string }
+/** A quoted clause name used as a condition: `not "Algebra ready"` — true when that clause's condition is met. */
+export interface ClauseRef extends NodeBase { $type: "ClauseRef"; name: string }
+
+export type BinaryOp = "+" | "-" | "*" | "/" | "<" | "<=" | ">" | ">=" | "=" | "!=" | "and" | "or";
+export interface Binary extends NodeBase { $type: "Binary"; op: BinaryOp; left: Expr; right: Expr; opSpan: Span }
+export interface Unary extends NodeBase { $type: "Unary"; op: "not" | "-"; operand: Expr }
+/** `grade in [8, 9]`, `grade not in [8, 9]` */
+export interface InList extends NodeBase { $type: "InList"; value: Expr; items: Expr[]; negated: boolean }
+/** `exit_date is missing` / `exit_date is present` */
+export interface IsMissing extends NodeBase { $type: "IsMissing"; operand: Expr; negated: boolean }
+/** `exit_date otherwise 2023-06-30`: the value, or the fallback when the value is missing. */
+export interface Otherwise extends NodeBase { $type: "Otherwise"; value: Expr; fallback: Expr }
+/** `40% of savings` */
+export interface PercentOf extends NodeBase { $type: "PercentOf"; percent: Expr; of: Expr }
+/** `month starts from 2022-09-01 through exit_date`: the number of first days of a month D with from <= D <= through. */
+export interface MonthStarts extends NodeBase { $type: "MonthStarts"; from: Expr; through: Expr }
+/** `count of [c1, c2, c3]`: how many of the listed conditions are met (a condition on a missing value is not met). */
+export interface CountMet extends NodeBase { $type: "CountMet"; items: Expr[] }
+/**
+ * Aggregates over a set of records:
+ * - `count of identified students where (cond)`, `share of served students where (cond)`,
+ *   `sum of (expr) over served students [where (cond)]`;
+ * - inside a per-period cohort clause the set is the period's rows: `count where (cond)`.
+ * `population` is undefined for the period rows, "all" for `students`.
+ */
+export interface Aggregate extends NodeBase {
+  $type: "Aggregate";
+  fn: "count" | "share" | "sum";
+  population?: PopulationName;
+  value?: Expr;
+  where?: Expr;
+}
+
+export type Expr =
+  | NumberLit | MoneyLit | PercentLit | DateLit | StringLit | BoolLit | NameRef | ClauseRef
+  | Binary | Unary | InList | IsMissing | Otherwise | PercentOf | MonthStarts | CountMet | Aggregate;
+
+// ───────────────────────────── declarations ─────────────────────────────
+
+export interface Ident extends NodeBase { $type: "Ident"; name: string }
+
+export interface Party extends NodeBase {
+  $type: "Party";
+  /** district, provider, intermediary, funder, payor, investor, evaluator, … */
+  role: Ident;
+  name: StringLit;
+  /** `as philanthropy`: the name used for this party elsewhere in the contract and in outputs. */
+  alias?: Ident;
+}
+export interface PartiesDecl extends NodeBase { $type: "PartiesDecl"; parties: Party[] }
+export interface TermDecl extends NodeBase { $type: "TermDecl"; start: DateLit; end: DateLit }
+export interface CurrencyDecl extends NodeBase { $type: "CurrencyDecl"; code: Ident }
+
+export type RoundingMode = "half-up" | "half-even" | "down" | "up";
+export type RoundingUnit = "cent" | "dollar";
+export interface Rounding extends NodeBase { $type: "Rounding"; mode: RoundingMode; unit: RoundingUnit }
+/** `rounding half up to the cent` (contract default for every computed amount) */
+export interface RoundingDecl extends NodeBase { $type: "RoundingDecl"; rounding: Rounding }
+
+export type FieldTypeName =
+  | "integer" | "decimal" | "score" | "count" | "percent" | "money" | "boolean" | "date" | "text";
+export interface FieldDecl extends NodeBase {
+  $type: "FieldDecl";
+  name: Ident;
+  type: FieldTypeName;
+  typeSpan: Span;
+  /** `optional score`: the value may be missing in the data. */
+  optional: boolean;
+}
+/**
+ * `data students keyed by student_id { … }` — one row per student;
+ * `data checkpoints each month { … }` — one row per period;
+ * `data children keyed by child_id each school_year { … }` — one row per student and period.
+ */
+export interface DataDecl extends NodeBase {
+  $type: "DataDecl";
+  name: Ident;
+  key?: Ident;
+  period?: Ident;
+  fields: FieldDecl[];
+}
+
+/** `metric growth = eoy_score - boy_score`, `condition x = …`, `let avoided = …` (inside cohort clauses) */
+export interface MetricDecl extends NodeBase {
+  $type: "MetricDecl";
+  kind: "metric" | "condition" | "let" | "measure";
+  name: Ident;
+  expr: Expr;
+}
+
+export type PopulationName = "all" | "eligible" | "identified" | "served";
+/** `identified students when …`, `eligible students when …`, `served students when …` */
+export interface PopulationDecl extends NodeBase {
+  $type: "PopulationDecl";
+  which: Exclude<PopulationName, "all">;
+  whichSpan: Span;
+  condition: Expr;
+}
+
+export type ClauseKind = "base" | "milestone" | "outcome" | "partial" | "bonus" | "penalty" | "payment";
+
+export interface Tier extends NodeBase {
+  $type: "Tier";
+  amount: Expr;
+  /** undefined for `otherwise` */
+  condition?: Expr;
+}
+export interface FixedAmount extends NodeBase { $type: "FixedAmount"; amount: Expr }
+export interface TieredAmount extends NodeBase { $type: "TieredAmount"; tiers: Tier[] }
+export type Amount = FixedAmount | TieredAmount;
+
+/** `if missing: not met` — what happens when the clause's condition or amount reads a missing value. */
+export interface MissingRule extends NodeBase { $type: "MissingRule"; outcome: "not-met" | "excluded" }
+
+/**
+ * A per-student payment clause:
+ * `outcome "Algebra ready" pays $900 per identified student when … if missing: not met`
+ */
+export interface PaymentClause extends NodeBase {
+  $type: "PaymentClause";
+  kind: ClauseKind;
+  kindSpan: Span;
+  name: StringLit;
+  due?: DateLit;
+  amount: Amount;
+  population: PopulationName;
+  populationSpan: Span;
+  condition?: Expr;
+  missing?: MissingRule;
+}
+
+/**
+ * A cohort-level clause. With `each <period>` over a per-period data set it is evaluated
+ * once per period; otherwise once for the whole cohort.
+ * `cohort "Savings share" each school_year over children { let …  pays 95% of savings }`
+ */
+export interface CohortClause extends NodeBase {
+  $type: "CohortClause";
+  name: StringLit;
+  due?: DateLit;
+  /** the data set whose rows are grouped by period */
+  over?: Ident;
+  lets: MetricDecl[];
+  amount: Expr;
+  condition?: Expr;
+}
+
+/** `weight 1.2 for english_learner or iep on "Algebra ready", "Growth"` */
+export interface WeightDecl extends NodeBase {
+  $type: "WeightDecl";
+  factor: NumberLit;
+  condition: Expr;
+  clauses: StringLit[];
+}
+
+export type CapAllocation = "pro-rata" | "in-order";
+/**
+ * `cap $1,600 per student`, `cap $1,200,000 per contract, allocated pro rata`,
+ * `cap $50,000 on "Dosage"`.
+ */
+export interface CapDecl extends NodeBase {
+  $type: "CapDecl";
+  amount: MoneyLit;
+  scope: "student" | "contract" | "clause";
+  clause?: StringLit;
+  allocation: CapAllocation;
+  allocationSpan?: Span;
+}
+/** `floor $0 per student`: a student's net payment never falls below this. */
+export interface FloorDecl extends NodeBase { $type: "FloorDecl"; amount: MoneyLit }
+
+export interface FundingShare extends NodeBase {
+  $type: "FundingShare";
+  party: Ident;
+  /** undefined for `pays the rest` */
+  percent?: PercentLit;
+  rounding?: Rounding;
+}
+/** `funding { philanthropy pays 40% of every line, rounded half up to the cent  district pays the rest }` */
+export interface FundingDecl extends NodeBase { $type: "FundingDecl"; shares: FundingShare[] }
+
+/** `settlement on 2027-01-15, 2027-07-31` */
+export interface SettlementDecl extends NodeBase { $type: "SettlementDecl"; dates: DateLit[] }
+
+export interface Within extends NodeBase { $type: "Within"; amount: NumberLit; unit: "days" | "business days" | "weeks" | "months" }
+/** `district and provider "meet" within 10 business days` */
+export interface DutyAction extends NodeBase { $type: "DutyAction"; parties: Ident[]; text: StringLit; within?: Within }
+/** `withhold 10% of milestone payments until attendance_rate >= 75%` */
+export interface WithholdAction extends NodeBase {
+  $type: "WithholdAction";
+  percent: PercentLit;
+  of: ClauseKind | "all";
+  ofSpan: Span;
+  until?: Expr;
+}
+/** `district may terminate with 30 days notice after 2 more checkpoints` */
+export interface TerminateAction extends NodeBase {
+  $type: "TerminateAction";
+  party: Ident;
+  noticeDays: NumberLit;
+  afterMore?: NumberLit;
+}
+export type EscalationAction = DutyAction | WithholdAction | TerminateAction;
+
+/** `level 2 when attendance_rate < 75% for 2 consecutive checkpoints { … }` */
+export interface EscalationLevel extends NodeBase {
+  $type: "EscalationLevel";
+  level: NumberLit;
+  condition: Expr;
+  consecutive?: NumberLit;
+  actions: EscalationAction[];
+}
+/** `escalation "Attendance" over checkpoints { measure … level … }` */
+export interface EscalationDecl extends NodeBase {
+  $type: "EscalationDecl";
+  name: StringLit;
+  over: Ident;
+  measures: MetricDecl[];
+  levels: EscalationLevel[];
+}
+
+/**
+ * `provider shares "session attendance" weekly`,
+ * `district shares "assessment results" within 15 days of "each testing window"`,
+ * `district and provider meet "check-in" monthly`.
+ */
+export interface RoutineDecl extends NodeBase {
+  $type: "RoutineDecl";
+  parties: Ident[];
+  verb: "shares" | "meet" | "reports" | "reviews";
+  what: StringLit;
+  frequency?: Ident;
+  within?: Within;
+  of?: StringLit;
+}
+export interface RoutinesDecl extends NodeBase { $type: "RoutinesDecl"; routines: RoutineDecl[] }
+
+/**
+ * `committee "Steering committee" of district, provider and intermediary meets quarterly to "review data and progress"`
+ * `amendments "in writing" signed by district and provider`
+ */
+export interface CommitteeDecl extends NodeBase {
+  $type: "CommitteeDecl";
+  name: StringLit;
+  members: Ident[];
+  frequency: Ident;
+  purpose?: StringLit;
+}
+export interface AmendmentRule extends NodeBase { $type: "AmendmentRule"; form: StringLit; signers: Ident[] }
+export interface GovernanceDecl extends NodeBase { $type: "GovernanceDecl"; items: (CommitteeDecl | AmendmentRule)[] }
+
+/** `track "Tutor retention"` or `track "Sense of belonging" "from the spring student survey"` — stated, never paid. */
+export interface TrackDecl extends NodeBase { $type: "TrackDecl"; name: StringLit; description?: StringLit }
+
+export type Item =
+  | PartiesDecl | TermDecl | CurrencyDecl | RoundingDecl | DataDecl | MetricDecl | PopulationDecl
+  | PaymentClause | CohortClause | WeightDecl | CapDecl | FloorDecl | FundingDecl | SettlementDecl
+  | EscalationDecl | RoutinesDecl | GovernanceDecl | TrackDecl;
+
+export interface Comment { text: string; span: Span }
+
+export interface Contract extends NodeBase {
+  $type: "Contract";
+  title: StringLit;
+  version?: StringLit;
+  items: Item[];
+}
+
+export interface SourceFile {
+  $type: "SourceFile";
+  span: Span;
+  /** undefined when the text did not even start a contract */
+  contract?: Contract;
+  comments: Comment[];
+}
+
+/** Turns a clause name into the id used in outputs: "Algebra ready" → "algebra_ready". */
+export function clauseId(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "");
+}

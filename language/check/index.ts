@@ -1,0 +1,386 @@
+/**
+ * The check stage: from AST to ContractIR.
+ *
+ * Input: the `Contract` AST. Output: `{ value: ContractIR | undefined, diagnostics }`.
+ * Resolves names (fields, metrics, conditions, clauses, parties, data sets, populations),
+ * types every expression (`types.ts`), and applies the contract rules (`rules.ts`):
+ * deadlines inside the term, percentages up to 100%, tiers, missing-value rules, caps,
+ * funding shares. The IR is built even when there are errors, so the editor can still
+ * offer completion and outlines; callers must not run a contract with errors.
+ */
+import type * as A from "../ast.ts";
+import { clauseId } from "../ast.ts";
+import { diag } from "../diagnostics/codes.ts";
+import type { Diagnostic } from "../diagnostics/types.ts";
+import { DEFAULT_ROUNDING, type ContractIR, type DataSetIR, type FieldInfo, type Ty } from "./ir.ts";
+import { checkRules } from "./rules.ts";
+import { ExprChecker, type NameInfo, type Scope } from "./types.ts";
+
+export interface CheckOutput {
+  value: ContractIR | undefined;
+  diagnostics: Diagnostic[];
+}
+
+const fieldTy = (t: A.FieldTypeName): Ty => t;
+
+function mapScope(map: Map<string, NameInfo>, parent?: Scope, extra: Partial<Scope> = {}): Scope {
+  return {
+    lookup: (name) => map.get(name) ?? parent?.lookup(name),
+    names: () => [...map.keys(), ...(parent?.names() ?? [])],
+    rows: extra.rows ?? parent?.rows,
+    clauses: extra.clauses ?? parent?.clauses,
+    populations: extra.populations ?? parent?.populations,
+  };
+}
+
+export function checkContract(contract: A.Contract): CheckOutput {
+  const diagnostics: Diagnostic[] = [];
+  const ir = buildIR(contract, diagnostics);
+  checkNames(ir, diagnostics);
+  checkRules(ir, diagnostics);
+  return { value: ir, diagnostics };
+}
+
+/** Collects declarations into the IR, reporting duplicates. */
+function buildIR(c: A.Contract, diagnostics: Diagnostic[]): ContractIR {
+  const seenSection = new Map<string, A.Item>();
+  const once = (item: A.Item, section: string): boolean => {
+    if (seenSection.has(section)) {
+      diagnostics.push(diag("OBC1008", { section }, { span: item.span, label: `a second ${section}` }, {
+        related: [{ span: seenSection.get(section)!.span, label: `the first ${section}` }],
+      }));
+      return false;
+    }
+    seenSection.set(section, item);
+    return true;
+  };
+  const ir: ContractIR = {
+    title: c.title.value,
+    version: c.version?.value,
+    ast: c,
+    parties: [],
+    currency: "USD",
+    rounding: DEFAULT_ROUNDING,
+    dataSets: [],
+    fields: new Map(),
+    metrics: new Map(),
+    populations: {},
+    clauses: [],
+    cohorts: [],
+    settlement: [],
+    escalations: [],
+    routines: [],
+    governance: [],
+    tracked: [],
+    weights: [],
+  };
+  const taken = new Map<string, A.Span>();
+  const declareName = (name: A.Ident) => {
+    const prev = taken.get(name.name);
+    if (prev) {
+      diagnostics.push(diag("OBC2004", { name: `'${name.name}'` }, { span: name.span, label: "declared again here" }, { related: [{ span: prev, label: "first declared here" }] }));
+      return false;
+    }
+    taken.set(name.name, name.span);
+    return true;
+  };
+  const clauseNames = new Map<string, A.Span>();
+  for (const item of c.items) {
+    switch (item.$type) {
+      case "PartiesDecl":
+        if (!once(item, "parties section")) break;
+        for (const p of item.parties) {
+          const id = p.alias?.name ?? p.role.name;
+          const dup = ir.parties.find((q) => q.id === id);
+          if (dup) {
+            diagnostics.push(diag("OBC2004", { name: `'${id}'` }, { span: (p.alias ?? p.role).span, label: "another party with this name" }, {
+              related: [{ span: dup.decl.span, label: "first declared here" }],
+              helpParams: {},
+            }));
+            continue;
+          }
+          ir.parties.push({ id, role: p.role.name, name: p.name.value, decl: p });
+        }
+        break;
+      case "TermDecl":
+        if (once(item, "term")) ir.term = { start: item.start.value, end: item.end.value };
+        break;
+      case "CurrencyDecl":
+        if (once(item, "currency")) {
+          ir.currency = item.code.name;
+          if (!/^[A-Z]{3}$/.test(item.code.name)) {
+            diagnostics.push(diag("OBC3007", { code: item.code.name }, { span: item.code.span, label: "not a currency code" }));
+          }
+        }
+        break;
+      case "RoundingDecl":
+        if (once(item, "rounding rule")) ir.rounding = item.rounding;
+        break;
+      case "DataDecl": {
+        if (ir.dataSets.some((d) => d.name === item.name.name)) {
+          const prev = ir.dataSets.find((d) => d.name === item.name.name)!;
+          diagnostics.push(diag("OBC2004", { name: `'${item.name.name}'` }, { span: item.name.span, label: "declared again here" }, { related: [{ span: prev.decl.name.span, label: "first declared here" }] }));
+          break;
+        }
+        const kind = item.period ? (item.key ? "student-period" : "period") : "student";
+        const ds: DataSetIR = {
+          name: item.name.name,
+          kind,
+          key: kind === "period" ? undefined : (item.key?.name ?? "student_id"),
+          period: item.period?.name,
+          roster: kind === "student" && !ir.dataSets.some((d) => d.kind === "student"),
+          fields: [],
+          decl: item,
+        };
+        const local = new Set<string>();
+        for (const f of item.fields) {
+          if (local.has(f.name.name) || f.name.name === ds.key || f.name.name === ds.period) {
+            diagnostics.push(diag("OBC2004", { name: `'${f.name.name}'` }, { span: f.name.span, label: "declared again here" }));
+            continue;
+          }
+          local.add(f.name.name);
+          const info: FieldInfo = { name: f.name.name, type: f.type, optional: f.optional, dataSet: ds.name, decl: f };
+          ds.fields.push(info);
+          if (kind === "student") {
+            if (declareName(f.name)) ir.fields.set(f.name.name, info);
+          }
+        }
+        ir.dataSets.push(ds);
+        break;
+      }
+      case "MetricDecl":
+        if (declareName(item.name)) ir.metrics.set(item.name.name, item);
+        break;
+      case "PopulationDecl":
+        if (ir.populations[item.which]) {
+          diagnostics.push(diag("OBC1008", { section: `definition of ${item.which} students` }, { span: item.span, label: "defined again" }, { related: [{ span: ir.populations[item.which]!.span, label: "first definition" }] }));
+        } else ir.populations[item.which] = item;
+        break;
+      case "PaymentClause": {
+        const prev = clauseNames.get(item.name.value) ?? [...clauseNames.entries()].find(([n]) => clauseId(n) === clauseId(item.name.value))?.[1];
+        if (prev) {
+          diagnostics.push(diag("OBC2004", { name: `"${item.name.value}"` }, { span: item.name.span, label: "a second clause with this name" }, { related: [{ span: prev, label: "first clause with this name" }] }));
+          break;
+        }
+        clauseNames.set(item.name.value, item.name.span);
+        ir.clauses.push({ id: clauseId(item.name.value), name: item.name.value, kind: item.kind, decl: item, weights: [], caps: [] });
+        break;
+      }
+      case "CohortClause": {
+        const prev = clauseNames.get(item.name.value);
+        if (prev) {
+          diagnostics.push(diag("OBC2004", { name: `"${item.name.value}"` }, { span: item.name.span, label: "a second clause with this name" }, { related: [{ span: prev, label: "first clause with this name" }] }));
+          break;
+        }
+        clauseNames.set(item.name.value, item.name.span);
+        ir.cohorts.push({ id: clauseId(item.name.value), name: item.name.value, decl: item });
+        break;
+      }
+      case "WeightDecl":
+        ir.weights.push(item);
+        break;
+      case "CapDecl":
+        if (item.scope === "student") {
+          if (once(item, "cap per student")) ir.studentCap = item;
+        } else if (item.scope === "contract") {
+          if (once(item, "cap per contract")) ir.contractCap = item;
+        }
+        break;
+      case "FloorDecl":
+        if (once(item, "floor")) ir.floor = item;
+        break;
+      case "FundingDecl":
+        if (once(item, "funding section")) {
+          ir.funding = {
+            decl: item,
+            shares: item.shares.map((s) => ({ party: s.party.name, percent: s.percent, rounding: s.rounding ?? ir.rounding, decl: s })),
+          };
+        }
+        break;
+      case "SettlementDecl":
+        ir.settlement.push(...item.dates.map((d) => d.value));
+        break;
+      case "EscalationDecl":
+        ir.escalations.push({ name: item.name.value, decl: item });
+        break;
+      case "RoutinesDecl":
+        ir.routines.push(...item.routines);
+        break;
+      case "GovernanceDecl":
+        ir.governance.push(...item.items);
+        break;
+      case "TrackDecl":
+        ir.tracked.push(item);
+        break;
+    }
+  }
+  // funding shares default to the contract rounding once it is known
+  if (ir.funding) for (const s of ir.funding.shares) s.rounding = s.decl.rounding ?? ir.rounding;
+  return ir;
+}
+
+/** Resolves and types every expression of the contract. */
+function checkNames(ir: ContractIR, diagnostics: Diagnostic[]): void {
+  const clauseNames = new Set(ir.clauses.map((c) => c.name));
+  const populations = new Set(Object.keys(ir.populations));
+  // student scope: fields, then metrics (typed lazily, with cycle detection)
+  const studentNames = new Map<string, NameInfo>();
+  for (const f of ir.fields.values()) {
+    studentNames.set(f.name, {
+      type: fieldTy(f.type),
+      missing: f.optional ? new Set([f.name]) : new Set(),
+      kind: "field",
+      span: f.decl.name.span,
+    });
+  }
+  const metricState = new Map<string, "busy" | NameInfo>();
+  const exprChecker = new ExprChecker(diagnostics);
+  let studentScope: Scope;
+  const lookupMetric = (name: string): NameInfo | undefined => {
+    const m = ir.metrics.get(name);
+    if (!m) return undefined;
+    const st = metricState.get(name);
+    if (st === "busy") {
+      diagnostics.push(diag("OBC2009", { name: `'${name}'` }, { span: m.name.span, label: "defined in terms of itself" }));
+      const info: NameInfo = { type: "error", missing: new Set(), kind: m.kind === "condition" ? "condition" : "metric", span: m.name.span };
+      metricState.set(name, info);
+      return info;
+    }
+    if (st) return st;
+    metricState.set(name, "busy");
+    const typed = m.kind === "condition" ? exprChecker.condition(m.expr, studentScope) : exprChecker.expr(m.expr, studentScope);
+    const info: NameInfo = { type: typed.type, missing: typed.missing, kind: m.kind === "condition" ? "condition" : "metric", span: m.name.span };
+    if (metricState.get(name) === "busy") metricState.set(name, info);
+    return metricState.get(name) as NameInfo;
+  };
+  studentScope = {
+    lookup: (name) => studentNames.get(name) ?? lookupMetric(name),
+    names: () => [...studentNames.keys(), ...ir.metrics.keys()],
+    clauses: clauseNames,
+    populations,
+  };
+  for (const name of ir.metrics.keys()) lookupMetric(name);
+
+  for (const which of ["eligible", "identified", "served"] as const) {
+    const p = ir.populations[which];
+    if (!p) continue;
+    const t = exprChecker.condition(p.condition, studentScope);
+    for (const f of t.missing) {
+      diagnostics.push(diag("OBC4015", { field: `'${f}'`, population: which }, { span: p.condition.span, label: `reads '${f}'` }));
+    }
+  }
+  if (ir.populations.eligible && ir.populations.identified) {
+    diagnostics.push(diag("OBC1008", { section: "eligibility rule (eligible and identified mean the same)" }, { span: ir.populations.identified.whichSpan, label: "second eligibility rule" }, {
+      related: [{ span: ir.populations.eligible.whichSpan, label: "first eligibility rule" }],
+    }));
+  }
+
+  for (const clause of ir.clauses) {
+    const d = clause.decl;
+    const ec = new ExprChecker(diagnostics, clause.name);
+    const missing = new Set<string>();
+    const add = (s: Set<string>) => s.forEach((x) => missing.add(x));
+    if (d.population !== "all" && !populations.has(d.population)) {
+      diagnostics.push(diag("OBC2007", { population: d.population }, { span: d.populationSpan, label: `${d.population} students are not defined` }, { clause: clause.name }));
+    }
+    if (d.condition) add(ec.condition(d.condition, studentScope).missing);
+    if (d.amount.$type === "FixedAmount") add(ec.money(d.amount.amount, studentScope).missing);
+    else {
+      for (const t of d.amount.tiers) {
+        if (t.condition) add(ec.condition(t.condition, studentScope).missing);
+        add(ec.money(t.amount, studentScope).missing);
+      }
+    }
+    if (missing.size > 0 && !d.missing) {
+      const first = [...missing][0]!;
+      diagnostics.push(diag("OBC4006", { field: `'${first}'` }, { span: d.name.span, label: `reads '${first}', which may be missing` }, {
+        clause: clause.name,
+        helpParams: { field: first },
+      }));
+    }
+    if (missing.size === 0 && d.missing) {
+      diagnostics.push(diag("OBC4014", {}, { span: d.missing.span, label: "nothing here can be missing" }, { clause: clause.name }));
+    }
+  }
+
+  for (const w of ir.weights) {
+    const t = exprChecker.condition(w.condition, studentScope);
+    for (const f of t.missing) {
+      diagnostics.push(diag("OBC4015", { field: `'${f}'`, population: "weighted" }, { span: w.condition.span, label: `reads '${f}'` }));
+    }
+    for (const name of w.clauses) {
+      const c = ir.clauses.find((x) => x.name === name.value);
+      if (!c) {
+        exprChecker.expr({ $type: "ClauseRef", name: name.value, span: name.span }, studentScope);
+        continue;
+      }
+      c.weights.push(w);
+    }
+  }
+
+  for (const cap of ir.ast.items) {
+    if (cap.$type !== "CapDecl" || cap.scope !== "clause" || !cap.clause) continue;
+    const c = ir.clauses.find((x) => x.name === cap.clause!.value);
+    if (!c) exprChecker.expr({ $type: "ClauseRef", name: cap.clause.value, span: cap.clause.span }, studentScope);
+    else c.caps.push(cap);
+  }
+
+  const dataSet = (name: A.Ident | undefined, want: "period" | "any"): DataSetIR | undefined => {
+    if (!name) return undefined;
+    const ds = ir.dataSets.find((d) => d.name === name.name);
+    if (!ds) {
+      diagnostics.push(diag("OBC2005", { name: `'${name.name}'`, sets: ir.dataSets.map((d) => d.name).join(", ") || "(none declared)" }, { span: name.span, label: "no such data set" }));
+      return undefined;
+    }
+    if (want === "period" && !ds.period) {
+      diagnostics.push(diag("OBC2010", { name: `'${name.name}'` }, { span: name.span, label: "no period" }));
+      return undefined;
+    }
+    return ds;
+  };
+  const rowScope = (ds: DataSetIR): Map<string, NameInfo> =>
+    new Map(ds.fields.map((f) => [f.name, { type: fieldTy(f.type), missing: f.optional ? new Set([f.name]) : new Set<string>(), kind: "field" as const, span: f.decl.name.span }]));
+
+  for (const cohort of ir.cohorts) {
+    const d = cohort.decl;
+    const ec = new ExprChecker(diagnostics, cohort.name);
+    let base: Scope;
+    if (d.over) {
+      const ds = dataSet(d.over, "period");
+      cohort.over = ds;
+      const rows = ds ? mapScope(rowScope(ds)) : mapScope(new Map());
+      base = mapScope(new Map(), undefined, { rows: { kind: "period", scope: rows }, clauses: clauseNames, populations });
+    } else {
+      base = mapScope(new Map(), undefined, { rows: { kind: "students", scope: studentScope }, clauses: clauseNames, populations });
+    }
+    const lets = new Map<string, NameInfo>();
+    const scope = mapScope(lets, base);
+    for (const l of d.lets) {
+      const t = ec.expr(l.expr, scope);
+      if (lets.has(l.name.name)) {
+        diagnostics.push(diag("OBC2004", { name: `'${l.name.name}'` }, { span: l.name.span, label: "declared again here" }));
+      }
+      lets.set(l.name.name, { type: t.type, missing: t.missing, kind: "let", span: l.name.span });
+    }
+    ec.money(d.amount, scope);
+    if (d.condition) ec.condition(d.condition, scope);
+  }
+
+  for (const esc of ir.escalations) {
+    const d = esc.decl;
+    const ds = dataSet(d.over, "period");
+    esc.over = ds;
+    const ec = new ExprChecker(diagnostics, esc.name);
+    const names = ds ? rowScope(ds) : new Map<string, NameInfo>();
+    const scope = mapScope(names, undefined, { clauses: clauseNames, populations });
+    for (const m of d.measures) {
+      const t = ec.expr(m.expr, scope);
+      if (names.has(m.name.name)) diagnostics.push(diag("OBC2004", { name: `'${m.name.name}'` }, { span: m.name.span, label: "declared again here" }));
+      names.set(m.name.name, { type: t.type, missing: t.missing, kind: "measure", span: m.name.span });
+    }
+    for (const level of d.levels) {
+      ec.condition(level.condition, scope);
+      for (const a of level.actions) if (a.$type === "WithholdAction" && a.until) ec.condition(a.until, scope);
+    }
+  }
+}

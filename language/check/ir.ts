@@ -1,0 +1,106 @@
+/**
+ * The checked contract (ContractIR): the AST plus the indexes every later stage needs.
+ *
+ * Built by `check/index.ts` from the AST; consumed by the engine (compile, run), the
+ * formatter-independent tools (analysis, summary) and the editor. The IR keeps the AST
+ * nodes themselves, so every piece still carries its source span.
+ */
+import type * as A from "../ast.ts";
+
+/** The static type of an expression. `number` is a unitless number (a literal or a ratio). */
+export type Ty =
+  | "number" | "integer" | "count" | "decimal" | "score" | "percent" | "money"
+  | "boolean" | "date" | "text" | "error";
+
+export interface FieldInfo {
+  name: string;
+  type: A.FieldTypeName;
+  optional: boolean;
+  dataSet: string;
+  decl: A.FieldDecl;
+}
+
+export type DataSetKind = "student" | "period" | "student-period";
+
+export interface DataSetIR {
+  name: string;
+  kind: DataSetKind;
+  /** the column holding the student id (student and student-period sets) */
+  key?: string;
+  /** the column holding the period (period and student-period sets) */
+  period?: string;
+  /** true for the first per-student data set: the roster every other set is checked against */
+  roster: boolean;
+  fields: FieldInfo[];
+  decl: A.DataDecl;
+}
+
+export interface PartyIR {
+  /** the name used in the contract and outputs: the alias, else the role */
+  id: string;
+  role: string;
+  name: string;
+  decl: A.Party;
+}
+
+export interface ClauseIR {
+  /** snake_case id used in outputs, from the name */
+  id: string;
+  name: string;
+  kind: A.ClauseKind;
+  decl: A.PaymentClause;
+  /** the weights that apply to this clause, in source order */
+  weights: A.WeightDecl[];
+  /** per-clause caps on this clause */
+  caps: A.CapDecl[];
+}
+
+export interface CohortIR {
+  id: string;
+  name: string;
+  decl: A.CohortClause;
+  /** the per-period data set it runs over, if any */
+  over?: DataSetIR;
+}
+
+export interface FundingIR {
+  shares: { party: string; percent?: A.PercentLit; rounding: A.Rounding; decl: A.FundingShare }[];
+  decl: A.FundingDecl;
+}
+
+export interface EscalationIR {
+  name: string;
+  decl: A.EscalationDecl;
+  over?: DataSetIR;
+}
+
+export interface ContractIR {
+  title: string;
+  version?: string;
+  ast: A.Contract;
+  parties: PartyIR[];
+  term?: { start: string; end: string };
+  currency: string;
+  /** the contract's default rounding for computed amounts (half up to the cent unless stated) */
+  rounding: A.Rounding;
+  dataSets: DataSetIR[];
+  /** student-level fields by name (from every per-student data set) */
+  fields: Map<string, FieldInfo>;
+  /** student-level metrics and conditions by name, in source order */
+  metrics: Map<string, A.MetricDecl>;
+  populations: Partial<Record<"eligible" | "identified" | "served", A.PopulationDecl>>;
+  clauses: ClauseIR[];
+  cohorts: CohortIR[];
+  studentCap?: A.CapDecl;
+  contractCap?: A.CapDecl;
+  floor?: A.FloorDecl;
+  funding?: FundingIR;
+  settlement: string[];
+  escalations: EscalationIR[];
+  routines: A.RoutineDecl[];
+  governance: (A.CommitteeDecl | A.AmendmentRule)[];
+  tracked: A.TrackDecl[];
+  weights: A.WeightDecl[];
+}
+
+export const DEFAULT_ROUNDING: A.Rounding = { $type: "Rounding", mode: "half-up", unit: "cent", span: { start: 0, end: 0 } };

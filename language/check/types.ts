@@ -1,0 +1,348 @@
+/**
+ * Names, types and units of expressions.
+ *
+ * Input: an expression AST and the scope it sits in. Output: its static type (`Ty`), the
+ * optional fields that can leave it undecided ("missing"), and diagnostics for unknown
+ * names, mismatched units (money vs percent vs score vs count vs date) and values used
+ * where a condition is needed. Never throws; an ill-typed piece gets type `error`, and no
+ * second diagnostic is reported about it.
+ */
+import type * as A from "../ast.ts";
+import { diag } from "../diagnostics/codes.ts";
+import type { Diagnostic } from "../diagnostics/types.ts";
+import { didYouMean } from "../diagnostics/suggest.ts";
+import type { Ty } from "./ir.ts";
+
+export interface NameInfo {
+  type: Ty;
+  /** the names of optional fields this name reads (it may be missing when one of them is) */
+  missing: Set<string>;
+  kind: "field" | "metric" | "condition" | "let" | "measure";
+  span: A.Span;
+}
+
+/** Where names are looked up. Scopes chain to a parent (e.g. a cohort's lets, then student fields). */
+export interface Scope {
+  lookup(name: string): NameInfo | undefined;
+  names(): string[];
+  /** how aggregates read rows in this scope: `students` (a population is needed) or a period's rows */
+  rows?: { kind: "period"; scope: Scope } | { kind: "students"; scope: Scope };
+  /** clause names that `"Clause"` references may use */
+  clauses?: Set<string>;
+  /** populations that are declared */
+  populations?: Set<string>;
+}
+
+const NUMERIC: ReadonlySet<Ty> = new Set(["number", "integer", "count", "decimal"]);
+
+export function isNumeric(t: Ty): boolean {
+  return NUMERIC.has(t);
+}
+
+/** Words for a type in messages: "a score", "an amount of money". */
+export function tyWords(t: Ty): string {
+  switch (t) {
+    case "number": return "a number";
+    case "integer": return "a whole number";
+    case "count": return "a count";
+    case "decimal": return "a number";
+    case "score": return "a score";
+    case "percent": return "a percentage";
+    case "money": return "an amount of money";
+    case "boolean": return "a yes/no value";
+    case "date": return "a date";
+    case "text": return "text";
+    case "error": return "an invalid value";
+  }
+}
+
+function describeExpr(e: A.Expr): string {
+  switch (e.$type) {
+    case "NameRef": return e.name;
+    case "MoneyLit": return `$${e.value}`;
+    case "PercentLit": return `${e.value}%`;
+    case "NumberLit": return e.value;
+    case "DateLit": return e.value;
+    default: return "this value";
+  }
+}
+
+export interface Typed {
+  type: Ty;
+  missing: Set<string>;
+}
+
+const union = (...sets: Set<string>[]): Set<string> => new Set(sets.flatMap((s) => [...s]));
+
+/** Fields `x` such that `e` is `x is missing` (negated=false) or `x is present` (negated=true). */
+function guardFields(e: A.Expr, negated: boolean): Set<string> {
+  if (e.$type === "IsMissing" && e.negated === negated && e.operand.$type === "NameRef") return new Set([e.operand.name]);
+  if (e.$type === "Binary" && e.op === (negated ? "and" : "or")) {
+    return union(guardFields(e.left, negated), guardFields(e.right, negated));
+  }
+  return new Set();
+}
+
+export class ExprChecker {
+  constructor(readonly diagnostics: Diagnostic[], private readonly clause?: string) {}
+
+  private report(d: Diagnostic): void {
+    if (this.clause && !d.clause) d.clause = this.clause;
+    this.diagnostics.push(d);
+  }
+
+  /** Checks an expression that must be a condition. */
+  condition(e: A.Expr, scope: Scope): Typed {
+    const t = this.expr(e, scope);
+    if (t.type !== "boolean" && t.type !== "error") {
+      this.report(diag("OBC3003", { type: tyWords(t.type) }, { span: e.span, label: "not a condition" }));
+      return { type: "error", missing: t.missing };
+    }
+    return t;
+  }
+
+  /** Checks an expression that must be an amount of money. */
+  money(e: A.Expr, scope: Scope): Typed {
+    const t = this.expr(e, scope);
+    if (t.type !== "money" && t.type !== "error") {
+      this.report(diag("OBC3004", { type: tyWords(t.type) }, { span: e.span, label: "not money" }));
+      return { type: "error", missing: t.missing };
+    }
+    return t;
+  }
+
+  expr(e: A.Expr, scope: Scope): Typed {
+    const none = new Set<string>();
+    switch (e.$type) {
+      case "NumberLit": return { type: "number", missing: none };
+      case "MoneyLit": return { type: "money", missing: none };
+      case "PercentLit": return { type: "percent", missing: none };
+      case "DateLit": return { type: "date", missing: none };
+      case "StringLit": return { type: "text", missing: none };
+      case "BoolLit": return { type: "boolean", missing: none };
+      case "NameRef": {
+        const info = scope.lookup(e.name);
+        if (!info) {
+          const s = didYouMean(e.name, scope.names());
+          this.report(
+            diag(
+              "OBC2001",
+              s ? { name: `'${e.name}'`, suggestion: `'${s}'` } : { name: `'${e.name}'` },
+              { span: e.span, label: "not declared" },
+              s ? { suggestions: [{ message: `Replace with '${s}'`, span: e.span, replacement: s }] } : {},
+            ),
+          );
+          return { type: "error", missing: none };
+        }
+        return { type: info.type, missing: info.missing };
+      }
+      case "ClauseRef": {
+        const clauses = scope.clauses ?? new Set<string>();
+        if (!clauses.has(e.name)) {
+          const s = didYouMean(e.name, [...clauses]);
+          this.report(
+            diag(
+              "OBC2002",
+              s ? { name: `"${e.name}"`, suggestion: `"${s}"` } : { name: `"${e.name}"` },
+              { span: e.span, label: "no such clause" },
+              s ? { suggestions: [{ message: `Replace with "${s}"`, span: e.span, replacement: `"${s}"` }] } : {},
+            ),
+          );
+          return { type: "error", missing: none };
+        }
+        return { type: "boolean", missing: none };
+      }
+      case "Unary": {
+        if (e.op === "not") {
+          const t = this.condition(e.operand, scope);
+          return { type: t.type === "error" ? "error" : "boolean", missing: t.missing };
+        }
+        const t = this.expr(e.operand, scope);
+        if (t.type === "error") return t;
+        if (!isNumeric(t.type) && t.type !== "money" && t.type !== "score" && t.type !== "percent") {
+          this.report(diag("OBC3002", { op: "negate", left: tyWords(t.type), right: "nothing", why: "only numbers and amounts can be negative" }, { span: e.span, label: "cannot be negative" }));
+          return { type: "error", missing: t.missing };
+        }
+        return t;
+      }
+      case "Binary":
+        return this.binary(e, scope);
+      case "InList": {
+        const v = this.expr(e.value, scope);
+        let missing = v.missing;
+        for (const item of e.items) {
+          const it = this.expr(item, scope);
+          missing = union(missing, it.missing);
+          if (v.type !== "error" && it.type !== "error" && !comparable(v.type, it.type)) {
+            this.report(diag("OBC3001", { left: describeExpr(e.value), right: describeExpr(item), why: `${tyWords(v.type)} is not ${tyWords(it.type)}` }, { span: item.span, label: tyWords(it.type) }));
+          }
+        }
+        return { type: v.type === "error" ? "error" : "boolean", missing };
+      }
+      case "IsMissing": {
+        const v = this.expr(e.operand, scope);
+        return { type: v.type === "error" ? "error" : "boolean", missing: none };
+      }
+      case "Otherwise": {
+        const v = this.expr(e.value, scope);
+        const f = this.expr(e.fallback, scope);
+        if (v.type !== "error" && f.type !== "error" && !comparable(v.type, f.type)) {
+          this.report(diag("OBC3001", { left: describeExpr(e.value), right: describeExpr(e.fallback), why: `${tyWords(v.type)} cannot fall back to ${tyWords(f.type)}` }, { span: e.fallback.span, label: tyWords(f.type) }));
+          return { type: "error", missing: none };
+        }
+        return { type: v.type === "error" ? f.type : v.type, missing: f.missing };
+      }
+      case "PercentOf": {
+        const p = this.expr(e.percent, scope);
+        const of = this.expr(e.of, scope);
+        if (of.type === "error" || p.type === "error") return { type: "error", missing: union(p.missing, of.missing) };
+        if (of.type === "date" || of.type === "boolean" || of.type === "text") {
+          this.report(diag("OBC3002", { op: "take a percentage of", left: tyWords(of.type), right: "a percentage", why: "only numbers and amounts have percentages" }, { span: e.of.span, label: tyWords(of.type) }));
+          return { type: "error", missing: none };
+        }
+        return { type: of.type, missing: union(p.missing, of.missing) };
+      }
+      case "MonthStarts": {
+        const f = this.expr(e.from, scope);
+        const t = this.expr(e.through, scope);
+        for (const [side, typed] of [[e.from, f], [e.through, t]] as const) {
+          if (typed.type !== "date" && typed.type !== "error") {
+            this.report(diag("OBC3002", { op: "count months between", left: tyWords(typed.type), right: "a date", why: "both ends must be dates" }, { span: side.span, label: "not a date" }));
+          }
+        }
+        return { type: "count", missing: union(f.missing, t.missing) };
+      }
+      case "CountMet": {
+        for (const item of e.items) this.condition(item, scope);
+        // a listed condition that reads a missing value is not met: the count is always decided
+        return { type: "count", missing: none };
+      }
+      case "Aggregate":
+        return this.aggregate(e, scope);
+    }
+  }
+
+  private aggregate(e: A.Aggregate, scope: Scope): Typed {
+    const none = new Set<string>();
+    const rows = scope.rows;
+    if (!rows) {
+      this.report(diag("OBC3002", { op: e.fn, left: "rows", right: "rows", why: "counts, shares and sums of students can only be used in cohort clauses" }, { span: e.span, label: "not in a cohort clause" }));
+      return { type: "error", missing: none };
+    }
+    if (rows.kind === "students" && !e.population) {
+      this.report(diag("OBC2006", { name: "(none given)", populations: "students, eligible students, identified students, served students" }, { span: e.span, label: "say which students" }));
+      return { type: "error", missing: none };
+    }
+    if (e.population && e.population !== "all" && !(scope.populations ?? new Set()).has(e.population)) {
+      this.report(diag("OBC2007", { population: e.population }, { span: e.span, label: `${e.population} students are not defined` }));
+    }
+    if (e.where) this.condition(e.where, rows.scope);
+    if (e.fn === "sum") {
+      if (!e.value) return { type: "error", missing: none };
+      const v = this.expr(e.value, rows.scope);
+      if (v.type === "boolean" || v.type === "date" || v.type === "text") {
+        this.report(diag("OBC3002", { op: "add up", left: tyWords(v.type), right: tyWords(v.type), why: "only numbers and amounts can be added" }, { span: e.value.span, label: tyWords(v.type) }));
+        return { type: "error", missing: none };
+      }
+      return { type: v.type, missing: none };
+    }
+    return { type: e.fn === "share" ? "percent" : "count", missing: none };
+  }
+
+  private binary(e: A.Binary, scope: Scope): Typed {
+    if (e.op === "and" || e.op === "or") {
+      const l = this.condition(e.left, scope);
+      const r = this.condition(e.right, scope);
+      const guarded = guardFields(e.left, e.op === "and").size > 0 ? guardFields(e.left, e.op === "and") : guardFields(e.right, e.op === "and");
+      const missing = new Set([...union(l.missing, r.missing)].filter((f) => !guarded.has(f)));
+      return { type: l.type === "error" || r.type === "error" ? "error" : "boolean", missing };
+    }
+    const l = this.expr(e.left, scope);
+    const r = this.expr(e.right, scope);
+    const missing = union(l.missing, r.missing);
+    if (l.type === "error" || r.type === "error") return { type: "error", missing };
+    if (["<", "<=", ">", ">=", "=", "!="].includes(e.op)) {
+      if (!comparable(l.type, r.type)) {
+        const [pct, other, otherExpr] = l.type === "percent" ? [e.left, r.type, e.right] : [e.right, l.type, e.left];
+        if ((l.type === "percent" || r.type === "percent") && other === "number" && otherExpr.$type === "NumberLit") {
+          this.report(
+            diag("OBC3005", { field: describeExpr(pct), value: otherExpr.value }, { span: otherExpr.span, label: "a plain number" }, {
+              suggestions: [{ message: `Write ${otherExpr.value}%`, span: otherExpr.span, replacement: `${otherExpr.value}%` }],
+            }),
+          );
+        } else {
+          this.report(
+            diag("OBC3001", { left: describeExpr(e.left), right: describeExpr(e.right), why: `${tyWords(l.type)} is not ${tyWords(r.type)}` }, { span: e.span, label: `${tyWords(l.type)} compared with ${tyWords(r.type)}` }),
+          );
+        }
+        return { type: "error", missing };
+      }
+      if ((e.op !== "=" && e.op !== "!=") && (l.type === "boolean" || l.type === "text")) {
+        this.report(diag("OBC3001", { left: describeExpr(e.left), right: describeExpr(e.right), why: `${tyWords(l.type)} has no order; use = or !=` }, { span: e.opSpan, label: "no order" }));
+        return { type: "error", missing };
+      }
+      return { type: "boolean", missing };
+    }
+    const t = arithmetic(e.op, l.type, r.type);
+    if (!t) {
+      const verb = { "+": "add", "-": "subtract", "*": "multiply", "/": "divide" }[e.op as "+" | "-" | "*" | "/"];
+      this.report(
+        diag("OBC3002", { op: verb, left: tyWords(l.type), right: tyWords(r.type), why: arithmeticWhy(e.op, l.type, r.type) }, { span: e.opSpan, label: `${tyWords(l.type)} ${e.op} ${tyWords(r.type)}` }),
+      );
+      return { type: "error", missing };
+    }
+    return { type: t, missing };
+  }
+}
+
+/** Whether values of two types can be compared with each other. */
+export function comparable(a: Ty, b: Ty): boolean {
+  if (a === b) return true;
+  const scoreOrNum = (t: Ty) => isNumeric(t) || t === "score";
+  if (scoreOrNum(a) && scoreOrNum(b)) return true;
+  // a ratio of counts (e.g. attended / scheduled) compares with a percentage
+  if ((a === "percent" && b === "decimal") || (a === "decimal" && b === "percent")) return true;
+  return false;
+}
+
+/** The type of `l op r` for arithmetic, or undefined when the units do not combine. */
+export function arithmetic(op: A.BinaryOp, l: Ty, r: Ty): Ty | undefined {
+  const num = isNumeric;
+  switch (op) {
+    case "+":
+    case "-":
+      if (l === "money" && r === "money") return "money";
+      if (l === "percent" && r === "percent") return "percent";
+      if (l === "score" && (r === "score" || num(r))) return "score";
+      if (num(l) && r === "score") return "score";
+      if (num(l) && num(r)) return l === r && (l === "count" || l === "integer") ? l : "decimal";
+      return undefined;
+    case "*":
+      if (l === "money" && (num(r) || r === "percent")) return "money";
+      if (r === "money" && (num(l) || l === "percent")) return "money";
+      if (l === "score" && num(r)) return "score";
+      if (num(l) && r === "score") return "score";
+      if (l === "percent" && num(r)) return "percent";
+      if (num(l) && r === "percent") return "percent";
+      if (num(l) && num(r)) return "decimal";
+      return undefined;
+    case "/":
+      if (l === "money" && num(r)) return "money";
+      if (l === "money" && r === "money") return "decimal";
+      if (l === "score" && num(r)) return "score";
+      if (l === "score" && r === "score") return "decimal";
+      if (l === "percent" && num(r)) return "percent";
+      if (num(l) && num(r)) return "decimal";
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+function arithmeticWhy(op: A.BinaryOp, l: Ty, r: Ty): string {
+  if (l === "date" || r === "date") return "dates cannot be used in arithmetic; use `month starts from … through …` to count months";
+  if (l === "money" && r === "money" && op === "*") return "two amounts of money cannot be multiplied";
+  if ((l === "money") !== (r === "money")) return "an amount of money only combines with another amount (for + and -) or with a plain number (for * and /)";
+  if (l === "percent" || r === "percent") return "a percentage only combines with another percentage, or applies to an amount with `of`";
+  return `${tyWords(l)} and ${tyWords(r)} are measured in different units`;
+}

@@ -1,0 +1,364 @@
+/**
+ * The diagnostic code registry: the only place diagnostic message text lives.
+ *
+ * Ranges:
+ * - OBC1xxx syntax (lexer and parser)
+ * - OBC2xxx names and resolution
+ * - OBC3xxx types and units
+ * - OBC4xxx clause logic (tiers, deadlines, percents, caps, missing-value rules)
+ * - OBC5xxx data quality (found at run time, in the data files)
+ *
+ * Codes and names are stable and never reused. Messages are whole plain sentences for the
+ * people who write policy, with `{placeholders}` filled by {@link diag}.
+ */
+import type { Diagnostic, Label, Severity, Suggestion } from "./types.ts";
+
+export interface CodeInfo {
+  /** "OBC2001" */
+  code: string;
+  /** Stable kebab-case name, e.g. "unknown-name". */
+  name: string;
+  /** Default severity; a stage may override it per diagnostic. */
+  severity: Severity;
+  /** One line for the docs. */
+  title: string;
+  /** Message template with `{placeholders}`. */
+  message: string;
+  /** Help template; shown only when every placeholder in it is given. */
+  help?: string;
+  /** A small complete .obc snippet that triggers the code (for docs and CI). */
+  example?: string;
+}
+
+type Entry = Omit<CodeInfo, "code">;
+
+const ENTRIES: Record<string, Entry> = {
+  // ───────────── OBC1xxx syntax ─────────────
+  OBC1001: {
+    name: "unexpected-token", severity: "error", title: "Something unexpected appears here",
+    message: "I expected {expected} after {after}, but found {found}.",
+    help: "{example}",
+  },
+  OBC1002: {
+    name: "unexpected-end", severity: "error", title: "The file ends too early",
+    message: "The file ended before {what} was finished. I expected {expected}.",
+  },
+  OBC1003: {
+    name: "unknown-character", severity: "error", title: "A character the language does not use",
+    message: "I don't understand the character {char} here.",
+  },
+  OBC1004: {
+    name: "unterminated-string", severity: "error", title: "Text in quotes is never closed",
+    message: "This text in quotes is never closed: add a closing \" on the same line.",
+  },
+  OBC1005: {
+    name: "unknown-statement", severity: "error", title: "A statement that does not start with a known keyword",
+    message: "I don't recognise the statement starting with {found}.",
+    help: "Statements inside a contract start with one of: {keywords}.",
+  },
+  OBC1006: {
+    name: "bad-date", severity: "error", title: "A date that is not on the calendar",
+    message: "{text} is not a valid calendar date. Write dates as YYYY-MM-DD, e.g. 2026-10-15.",
+  },
+  OBC1007: {
+    name: "no-contract", severity: "error", title: "The file has no contract",
+    message: "The file has no contract. Start it with: contract \"Title\" { … }",
+  },
+  OBC1008: {
+    name: "duplicate-section", severity: "error", title: "A section that may appear once appears twice",
+    message: "The contract already has a {section} section.",
+    help: "Keep one {section} and remove the other.",
+  },
+  OBC1009: {
+    name: "unclosed-brace", severity: "error", title: "An opening { without its closing }",
+    message: "The {what} that starts here is never closed.",
+    help: "Add a closing } at the end of the {what}.",
+  },
+
+  OBC1010: {
+    name: "bad-amount", severity: "error", title: "An amount of money written in a way that is not exact",
+    message: "{text} is not a valid amount of money. Write amounts like $1,600 or $1,600.50: commas between groups of three digits and at most two digits for cents.",
+  },
+
+  // ───────────── OBC2xxx names and resolution ─────────────
+  OBC2001: {
+    name: "unknown-name", severity: "error", title: "A name that is not declared",
+    message: "I can't find a field, metric or condition named {name}.",
+    help: "Did you mean {suggestion}?",
+  },
+  OBC2002: {
+    name: "unknown-clause", severity: "error", title: "A clause name that no clause has",
+    message: "No payment clause is named {name}.",
+    help: "Did you mean {suggestion}?",
+  },
+  OBC2003: {
+    name: "unknown-party", severity: "error", title: "A party that is not in the parties section",
+    message: "{name} is not one of the contract's parties.",
+    help: "The parties are: {parties}.",
+  },
+  OBC2004: {
+    name: "duplicate-name", severity: "error", title: "The same name declared twice",
+    message: "{name} is declared twice.",
+    help: "Rename one of them or remove the extra declaration.",
+  },
+  OBC2005: {
+    name: "unknown-data-set", severity: "error", title: "A data set that is not declared",
+    message: "There is no data set named {name}.",
+    help: "The data sets are: {sets}.",
+  },
+  OBC2006: {
+    name: "unknown-population", severity: "error", title: "A group of students the language does not know",
+    message: "I don't know which students {name} means.",
+    help: "Use one of: {populations}.",
+  },
+  OBC2007: {
+    name: "population-not-declared", severity: "error", title: "A clause pays for a group of students that is never defined",
+    message: "The clause pays per {population} student, but the contract never says which students are {population}.",
+    help: "Add a line such as `{population} students when …` to the contract.",
+  },
+
+  OBC2008: {
+    name: "unknown-frequency", severity: "error", title: "A frequency word the language does not know",
+    message: "{name} is not a frequency I know. Use one of: {frequencies}.",
+  },
+  OBC2009: {
+    name: "cyclic-definition", severity: "error", title: "A metric defined in terms of itself",
+    message: "{name} is defined in terms of itself, so it has no value.",
+    help: "Define it from data fields or from other metrics that do not lead back to it.",
+  },
+  OBC2010: {
+    name: "data-set-without-period", severity: "error", title: "A per-period clause over a data set with no period",
+    message: "{name} has one row per student, not one row per period, so it cannot be reviewed period by period.",
+    help: "Declare the data set with `each month` (or another period column), e.g. `data checkpoints each month { … }`.",
+  },
+
+  // ───────────── OBC3xxx types and units ─────────────
+  OBC3001: {
+    name: "type-mismatch", severity: "error", title: "Two values that cannot be compared",
+    message: "{left} and {right} cannot be compared: {why}.",
+  },
+  OBC3002: {
+    name: "bad-arithmetic", severity: "error", title: "Arithmetic on values that do not combine",
+    message: "I can't {op} {left} and {right}: {why}.",
+  },
+  OBC3003: {
+    name: "not-a-condition", severity: "error", title: "A value used where true or false is needed",
+    message: "This is {type}, but a condition (true or false) is needed here.",
+  },
+  OBC3004: {
+    name: "not-money", severity: "error", title: "A payment amount that is not money",
+    message: "A payment amount must be money, but this is {type}.",
+  },
+  OBC3005: {
+    name: "percent-without-sign", severity: "error", title: "A percentage compared with a plain number",
+    message: "{field} is a percentage, so compare it with a percentage such as {value}%.",
+  },
+  OBC3006: {
+    name: "unknown-type", severity: "error", title: "A field type the language does not have",
+    message: "{type} is not a data type. Use one of: {types}.",
+  },
+
+  OBC3007: {
+    name: "bad-currency", severity: "error", title: "A currency that is not an ISO 4217 code",
+    message: "{code} is not a currency code. Write a three-letter code such as USD, GBP or EUR.",
+  },
+
+  // ───────────── OBC4xxx clause logic ─────────────
+  OBC4001: {
+    name: "deadline-outside-term", severity: "error", title: "A deadline outside the contract term",
+    message: "The deadline {date} is outside the contract term ({start} to {end}).",
+  },
+  OBC4002: {
+    name: "percent-over-100", severity: "error", title: "A percentage above 100%",
+    message: "{value}% is more than 100%.",
+  },
+  OBC4003: {
+    name: "tier-unreachable", severity: "error", title: "A tier that an earlier tier always catches first",
+    message: "This tier can never pay: every student it would catch is caught by an earlier tier ({earlier}).",
+  },
+  OBC4004: {
+    name: "tier-overlap", severity: "warning", title: "Two tiers that can both match the same student",
+    message: "This tier overlaps an earlier tier ({earlier}): a student who meets both is paid only by the earlier one.",
+  },
+  OBC4005: {
+    name: "tier-no-otherwise", severity: "warning", title: "Tiers without an 'otherwise' line",
+    message: "The tiers have no 'otherwise' line, so a student who meets none of them gets no line for this clause.",
+    help: "Add `otherwise: $0` as the last tier if that is intended.",
+  },
+  OBC4006: {
+    name: "missing-rule-needed", severity: "error", title: "A clause reads a value that may be missing without saying what then happens",
+    message: "This clause reads {field}, which may be missing, but doesn't say what happens when it is.",
+    help: "Add `if missing: not met` after the clause, or test `{field} is present` in the condition.",
+  },
+  OBC4007: {
+    name: "never-pays", severity: "warning", title: "A clause that can never pay",
+    message: "This clause can never pay: {why}.",
+  },
+  OBC4008: {
+    name: "cap-below-clause", severity: "warning", title: "A cap lower than a single clause's payment",
+    message: "The cap of {cap} is less than the {amount} that {clause} alone can pay, so that payment is always cut back.",
+  },
+  OBC4009: {
+    name: "funding-over-100", severity: "error", title: "Funding shares that add up to more than 100%",
+    message: "The funding shares add up to {total}%, which is more than 100%.",
+  },
+  OBC4010: {
+    name: "funding-no-rest", severity: "error", title: "Funding shares that leave part of each line unpaid",
+    message: "The funding shares add up to {total}% and no party pays the rest, so part of every line has no payer.",
+    help: "Add a line such as `{party} pays the rest`.",
+  },
+  OBC4011: {
+    name: "term-reversed", severity: "error", title: "A term that ends before it starts",
+    message: "The term ends ({end}) before it starts ({start}).",
+  },
+  OBC4012: {
+    name: "weight-not-positive", severity: "error", title: "A weight of zero or less",
+    message: "A weight must be more than 0, but this one is {value}.",
+  },
+  OBC4013: {
+    name: "escalation-levels-order", severity: "error", title: "Escalation levels out of order",
+    message: "Escalation levels must be numbered 1, 2, 3, … in order, but level {level} comes after level {previous}.",
+  },
+  OBC4014: {
+    name: "unused-missing-rule", severity: "info", title: "A missing-value rule on a clause that reads no optional field",
+    message: "This clause says what happens when a value is missing, but none of the fields it reads can be missing.",
+    help: "Remove the `if missing` line, or mark the field `optional` if it can be blank in the data.",
+  },
+
+  OBC4015: {
+    name: "condition-reads-missing", severity: "error", title: "A group or weight defined from a value that may be missing",
+    message: "The rule for {population} students reads {field}, which may be missing, so some students could not be placed.",
+    help: "Test `{field} is present` (or `is missing`) in the rule, or give a fallback with `otherwise`.",
+  },
+  OBC4016: {
+    name: "consecutive-below-one", severity: "error", title: "A trigger that must hold for fewer than one checkpoint",
+    message: "A trigger must hold for at least 1 consecutive checkpoint.",
+  },
+
+  // ───────────── OBC5xxx data quality ─────────────
+  OBC5001: {
+    name: "missing-column", severity: "error", title: "A data file without a declared field's column",
+    message: "The file {file} has no column for {field}.",
+  },
+  OBC5002: {
+    name: "malformed-cell", severity: "error", title: "A cell whose value is not of the field's type",
+    message: "Row {row}, column {column} of {file}: this is not a valid {type}.",
+  },
+  OBC5003: {
+    name: "missing-value", severity: "error", title: "A blank cell in a required field",
+    message: "Row {row} of {file} has no value for the required field {column}.",
+    help: "Fill in the value, or mark {column} `optional` in the contract if it may be blank.",
+  },
+  OBC5004: {
+    name: "duplicate-id", severity: "error", title: "The same student id on two rows",
+    message: "Row {row} of {file} repeats a student id first seen on row {first}.",
+  },
+  OBC5005: {
+    name: "unknown-student", severity: "error", title: "A row for a student who is not in the roster",
+    message: "Row {row} of {file} names a student who is not in {roster}.",
+  },
+  OBC5006: {
+    name: "unknown-column", severity: "warning", title: "A column the contract does not use",
+    message: "The file {file} has a column {column} that the contract does not use; it is ignored.",
+  },
+  OBC5007: {
+    name: "empty-file", severity: "warning", title: "A data file with no rows",
+    message: "The file {file} has no rows of data.",
+  },
+  OBC5008: {
+    name: "ragged-row", severity: "error", title: "A row with more or fewer cells than the header",
+    message: "Row {row} of {file} has {count} cells, but the header has {expected}.",
+  },
+  OBC5009: {
+    name: "missing-key", severity: "error", title: "A row without a student id",
+    message: "Row {row} of {file} has no value in the id column {column}, so it cannot be matched to a student.",
+  },
+  OBC5010: {
+    name: "unmatched-data-file", severity: "error", title: "A data file that matches no data set of the contract",
+    message: "The file {file} does not match any data set of the contract: its columns fit none of {sets}.",
+    help: "Name the data set explicitly: --data {example}",
+  },
+  OBC5011: {
+    name: "missing-data-set", severity: "error", title: "No file given for a data set the contract reads",
+    message: "No data was given for the data set {name}, which the contract reads.",
+  },
+};
+
+/** Every registered code, keyed by code ("OBC1001"). */
+export const CODES: Record<string, CodeInfo> = Object.fromEntries(
+  Object.entries(ENTRIES).map(([code, entry]) => [code, { code, ...entry }]),
+);
+
+/**
+ * Looks up a code.
+ * @param code e.g. "OBC2001"
+ * @returns its registry entry
+ * @throws Error when the code is not registered (a programming error, never a user error)
+ */
+export function codeInfo(code: string): CodeInfo {
+  const info = CODES[code];
+  if (!info) throw new Error(`Unknown diagnostic code ${code}`);
+  return info;
+}
+
+/** Values for template placeholders. */
+export type Params = Record<string, string | number>;
+
+const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/**
+ * The placeholder names in a template, in order of appearance, without repeats.
+ * Only `{identifier}` counts, so literal text such as `{ … }` is left alone.
+ */
+export function placeholders(template: string): string[] {
+  return [...new Set(Array.from(template.matchAll(PLACEHOLDER), (m) => m[1]))];
+}
+
+/**
+ * Fills `{placeholders}` in a template.
+ * @param template text with `{name}` placeholders
+ * @param params values by placeholder name
+ * @returns the filled text; placeholders without a value are left as written
+ */
+export function fillTemplate(template: string, params: Params): string {
+  return template.replace(PLACEHOLDER, (whole, key: string) =>
+    Object.hasOwn(params, key) ? String(params[key]) : whole,
+  );
+}
+
+export interface DiagOptions {
+  related?: Label[];
+  /** Extra values for the help template (on top of the message params). */
+  helpParams?: Params;
+  suggestions?: Suggestion[];
+  /** Name of the enclosing clause. */
+  clause?: string;
+  /** Overrides the registry severity. */
+  severity?: Severity;
+}
+
+/**
+ * Builds a diagnostic from the registry.
+ * @param code a registered code, e.g. "OBC2001"
+ * @param params values for the message (and help) placeholders
+ * @param primary where the problem is, with a short label
+ * @param opts related labels, help values, suggestions, clause name, severity override
+ * @returns the diagnostic; `help` is present only when every help placeholder has a value
+ */
+export function diag(code: string, params: Params, primary: Label, opts: DiagOptions = {}): Diagnostic {
+  const info = codeInfo(code);
+  const d: Diagnostic = {
+    code,
+    severity: opts.severity ?? info.severity,
+    message: fillTemplate(info.message, params),
+    primary,
+    related: opts.related ?? [],
+    suggestions: opts.suggestions ?? [],
+  };
+  if (info.help !== undefined) {
+    const all = { ...params, ...opts.helpParams };
+    if (placeholders(info.help).every((k) => Object.hasOwn(all, k))) d.help = fillTemplate(info.help, all);
+  }
+  if (opts.clause !== undefined) d.clause = opts.clause;
+  return d;
+}

@@ -1,0 +1,185 @@
+/**
+ * The syntax stage: from source text to AST.
+ *
+ * Input: `.obc` source text. Output: `{ value: SourceFile, diagnostics }`. Lexing errors,
+ * parse errors (worded per grammar rule for contract authors, with a valid example) and
+ * the CST-to-AST checks all come back as diagnostics; nothing is thrown.
+ */
+import type { IRecognitionException, IToken, TokenType } from "chevrotain";
+import type { SourceFile, Span } from "../ast.ts";
+import { diag } from "../diagnostics/codes.ts";
+import type { Diagnostic } from "../diagnostics/types.ts";
+import { CstToAst } from "./cst-to-ast.ts";
+import { parser } from "./parser.ts";
+import { obcLexer, UnterminatedString } from "./tokens.ts";
+
+/** What each grammar rule is, in words, and a valid example shown after a syntax error. */
+const RULE_WORDS: Record<string, { what: string; example?: string }> = {
+  sourceFile: { what: "the contract", example: 'contract "Algebra readiness pilot" { … }' },
+  contract: { what: "the contract", example: 'contract "Algebra readiness pilot" version "1.0" { … }' },
+  item: { what: "a statement", example: 'outcome "Algebra ready" pays $900 per identified student when eoy_score >= 70' },
+  partiesDecl: { what: "the parties section", example: 'parties { district "Lakeview Unified"  provider "Bright Path Tutoring" }' },
+  party: { what: "a party", example: 'funder "Lakeview Education Foundation" as philanthropy' },
+  termDecl: { what: "the term", example: "term 2026-09-01 to 2027-06-30" },
+  currencyDecl: { what: "the currency", example: "currency USD" },
+  roundingDecl: { what: "the rounding rule", example: "rounding half up to the cent" },
+  roundingRule: { what: "a rounding rule", example: "half up to the cent" },
+  dataDecl: { what: "a data declaration", example: "data students keyed by student_id { eoy_score: optional score }" },
+  fieldDecl: { what: "a field", example: "eoy_score: optional score" },
+  metricDecl: { what: "a metric", example: "metric growth = eoy_score - boy_score" },
+  letDecl: { what: "a named value", example: "let avoided = count where (tracked and not in_special_education)" },
+  populationDecl: { what: "a group of students", example: "identified students when grade in [8, 9] and boy_score < 60" },
+  paymentClause: { what: "a payment clause", example: 'milestone "Dosage" pays $300 per identified student when sessions >= 30' },
+  perStudent: { what: "who is paid for", example: "per served student" },
+  tier: { what: "a tier", example: "when growth >= projected_growth: $750" },
+  missingRule: { what: "the missing-value rule", example: "if missing: not met" },
+  cohortClause: { what: "a cohort clause", example: 'cohort "Savings share" over children { let avoided = count where (not in_special_education)  pays 95% of avoided * $2,600 }' },
+  weightDecl: { what: "a weight", example: 'weight 1.2 for english_learner on "Algebra ready"' },
+  capDecl: { what: "a cap", example: "cap $1,600 per student" },
+  floorDecl: { what: "a floor", example: "floor $0 per student" },
+  fundingDecl: { what: "the funding section", example: "funding { philanthropy pays 40% of every line  district pays the rest }" },
+  fundingShare: { what: "a funding share", example: "district pays the rest" },
+  settlementDecl: { what: "the settlement dates", example: "settlement on 2027-01-15, 2027-07-31" },
+  escalationDecl: { what: "an escalation protocol", example: 'escalation "Attendance" over checkpoints { … }' },
+  escalationLevel: { what: "an escalation level", example: "level 1 when attendance_rate < 75% { provider \"submits a plan\" within 15 days }" },
+  escalationAction: { what: "an escalation action", example: 'provider "submits an improvement plan" within 15 days' },
+  withholdAction: { what: "a withholding", example: "withhold 10% of milestone payments until attendance_rate >= 75%" },
+  terminateAction: { what: "a termination right", example: "district may terminate with 30 days notice after 2 more checkpoints" },
+  dutyAction: { what: "an action", example: 'provider "submits an improvement plan" within 15 days' },
+  partyList: { what: "a list of parties", example: "district and provider" },
+  within: { what: "a time limit", example: "within 10 business days" },
+  routinesDecl: { what: "the routines section", example: 'routines { provider shares "session attendance" weekly }' },
+  routine: { what: "a routine", example: 'provider shares "session attendance" weekly' },
+  governanceDecl: { what: "the governance section", example: 'governance { committee "Steering committee" of district and provider meets quarterly }' },
+  committee: { what: "a committee", example: 'committee "Steering committee" of district and provider meets quarterly' },
+  amendmentRule: { what: "the amendment rule", example: 'amendments "in writing" signed by district and provider' },
+  trackDecl: { what: "a tracked metric", example: 'track "Tutor retention"' },
+  expression: { what: "a condition or value" },
+  andExpr: { what: "a condition" },
+  notExpr: { what: "a condition" },
+  comparison: { what: "a comparison" },
+  additive: { what: "a value" },
+  multiplicative: { what: "a value" },
+  coalesce: { what: "a value" },
+  unary: { what: "a value" },
+  primary: { what: "a value" },
+  monthStarts: { what: "a month count", example: "month starts from 2022-09-01 through exit_date otherwise 2023-06-30" },
+  countOf: { what: "a count of conditions", example: "count of [eoy_fluency >= 40, eoy_vocabulary >= 35]" },
+  aggregate: { what: "a count, share or sum", example: "share of served students where (eoy_score >= 70)" },
+  populationRef: { what: "a group of students", example: "served students" },
+};
+
+function describeToken(t: IToken | undefined): string {
+  if (!t || t.tokenType.name === "EOF") return "the end of the file";
+  if (t.tokenType.name === "StringLit") return `the text ${t.image}`;
+  return `'${t.image}'`;
+}
+
+function labelOf(tt: TokenType): string {
+  return tt.LABEL ?? tt.name;
+}
+
+/** Turns the expected token paths of a Chevrotain error into a short phrase. */
+function expectedPhrase(e: IRecognitionException, rule: string): string {
+  const msg = e.message;
+  // MismatchedTokenException carries a single expected token in its message.
+  const single = /^Expecting (?:token of type --> (.+?) <--|--> (.+?) <--)/.exec(msg);
+  if (single) return single[1] ?? single[2] ?? "something else";
+  const words = RULE_WORDS[rule]?.what;
+  const labels = [...msg.matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]!.split(", ")[0]!);
+  const unique = [...new Set(labels)];
+  if (unique.length > 0 && unique.length <= 4) return unique.join(" or ");
+  return words ?? "something else";
+}
+
+function spanOfToken(t: IToken | undefined, fallback: number): Span {
+  if (!t || !Number.isFinite(t.startOffset)) return { start: fallback, end: fallback };
+  return { start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1 };
+}
+
+export interface ParseOutput {
+  value: SourceFile;
+  diagnostics: Diagnostic[];
+}
+
+/** Parses `.obc` text into an AST. Never throws. */
+export function parse(text: string): ParseOutput {
+  const diagnostics: Diagnostic[] = [];
+  const lex = obcLexer.tokenize(text);
+  for (const err of lex.errors) {
+    const ch = text.substr(err.offset, err.length);
+    diagnostics.push(
+      diag("OBC1003", { char: `'${ch.slice(0, 1)}'` }, { span: { start: err.offset, end: err.offset + Math.max(1, err.length) }, label: "not part of the language" }),
+    );
+  }
+  const tokens = lex.tokens.filter((t) => {
+    if (t.tokenType === UnterminatedString) {
+      diagnostics.push(diag("OBC1004", {}, { span: spanOfToken(t, t.startOffset), label: "unclosed text" }));
+      return false;
+    }
+    return true;
+  });
+  parser.input = tokens;
+  const cst = parser.sourceFile();
+  const seen = new Set<number>();
+  for (const e of parser.errors) {
+    const rule = e.context.ruleStack[e.context.ruleStack.length - 1] ?? "sourceFile";
+    const found = e.token;
+    const prev = (e as IRecognitionException & { previousToken?: IToken }).previousToken;
+    const atEnd = !found || found.tokenType.name === "EOF" || !Number.isFinite(found.startOffset);
+    const words = RULE_WORDS[rule] ?? { what: "this statement" };
+    const expected = expectedPhrase(e, rule);
+    // Squiggle at the end of what came before when the file ended, else at the token found.
+    const span = atEnd
+      ? prev && Number.isFinite(prev.endOffset)
+        ? { start: prev.startOffset, end: (prev.endOffset ?? prev.startOffset) + 1 }
+        : { start: text.length, end: text.length }
+      : spanOfToken(found, text.length);
+    if (seen.has(span.start)) continue; // one report per place
+    seen.add(span.start);
+    if (e.name === "NotAllInputParsedException") {
+      diagnostics.push(
+        diag(
+          "OBC1001",
+          { expected: "the end of the file", after: "the contract's closing '}'", found: describeToken(found), example: "Everything must be inside contract \"…\" { … }." },
+          { span, label: "outside the contract" },
+        ),
+      );
+      continue;
+    }
+    if (atEnd) {
+      diagnostics.push(diag("OBC1002", { what: words.what, expected }, { span, label: "the file ends here" }));
+      continue;
+    }
+    const params: Record<string, string> = {
+      expected,
+      after: prev && Number.isFinite(prev.startOffset) ? `'${prev.image}'` : `the start of ${words.what}`,
+      found: describeToken(found),
+    };
+    if (words.example) params["example"] = `${cap(words.what)} looks like this: ${words.example}`;
+    diagnostics.push(
+      diag(
+        "OBC1001",
+        params,
+        { span, label: `unexpected ${describeToken(found)}` },
+      ),
+    );
+  }
+  const conv = new CstToAst(text);
+  const comments = (lex.groups["comments"] ?? []).map((t) => ({
+    text: t.image,
+    span: { start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1 },
+  }));
+  const value = conv.sourceFile(cst, comments);
+  diagnostics.push(...conv.diagnostics);
+  if (!value.contract && !diagnostics.some((d) => d.severity === "error")) {
+    diagnostics.push(diag("OBC1007", {}, { span: { start: 0, end: Math.min(text.length, 1) }, label: "no contract here" }));
+  }
+  return { value, diagnostics };
+}
+
+function cap(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export { labelOf };

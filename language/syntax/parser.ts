@@ -1,0 +1,779 @@
+/**
+ * Parser: from tokens to a concrete syntax tree (CST).
+ *
+ * Input: the token vector from `tokens.ts`. Output: a Chevrotain CST (internal to
+ * `language/`, converted at once to the AST by `cst-to-ast.ts`) and parse errors as data.
+ *
+ * The grammar is pure: no embedded actions. Error recovery is on, and an unknown word at
+ * the start of a statement is consumed with everything up to the next statement keyword,
+ * so one run reports many errors and the editor always gets a (partial) tree.
+ */
+import { CstParser, type CstNode, type IToken } from "chevrotain";
+import * as T from "./tokens.ts";
+
+class ObcParser extends CstParser {
+  constructor() {
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 4, nodeLocationTracking: "onlyOffset" });
+    this.performSelfAnalysis();
+  }
+
+  sourceFile = this.RULE("sourceFile", () => {
+    this.OPTION(() => this.SUBRULE(this.contract));
+  });
+
+  contract = this.RULE("contract", () => {
+    this.CONSUME(T.Contract);
+    this.CONSUME(T.StringLit, { LABEL: "title" });
+    this.OPTION(() => {
+      this.CONSUME(T.Version);
+      this.CONSUME2(T.StringLit, { LABEL: "version" });
+    });
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.item));
+    this.CONSUME(T.RCurly);
+  });
+
+  item = this.RULE("item", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.partiesDecl) },
+      { ALT: () => this.SUBRULE(this.termDecl) },
+      { ALT: () => this.SUBRULE(this.currencyDecl) },
+      { ALT: () => this.SUBRULE(this.roundingDecl) },
+      { ALT: () => this.SUBRULE(this.dataDecl) },
+      { ALT: () => this.SUBRULE(this.metricDecl) },
+      { ALT: () => this.SUBRULE(this.populationDecl) },
+      { ALT: () => this.SUBRULE(this.paymentClause) },
+      { ALT: () => this.SUBRULE(this.cohortClause) },
+      { ALT: () => this.SUBRULE(this.weightDecl) },
+      { ALT: () => this.SUBRULE(this.capDecl) },
+      { ALT: () => this.SUBRULE(this.floorDecl) },
+      { ALT: () => this.SUBRULE(this.fundingDecl) },
+      { ALT: () => this.SUBRULE(this.settlementDecl) },
+      { ALT: () => this.SUBRULE(this.escalationDecl) },
+      { ALT: () => this.SUBRULE(this.routinesDecl) },
+      { ALT: () => this.SUBRULE(this.governanceDecl) },
+      { ALT: () => this.SUBRULE(this.trackDecl) },
+      { ALT: () => this.SUBRULE(this.unknownStatement) },
+    ]);
+  });
+
+  /** A statement that starts with a word that is not a statement keyword: skipped up to the next statement. */
+  unknownStatement = this.RULE("unknownStatement", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Identifier) },
+      { ALT: () => this.CONSUME(T.NumberLit) },
+      { ALT: () => this.CONSUME(T.StringLit) },
+      { ALT: () => this.CONSUME(T.MoneyLit) },
+      { ALT: () => this.CONSUME(T.UnterminatedString) },
+    ]);
+    this.MANY(() =>
+      this.OR2([
+        { ALT: () => this.CONSUME(T.Skippable) },
+        { ALT: () => this.SUBRULE(this.skippedBlock) },
+      ]),
+    );
+  });
+
+  /** A `{ … }` block inside an unknown statement, skipped with its nested blocks. */
+  skippedBlock = this.RULE("skippedBlock", () => {
+    this.CONSUME(T.LCurly);
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.CONSUME(T.Skippable) },
+        { ALT: () => this.CONSUME(T.StatementStart) },
+        { ALT: () => this.SUBRULE(this.skippedBlock) },
+      ]),
+    );
+    this.CONSUME(T.RCurly);
+  });
+
+  partiesDecl = this.RULE("partiesDecl", () => {
+    this.CONSUME(T.Parties);
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.party));
+    this.CONSUME(T.RCurly);
+  });
+
+  party = this.RULE("party", () => {
+    this.CONSUME(T.Identifier, { LABEL: "role" });
+    this.CONSUME(T.StringLit, { LABEL: "name" });
+    this.OPTION(() => {
+      this.CONSUME(T.As);
+      this.CONSUME2(T.Identifier, { LABEL: "alias" });
+    });
+  });
+
+  termDecl = this.RULE("termDecl", () => {
+    this.CONSUME(T.Term);
+    this.CONSUME(T.DateLit, { LABEL: "start" });
+    this.CONSUME(T.To);
+    this.CONSUME2(T.DateLit, { LABEL: "end" });
+  });
+
+  currencyDecl = this.RULE("currencyDecl", () => {
+    this.CONSUME(T.Currency);
+    this.CONSUME(T.Identifier);
+  });
+
+  roundingDecl = this.RULE("roundingDecl", () => {
+    this.CONSUME(T.Rounding);
+    this.SUBRULE(this.roundingRule);
+  });
+
+  roundingRule = this.RULE("roundingRule", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Half);
+          this.OR2([{ ALT: () => this.CONSUME(T.Up) }, { ALT: () => this.CONSUME(T.Even) }]);
+        },
+      },
+      { ALT: () => this.CONSUME2(T.Up, { LABEL: "upOnly" }) },
+      { ALT: () => this.CONSUME(T.Down) },
+    ]);
+    this.CONSUME(T.To);
+    this.CONSUME(T.The);
+    this.OR3([{ ALT: () => this.CONSUME(T.Cent) }, { ALT: () => this.CONSUME(T.Dollar) }]);
+  });
+
+  dataDecl = this.RULE("dataDecl", () => {
+    this.CONSUME(T.Data);
+    this.CONSUME(T.NameLike, { LABEL: "name" });
+    this.OPTION(() => {
+      this.CONSUME(T.Keyed);
+      this.CONSUME(T.By);
+      this.CONSUME3(T.NameLike, { LABEL: "key" });
+    });
+    this.OPTION2(() => {
+      this.CONSUME(T.Each);
+      this.CONSUME2(T.NameLike, { LABEL: "period" });
+    });
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.fieldDecl));
+    this.CONSUME(T.RCurly);
+  });
+
+  fieldDecl = this.RULE("fieldDecl", () => {
+    this.CONSUME(T.Identifier, { LABEL: "name" });
+    this.CONSUME(T.Colon);
+    this.OPTION(() => this.CONSUME(T.Optional));
+    this.OR([
+      { ALT: () => this.CONSUME2(T.Identifier, { LABEL: "type" }) },
+      { ALT: () => this.CONSUME(T.Count, { LABEL: "type" }) },
+    ]);
+  });
+
+  metricDecl = this.RULE("metricDecl", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Metric, { LABEL: "kind" }) },
+      { ALT: () => this.CONSUME(T.Condition, { LABEL: "kind" }) },
+    ]);
+    this.CONSUME(T.Identifier, { LABEL: "name" });
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.expression);
+  });
+
+  letDecl = this.RULE("letDecl", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Let, { LABEL: "kind" }) },
+      { ALT: () => this.CONSUME(T.Measure, { LABEL: "kind" }) },
+    ]);
+    this.CONSUME(T.Identifier, { LABEL: "name" });
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.expression);
+  });
+
+  populationDecl = this.RULE("populationDecl", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Eligible, { LABEL: "which" }) },
+      { ALT: () => this.CONSUME(T.Identified, { LABEL: "which" }) },
+      { ALT: () => this.CONSUME(T.Served, { LABEL: "which" }) },
+    ]);
+    this.CONSUME(T.Students);
+    this.CONSUME(T.When);
+    this.SUBRULE(this.expression);
+  });
+
+  paymentClause = this.RULE("paymentClause", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Base, { LABEL: "kind" }) },
+      { ALT: () => this.CONSUME(T.Milestone, { LABEL: "kind" }) },
+      { ALT: () => this.CONSUME(T.Outcome, { LABEL: "kind" }) },
+      { ALT: () => this.CONSUME(T.Partial, { LABEL: "kind" }) },
+      { ALT: () => this.CONSUME(T.Bonus, { LABEL: "kind" }) },
+      { ALT: () => this.CONSUME(T.Penalty, { LABEL: "kind" }) },
+      { ALT: () => this.CONSUME(T.Payment, { LABEL: "kind" }) },
+    ]);
+    this.CONSUME(T.StringLit, { LABEL: "name" });
+    this.OPTION(() => {
+      this.CONSUME(T.Due);
+      this.CONSUME(T.DateLit, { LABEL: "due" });
+    });
+    this.CONSUME(T.Pays);
+    this.OR2([
+      {
+        ALT: () => {
+          this.SUBRULE(this.expression, { LABEL: "amount" });
+          this.SUBRULE(this.perStudent);
+        },
+      },
+      {
+        ALT: () => {
+          this.SUBRULE2(this.perStudent);
+          this.CONSUME(T.In);
+          this.CONSUME(T.Tiers);
+          this.CONSUME(T.LCurly);
+          this.AT_LEAST_ONE(() => this.SUBRULE(this.tier));
+          this.CONSUME(T.RCurly);
+        },
+      },
+    ]);
+    this.OPTION2(() => {
+      this.CONSUME(T.When);
+      this.SUBRULE2(this.expression, { LABEL: "condition" });
+    });
+    this.OPTION3(() => this.SUBRULE(this.missingRule));
+  });
+
+  perStudent = this.RULE("perStudent", () => {
+    this.CONSUME(T.Per);
+    this.OPTION(() =>
+      this.OR([
+        { ALT: () => this.CONSUME(T.Eligible, { LABEL: "which" }) },
+        { ALT: () => this.CONSUME(T.Identified, { LABEL: "which" }) },
+        { ALT: () => this.CONSUME(T.Served, { LABEL: "which" }) },
+      ]),
+    );
+    this.CONSUME(T.Student);
+  });
+
+  tier = this.RULE("tier", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.When);
+          this.SUBRULE(this.expression, { LABEL: "condition" });
+        },
+      },
+      { ALT: () => this.CONSUME(T.Otherwise) },
+    ]);
+    this.CONSUME(T.Colon);
+    this.SUBRULE2(this.expression, { LABEL: "amount" });
+  });
+
+  missingRule = this.RULE("missingRule", () => {
+    this.CONSUME(T.If);
+    this.CONSUME(T.Missing);
+    this.CONSUME(T.Colon);
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Not);
+          this.CONSUME(T.Met);
+        },
+      },
+      { ALT: () => this.CONSUME(T.Excluded) },
+    ]);
+  });
+
+  cohortClause = this.RULE("cohortClause", () => {
+    this.CONSUME(T.Cohort);
+    this.CONSUME(T.StringLit, { LABEL: "name" });
+    this.OPTION(() => {
+      this.CONSUME(T.Due);
+      this.CONSUME(T.DateLit, { LABEL: "due" });
+    });
+    this.OPTION2(() => {
+      this.CONSUME(T.Over);
+      this.CONSUME(T.NameLike, { LABEL: "over" });
+    });
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.letDecl));
+    this.CONSUME(T.Pays);
+    this.SUBRULE(this.expression, { LABEL: "amount" });
+    this.OPTION3(() => {
+      this.CONSUME(T.When);
+      this.SUBRULE2(this.expression, { LABEL: "condition" });
+    });
+    this.CONSUME(T.RCurly);
+  });
+
+  weightDecl = this.RULE("weightDecl", () => {
+    this.CONSUME(T.Weight);
+    this.CONSUME(T.NumberLit);
+    this.CONSUME(T.For);
+    this.SUBRULE(this.expression);
+    this.CONSUME(T.On);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.StringLit) });
+  });
+
+  capDecl = this.RULE("capDecl", () => {
+    this.CONSUME(T.Cap);
+    this.CONSUME(T.MoneyLit);
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Per);
+          this.OR2([
+            { ALT: () => this.CONSUME(T.Student, { LABEL: "scope" }) },
+            { ALT: () => this.CONSUME(T.Contract, { LABEL: "scope" }) },
+          ]);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.On);
+          this.CONSUME(T.StringLit, { LABEL: "clause" });
+        },
+      },
+    ]);
+    this.OPTION(() => {
+      this.CONSUME(T.Comma);
+      this.CONSUME(T.Allocated);
+      this.OR3([
+        {
+          ALT: () => {
+            this.CONSUME(T.Pro);
+            this.CONSUME(T.Rata);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.In);
+            this.CONSUME(T.Order);
+          },
+        },
+      ]);
+    });
+  });
+
+  floorDecl = this.RULE("floorDecl", () => {
+    this.CONSUME(T.Floor);
+    this.CONSUME(T.MoneyLit);
+    this.CONSUME(T.Per);
+    this.CONSUME(T.Student);
+  });
+
+  fundingDecl = this.RULE("fundingDecl", () => {
+    this.CONSUME(T.Funding);
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.fundingShare));
+    this.CONSUME(T.RCurly);
+  });
+
+  fundingShare = this.RULE("fundingShare", () => {
+    this.CONSUME(T.Identifier, { LABEL: "party" });
+    this.CONSUME(T.Pays);
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.PercentLit);
+          this.CONSUME(T.Of);
+          this.CONSUME(T.Every);
+          this.CONSUME(T.Line);
+          this.OPTION(() => {
+            this.CONSUME(T.Comma);
+            this.CONSUME(T.Rounded);
+            this.SUBRULE(this.roundingRule);
+          });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.The);
+          this.CONSUME(T.Rest);
+        },
+      },
+    ]);
+  });
+
+  settlementDecl = this.RULE("settlementDecl", () => {
+    this.CONSUME(T.Settlement);
+    this.CONSUME(T.On);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.DateLit) });
+  });
+
+  escalationDecl = this.RULE("escalationDecl", () => {
+    this.CONSUME(T.Escalation);
+    this.CONSUME(T.StringLit, { LABEL: "name" });
+    this.CONSUME(T.Over);
+    this.CONSUME(T.NameLike, { LABEL: "over" });
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.letDecl));
+    this.MANY2(() => this.SUBRULE(this.escalationLevel));
+    this.CONSUME(T.RCurly);
+  });
+
+  escalationLevel = this.RULE("escalationLevel", () => {
+    this.CONSUME(T.Level);
+    this.CONSUME(T.NumberLit, { LABEL: "level" });
+    this.CONSUME(T.When);
+    this.SUBRULE(this.expression);
+    this.OPTION(() => {
+      this.CONSUME(T.For);
+      this.CONSUME2(T.NumberLit, { LABEL: "consecutive" });
+      this.CONSUME(T.Consecutive);
+      this.CONSUME(T.Checkpoints);
+    });
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.escalationAction));
+    this.CONSUME(T.RCurly);
+  });
+
+  escalationAction = this.RULE("escalationAction", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.withholdAction) },
+      { GATE: () => this.LA(2).tokenType === T.May, ALT: () => this.SUBRULE(this.terminateAction) },
+      { ALT: () => this.SUBRULE(this.dutyAction) },
+    ]);
+  });
+
+  withholdAction = this.RULE("withholdAction", () => {
+    this.CONSUME(T.Withhold);
+    this.CONSUME(T.PercentLit);
+    this.CONSUME(T.Of);
+    this.OR([
+      { ALT: () => this.CONSUME(T.Base, { LABEL: "of" }) },
+      { ALT: () => this.CONSUME(T.Milestone, { LABEL: "of" }) },
+      { ALT: () => this.CONSUME(T.Outcome, { LABEL: "of" }) },
+      { ALT: () => this.CONSUME(T.Partial, { LABEL: "of" }) },
+      { ALT: () => this.CONSUME(T.Bonus, { LABEL: "of" }) },
+      { ALT: () => this.CONSUME(T.All, { LABEL: "of" }) },
+    ]);
+    this.CONSUME(T.Payments);
+    this.OPTION(() => {
+      this.CONSUME(T.Until);
+      this.SUBRULE(this.expression);
+    });
+  });
+
+  terminateAction = this.RULE("terminateAction", () => {
+    this.CONSUME(T.Identifier, { LABEL: "party" });
+    this.CONSUME(T.May);
+    this.CONSUME(T.Terminate);
+    this.CONSUME(T.With);
+    this.CONSUME(T.NumberLit, { LABEL: "notice" });
+    this.CONSUME(T.Days);
+    this.CONSUME(T.Notice);
+    this.OPTION(() => {
+      this.CONSUME(T.After);
+      this.CONSUME2(T.NumberLit, { LABEL: "more" });
+      this.CONSUME(T.More);
+      this.CONSUME(T.Checkpoints);
+    });
+  });
+
+  dutyAction = this.RULE("dutyAction", () => {
+    this.SUBRULE(this.partyList);
+    this.CONSUME(T.StringLit);
+    this.OPTION(() => this.SUBRULE(this.within));
+  });
+
+  partyList = this.RULE("partyList", () => {
+    this.CONSUME(T.Identifier);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Comma) }, { ALT: () => this.CONSUME(T.And) }]);
+      this.CONSUME2(T.Identifier);
+    });
+  });
+
+  within = this.RULE("within", () => {
+    this.CONSUME(T.Within);
+    this.CONSUME(T.NumberLit);
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Business);
+          this.CONSUME(T.Days, { LABEL: "unit" });
+        },
+      },
+      { ALT: () => this.CONSUME2(T.Days, { LABEL: "unit" }) },
+      { ALT: () => this.CONSUME(T.Weeks, { LABEL: "unit" }) },
+      { ALT: () => this.CONSUME(T.Months, { LABEL: "unit" }) },
+    ]);
+  });
+
+  routinesDecl = this.RULE("routinesDecl", () => {
+    this.CONSUME(T.Routines);
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.routine));
+    this.CONSUME(T.RCurly);
+  });
+
+  routine = this.RULE("routine", () => {
+    this.SUBRULE(this.partyList);
+    this.OR([
+      { ALT: () => this.CONSUME(T.Shares, { LABEL: "verb" }) },
+      { ALT: () => this.CONSUME(T.Meet, { LABEL: "verb" }) },
+      { ALT: () => this.CONSUME(T.Reports, { LABEL: "verb" }) },
+      { ALT: () => this.CONSUME(T.Reviews, { LABEL: "verb" }) },
+    ]);
+    this.CONSUME(T.StringLit, { LABEL: "what" });
+    this.OPTION(() => this.CONSUME(T.Identifier, { LABEL: "frequency" }));
+    this.OPTION2(() => {
+      this.SUBRULE(this.within);
+      this.OPTION3(() => {
+        this.CONSUME(T.Of);
+        this.CONSUME2(T.StringLit, { LABEL: "of" });
+      });
+    });
+  });
+
+  governanceDecl = this.RULE("governanceDecl", () => {
+    this.CONSUME(T.Governance);
+    this.CONSUME(T.LCurly);
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.SUBRULE(this.committee) },
+        { ALT: () => this.SUBRULE(this.amendmentRule) },
+      ]),
+    );
+    this.CONSUME(T.RCurly);
+  });
+
+  committee = this.RULE("committee", () => {
+    this.CONSUME(T.Committee);
+    this.CONSUME(T.StringLit, { LABEL: "name" });
+    this.CONSUME(T.Of);
+    this.SUBRULE(this.partyList);
+    this.CONSUME(T.Meets);
+    this.CONSUME(T.Identifier, { LABEL: "frequency" });
+    this.OPTION(() => {
+      this.CONSUME(T.To);
+      this.CONSUME2(T.StringLit, { LABEL: "purpose" });
+    });
+  });
+
+  amendmentRule = this.RULE("amendmentRule", () => {
+    this.CONSUME(T.Amendments);
+    this.CONSUME(T.StringLit);
+    this.CONSUME(T.Signed);
+    this.CONSUME(T.By);
+    this.SUBRULE(this.partyList);
+  });
+
+  trackDecl = this.RULE("trackDecl", () => {
+    this.CONSUME(T.Track);
+    this.CONSUME(T.StringLit, { LABEL: "name" });
+    this.OPTION(() => this.CONSUME2(T.StringLit, { LABEL: "description" }));
+  });
+
+  // ───────────── expressions ─────────────
+
+  expression = this.RULE("expression", () => {
+    this.SUBRULE(this.andExpr, { LABEL: "operands" });
+    this.MANY(() => {
+      this.CONSUME(T.Or, { LABEL: "ops" });
+      this.SUBRULE2(this.andExpr, { LABEL: "operands" });
+    });
+  });
+
+  andExpr = this.RULE("andExpr", () => {
+    this.SUBRULE(this.notExpr, { LABEL: "operands" });
+    this.MANY(() => {
+      this.CONSUME(T.And, { LABEL: "ops" });
+      this.SUBRULE2(this.notExpr, { LABEL: "operands" });
+    });
+  });
+
+  notExpr = this.RULE("notExpr", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Not);
+          this.SUBRULE(this.notExpr);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.comparison) },
+    ]);
+  });
+
+  comparison = this.RULE("comparison", () => {
+    this.SUBRULE(this.additive, { LABEL: "left" });
+    this.OPTION(() =>
+      this.OR([
+        {
+          ALT: () => {
+            this.OR2([
+              { ALT: () => this.CONSUME(T.GreaterEq, { LABEL: "op" }) },
+              { ALT: () => this.CONSUME(T.LessEq, { LABEL: "op" }) },
+              { ALT: () => this.CONSUME(T.NotEq, { LABEL: "op" }) },
+              { ALT: () => this.CONSUME(T.Greater, { LABEL: "op" }) },
+              { ALT: () => this.CONSUME(T.Less, { LABEL: "op" }) },
+              { ALT: () => this.CONSUME(T.Equals, { LABEL: "op" }) },
+            ]);
+            this.SUBRULE2(this.additive, { LABEL: "right" });
+          },
+        },
+        {
+          ALT: () => {
+            this.OPTION2(() => this.CONSUME(T.Not, { LABEL: "inNot" }));
+            this.CONSUME(T.In);
+            this.CONSUME(T.LBracket);
+            this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE3(this.additive, { LABEL: "items" }) });
+            this.CONSUME(T.RBracket);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Is);
+            this.OR3([
+              { ALT: () => this.CONSUME(T.Missing, { LABEL: "isWhat" }) },
+              { ALT: () => this.CONSUME(T.Present, { LABEL: "isWhat" }) },
+            ]);
+          },
+        },
+      ]),
+    );
+  });
+
+  additive = this.RULE("additive", () => {
+    this.SUBRULE(this.multiplicative, { LABEL: "operands" });
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Plus, { LABEL: "ops" }) },
+        { ALT: () => this.CONSUME(T.Minus, { LABEL: "ops" }) },
+      ]);
+      this.SUBRULE2(this.multiplicative, { LABEL: "operands" });
+    });
+  });
+
+  multiplicative = this.RULE("multiplicative", () => {
+    this.SUBRULE(this.coalesce, { LABEL: "operands" });
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Star, { LABEL: "ops" }) },
+        { ALT: () => this.CONSUME(T.Slash, { LABEL: "ops" }) },
+      ]);
+      this.SUBRULE2(this.coalesce, { LABEL: "operands" });
+    });
+  });
+
+  coalesce = this.RULE("coalesce", () => {
+    this.SUBRULE(this.unary, { LABEL: "operands" });
+    // `otherwise:` starts the last tier of a tier list, not a fallback value.
+    this.MANY({
+      GATE: () => this.LA(2).tokenType !== T.Colon,
+      DEF: () => {
+      this.CONSUME(T.Otherwise);
+      this.SUBRULE2(this.unary, { LABEL: "operands" });
+      },
+    });
+  });
+
+  unary = this.RULE("unary", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Minus);
+          this.SUBRULE(this.unary);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.primary) },
+    ]);
+  });
+
+  primary = this.RULE("primary", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.NumberLit) },
+      { ALT: () => this.CONSUME(T.MoneyLit) },
+      {
+        ALT: () => {
+          this.CONSUME(T.PercentLit);
+          this.OPTION(() => {
+            this.CONSUME(T.Of);
+            this.SUBRULE(this.unary, { LABEL: "of" });
+          });
+        },
+      },
+      { ALT: () => this.CONSUME(T.DateLit) },
+      { ALT: () => this.CONSUME(T.StringLit) },
+      { ALT: () => this.CONSUME(T.True) },
+      { ALT: () => this.CONSUME(T.False) },
+      { ALT: () => this.CONSUME(T.Identifier) },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          this.SUBRULE(this.expression);
+          this.CONSUME(T.RParen);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.monthStarts) },
+      { ALT: () => this.SUBRULE(this.countOf) },
+      { ALT: () => this.SUBRULE(this.aggregate) },
+    ]);
+  });
+
+  monthStarts = this.RULE("monthStarts", () => {
+    this.CONSUME(T.Month);
+    this.CONSUME(T.Starts);
+    this.CONSUME(T.From);
+    this.SUBRULE(this.coalesce, { LABEL: "from" });
+    this.CONSUME(T.Through);
+    this.SUBRULE2(this.coalesce, { LABEL: "through" });
+  });
+
+  countOf = this.RULE("countOf", () => {
+    this.CONSUME(T.Count);
+    this.CONSUME(T.Of);
+    this.CONSUME(T.LBracket);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression) });
+    this.CONSUME(T.RBracket);
+  });
+
+  aggregate = this.RULE("aggregate", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.OR2([
+            { ALT: () => this.CONSUME(T.Count, { LABEL: "fn" }) },
+            { ALT: () => this.CONSUME(T.Share, { LABEL: "fn" }) },
+          ]);
+          this.OPTION(() => {
+            this.CONSUME(T.Of);
+            this.SUBRULE(this.populationRef);
+          });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Sum, { LABEL: "fn" });
+          this.CONSUME2(T.Of);
+          this.CONSUME(T.LParen);
+          this.SUBRULE(this.expression, { LABEL: "value" });
+          this.CONSUME(T.RParen);
+          this.OPTION2(() => {
+            this.CONSUME(T.Over);
+            this.SUBRULE2(this.populationRef);
+          });
+        },
+      },
+    ]);
+    this.OPTION3(() => {
+      this.CONSUME(T.Where);
+      this.CONSUME2(T.LParen);
+      this.SUBRULE2(this.expression, { LABEL: "where" });
+      this.CONSUME2(T.RParen);
+    });
+  });
+
+  populationRef = this.RULE("populationRef", () => {
+    this.OPTION(() =>
+      this.OR([
+        { ALT: () => this.CONSUME(T.Eligible, { LABEL: "which" }) },
+        { ALT: () => this.CONSUME(T.Identified, { LABEL: "which" }) },
+        { ALT: () => this.CONSUME(T.Served, { LABEL: "which" }) },
+      ]),
+    );
+    this.CONSUME(T.Students);
+  });
+}
+
+/** One shared parser instance (Chevrotain parsers are reusable: set `input`, call a rule). */
+export const parser = new ObcParser();
+
+export interface ParseResult {
+  cst: CstNode;
+  errors: typeof parser.errors;
+  tokens: IToken[];
+}
