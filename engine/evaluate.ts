@@ -1,0 +1,243 @@
+/**
+ * The reference evaluator: expression AST + environment → runtime value.
+ *
+ * Input: an expression of a checked contract and an `Env` that answers names (fields,
+ * metrics, clause results, aggregates). Output: a runtime value (`RV`). Logic is
+ * three-valued: a comparison that reads a missing value is `missing` (unknown), `and` is
+ * false as soon as one side is false, `or` true as soon as one side is true. Arithmetic is
+ * exact (rationals); money stays in exact major units until a rounding rule applies.
+ * Evaluation always terminates: the language has no loops or recursion (cycles between
+ * metrics are rejected by the checker).
+ */
+import type * as A from "../language/ast.ts";
+import type { Value } from "./data.ts";
+import { Rational } from "./rational.ts";
+
+export type RV =
+  | { kind: "number"; value: Rational }
+  | { kind: "money"; value: Rational }
+  | { kind: "percent"; value: Rational }
+  | { kind: "boolean"; value: boolean }
+  | { kind: "date"; value: string }
+  | { kind: "text"; value: string }
+  | { kind: "missing" };
+
+export const MISSING: RV = { kind: "missing" };
+export const TRUE: RV = { kind: "boolean", value: true };
+export const FALSE: RV = { kind: "boolean", value: false };
+
+/** Runtime failures are a closed set, reported as data. */
+export type RuntimeFailure = "division-by-zero";
+
+export interface Env {
+  /** the value of a field, metric, condition, let or measure */
+  name(name: string): RV;
+  /** whether a payment clause's condition is met (after its missing-value rule) */
+  clause(name: string): RV;
+  /** rows for aggregates: each row's own environment; undefined outside cohort clauses */
+  rows?(population: A.PopulationName | undefined): Env[];
+  /** records a runtime failure (e.g. a division by zero) at a source span */
+  fail?(failure: RuntimeFailure, span: A.Span): void;
+}
+
+export function fromValue(v: Value): RV {
+  switch (v.kind) {
+    case "money":
+      return { kind: "money", value: Rational.of(v.cents, 100n) };
+    default:
+      return v as RV;
+  }
+}
+
+export function bool(b: boolean): RV {
+  return b ? TRUE : FALSE;
+}
+
+function num(v: RV): Rational | undefined {
+  return v.kind === "number" || v.kind === "money" || v.kind === "percent" ? v.value : undefined;
+}
+
+/** Compares two present values; returns undefined when they cannot be ordered. */
+export function compareRV(a: RV, b: RV): number | undefined {
+  if (a.kind === "date" && b.kind === "date") return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
+  if (a.kind === "text" && b.kind === "text") return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
+  if (a.kind === "boolean" && b.kind === "boolean") return a.value === b.value ? 0 : a.value ? 1 : -1;
+  const x = num(a);
+  const y = num(b);
+  if (x && y) return x.cmp(y);
+  return undefined;
+}
+
+export function compareOp(op: A.BinaryOp, a: RV, b: RV): RV {
+  if (a.kind === "missing" || b.kind === "missing") return MISSING;
+  const c = compareRV(a, b);
+  if (c === undefined) return MISSING;
+  switch (op) {
+    case "<": return bool(c < 0);
+    case "<=": return bool(c <= 0);
+    case ">": return bool(c > 0);
+    case ">=": return bool(c >= 0);
+    case "=": return bool(c === 0);
+    case "!=": return bool(c !== 0);
+    default: return MISSING;
+  }
+}
+
+function arith(op: A.BinaryOp, a: RV, b: RV, env: Env, span: A.Span): RV {
+  if (a.kind === "missing" || b.kind === "missing") return MISSING;
+  const x = num(a);
+  const y = num(b);
+  if (!x || !y) return MISSING;
+  // the unit of the result: money wins, then percent; a ratio of two like units is a number
+  const kind: "money" | "percent" | "number" =
+    a.kind === "money" || b.kind === "money"
+      ? op === "/" && a.kind === "money" && b.kind === "money" ? "number" : "money"
+      : a.kind === "percent" || b.kind === "percent"
+        ? op === "/" && a.kind === "percent" && b.kind === "percent" ? "number" : "percent"
+        : "number";
+  switch (op) {
+    case "+": return { kind, value: x.add(y) };
+    case "-": return { kind, value: x.sub(y) };
+    case "*": return { kind, value: x.mul(y) };
+    case "/":
+      if (y.isZero()) {
+        env.fail?.("division-by-zero", span);
+        return MISSING;
+      }
+      return { kind, value: x.div(y) };
+    default: return MISSING;
+  }
+}
+
+/** Number of first days of a month D with from <= D <= through (ISO dates). */
+export function monthStarts(from: string, through: string): number {
+  if (through < from) return 0;
+  let [y, m] = [Number(from.slice(0, 4)), Number(from.slice(5, 7))];
+  // the first month start on or after `from`
+  if (from.slice(8, 10) !== "01") {
+    m += 1;
+    if (m > 12) { m = 1; y += 1; }
+  }
+  const [ty, tm] = [Number(through.slice(0, 4)), Number(through.slice(5, 7))];
+  const count = (ty - y) * 12 + (tm - m) + 1;
+  return Math.max(0, count);
+}
+
+export function evaluate(e: A.Expr, env: Env): RV {
+  switch (e.$type) {
+    case "NumberLit": return { kind: "number", value: Rational.parse(e.value) };
+    case "MoneyLit": {
+      const v = Rational.parse(e.value);
+      return { kind: "money", value: e.negative ? v.neg() : v };
+    }
+    case "PercentLit": return { kind: "percent", value: Rational.parse(e.value).div(100) };
+    case "DateLit": return { kind: "date", value: e.value };
+    case "StringLit": return { kind: "text", value: e.value };
+    case "BoolLit": return bool(e.value);
+    case "NameRef": return env.name(e.name);
+    case "ClauseRef": return env.clause(e.name);
+    case "Unary": {
+      const v = evaluate(e.operand, env);
+      if (v.kind === "missing") return MISSING;
+      if (e.op === "not") return v.kind === "boolean" ? bool(!v.value) : MISSING;
+      const x = num(v);
+      return x ? ({ kind: v.kind, value: x.neg() } as RV) : MISSING;
+    }
+    case "Binary": {
+      if (e.op === "and" || e.op === "or") {
+        const l = evaluate(e.left, env);
+        const decisive = e.op === "or";
+        if (l.kind === "boolean" && l.value === decisive) return l;
+        const r = evaluate(e.right, env);
+        if (r.kind === "boolean" && r.value === decisive) return r;
+        if (l.kind === "missing" || r.kind === "missing") return MISSING;
+        return bool(!decisive);
+      }
+      const l = evaluate(e.left, env);
+      const r = evaluate(e.right, env);
+      if (["<", "<=", ">", ">=", "=", "!="].includes(e.op)) return compareOp(e.op, l, r);
+      return arith(e.op, l, r, env, e.opSpan);
+    }
+    case "InList": {
+      const v = evaluate(e.value, env);
+      if (v.kind === "missing") return MISSING;
+      let found = false;
+      let unknown = false;
+      for (const item of e.items) {
+        const c = compareOp("=", v, evaluate(item, env));
+        if (c.kind === "missing") unknown = true;
+        else if (c.kind === "boolean" && c.value) found = true;
+      }
+      if (found) return bool(!e.negated);
+      if (unknown) return MISSING;
+      return bool(e.negated);
+    }
+    case "IsMissing": {
+      const v = evaluate(e.operand, env);
+      return bool((v.kind === "missing") !== e.negated);
+    }
+    case "Otherwise": {
+      const v = evaluate(e.value, env);
+      return v.kind === "missing" ? evaluate(e.fallback, env) : v;
+    }
+    case "PercentOf": {
+      const p = evaluate(e.percent, env);
+      const of = evaluate(e.of, env);
+      if (p.kind !== "percent" || of.kind === "missing") return MISSING;
+      const x = num(of);
+      return x ? ({ kind: of.kind, value: x.mul(p.value) } as RV) : MISSING;
+    }
+    case "MonthStarts": {
+      const f = evaluate(e.from, env);
+      const t = evaluate(e.through, env);
+      if (f.kind !== "date" || t.kind !== "date") return MISSING;
+      return { kind: "number", value: Rational.of(monthStarts(f.value, t.value)) };
+    }
+    case "CountMet": {
+      let n = 0;
+      for (const item of e.items) {
+        const v = evaluate(item, env);
+        if (v.kind === "boolean" && v.value) n++;
+      }
+      return { kind: "number", value: Rational.of(n) };
+    }
+    case "Aggregate": {
+      const rows = env.rows?.(e.population) ?? [];
+      const chosen = e.where ? rows.filter((r) => { const v = evaluate(e.where!, r); return v.kind === "boolean" && v.value; }) : rows;
+      if (e.fn === "count") return { kind: "number", value: Rational.of(chosen.length) };
+      if (e.fn === "share") {
+        if (rows.length === 0) return MISSING;
+        return { kind: "percent", value: Rational.of(chosen.length, rows.length) };
+      }
+      let total: RV | undefined;
+      for (const r of chosen) {
+        const v = evaluate(e.value!, r);
+        if (v.kind === "missing") continue;
+        total = total ? arith("+", total, v, env, e.span) : v;
+      }
+      return total ?? { kind: "number", value: Rational.ZERO };
+    }
+  }
+}
+
+/** A value as text for reasons and outputs: "71", "73.8%", "$1,080.00", "2026-10-01", "missing". */
+export function showRV(v: RV, percentPlaces = 1): string {
+  switch (v.kind) {
+    case "missing": return "missing";
+    case "boolean": return v.value ? "yes" : "no";
+    case "date":
+    case "text": return v.value;
+    case "percent": return `${v.value.mul(100).toDecimalString(percentPlaces)}%`;
+    case "money": {
+      const s = v.value.toDecimalString(2);
+      const neg = s.startsWith("-");
+      const [w, f] = (neg ? s.slice(1) : s).split(".");
+      return `${neg ? "-" : ""}$${w!.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${f}`;
+    }
+    case "number": {
+      if (v.value.isInteger()) return v.value.toString();
+      const exact = v.value.toString();
+      return exact.includes("/") ? v.value.toDecimalString(4) : exact;
+    }
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The engine's public API (browser-safe): compile a checked contract to json-rules-engine
+ * rules, and run it on data to get exact payments with their reasons.
+ *
+ *   compileRules(ir, source)            → RuleSet (inspectable JSON)
+ *   runContract(ir, source, files, opts) → { ok, result, problems }
+ *
+ * The clock is an input (`asOf`); the engine never reads the system clock, the network or
+ * the file system, and writes no logs.
+ */
+import type { ContractIR } from "../language/check/ir.ts";
+import { LineIndex } from "../language/diagnostics/source.ts";
+import { compileContract, type RuleSet } from "./compile.ts";
+import type { DataProblem } from "./data.ts";
+import { loadInputs, type DataFile } from "./inputs.ts";
+import type { RunResult } from "./output.ts";
+import { decideCohorts, decideEscalations, decideStudents, type Runtime } from "./run.ts";
+import { settle } from "./settle.ts";
+
+export type { DataFile } from "./inputs.ts";
+export type { RuleSet, ObcRule, SourceRef } from "./compile.ts";
+export type { RunResult, PaymentLine, StudentResult, CohortResult, EscalationResult, ConditionTrace } from "./output.ts";
+export { RunResultSchema, runResultJsonSchema } from "./output.ts";
+export type { DataProblem, FileReport } from "./data.ts";
+
+export interface RunOptions {
+  /** the run's clock (YYYY-MM-DD): milestones due after it are not yet payable */
+  asOf?: string;
+  /** fail the run on any data error instead of reporting it and going on */
+  strict?: boolean;
+}
+
+export interface RunOutput {
+  /** false when the data stopped the run (a data set without a file, unreadable files, or any error in strict mode) */
+  ok: boolean;
+  result?: RunResult;
+  /** data problems (also inside `result.dataQuality`); never contain a student's values */
+  problems: DataProblem[];
+}
+
+/** Compiles a checked contract (without errors) to json-rules-engine rules. */
+export function compileRules(ir: ContractIR, source: string): RuleSet {
+  return compileContract(ir, source).ruleSet;
+}
+
+/** Runs a checked contract (without errors) on data files. Never throws for bad data. */
+export async function runContract(ir: ContractIR, source: string, files: DataFile[], opts: RunOptions = {}): Promise<RunOutput> {
+  const inputs = loadInputs(ir, files, { strict: opts.strict });
+  const problems = [...inputs.reports.flatMap((r) => r.problems), ...inputs.problems];
+  const blocking = inputs.problems.some((p) => p.severity === "error" && ["OBC5010", "OBC5011", "OBC5012"].includes(p.code));
+  if (blocking || (opts.strict && problems.some((p) => p.severity === "error"))) {
+    return { ok: false, problems };
+  }
+  const compiled = compileContract(ir, source);
+  const lines = new LineIndex(source);
+  const ref = (span: { start: number; end: number }) => {
+    const p = lines.position(span.start);
+    return { start: span.start, end: span.end, line: p.line, column: p.column };
+  };
+  const text = (span: { start: number; end: number }) => source.slice(span.start, span.end).replace(/\s+/g, " ");
+  const rt: Runtime = {
+    compiled,
+    factText: new Map(compiled.ruleSet.facts.map((f) => [f.id, f.text])),
+    problems: [],
+    asOf: opts.asOf,
+  };
+  const students = await decideStudents(ir, inputs.rows, rt);
+  const cohorts = await decideCohorts(ir, inputs.rows, students, rt);
+  const escalations = await decideEscalations(ir, inputs.rows, rt, text);
+  const allProblems = [...problems, ...rt.problems];
+  const result = settle({
+    ir,
+    students,
+    cohorts,
+    escalations,
+    reports: inputs.reports,
+    problems: [...inputs.problems, ...rt.problems],
+    asOf: opts.asOf,
+    ref,
+  });
+  return { ok: true, result, problems: allProblems };
+}

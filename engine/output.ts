@@ -1,0 +1,114 @@
+/**
+ * The documented output of a run (`obc run --json`), as zod schemas.
+ *
+ * Money is a decimal string in major units with exactly two decimals ("1080.00"), never a
+ * float. Lists are in a fixed order (students in roster order, lines in clause order,
+ * periods in sorted order), so the same inputs give byte-identical JSON.
+ */
+import { z } from "zod";
+import { DataProblemSchema, FileReportSchema } from "./data.ts";
+
+const Money = z.string().regex(/^-?\d+\.\d{2}$/).describe("an amount in major units with two decimals, e.g. \"1080.00\"");
+const SourceRef = z
+  .object({
+    start: z.number().int().describe("0-based offset of the clause text in the contract"),
+    end: z.number().int(),
+    line: z.number().int().describe("1-based line"),
+    column: z.number().int().describe("1-based column"),
+  })
+  .describe("where in the contract the rule or clause is written");
+
+export const ConditionTraceSchema = z.object({
+  text: z.string().describe("the condition as written in the contract"),
+  result: z.enum(["true", "false", "missing"]),
+  values: z.record(z.string(), z.string()).describe("the values the condition read, by name"),
+  source: SourceRef,
+});
+export type ConditionTrace = z.infer<typeof ConditionTraceSchema>;
+
+export const PaymentLineSchema = z.object({
+  clause: z.string().describe("the clause id, e.g. algebra_ready"),
+  clauseName: z.string(),
+  kind: z.string().describe("base, milestone, outcome, partial, bonus, penalty or payment"),
+  status: z.enum(["met", "not-met", "missing", "excluded"]).describe("whether the clause's condition held for this student"),
+  tier: z.number().int().optional().describe("1-based tier that paid, for tiered clauses"),
+  base: Money.describe("the amount before weights and caps"),
+  weight: z.string().describe("the product of the weights that apply, e.g. \"1.2\""),
+  amount: Money.describe("after weights and rounding, before caps"),
+  paid: Money.describe("after every cap"),
+  withheld: Money.describe("held back by an escalation withholding"),
+  funding: z.record(z.string(), Money).describe("the paid amount split by payer"),
+  reason: z.string().describe("why, in a sentence"),
+  conditions: z.array(ConditionTraceSchema),
+  source: SourceRef,
+});
+export type PaymentLine = z.infer<typeof PaymentLineSchema>;
+
+export const StudentResultSchema = z.object({
+  id: z.string(),
+  populations: z.record(z.string(), z.boolean()).describe("membership of each declared group of students"),
+  lines: z.array(PaymentLineSchema),
+  uncapped: Money,
+  total: Money.describe("what the student's lines pay after every cap and the floor"),
+  funding: z.record(z.string(), Money),
+});
+export type StudentResult = z.infer<typeof StudentResultSchema>;
+
+export const CohortResultSchema = z.object({
+  clause: z.string(),
+  clauseName: z.string(),
+  period: z.string().optional(),
+  values: z.record(z.string(), z.string()).describe("the clause's named values for the period"),
+  status: z.enum(["met", "not-met", "missing"]),
+  amount: Money,
+  paid: Money,
+  funding: z.record(z.string(), Money),
+  reason: z.string(),
+  source: SourceRef,
+});
+export type CohortResult = z.infer<typeof CohortResultSchema>;
+
+export const CheckpointResultSchema = z.object({
+  period: z.string(),
+  measures: z.record(z.string(), z.string()),
+  level: z.number().int().describe("the highest level whose trigger holds; 0 when none"),
+  actions: z.array(z.string()),
+  withholding: z.string().optional().describe("the withholding in force after this checkpoint"),
+  terminationRight: z.boolean(),
+});
+export const EscalationResultSchema = z.object({
+  name: z.string(),
+  checkpoints: z.array(CheckpointResultSchema),
+});
+export type EscalationResult = z.infer<typeof EscalationResultSchema>;
+
+export const TotalsSchema = z.object({
+  uncapped: Money,
+  paid: Money,
+  withheld: Money,
+  byClause: z.record(z.string(), Money),
+  byPayer: z.record(z.string(), Money),
+  contractCap: z
+    .object({ cap: Money, binds: z.boolean(), factor: z.string().describe("paid ÷ uncapped, exact, e.g. \"1800/1970\"") })
+    .optional(),
+});
+
+export const RunResultSchema = z.object({
+  schema: z.literal("obc.run/1"),
+  contract: z.object({ title: z.string(), version: z.string().optional(), currency: z.string() }),
+  asOf: z.string().optional().describe("the clock given to the run (YYYY-MM-DD); the engine never reads the system clock"),
+  students: z.array(StudentResultSchema),
+  cohorts: z.array(CohortResultSchema),
+  escalations: z.array(EscalationResultSchema),
+  totals: TotalsSchema,
+  dataQuality: z.object({
+    files: z.array(FileReportSchema),
+    problems: z.array(DataProblemSchema),
+  }),
+});
+export type RunResult = z.infer<typeof RunResultSchema>;
+
+/** The JSON Schema of `obc run --json`, for other tools. */
+export function runResultJsonSchema(): unknown {
+  return z.toJSONSchema(RunResultSchema);
+}
