@@ -80,3 +80,5 @@ export async function runContract(ir: ContractIR, source: string, files: DataFil
   });
   return { ok: true, result, problems: allProblems };
 }
+
+export { studentBounds, clauseBounds, type StudentBounds, type ClauseBounds } from "./analysis.ts";
