@@ -180,7 +180,12 @@ export class RuleCompiler {
         return this.leaf(e.span, this.fact(e), "obcIs", !neg);
       }
       case "Unary":
-        if (e.op === "not") return this.condition(e.operand, !neg);
+        if (e.op === "not") {
+          const inner = this.condition(e.operand, !neg);
+          // a negated leaf is traced as written: `not "Algebra ready"`
+          if ("name" in inner) this.leaves[inner.name] = { text: this.text(e.span), source: this.ref(e.span) };
+          return inner;
+        }
         return this.leaf(e.span, this.fact(e), "obcIs", !neg);
       case "InList": {
         const lits = e.items.map(literalText);
@@ -209,7 +214,9 @@ export class RuleCompiler {
     if (p === "all") return [];
     const id = `population:${p}`;
     if (!this.facts.has(id)) this.facts.set(id, { id, kind: "population", text: `the student is ${p}` });
-    return [this.leaf(span, id, "obcIs", true)];
+    const gate = this.leaf(span, id, "obcIs", true);
+    this.leaves[gate.name]!.text = `the student is ${p}`;
+    return [gate];
   }
 }
 

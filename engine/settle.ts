@@ -75,11 +75,11 @@ function reason(d: ClauseDecision, line: WorkLine, currency: string): string {
   void currency;
   switch (d.status) {
     case "met": {
-      const tier = d.tier ? ` (tier ${d.tier})` : "";
-      const weight = d.weight.eq(Rational.ONE) ? "" : ` × weight ${d.weight.toString()}`;
+      const tier = d.tier ? ` under tier ${d.tier}` : "";
+      const weight = d.weight.eq(Rational.ONE) ? "" : ` (${showRV({ kind: "money", value: d.base })} × weight ${d.weight.toString()})`;
       const because = held.length ? ` because ${held.join(" and ")}` : "";
-      const capped = line.paid !== line.amount ? `; ${moneyText(line.paid)} after caps` : "";
-      return `Pays ${showRV({ kind: "money", value: d.base })}${weight}${tier} = ${moneyText(line.amount)}${capped}${because}.`;
+      const capped = line.paid !== line.amount ? `, ${moneyText(line.paid)} after caps` : "";
+      return `Pays ${moneyText(line.amount)}${weight}${tier}${capped}${because}.`;
     }
     case "not-met":
       return `Not met: ${failed.length ? failed.join("; ") : "the condition does not hold"}.`;
