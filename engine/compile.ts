@@ -143,15 +143,20 @@ export class RuleCompiler {
         const m = this.ir.metrics.get(e.name);
         kind = this.ir.fields.has(e.name) ? "field" : m ? (m.kind === "condition" ? "condition" : "metric") : "measure";
       }
-      this.facts.set(id, { id, kind, text: this.text(e.span), source: this.ref(e.span) });
+      this.facts.set(id, { id, kind, text: this.exprText(e), source: this.ref(e.span) });
       if (e.$type !== "NameRef") this.exprs.set(id, e);
     }
     return id;
   }
 
-  private leaf(span: A.Span, fact: string, operator: ObcOperator, value: LeafCondition["value"]): LeafCondition {
+  /** The text of an expression: as written, or with the arguments written in when it came from a template. */
+  exprText(e: { span: A.Span; printed?: string }): string {
+    return e.printed ?? this.text(e.span);
+  }
+
+  private leaf(e: { span: A.Span; printed?: string }, fact: string, operator: ObcOperator, value: LeafCondition["value"]): LeafCondition {
     const name = `c${++this.leafCount}`;
-    this.leaves[name] = { text: this.text(span), source: this.ref(span) };
+    this.leaves[name] = { text: this.exprText(e), source: this.ref(e.span) };
     return { name, fact, operator, value };
   }
 
@@ -175,38 +180,38 @@ export class RuleCompiler {
             op = FLIP[op]!;
           }
           const lit = literalText(right);
-          return this.leaf(e.span, this.fact(left), OP[op]!, lit !== undefined ? lit : { fact: this.fact(right) });
+          return this.leaf(e, this.fact(left), OP[op]!, lit !== undefined ? lit : { fact: this.fact(right) });
         }
-        return this.leaf(e.span, this.fact(e), "obcIs", !neg);
+        return this.leaf(e, this.fact(e), "obcIs", !neg);
       }
       case "Unary":
         if (e.op === "not") {
           const inner = this.condition(e.operand, !neg);
           // a negated leaf is traced as written: `not "Algebra ready"`
-          if ("name" in inner) this.leaves[inner.name] = { text: this.text(e.span), source: this.ref(e.span) };
+          if ("name" in inner) this.leaves[inner.name] = { text: this.exprText(e), source: this.ref(e.span) };
           return inner;
         }
-        return this.leaf(e.span, this.fact(e), "obcIs", !neg);
+        return this.leaf(e, this.fact(e), "obcIs", !neg);
       case "InList": {
         const lits = e.items.map(literalText);
         if (lits.every((l) => l !== undefined)) {
-          return this.leaf(e.span, this.fact(e.value), neg !== e.negated ? "obcNotIn" : "obcIn", lits as string[]);
+          return this.leaf(e, this.fact(e.value), neg !== e.negated ? "obcNotIn" : "obcIn", lits as string[]);
         }
-        return this.leaf(e.span, this.fact(e), "obcIs", !neg);
+        return this.leaf(e, this.fact(e), "obcIs", !neg);
       }
       case "IsMissing":
-        return this.leaf(e.span, this.fact(e.operand), neg !== e.negated ? "obcIsPresent" : "obcIsMissing", true);
+        return this.leaf(e, this.fact(e.operand), neg !== e.negated ? "obcIsPresent" : "obcIsMissing", true);
       case "ClauseRef": {
         const c = this.ir.clauses.find((x) => x.name === e.name);
         const id = `clause:${c?.id ?? e.name}`;
         if (!this.facts.has(id)) this.facts.set(id, { id, kind: "clause", text: `"${e.name}" is met` });
-        return this.leaf(e.span, id, "obcIs", !neg);
+        return this.leaf(e, id, "obcIs", !neg);
       }
       case "BoolLit":
         if (!this.facts.has("$true")) this.facts.set("$true", { id: "$true", kind: "expression", text: "always" });
-        return this.leaf(e.span, "$true", "obcIs", e.value !== neg);
+        return this.leaf(e, "$true", "obcIs", e.value !== neg);
       default:
-        return this.leaf(e.span, this.fact(e), "obcIs", !neg);
+        return this.leaf(e, this.fact(e), "obcIs", !neg);
     }
   }
 
@@ -214,7 +219,7 @@ export class RuleCompiler {
     if (p === "all") return [];
     const id = `population:${p}`;
     if (!this.facts.has(id)) this.facts.set(id, { id, kind: "population", text: `the student is ${p}` });
-    const gate = this.leaf(span, id, "obcIs", true);
+    const gate = this.leaf({ span }, id, "obcIs", true);
     this.leaves[gate.name]!.text = `the student is ${p}`;
     return [gate];
   }

@@ -19,6 +19,10 @@ export interface Span {
 
 interface NodeBase {
   span: Span;
+  /** set on nodes brought in by a template: the template's name (their span is the `use` statement's) */
+  origin?: string;
+  /** for expressions brought in by a template: their text with the arguments written in */
+  printed?: string;
 }
 
 // ───────────────────────────── expressions ─────────────────────────────
@@ -26,12 +30,28 @@ interface NodeBase {
 /** A plain number such as `10`, `1.2`; `value` is the decimal text without separators. */
 export interface NumberLit extends NodeBase { $type: "NumberLit"; value: string }
 /** `$1,600` or `$1,600.50`; `value` is the decimal text in major units ("1600.50"). */
-export interface MoneyLit extends NodeBase { $type: "MoneyLit"; value: string; negative: boolean }
+export interface MoneyLit extends NodeBase {
+  $type: "MoneyLit";
+  value: string;
+  negative: boolean;
+  /** inside a template: the parameter written in place of the amount */
+  param?: string;
+}
 /** `75%` ; `value` is the percent points as decimal text ("75"). */
 export interface PercentLit extends NodeBase { $type: "PercentLit"; value: string }
 /** `2026-10-15`; `value` is the ISO date text. */
-export interface DateLit extends NodeBase { $type: "DateLit"; value: string }
-export interface StringLit extends NodeBase { $type: "StringLit"; value: string }
+export interface DateLit extends NodeBase {
+  $type: "DateLit";
+  value: string;
+  /** inside a template: the parameter written in place of the date */
+  param?: string;
+}
+export interface StringLit extends NodeBase {
+  $type: "StringLit";
+  value: string;
+  /** inside a template: the parameter written in place of the text (a clause or party name) */
+  param?: string;
+}
 export interface BoolLit extends NodeBase { $type: "BoolLit"; value: boolean }
 /** A reference to a data field, metric, condition or `let` value. */
 export interface NameRef extends NodeBase { $type: "NameRef"; name: string }
@@ -162,6 +182,8 @@ export interface PaymentClause extends NodeBase {
   amount: Amount;
   population: PopulationName;
   populationSpan: Span;
+  /** inside a template: the parameter written in place of the group of students */
+  populationParam?: string;
   condition?: Expr;
   missing?: MissingRule;
 }
@@ -289,7 +311,56 @@ export interface GovernanceDecl extends NodeBase { $type: "GovernanceDecl"; item
 /** `track "Tutor retention"` or `track "Sense of belonging" "from the spring student survey"` — stated, never paid. */
 export interface TrackDecl extends NodeBase { $type: "TrackDecl"; name: StringLit; description?: StringLit }
 
+/** `import benchmark_attainment from stdlib version "1"`, `import dosage from "./clauses/dosage.obc"` */
+export interface ImportDecl extends NodeBase {
+  $type: "ImportDecl";
+  name: Ident;
+  /** "stdlib" for the template library, else the relative path */
+  from: "stdlib" | StringLit;
+  version?: StringLit;
+}
+
+/** A group of students given as a template argument: `students: served` */
+export interface PopulationArg extends NodeBase { $type: "PopulationArg"; which: Exclude<PopulationName, "all"> }
+export interface TemplateArg extends NodeBase { $type: "TemplateArg"; name: Ident; value: Expr | PopulationArg }
+/** `use benchmark_attainment(name: "Algebra ready", score: eoy_score, cut: 70, amount: $900)` */
+export interface UseDecl extends NodeBase { $type: "UseDecl"; name: Ident; args: TemplateArg[] }
+
+export type ParamType =
+  | FieldTypeName | "number" | "field" | "condition" | "population";
+/** `param cut: score = 70 "the cut score"` */
+export interface ParamDecl extends NodeBase {
+  $type: "ParamDecl";
+  name: Ident;
+  type: ParamType;
+  typeSpan: Span;
+  default?: Expr | PopulationArg;
+  doc?: StringLit;
+}
+
+/** A template file: `template benchmark_attainment version "1.0" { param …  items… }` */
+export interface TemplateDecl extends NodeBase {
+  $type: "TemplateDecl";
+  name: Ident;
+  version?: StringLit;
+  params: ParamDecl[];
+  items: Item[];
+}
+
+/**
+ * `amendment "1.1" effective 2027-01-01 { outcome "Algebra ready" pays $950 … }`: from the
+ * effective date, the items inside replace the items of the same name (clauses by name;
+ * caps, floor, funding by kind) for every payment whose date falls on or after it.
+ */
+export interface AmendmentDecl extends NodeBase {
+  $type: "AmendmentDecl";
+  version: StringLit;
+  effective: DateLit;
+  items: Item[];
+}
+
 export type Item =
+  | ImportDecl | UseDecl | AmendmentDecl
   | PartiesDecl | TermDecl | CurrencyDecl | RoundingDecl | DataDecl | MetricDecl | PopulationDecl
   | PaymentClause | CohortClause | WeightDecl | CapDecl | FloorDecl | FundingDecl | SettlementDecl
   | EscalationDecl | RoutinesDecl | GovernanceDecl | TrackDecl;
@@ -308,6 +379,8 @@ export interface SourceFile {
   span: Span;
   /** undefined when the text did not even start a contract */
   contract?: Contract;
+  /** set instead of `contract` for a template file */
+  template?: TemplateDecl;
   comments: Comment[];
 }
 

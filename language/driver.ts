@@ -10,6 +10,7 @@ import type { ContractIR } from "./check/ir.ts";
 import { sortDiagnostics } from "./diagnostics/render.ts";
 import type { Diagnostic } from "./diagnostics/types.ts";
 import { parse } from "./syntax/parse.ts";
+import { expandContract, type Resolver } from "./templates/expand.ts";
 
 export interface CompileResult {
   ast: SourceFile;
@@ -20,13 +21,22 @@ export interface CompileResult {
   ok: boolean;
 }
 
-/** Parses and checks `.obc` text. Never throws. */
-export function compileSource(text: string): CompileResult {
+export interface CompileOptions {
+  /** finds imported templates; without it a contract that imports templates gets a diagnostic */
+  resolver?: Resolver;
+  /** the resolver's key of this file, for imports relative to it */
+  fileKey?: string;
+}
+
+/** Parses, expands templates and checks `.obc` text. Never throws. */
+export function compileSource(text: string, opts: CompileOptions = {}): CompileResult {
   const parsed = parse(text);
   const diagnostics = [...parsed.diagnostics];
   let ir: ContractIR | undefined;
   if (parsed.value.contract) {
-    const checked = checkContract(parsed.value.contract);
+    const expanded = expandContract(parsed.value.contract, opts.resolver, opts.fileKey, text);
+    diagnostics.push(...expanded.diagnostics);
+    const checked = checkContract(expanded.value);
     ir = checked.value;
     diagnostics.push(...checked.diagnostics);
   }

@@ -13,6 +13,7 @@ import { clauseId } from "../ast.ts";
 import { diag } from "../diagnostics/codes.ts";
 import type { Diagnostic } from "../diagnostics/types.ts";
 import { DEFAULT_ROUNDING, type ContractIR, type DataSetIR, type FieldInfo, type Ty } from "./ir.ts";
+import { versions } from "./amend.ts";
 import { checkRules } from "./rules.ts";
 import { ExprChecker, type NameInfo, type Scope } from "./types.ts";
 
@@ -34,11 +35,33 @@ function mapScope(map: Map<string, NameInfo>, parent?: Scope, extra: Partial<Sco
 }
 
 export function checkContract(contract: A.Contract): CheckOutput {
+  const all = versions(contract);
   const diagnostics: Diagnostic[] = [];
+  const ir = checkVersion(all[0]!.contract, diagnostics);
+  let previous: string | undefined;
+  for (const v of all.slice(1)) {
+    const am = v.amendment!;
+    const inside = (d: Diagnostic) => d.primary.span.start >= am.span.start && d.primary.span.end <= am.span.end;
+    const own: Diagnostic[] = [];
+    const amended = checkVersion(v.contract, own);
+    diagnostics.push(...own.filter(inside));
+    if (ir.term && (am.effective.value < ir.term.start || am.effective.value > ir.term.end)) {
+      diagnostics.push(diag("OBC4017", { date: am.effective.value, start: ir.term.start, end: ir.term.end }, { span: am.effective.span, label: "outside the term" }));
+    }
+    if (previous && am.effective.value < previous) {
+      diagnostics.push(diag("OBC4018", { version: am.version.value, date: am.effective.value, previous }, { span: am.effective.span, label: "out of order" }));
+    }
+    previous = am.effective.value;
+    ir.amendments.push({ version: am.version.value, effective: am.effective.value, decl: am, ir: amended });
+  }
+  return { value: ir, diagnostics };
+}
+
+function checkVersion(contract: A.Contract, diagnostics: Diagnostic[]): ContractIR {
   const ir = buildIR(contract, diagnostics);
   checkNames(ir, diagnostics);
   checkRules(ir, diagnostics);
-  return { value: ir, diagnostics };
+  return ir;
 }
 
 /** Collects declarations into the IR, reporting duplicates. */
@@ -73,6 +96,7 @@ function buildIR(c: A.Contract, diagnostics: Diagnostic[]): ContractIR {
     governance: [],
     tracked: [],
     weights: [],
+    amendments: [],
   };
   const taken = new Map<string, A.Span>();
   const declareName = (name: A.Ident) => {

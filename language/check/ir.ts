@@ -101,6 +101,8 @@ export interface ContractIR {
   governance: (A.CommitteeDecl | A.AmendmentRule)[];
   tracked: A.TrackDecl[];
   weights: A.WeightDecl[];
+  /** later versions of the contract, in the order they take effect (each one cumulative) */
+  amendments: { version: string; effective: string; decl: A.AmendmentDecl; ir: ContractIR }[];
 }
 
 export const DEFAULT_ROUNDING: A.Rounding = { $type: "Rounding", mode: "half-up", unit: "cent", span: { start: 0, end: 0 } };

@@ -132,6 +132,53 @@ const ENTRIES: Record<string, Entry> = {
     help: "Declare the data set with `each month` (or another period column), e.g. `data checkpoints each month { … }`.",
   },
 
+  OBC2011: {
+    name: "unknown-template", severity: "error", title: "A template that cannot be found",
+    message: "I can't find a template named {name}.",
+    help: "Did you mean {suggestion}? `obc templates` lists the library.",
+  },
+  OBC2012: {
+    name: "import-escape", severity: "error", title: "An import that reaches outside the contract's folder",
+    message: "The import {path} points outside the contract's folder. Templates can only come from the library or from the contract's own folder and its subfolders.",
+    help: "Copy the template into the contract's folder, or import it from the library with `from stdlib`.",
+  },
+  OBC2013: {
+    name: "template-has-errors", severity: "error", title: "A template file that does not check",
+    message: "The template {template} has {count} error(s), so it cannot be used. The first: {first}",
+  },
+  OBC2014: {
+    name: "library-version", severity: "error", title: "A contract pinned to another version of the template library",
+    message: "The contract asks for version {wanted} of the template library, but this is version {have}.",
+    help: "Update the version in the import, after checking what changed in the library.",
+  },
+  OBC2015: {
+    name: "import-cycle", severity: "error", title: "Templates that import each other in a circle",
+    message: "These imports go round in a circle: {cycle}.",
+    help: "Remove one of the imports so that no template ends up importing itself.",
+  },
+  OBC2016: {
+    name: "template-not-imported", severity: "error", title: "A template used without an import",
+    message: "The template {name} is used but never imported.",
+    help: "Add `import {name} from stdlib` (or from a file) before using it.",
+  },
+  OBC2017: {
+    name: "unknown-argument", severity: "error", title: "An argument the template does not take",
+    message: "The template {template} has no parameter named {name}.",
+    help: "Did you mean {suggestion}?",
+  },
+  OBC2018: {
+    name: "missing-argument", severity: "error", title: "A required template argument is not given",
+    message: "The template {template} needs a value for {name} ({type}).",
+  },
+  OBC2019: {
+    name: "argument-type", severity: "error", title: "A template argument of the wrong kind",
+    message: "The argument {name} must be {expected}.",
+  },
+  OBC2020: {
+    name: "template-unknown-parameter", severity: "error", title: "A template that uses a parameter it does not declare",
+    message: "The template {template} uses {name}, which is not one of its parameters.",
+  },
+
   // ───────────── OBC3xxx types and units ─────────────
   OBC3001: {
     name: "type-mismatch", severity: "error", title: "Two values that cannot be compared",
@@ -235,6 +282,15 @@ const ENTRIES: Record<string, Entry> = {
     message: "A trigger must hold for at least 1 consecutive checkpoint.",
   },
 
+  OBC4017: {
+    name: "amendment-outside-term", severity: "error", title: "An amendment that takes effect outside the term",
+    message: "The amendment takes effect on {date}, outside the contract term ({start} to {end}).",
+  },
+  OBC4018: {
+    name: "amendment-order", severity: "error", title: "Amendments out of date order",
+    message: "Amendment {version} takes effect on {date}, before the amendment written above it ({previous}). List amendments in the order they take effect.",
+  },
+
   // ───────────── OBC5xxx data quality ─────────────
   OBC5001: {
     name: "missing-column", severity: "error", title: "A data file without a declared field's column",
@@ -277,6 +333,14 @@ const ENTRIES: Record<string, Entry> = {
     name: "unmatched-data-file", severity: "error", title: "A data file that matches no data set of the contract",
     message: "The file {file} does not match any data set of the contract: its columns fit none of {sets}.",
     help: "Name the data set explicitly: --data {example}",
+  },
+  OBC5012: {
+    name: "unreadable-file", severity: "error", title: "A data file that cannot be read as a table",
+    message: "The file {file} cannot be read as a table of records.",
+  },
+  OBC5013: {
+    name: "division-by-zero", severity: "warning", title: "A calculation that divides by zero for a row",
+    message: "Row {row} of {file}: a calculation divides by zero, so its value is treated as missing.",
   },
   OBC5011: {
     name: "missing-data-set", severity: "error", title: "No file given for a data set the contract reads",

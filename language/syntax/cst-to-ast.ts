@@ -131,6 +131,23 @@ export class CstToAst {
     return { $type: "StringLit", value: unquote(t.image), span: tokenSpan(t) };
   }
 
+  /** A quoted name, or inside a template the parameter written in its place. */
+  private strOrParam(t: IToken): A.StringLit {
+    if (t.tokenType.name === "Identifier") return { $type: "StringLit", value: "", param: t.image, span: tokenSpan(t) };
+    return this.str(t);
+  }
+
+  private dateOrParam(t: IToken): A.DateLit {
+    if (t.tokenType.name === "Identifier") return { $type: "DateLit", value: "", param: t.image, span: tokenSpan(t) };
+    return this.date(t);
+  }
+
+  private moneyOrParam(node: CstNode): A.MoneyLit {
+    const p = this.tok(node, "amountParam");
+    if (p) return { $type: "MoneyLit", value: "0", negative: false, param: p.image, span: tokenSpan(p) };
+    return this.money(this.need(node, "MoneyLit"));
+  }
+
   private date(t: IToken): A.DateLit {
     if (!isCalendarDate(t.image)) {
       this.diagnostics.push(diag("OBC1006", { text: t.image }, { span: tokenSpan(t), label: "not a calendar date" }));
@@ -171,7 +188,72 @@ export class CstToAst {
         if (!(e instanceof Incomplete)) throw e;
       }
     }
-    return { $type: "SourceFile", span: { start: 0, end: this.text.length }, contract, comments };
+    const t = this.sub(node, "template");
+    let template: A.TemplateDecl | undefined;
+    if (t) {
+      try {
+        template = this.template(t);
+      } catch (e) {
+        if (!(e instanceof Incomplete)) throw e;
+      }
+    }
+    return { $type: "SourceFile", span: { start: 0, end: this.text.length }, contract, template, comments };
+  }
+
+  private template(node: CstNode): A.TemplateDecl {
+    const version = this.tok(node, "version");
+    return {
+      $type: "TemplateDecl",
+      name: this.ident(this.need(node, "name")),
+      version: version ? this.str(version) : undefined,
+      params: this.subs(node, "paramDecl").flatMap((p) => this.tryOr(() => this.paramDecl(p))),
+      items: this.items(node),
+      span: this.span(node),
+    };
+  }
+
+  private paramDecl(node: CstNode): A.ParamDecl {
+    const typeTok = this.need(node, "type");
+    const types: readonly string[] = [...FIELD_TYPES, "number", "field", "condition", "population"];
+    if (!types.includes(typeTok.image)) {
+      const s = didYouMean(typeTok.image, [...types]);
+      this.diagnostics.push(
+        diag("OBC3006", { type: `'${typeTok.image}'`, types: types.join(", ") }, { span: tokenSpan(typeTok), label: "unknown type" },
+          s ? { suggestions: [{ message: `Replace with '${s}'`, span: tokenSpan(typeTok), replacement: s }] } : {}),
+      );
+    }
+    const def = this.sub(node, "default");
+    const doc = this.tok(node, "doc");
+    return {
+      $type: "ParamDecl",
+      name: this.ident(this.need(node, "name")),
+      type: (types.includes(typeTok.image) ? typeTok.image : "text") as A.ParamType,
+      typeSpan: tokenSpan(typeTok),
+      default: def ? this.argValue(def) : undefined,
+      doc: doc ? this.str(doc) : undefined,
+      span: this.span(node),
+    };
+  }
+
+  private argValue(node: CstNode): A.Expr | A.PopulationArg {
+    const which = this.tok(node, "which");
+    if (which) return { $type: "PopulationArg", which: which.image as A.PopulationArg["which"], span: tokenSpan(which) };
+    return this.expression(this.needSub(node, "expression"));
+  }
+
+  private items(node: CstNode): A.Item[] {
+    const items: A.Item[] = [];
+    for (const itemNode of this.subs(node, "item")) {
+      const inner = Object.values(itemNode.children)[0]?.[0];
+      if (!inner || isToken(inner)) continue;
+      try {
+        const item = this.item(inner as CstNode);
+        if (item) items.push(item);
+      } catch (e) {
+        if (!(e instanceof Incomplete)) throw e;
+      }
+    }
+    return items;
   }
 
   private contract(node: CstNode): A.Contract {
@@ -200,6 +282,39 @@ export class CstToAst {
 
   private item(node: CstNode): A.Item | undefined {
     switch (node.name) {
+      case "importDecl": {
+        const path = this.tok(node, "path");
+        const version = this.tok(node, "version");
+        return {
+          $type: "ImportDecl",
+          name: this.ident(this.need(node, "name")),
+          from: path ? this.str(path) : "stdlib",
+          version: version ? this.str(version) : undefined,
+          span: this.span(node),
+        };
+      }
+      case "useDecl":
+        return {
+          $type: "UseDecl",
+          name: this.ident(this.need(node, "name")),
+          args: this.subs(node, "templateArg").flatMap((a) =>
+            this.tryOr(() => ({
+              $type: "TemplateArg" as const,
+              name: this.ident(this.need(a, "name")),
+              value: this.argValue(this.needSub(a, "argValue")),
+              span: this.span(a),
+            })),
+          ),
+          span: this.span(node),
+        };
+      case "amendmentDecl":
+        return {
+          $type: "AmendmentDecl",
+          version: this.str(this.need(node, "version")),
+          effective: this.date(this.need(node, "effective")),
+          items: this.items(node),
+          span: this.span(node),
+        };
       case "partiesDecl":
         return {
           $type: "PartiesDecl",
@@ -240,13 +355,13 @@ export class CstToAst {
           $type: "WeightDecl",
           factor: this.num(this.need(node, "NumberLit")),
           condition: this.condition(this.needSub(node, "expression")),
-          clauses: this.toks(node, "StringLit").map((t) => this.str(t)),
+          clauses: this.toks(node, "clauses").map((t) => this.strOrParam(t)),
           span: this.span(node),
         };
       case "capDecl":
         return this.capDecl(node);
       case "floorDecl":
-        return { $type: "FloorDecl", amount: this.money(this.need(node, "MoneyLit")), span: this.span(node) };
+        return { $type: "FloorDecl", amount: this.moneyOrParam(node), span: this.span(node) };
       case "fundingDecl":
         return {
           $type: "FundingDecl",
@@ -324,7 +439,7 @@ export class CstToAst {
     return {
       $type: "Party",
       role: this.ident(this.need(node, "role")),
-      name: this.str(this.need(node, "name")),
+      name: this.strOrParam(this.need(node, "name")),
       alias: alias ? this.ident(alias) : undefined,
       span: this.span(node),
     };
@@ -391,10 +506,11 @@ export class CstToAst {
     };
   }
 
-  private population(node: CstNode | undefined): { population: A.PopulationName; span: A.Span } {
+  private population(node: CstNode | undefined): { population: A.PopulationName; span: A.Span; param?: string } {
     if (!node) throw new Incomplete();
     const which = this.tok(node, "which");
-    return { population: which ? (which.image as A.PopulationName) : "all", span: this.span(node) };
+    const param = this.tok(node, "param");
+    return { population: which ? (which.image as A.PopulationName) : "all", span: this.span(node), param: param?.image };
   }
 
   private paymentClause(node: CstNode): A.PaymentClause {
@@ -422,11 +538,12 @@ export class CstToAst {
       $type: "PaymentClause",
       kind: kindTok.image as A.ClauseKind,
       kindSpan: tokenSpan(kindTok),
-      name: this.str(this.need(node, "name")),
-      due: due ? this.date(due) : undefined,
+      name: this.strOrParam(this.need(node, "name")),
+      due: due ? this.dateOrParam(due) : undefined,
       amount,
       population: pop.population,
       populationSpan: pop.span,
+      populationParam: pop.param,
       condition: cond ? this.condition(cond) : undefined,
       missing: missing
         ? { $type: "MissingRule", outcome: this.tok(missing, "Excluded") ? "excluded" : "not-met", span: this.span(missing) }
@@ -461,8 +578,8 @@ export class CstToAst {
     const cond = this.sub(node, "condition");
     return {
       $type: "CohortClause",
-      name: this.str(this.need(node, "name")),
-      due: due ? this.date(due) : undefined,
+      name: this.strOrParam(this.need(node, "name")),
+      due: due ? this.dateOrParam(due) : undefined,
       over: over ? this.ident(over) : undefined,
       lets: this.subs(node, "letDecl").flatMap((l) => this.tryOr(() => this.letDecl(l))),
       amount: this.expression(this.needSub(node, "amount")),
@@ -482,9 +599,9 @@ export class CstToAst {
     }
     return {
       $type: "CapDecl",
-      amount: this.money(this.need(node, "MoneyLit")),
+      amount: this.moneyOrParam(node),
       scope: clause ? "clause" : scopeTok?.image === "contract" ? "contract" : "student",
-      clause: clause ? this.str(clause) : undefined,
+      clause: clause ? this.strOrParam(clause) : undefined,
       allocation: this.tok(node, "Order") ? "in-order" : "pro-rata",
       allocationSpan,
       span: this.span(node),

@@ -161,7 +161,7 @@ export function parse(text: string): ParseOutput {
       diag(
         "OBC1001",
         params,
-        { span, label: `unexpected ${describeToken(found)}` },
+        { span, label: "not expected here" },
       ),
     );
   }
@@ -172,7 +172,7 @@ export function parse(text: string): ParseOutput {
   }));
   const value = conv.sourceFile(cst, comments);
   diagnostics.push(...conv.diagnostics);
-  if (!value.contract && !diagnostics.some((d) => d.severity === "error")) {
+  if (!value.contract && !value.template && !diagnostics.some((d) => d.severity === "error")) {
     diagnostics.push(diag("OBC1007", {}, { span: { start: 0, end: Math.min(text.length, 1) }, label: "no contract here" }));
   }
   return { value, diagnostics };

@@ -18,7 +18,97 @@ class ObcParser extends CstParser {
   }
 
   sourceFile = this.RULE("sourceFile", () => {
-    this.OPTION(() => this.SUBRULE(this.contract));
+    this.OPTION(() =>
+      this.OR([
+        { ALT: () => this.SUBRULE(this.contract) },
+        { ALT: () => this.SUBRULE(this.template) },
+      ]),
+    );
+  });
+
+  /** A template file: parameters, then the items it adds to a contract. */
+  template = this.RULE("template", () => {
+    this.CONSUME(T.Template);
+    this.CONSUME(T.NameLike, { LABEL: "name" });
+    this.OPTION(() => {
+      this.CONSUME(T.Version);
+      this.CONSUME(T.StringLit, { LABEL: "version" });
+    });
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.paramDecl));
+    this.MANY2(() => this.SUBRULE(this.item));
+    this.CONSUME(T.RCurly);
+  });
+
+  paramDecl = this.RULE("paramDecl", () => {
+    this.CONSUME(T.Param);
+    this.CONSUME(T.Identifier, { LABEL: "name" });
+    this.CONSUME(T.Colon);
+    this.OR([
+      { ALT: () => this.CONSUME2(T.Identifier, { LABEL: "type" }) },
+      { ALT: () => this.CONSUME(T.Count, { LABEL: "type" }) },
+      { ALT: () => this.CONSUME(T.Condition, { LABEL: "type" }) },
+    ]);
+    this.OPTION(() => {
+      this.CONSUME(T.Equals);
+      this.SUBRULE(this.argValue, { LABEL: "default" });
+    });
+    this.OPTION2(() => this.CONSUME(T.StringLit, { LABEL: "doc" }));
+  });
+
+  /** A template argument or default: an expression, or a group of students. */
+  argValue = this.RULE("argValue", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Eligible, { LABEL: "which" }) },
+      { ALT: () => this.CONSUME(T.Identified, { LABEL: "which" }) },
+      { ALT: () => this.CONSUME(T.Served, { LABEL: "which" }) },
+      { ALT: () => this.SUBRULE(this.expression) },
+    ]);
+  });
+
+  importDecl = this.RULE("importDecl", () => {
+    this.CONSUME(T.Import);
+    this.CONSUME(T.NameLike, { LABEL: "name" });
+    this.CONSUME(T.From);
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Stdlib);
+          this.OPTION(() => {
+            this.CONSUME(T.Version);
+            this.CONSUME(T.StringLit, { LABEL: "version" });
+          });
+        },
+      },
+      { ALT: () => this.CONSUME2(T.StringLit, { LABEL: "path" }) },
+    ]);
+  });
+
+  useDecl = this.RULE("useDecl", () => {
+    this.CONSUME(T.Use);
+    this.CONSUME(T.NameLike, { LABEL: "name" });
+    this.CONSUME(T.LParen);
+    this.MANY_SEP({
+      SEP: T.Comma,
+      DEF: () => this.SUBRULE(this.templateArg),
+    });
+    this.CONSUME(T.RParen);
+  });
+
+  templateArg = this.RULE("templateArg", () => {
+    this.CONSUME(T.Identifier, { LABEL: "name" });
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.argValue);
+  });
+
+  amendmentDecl = this.RULE("amendmentDecl", () => {
+    this.CONSUME(T.Amendment);
+    this.CONSUME(T.StringLit, { LABEL: "version" });
+    this.CONSUME(T.Effective);
+    this.CONSUME(T.DateLit, { LABEL: "effective" });
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.item));
+    this.CONSUME(T.RCurly);
   });
 
   contract = this.RULE("contract", () => {
@@ -35,6 +125,9 @@ class ObcParser extends CstParser {
 
   item = this.RULE("item", () => {
     this.OR([
+      { ALT: () => this.SUBRULE(this.importDecl) },
+      { ALT: () => this.SUBRULE(this.useDecl) },
+      { ALT: () => this.SUBRULE(this.amendmentDecl) },
       { ALT: () => this.SUBRULE(this.partiesDecl) },
       { ALT: () => this.SUBRULE(this.termDecl) },
       { ALT: () => this.SUBRULE(this.currencyDecl) },
@@ -96,7 +189,10 @@ class ObcParser extends CstParser {
 
   party = this.RULE("party", () => {
     this.CONSUME(T.Identifier, { LABEL: "role" });
-    this.CONSUME(T.StringLit, { LABEL: "name" });
+    this.OR([
+      { ALT: () => this.CONSUME(T.StringLit, { LABEL: "name" }) },
+      { ALT: () => this.CONSUME3(T.Identifier, { LABEL: "name" }) },
+    ]);
     this.OPTION(() => {
       this.CONSUME(T.As);
       this.CONSUME2(T.Identifier, { LABEL: "alias" });
@@ -204,10 +300,16 @@ class ObcParser extends CstParser {
       { ALT: () => this.CONSUME(T.Penalty, { LABEL: "kind" }) },
       { ALT: () => this.CONSUME(T.Payment, { LABEL: "kind" }) },
     ]);
-    this.CONSUME(T.StringLit, { LABEL: "name" });
+    this.OR3([
+      { ALT: () => this.CONSUME(T.StringLit, { LABEL: "name" }) },
+      { ALT: () => this.CONSUME(T.Identifier, { LABEL: "name" }) },
+    ]);
     this.OPTION(() => {
       this.CONSUME(T.Due);
-      this.CONSUME(T.DateLit, { LABEL: "due" });
+      this.OR4([
+        { ALT: () => this.CONSUME(T.DateLit, { LABEL: "due" }) },
+        { ALT: () => this.CONSUME2(T.Identifier, { LABEL: "due" }) },
+      ]);
     });
     this.CONSUME(T.Pays);
     this.OR2([
@@ -242,6 +344,7 @@ class ObcParser extends CstParser {
         { ALT: () => this.CONSUME(T.Eligible, { LABEL: "which" }) },
         { ALT: () => this.CONSUME(T.Identified, { LABEL: "which" }) },
         { ALT: () => this.CONSUME(T.Served, { LABEL: "which" }) },
+        { ALT: () => this.CONSUME(T.Identifier, { LABEL: "param" }) },
       ]),
     );
     this.CONSUME(T.Student);
@@ -278,10 +381,16 @@ class ObcParser extends CstParser {
 
   cohortClause = this.RULE("cohortClause", () => {
     this.CONSUME(T.Cohort);
-    this.CONSUME(T.StringLit, { LABEL: "name" });
+    this.OR([
+      { ALT: () => this.CONSUME(T.StringLit, { LABEL: "name" }) },
+      { ALT: () => this.CONSUME(T.Identifier, { LABEL: "name" }) },
+    ]);
     this.OPTION(() => {
       this.CONSUME(T.Due);
-      this.CONSUME(T.DateLit, { LABEL: "due" });
+      this.OR2([
+        { ALT: () => this.CONSUME(T.DateLit, { LABEL: "due" }) },
+        { ALT: () => this.CONSUME2(T.Identifier, { LABEL: "due" }) },
+      ]);
     });
     this.OPTION2(() => {
       this.CONSUME(T.Over);
@@ -304,12 +413,22 @@ class ObcParser extends CstParser {
     this.CONSUME(T.For);
     this.SUBRULE(this.expression);
     this.CONSUME(T.On);
-    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.StringLit) });
+    this.AT_LEAST_ONE_SEP({
+      SEP: T.Comma,
+      DEF: () =>
+        this.OR([
+          { ALT: () => this.CONSUME(T.StringLit, { LABEL: "clauses" }) },
+          { ALT: () => this.CONSUME(T.Identifier, { LABEL: "clauses" }) },
+        ]),
+    });
   });
 
   capDecl = this.RULE("capDecl", () => {
     this.CONSUME(T.Cap);
-    this.CONSUME(T.MoneyLit);
+    this.OR4([
+      { ALT: () => this.CONSUME(T.MoneyLit) },
+      { ALT: () => this.CONSUME(T.Identifier, { LABEL: "amountParam" }) },
+    ]);
     this.OR([
       {
         ALT: () => {
@@ -323,7 +442,10 @@ class ObcParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(T.On);
-          this.CONSUME(T.StringLit, { LABEL: "clause" });
+          this.OR5([
+            { ALT: () => this.CONSUME(T.StringLit, { LABEL: "clause" }) },
+            { ALT: () => this.CONSUME2(T.Identifier, { LABEL: "clause" }) },
+          ]);
         },
       },
     ]);
@@ -349,7 +471,10 @@ class ObcParser extends CstParser {
 
   floorDecl = this.RULE("floorDecl", () => {
     this.CONSUME(T.Floor);
-    this.CONSUME(T.MoneyLit);
+    this.OR([
+      { ALT: () => this.CONSUME(T.MoneyLit) },
+      { ALT: () => this.CONSUME(T.Identifier, { LABEL: "amountParam" }) },
+    ]);
     this.CONSUME(T.Per);
     this.CONSUME(T.Student);
   });

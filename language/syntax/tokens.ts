@@ -66,9 +66,16 @@ export const Escalation = kw("escalation", { statement: true });
 export const Routines = kw("routines", { statement: true });
 export const Governance = kw("governance", { statement: true });
 export const Track = kw("track", { statement: true });
+export const Import = kw("import", { statement: true });
+export const Use = kw("use", { statement: true });
+export const Param = kw("param", { statement: true });
+export const Amendment = kw("amendment", { statement: true });
 
 // other keywords
 export const Contract = kw("contract");
+export const Template = kw("template");
+export const Stdlib = kw("stdlib");
+export const Effective = kw("effective");
 export const Version = kw("version");
 export const As = kw("as");
 export const To = kw("to");
@@ -154,7 +161,7 @@ export const Signed = kw("signed");
 
 // literals
 export const DateLit = createToken({ name: "DateLit", pattern: /\d{4}-\d{2}-\d{2}/, label: "a date", categories: [Skippable] });
-export const MoneyLit = createToken({ name: "MoneyLit", pattern: /\$\d[\d,]*(?:\.\d+)?/, label: "an amount of money", categories: [Skippable] });
+export const MoneyLit = createToken({ name: "MoneyLit", pattern: /\$\d+(?:,\d+)*(?:\.\d+)?/, label: "an amount of money", categories: [Skippable] });
 export const PercentLit = createToken({ name: "PercentLit", pattern: /\d+(?:\.\d+)?%/, label: "a percentage", categories: [Skippable] });
 export const NumberLit = createToken({ name: "NumberLit", pattern: /\d+(?:\.\d+)?/, label: "a number", categories: [Skippable] });
 export const StringLit = createToken({ name: "StringLit", pattern: /"(?:[^"\\\n\r]|\\.)*"/, label: "text in quotes", categories: [Skippable] });
