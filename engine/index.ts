@@ -16,6 +16,7 @@ import { loadInputs, type DataFile } from "./inputs.ts";
 import type { RunResult } from "./output.ts";
 import { decideCohorts, decideEscalations, decideStudents, type Runtime } from "./run.ts";
 import { settle } from "./settle.ts";
+import { compositeIR } from "./amendments.ts";
 
 export type { DataFile } from "./inputs.ts";
 export type { RuleSet, ObcRule, SourceRef } from "./compile.ts";
@@ -44,7 +45,9 @@ export function compileRules(ir: ContractIR, source: string): RuleSet {
 }
 
 /** Runs a checked contract (without errors) on data files. Never throws for bad data. */
-export async function runContract(ir: ContractIR, source: string, files: DataFile[], opts: RunOptions = {}): Promise<RunOutput> {
+export async function runContract(contract: ContractIR, source: string, files: DataFile[], opts: RunOptions = {}): Promise<RunOutput> {
+  const composite = compositeIR(contract, opts.asOf);
+  const ir = composite.ir;
   const inputs = loadInputs(ir, files, { strict: opts.strict });
   const problems = [...inputs.reports.flatMap((r) => r.problems), ...inputs.problems];
   const blocking = inputs.problems.some((p) => p.severity === "error" && ["OBC5010", "OBC5011", "OBC5012"].includes(p.code));
@@ -77,6 +80,7 @@ export async function runContract(ir: ContractIR, source: string, files: DataFil
     problems: [...inputs.problems, ...rt.problems],
     asOf: opts.asOf,
     ref,
+    clauseVersions: composite.clauseVersions,
   });
   return { ok: true, result, problems: allProblems };
 }

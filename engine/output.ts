@@ -30,6 +30,7 @@ export const PaymentLineSchema = z.object({
   clause: z.string().describe("the clause id, e.g. algebra_ready"),
   clauseName: z.string(),
   kind: z.string().describe("base, milestone, outcome, partial, bonus, penalty or payment"),
+  version: z.string().optional().describe("the contract version (or amendment) the line was computed under"),
   status: z.enum(["met", "not-met", "missing", "excluded"]).describe("whether the clause's condition held for this student"),
   tier: z.number().int().optional().describe("1-based tier that paid, for tiered clauses"),
   base: Money.describe("the amount before weights and caps"),

@@ -128,6 +128,8 @@ export interface SettleInput {
   problems: DataProblem[];
   asOf?: string;
   ref: (span: A.Span) => SourceRef;
+  /** clause id → the contract version its lines follow */
+  clauseVersions?: Map<string, string>;
 }
 
 export function settle(input: SettleInput): RunResult {
@@ -226,6 +228,7 @@ export function settle(input: SettleInput): RunResult {
         clause: d.clause.id,
         clauseName: d.clause.name,
         kind: d.clause.kind,
+        ...(input.clauseVersions?.get(d.clause.id) !== undefined ? { version: input.clauseVersions.get(d.clause.id)! } : {}),
         status: d.status === "pending" ? "not-met" : d.status,
         ...(d.tier ? { tier: d.tier } : {}),
         base: money(roundToCents(d.base, mode.mode, mode.unit)),
