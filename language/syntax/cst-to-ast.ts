@@ -259,17 +259,7 @@ export class CstToAst {
   private contract(node: CstNode): A.Contract {
     const titleTok = this.tok(node, "title");
     const versionTok = this.tok(node, "version");
-    const items: A.Item[] = [];
-    for (const itemNode of this.subs(node, "item")) {
-      const inner = Object.values(itemNode.children)[0]?.[0];
-      if (!inner || isToken(inner)) continue;
-      try {
-        const item = this.item(inner as CstNode);
-        if (item) items.push(item);
-      } catch (e) {
-        if (!(e instanceof Incomplete)) throw e;
-      }
-    }
+    const items = this.items(node);
     const span = this.span(node);
     return {
       $type: "Contract",
