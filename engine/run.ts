@@ -17,7 +17,7 @@ import type * as A from "../language/ast.ts";
 import type { ClauseIR, ContractIR } from "../language/check/ir.ts";
 import type { CompiledContract, ObcRule } from "./compile.ts";
 import type { DataProblem, DataRow } from "./data.ts";
-import { bool, compareOp, evaluate, fromValue, MISSING, showRV, TRUE, type Env, type RV } from "./evaluate.ts";
+import { bool, compareOp, evaluate, FALSE, fromValue, MISSING, showRV, TRUE, type Env, type RV } from "./evaluate.ts";
 import type { ConditionTrace } from "./output.ts";
 import { Rational } from "./rational.ts";
 
@@ -75,12 +75,24 @@ function addOperators(engine: Engine): void {
 
 // ───────────── contexts: what a rule's facts read ─────────────
 
+/**
+ * What a clause reference (`"Algebra ready"`) needs to be decided in three-valued logic:
+ * the clause's declaration, and the run's date (a clause not yet due is not met).
+ */
+export interface ClauseRefInfo {
+  clauses: Map<string, ClauseIR>;
+  asOf?: string;
+}
+
 /** The facts of one evaluation: a student, a checkpoint row, or a cohort period. */
 export class Context implements Env {
+  /** the decision of each clause's rule, as json-rules-engine reported it */
   readonly clauseMet = new Map<string, boolean>();
   readonly populations = new Map<string, boolean>();
   private readonly memo = new Map<string, RV>();
   readonly failures: { failure: string; span: A.Span }[] = [];
+  /** set for contexts that read clause results fixed earlier (cohort aggregates) */
+  fixedClauseFacts?: Map<string, RV>;
 
   constructor(
     private readonly values: Record<string, RV>,
@@ -88,7 +100,32 @@ export class Context implements Env {
     private readonly exprs: Map<string, A.Expr>,
     private readonly clauseIds: Map<string, string>,
     private readonly rowsFor?: (p: A.PopulationName | undefined) => Env[],
+    private readonly refInfo?: ClauseRefInfo,
   ) {}
+
+  /**
+   * Whether a clause is met, in three-valued logic: true when its rule succeeded (and it is
+   * due), missing when its rule failed on a missing value, false otherwise.
+   */
+  clauseFact(id: string): RV {
+    const fixed = this.fixedClauseFacts?.get(id);
+    if (fixed) return fixed;
+    const met = this.clauseMet.get(id);
+    if (met === undefined) return MISSING;
+    const c = this.refInfo?.clauses.get(id);
+    if (!c) return bool(met);
+    const d = c.decl;
+    if (this.refInfo?.asOf && d.due && d.due.value > this.refInfo.asOf) return FALSE;
+    if (met) return TRUE;
+    if (d.population !== "all" && this.populations.get(d.population) !== true) return FALSE;
+    const cond = d.condition ? evaluate(d.condition, this) : TRUE;
+    if (!isTrue(cond)) return cond.kind === "missing" ? MISSING : FALSE;
+    if (d.amount.$type === "TieredAmount") {
+      const tiers = d.amount.tiers.filter((t) => t.condition).map((t) => evaluate(t.condition!, this));
+      return tiers.some((t) => t.kind === "missing") ? MISSING : FALSE;
+    }
+    return FALSE;
+  }
 
   name(n: string): RV {
     const v = this.values[n];
@@ -104,9 +141,7 @@ export class Context implements Env {
   }
 
   clause(name: string): RV {
-    const id = this.clauseIds.get(name) ?? name;
-    const met = this.clauseMet.get(id);
-    return met === undefined ? MISSING : bool(met);
+    return this.clauseFact(this.clauseIds.get(name) ?? name);
   }
 
   rows(p: A.PopulationName | undefined): Env[] {
@@ -120,10 +155,7 @@ export class Context implements Env {
   /** The value of a fact id of the rule set. */
   fact(id: string): RV {
     if (id === "$true") return TRUE;
-    if (id.startsWith("clause:")) {
-      const met = this.clauseMet.get(id.slice(7));
-      return met === undefined ? MISSING : bool(met);
-    }
+    if (id.startsWith("clause:")) return this.clauseFact(id.slice(7));
     if (id.startsWith("population:")) return bool(this.populations.get(id.slice(11)) ?? false);
     const e = this.exprs.get(id);
     if (e) {
@@ -231,6 +263,8 @@ export interface StudentDecision {
   id: string;
   populations: Record<string, boolean>;
   clauses: ClauseDecision[];
+  /** each clause's value as a condition (`"Clause"`): true, false or missing */
+  clauseFacts: Map<string, RV>;
 }
 
 export interface Runtime {
@@ -260,10 +294,11 @@ export async function decideStudents(ir: ContractIR, data: Map<string, DataRow[]
   const byKey = new Map<string, DataRow[]>();
   for (const d of others) for (const r of data.get(d.name) ?? []) if (r.key !== undefined) byKey.set(r.key, [...(byKey.get(r.key) ?? []), r]);
   const weightRules = ir.weights.map((_, i) => `weight:${i + 1}`);
+  const refInfo: ClauseRefInfo = { clauses: new Map(ir.clauses.map((c) => [c.id, c])), asOf: rt.asOf };
   const out: StudentDecision[] = [];
   for (const row of data.get(roster.name) ?? []) {
     if (row.key === undefined) continue;
-    const ctx = new Context(studentValues(row, byKey.get(row.key) ?? []), defs, exprs, clauseIds);
+    const ctx = new Context(studentValues(row, byKey.get(row.key) ?? []), defs, exprs, clauseIds, undefined, refInfo);
     const decisions = await runEngine(engine, ctx);
     const populations: Record<string, boolean> = {};
     for (const p of ["eligible", "identified", "served"] as const) if (ir.populations[p]) populations[p] = ctx.populations.get(p) ?? false;
@@ -328,7 +363,8 @@ export async function decideStudents(ir: ContractIR, data: Map<string, DataRow[]
       clauses.push(decided ?? result("not-met"));
     }
     for (const f of ctx.failures) rt.problems.push(failure(f.failure, roster.name, row.row));
-    out.push({ id: row.key, populations, clauses });
+    const clauseFacts = new Map(ir.clauses.map((c) => [c.id, ctx.clauseFact(c.id)]));
+    out.push({ id: row.key, populations, clauses, clauseFacts });
   }
   return out;
 }
@@ -360,7 +396,7 @@ export interface CohortDecision {
   clause: ContractIR["cohorts"][number];
   period?: string;
   values: Record<string, RV>;
-  status: "met" | "not-met" | "missing";
+  status: "met" | "not-met" | "missing" | "pending";
   amount: Rational;
   trace: ConditionTrace[];
 }
@@ -389,7 +425,7 @@ export async function decideCohorts(
     const dec = students.find((s) => s.id === row.key);
     const ctx = new Context(studentValues(row, []), defs, exprs, clauseIds);
     for (const [p, v] of Object.entries(dec?.populations ?? {})) ctx.populations.set(p, v);
-    for (const c of dec?.clauses ?? []) ctx.clauseMet.set(c.clause.id, c.status === "met");
+    ctx.fixedClauseFacts = dec?.clauseFacts ?? new Map();
     return ctx;
   });
   const studentRows = (p: A.PopulationName | undefined): Env[] =>
@@ -410,6 +446,10 @@ export async function decideCohorts(
       for (const l of co.decl.lets) values[l.name.name] = ctx.name(l.name.name);
       let status: CohortDecision["status"] = "met";
       let trace: ConditionTrace[] = [];
+      if (rt.asOf && co.decl.due && co.decl.due.value > rt.asOf) {
+        out.push({ clause: co, period, values, status: "pending", amount: Rational.ZERO, trace });
+        continue;
+      }
       if (co.decl.condition && engine) {
         const dec = (await runEngine(engine, ctx)).get(`cohort:${co.id}`);
         trace = traceConditions(dec?.conditions, ruleSet.leaves, rt.factText);

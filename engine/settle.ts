@@ -19,7 +19,7 @@ import type { ContractIR } from "../language/check/ir.ts";
 import type { SourceRef } from "./compile.ts";
 import type { DataProblem, FileReport } from "./data.ts";
 import { showRV } from "./evaluate.ts";
-import { allocateProRata, centsToString, percentOfCents, roundToCents } from "./money.ts";
+import { allocateProRata, centsToString, roundToCents } from "./money.ts";
 import type { PaymentLine, RunResult } from "./output.ts";
 import { Rational } from "./rational.ts";
 import type { CohortDecision, ClauseDecision, EscalationDecision, StudentDecision } from "./run.ts";
@@ -49,8 +49,13 @@ function share(items: { id: string; weight: bigint }[], total: bigint): Map<stri
   return m;
 }
 
-/** Reduces lines so that they add up to `target`, pro rata or in clause order (later clauses cut first). */
-function reduceLines(lines: WorkLine[], target: bigint, allocation: A.CapAllocation): void {
+/**
+ * Reduces lines so that they add up to `target`, pro rata or in clause order (later
+ * clauses cut first). Never raises a line: when the lines already add up to no more than
+ * the target, nothing changes.
+ */
+function reduceLines(lines: { paid: bigint }[], target: bigint, allocation: A.CapAllocation): void {
+  if (sum(lines.map((l) => l.paid)) <= target) return;
   const negatives = sum(lines.filter((l) => l.paid < 0n).map((l) => l.paid));
   const room = target - negatives;
   const positive = lines.filter((l) => l.paid > 0n);
@@ -84,7 +89,9 @@ function reason(d: ClauseDecision, line: WorkLine, currency: string): string {
     case "not-met":
       return `Not met: ${failed.length ? failed.join("; ") : "the condition does not hold"}.`;
     case "missing":
-      return `Not met because a value is missing (${missing.join("; ") || "the amount could not be computed"}); the clause says: if missing, not met.`;
+      return d.clause.decl.missing
+        ? `Not met because a value is missing (${missing.join("; ") || "the amount could not be computed"}); the clause says: if missing, not met.`
+        : `Not paid because a required value is missing from the data (${missing.join("; ") || "the amount could not be computed"}); see the data-quality report.`;
     case "excluded":
       return `Excluded because a value is missing (${missing.join("; ") || "the amount could not be computed"}); the clause says: if missing, excluded.`;
     case "pending":
@@ -110,7 +117,7 @@ function fundingSplit(ir: ContractIR, paid: bigint): Record<string, bigint> {
   let rest = paid;
   for (const s of shares) {
     if (!s.percent) continue;
-    const part = percentOfCents(paid, Rational.parse(s.percent.value), s.rounding.mode);
+    const part = roundToCents(Rational.of(paid, 100n).mul(Rational.parse(s.percent.value)).div(100), s.rounding.mode, s.rounding.unit);
     out[s.party] = part;
     rest -= part;
   }
@@ -191,8 +198,10 @@ export function settle(input: SettleInput): RunResult {
       const shares = share(items, capCents);
       for (const s of students) {
         const target = shares.get(s.decision.id) ?? 0n;
-        if (s.floorLine) s.floorLine = 0n; // the floor yields to the contract cap
-        reduceLines(s.lines, target, "pro-rata");
+        // the floor line is shared like any other line of the student
+        const floor = { paid: s.floorLine ?? 0n };
+        reduceLines([...s.lines, floor], target, "pro-rata");
+        if (s.floorLine !== undefined) s.floorLine = floor.paid;
       }
       for (const c of cohortLines) c.paid = shares.get(c.id) ?? 0n;
     }
@@ -204,7 +213,7 @@ export function settle(input: SettleInput): RunResult {
     for (const s of students) {
       for (const l of s.lines) {
         if (w.of === "all" || l.decision.clause.kind === w.of) {
-          l.withheld = percentOfCents(l.paid, Rational.parse(w.percent.value), mode.mode);
+          l.withheld = roundToCents(Rational.of(l.paid, 100n).mul(Rational.parse(w.percent.value)).div(100), mode.mode, mode.unit);
         }
       }
     }
@@ -285,12 +294,14 @@ export function settle(input: SettleInput): RunResult {
       clauseName: c.decision.clause.name,
       ...(c.decision.period !== undefined ? { period: c.decision.period } : {}),
       values,
-      status: c.decision.status,
+      status: c.decision.status === "pending" ? "not-met" : c.decision.status,
       amount: money(c.amount),
       paid: money(c.paid),
       funding: Object.fromEntries(Object.entries(split).map(([k, v]) => [k, money(v)])),
       reason:
-        c.decision.status === "met"
+        c.decision.status === "pending"
+          ? `Not yet due: the deadline ${c.decision.clause.decl.due?.value} is after the run's as-of date.`
+          : c.decision.status === "met"
           ? `Pays ${moneyText(c.amount)}${c.paid !== c.amount ? ` (${moneyText(c.paid)} after the contract cap)` : ""}${vals ? ` with ${vals}` : ""}.`
           : `Not met${vals ? ` with ${vals}` : ""}.`,
       source: input.ref(c.decision.clause.decl.span),

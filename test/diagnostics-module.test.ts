@@ -92,7 +92,7 @@ describe("code registry and diag()", () => {
   it("has well-formed, range-consistent entries", () => {
     const names = new Set<string>();
     for (const [code, info] of Object.entries(CODES)) {
-      expect(code).toMatch(/^OBC[1-5]\d{3}$/);
+      expect(code).toMatch(/^OBC[1-59]\d{3}$/); // OBC9xxx: internal errors of OBC itself
       expect(info.code).toBe(code);
       expect(info.name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
       expect(names.has(info.name)).toBe(false);
@@ -223,16 +223,16 @@ describe("renderText", () => {
   it("renders zero-width spans at end of file and multi-line spans", () => {
     const src = "a {\n  b\n}";
     const eof = diag("OBC1002", { what: "the contract", expected: "}" }, { span: { start: src.length, end: src.length }, label: "here" });
-    const multi = diag("OBC1009", { what: "block" }, { span: { start: 2, end: src.length }, label: "" }, { severity: "info" });
+    const multi = diag("OBC1009", { what: "the block" }, { span: { start: 2, end: src.length }, label: "" }, { severity: "info" });
     expect(renderText([eof, multi], src, "f.obc")).toBe(
       [
-        "info[OBC1009]: The block that starts here is never closed.",
+        "info[OBC1009]: The file ends before the block is closed: a closing } is missing.",
         " --> f.obc:1:3",
         "  |",
         "1 | a {",
         "  |   ^",
         "  |",
-        "  = help: Add a closing } at the end of the block.",
+        "  = help: Add the missing } where the block should end.",
         "",
         "error[OBC1002]: The file ended before the contract was finished. I expected }.",
         " --> f.obc:3:2",

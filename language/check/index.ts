@@ -44,7 +44,17 @@ export function checkContract(contract: A.Contract): CheckOutput {
     const inside = (d: Diagnostic) => d.primary.span.start >= am.span.start && d.primary.span.end <= am.span.end;
     const own: Diagnostic[] = [];
     const amended = checkVersion(v.contract, own);
-    diagnostics.push(...own.filter(inside));
+    // report what the amendment breaks: problems inside it, and new problems it causes elsewhere
+    const key = (d: Diagnostic) => `${d.code}:${d.primary.span.start}:${d.primary.span.end}`;
+    const known = new Set(diagnostics.map(key));
+    for (const d of own) {
+      if (inside(d)) diagnostics.push(d);
+      else if (!known.has(key(d))) {
+        d.related.push({ span: am.span, label: `under amendment ${am.version.value}` });
+        diagnostics.push(d);
+        known.add(key(d));
+      }
+    }
     if (ir.term && (am.effective.value < ir.term.start || am.effective.value > ir.term.end)) {
       diagnostics.push(diag("OBC4017", { date: am.effective.value, start: ir.term.start, end: ir.term.end }, { span: am.effective.span, label: "outside the term" }));
     }
@@ -277,13 +287,14 @@ function checkNames(ir: ContractIR, diagnostics: Diagnostic[]): void {
     if (metricState.get(name) === "busy") metricState.set(name, info);
     return metricState.get(name) as NameInfo;
   };
+  // metrics, conditions, groups and weights are decided before any clause: no clause references there
   studentScope = {
     lookup: (name) => studentNames.get(name) ?? lookupMetric(name),
     names: () => [...studentNames.keys(), ...ir.metrics.keys()],
-    clauses: clauseNames,
     populations,
   };
   for (const name of ir.metrics.keys()) lookupMetric(name);
+  const clauseScope: Scope = { ...studentScope, clauses: clauseNames };
 
   for (const which of ["eligible", "identified", "served"] as const) {
     const p = ir.populations[which];
@@ -307,12 +318,12 @@ function checkNames(ir: ContractIR, diagnostics: Diagnostic[]): void {
     if (d.population !== "all" && !populations.has(d.population)) {
       diagnostics.push(diag("OBC2007", { population: d.population }, { span: d.populationSpan, label: `${d.population} students are not defined` }, { clause: clause.name }));
     }
-    if (d.condition) add(ec.condition(d.condition, studentScope).missing);
-    if (d.amount.$type === "FixedAmount") add(ec.money(d.amount.amount, studentScope).missing);
+    if (d.condition) add(ec.condition(d.condition, clauseScope).missing);
+    if (d.amount.$type === "FixedAmount") add(ec.money(d.amount.amount, clauseScope).missing);
     else {
       for (const t of d.amount.tiers) {
-        if (t.condition) add(ec.condition(t.condition, studentScope).missing);
-        add(ec.money(t.amount, studentScope).missing);
+        if (t.condition) add(ec.condition(t.condition, clauseScope).missing);
+        add(ec.money(t.amount, clauseScope).missing);
       }
     }
     if (missing.size > 0 && !d.missing) {
@@ -327,6 +338,8 @@ function checkNames(ir: ContractIR, diagnostics: Diagnostic[]): void {
     }
   }
 
+  checkClauseCycles(ir, diagnostics);
+
   for (const w of ir.weights) {
     const t = exprChecker.condition(w.condition, studentScope);
     for (const f of t.missing) {
@@ -335,7 +348,7 @@ function checkNames(ir: ContractIR, diagnostics: Diagnostic[]): void {
     for (const name of w.clauses) {
       const c = ir.clauses.find((x) => x.name === name.value);
       if (!c) {
-        exprChecker.expr({ $type: "ClauseRef", name: name.value, span: name.span }, studentScope);
+        exprChecker.expr({ $type: "ClauseRef", name: name.value, span: name.span }, clauseScope);
         continue;
       }
       c.weights.push(w);
@@ -345,7 +358,7 @@ function checkNames(ir: ContractIR, diagnostics: Diagnostic[]): void {
   for (const cap of ir.ast.items) {
     if (cap.$type !== "CapDecl" || cap.scope !== "clause" || !cap.clause) continue;
     const c = ir.clauses.find((x) => x.name === cap.clause!.value);
-    if (!c) exprChecker.expr({ $type: "ClauseRef", name: cap.clause.value, span: cap.clause.span }, studentScope);
+    if (!c) exprChecker.expr({ $type: "ClauseRef", name: cap.clause.value, span: cap.clause.span }, clauseScope);
     else c.caps.push(cap);
   }
 
@@ -375,7 +388,7 @@ function checkNames(ir: ContractIR, diagnostics: Diagnostic[]): void {
       const rows = ds ? mapScope(rowScope(ds)) : mapScope(new Map());
       base = mapScope(new Map(), undefined, { rows: { kind: "period", scope: rows }, clauses: clauseNames, populations });
     } else {
-      base = mapScope(new Map(), undefined, { rows: { kind: "students", scope: studentScope }, clauses: clauseNames, populations });
+      base = mapScope(new Map(), undefined, { rows: { kind: "students", scope: clauseScope }, clauses: clauseNames, populations });
     }
     const lets = new Map<string, NameInfo>();
     const scope = mapScope(lets, base);
@@ -392,7 +405,13 @@ function checkNames(ir: ContractIR, diagnostics: Diagnostic[]): void {
 
   for (const esc of ir.escalations) {
     const d = esc.decl;
-    const ds = dataSet(d.over, "period");
+    let ds = dataSet(d.over, "period");
+    if (ds && ds.kind === "student-period") {
+      diagnostics.push(diag("OBC2010", { name: `'${ds.name}'` }, { span: d.over.span, label: "one row per student and period" }, {
+        clause: esc.name,
+      }));
+      ds = undefined;
+    }
     esc.over = ds;
     const ec = new ExprChecker(diagnostics, esc.name);
     const names = ds ? rowScope(ds) : new Map<string, NameInfo>();
@@ -406,5 +425,52 @@ function checkNames(ir: ContractIR, diagnostics: Diagnostic[]): void {
       ec.condition(level.condition, scope);
       for (const a of level.actions) if (a.$type === "WithholdAction" && a.until) ec.condition(a.until, scope);
     }
+  }
+}
+
+/** Clauses whose conditions refer to each other in a circle can never be decided. */
+function checkClauseCycles(ir: ContractIR, diagnostics: Diagnostic[]): void {
+  const refs = new Map<string, { name: string; span: A.Span }[]>();
+  const collect = (e: unknown, out: { name: string; span: A.Span }[]): void => {
+    if (Array.isArray(e)) return e.forEach((x) => collect(x, out));
+    if (!e || typeof e !== "object") return;
+    const n = e as Record<string, unknown>;
+    if (n["$type"] === "ClauseRef") out.push({ name: n["name"] as string, span: n["span"] as A.Span });
+    for (const [k, v] of Object.entries(n)) if (k !== "span") collect(v, out);
+  };
+  for (const c of ir.clauses) {
+    const out: { name: string; span: A.Span }[] = [];
+    collect([c.decl.condition, c.decl.amount], out);
+    refs.set(c.name, out);
+  }
+  const reported = new Set<string>();
+  for (const start of ir.clauses) {
+    // depth-first search for a path back to `start`
+    const path: string[] = [];
+    const seen = new Set<string>();
+    const visit = (name: string): boolean => {
+      for (const r of refs.get(name) ?? []) {
+        if (r.name === start.name) {
+          path.push(name);
+          return true;
+        }
+        if (seen.has(r.name)) continue;
+        seen.add(r.name);
+        if (visit(r.name)) {
+          path.push(name);
+          return true;
+        }
+      }
+      return false;
+    };
+    if (!visit(start.name)) continue;
+    const cycle = [...path.reverse(), start.name];
+    const key = [...new Set(cycle)].sort().join("|");
+    if (reported.has(key)) continue;
+    reported.add(key);
+    const ref = refs.get(start.name)!.find((r) => cycle.includes(r.name))!;
+    diagnostics.push(
+      diag("OBC2022", { cycle: cycle.map((n) => `"${n}"`).join(" → ") }, { span: ref.span, label: "refers back to this clause" }, { clause: start.name }),
+    );
   }
 }

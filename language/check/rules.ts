@@ -238,6 +238,11 @@ export function constantMax(c: A.PaymentClause): number | undefined {
 }
 
 function checkCaps(ir: ContractIR, out: Diagnostic[]): void {
+  for (const item of ir.ast.items) {
+    if (item.$type === "CapDecl" && item.allocation === "in-order" && item.scope !== "student") {
+      out.push(diag("OBC4019", {}, { span: item.allocationSpan ?? item.span, label: "only for a cap per student" }));
+    }
+  }
   const cap = ir.studentCap;
   if (!cap) return;
   const capV = Number(cap.amount.value);

@@ -137,7 +137,11 @@ export class ExprChecker {
         return { type: info.type, missing: info.missing };
       }
       case "ClauseRef": {
-        const clauses = scope.clauses ?? new Set<string>();
+        if (!scope.clauses) {
+          this.report(diag("OBC2021", { name: `"${e.name}"` }, { span: e.span, label: "not allowed here" }));
+          return { type: "error", missing: none };
+        }
+        const clauses = scope.clauses;
         if (!clauses.has(e.name)) {
           const s = didYouMean(e.name, [...clauses]);
           this.report(
@@ -318,8 +322,9 @@ export function arithmetic(op: A.BinaryOp, l: Ty, r: Ty): Ty | undefined {
       if (num(l) && num(r)) return l === r && (l === "count" || l === "integer") ? l : "decimal";
       return undefined;
     case "*":
-      if (l === "money" && (num(r) || r === "percent")) return "money";
-      if (r === "money" && (num(l) || l === "percent")) return "money";
+      // an amount per unit: per point of growth ($10 * growth), per session, per percentage
+      if (l === "money" && (num(r) || r === "percent" || r === "score")) return "money";
+      if (r === "money" && (num(l) || l === "percent" || l === "score")) return "money";
       if (l === "score" && num(r)) return "score";
       if (num(l) && r === "score") return "score";
       if (l === "percent" && num(r)) return "percent";

@@ -7,6 +7,7 @@
  * - OBC3xxx types and units
  * - OBC4xxx clause logic (tiers, deadlines, percents, caps, missing-value rules)
  * - OBC5xxx data quality (found at run time, in the data files)
+ * - OBC9xxx internal errors of OBC itself (a bug to report, never the user's fault)
  *
  * Codes and names are stable and never reused. Messages are whole plain sentences for the
  * people who write policy, with `{placeholders}` filled by {@link diag}.
@@ -71,8 +72,8 @@ const ENTRIES: Record<string, Entry> = {
   },
   OBC1009: {
     name: "unclosed-brace", severity: "error", title: "An opening { without its closing }",
-    message: "The {what} that starts here is never closed.",
-    help: "Add a closing } at the end of the {what}.",
+    message: "The file ends before {what} is closed: a closing } is missing.",
+    help: "Add the missing } where {what} should end.",
   },
 
   OBC1010: {
@@ -177,6 +178,17 @@ const ENTRIES: Record<string, Entry> = {
   OBC2020: {
     name: "template-unknown-parameter", severity: "error", title: "A template that uses a parameter it does not declare",
     message: "The template {template} uses {name}, which is not one of its parameters.",
+  },
+
+  OBC2021: {
+    name: "clause-reference-not-allowed", severity: "error", title: "A clause used as a condition where clauses are not yet decided",
+    message: "The clause {name} can only be used as a condition inside a payment clause or a cohort clause: groups of students, metrics, conditions and weights are decided before any clause.",
+    help: "Write the condition the clause uses instead, or move this condition into the clause that needs it.",
+  },
+  OBC2022: {
+    name: "clause-reference-cycle", severity: "error", title: "Clauses whose conditions refer to each other in a circle",
+    message: "These clauses depend on each other in a circle, so none of them can be decided: {cycle}.",
+    help: "Remove one of the references so that the clauses can be decided one after the other.",
   },
 
   // ───────────── OBC3xxx types and units ─────────────
@@ -291,6 +303,12 @@ const ENTRIES: Record<string, Entry> = {
     message: "Amendment {version} takes effect on {date}, before the amendment written above it ({previous}). List amendments in the order they take effect.",
   },
 
+  OBC4019: {
+    name: "in-order-cap-scope", severity: "error", title: "An in-order allocation on a cap that is not per student",
+    message: "A cap can be allocated `in order` (later clauses cut first) only when it is a cap per student; caps per contract and per clause are always shared pro rata.",
+    help: "Remove `, allocated in order`, or write `allocated pro rata`.",
+  },
+
   // ───────────── OBC5xxx data quality ─────────────
   OBC5001: {
     name: "missing-column", severity: "error", title: "A data file without a declared field's column",
@@ -341,6 +359,10 @@ const ENTRIES: Record<string, Entry> = {
   OBC5013: {
     name: "division-by-zero", severity: "warning", title: "A calculation that divides by zero for a row",
     message: "Row {row} of {file}: a calculation divides by zero, so its value is treated as missing.",
+  },
+  OBC9001: {
+    name: "engine-disagreement", severity: "error", title: "The rule engine and the reference evaluator disagree (a bug in OBC)",
+    message: "The rule engine and the reference evaluator disagree on {rule}. This is a bug in OBC; please report it.",
   },
   OBC5011: {
     name: "missing-data-set", severity: "error", title: "No file given for a data set the contract reads",

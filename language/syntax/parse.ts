@@ -148,7 +148,11 @@ export function parse(text: string): ParseOutput {
       continue;
     }
     if (atEnd) {
-      diagnostics.push(diag("OBC1002", { what: words.what, expected }, { span, label: "the file ends here" }));
+      if (expected === "'}'") {
+        diagnostics.push(diag("OBC1009", { what: words.what }, { span, label: "the file ends before the closing '}'" }));
+      } else {
+        diagnostics.push(diag("OBC1002", { what: words.what, expected }, { span, label: "the file ends here" }));
+      }
       continue;
     }
     const params: Record<string, string> = {

@@ -1,0 +1,115 @@
+/**
+ * The format-neutral document model of plain-language summaries and comparisons.
+ *
+ * A `SummaryDoc` is a title block, numbered sections (with subsections) of blocks:
+ * paragraphs made of sentences, lists, tables and definitions. Every sentence carries the
+ * source span of the clause it renders, so the editor can link a sentence to its source and
+ * `sourceMap` can list them; table cells may carry one too. The renderers (Markdown, HTML,
+ * Word) read only this model. Browser-safe, plain JSON.
+ */
+import type { Span } from "../../language/ast.ts";
+
+export interface Sentence {
+  text: string;
+  /** the source range of the clause (or declaration) the sentence renders */
+  span: Span;
+}
+
+export interface Cell {
+  text: string;
+  span?: Span;
+}
+
+export type Block =
+  | { type: "paragraph"; sentences: Sentence[] }
+  /** `letters`: (a), (b), …; `numbers`: 1., 2., …; `bullets` */
+  | { type: "list"; style: "letters" | "numbers" | "bullets"; items: Sentence[][] }
+  | { type: "table"; caption?: string; header: string[]; rows: Cell[][] }
+  /** a defined term: the first sentence starts with the quoted term */
+  | { type: "definition"; term: string; sentences: Sentence[] };
+
+export interface Section {
+  /** "4" or "4.2" */
+  number: string;
+  title: string;
+  blocks: Block[];
+  sections: Section[];
+}
+
+export interface TitleRow {
+  label: string;
+  value: Sentence;
+}
+
+export interface SummaryDoc {
+  schema: "obc.summary/1";
+  kind: "summary" | "comparison";
+  title: string;
+  subtitle: string;
+  titleBlock: TitleRow[];
+  sections: Section[];
+  /** the defined terms, in the order they are defined */
+  terms: { term: string; span: Span }[];
+}
+
+export interface SourceMapEntry {
+  sentence: string;
+  start: number;
+  end: number;
+}
+
+/** Every sentence (and table cell with a source) of a document with its source range, in reading order. */
+export function sourceMap(doc: SummaryDoc): SourceMapEntry[] {
+  const out: SourceMapEntry[] = [];
+  const add = (s: { text: string; span?: Span }) => {
+    if (s.span) out.push({ sentence: s.text, start: s.span.start, end: s.span.end });
+  };
+  for (const r of doc.titleBlock) add(r.value);
+  const walk = (sec: Section) => {
+    for (const b of sec.blocks) {
+      switch (b.type) {
+        case "paragraph":
+        case "definition":
+          b.sentences.forEach(add);
+          break;
+        case "list":
+          b.items.forEach((i) => i.forEach(add));
+          break;
+        case "table":
+          b.rows.forEach((r) => r.forEach(add));
+          break;
+      }
+    }
+    sec.sections.forEach(walk);
+  };
+  doc.sections.forEach(walk);
+  return out;
+}
+
+/** The plain text of a document, for searching and tests. */
+export function plainText(doc: SummaryDoc): string {
+  const lines: string[] = [doc.title, doc.subtitle];
+  for (const r of doc.titleBlock) lines.push(`${r.label}: ${r.value.text}`);
+  const walk = (sec: Section) => {
+    lines.push(`${sec.number} ${sec.title}`);
+    for (const b of sec.blocks) {
+      switch (b.type) {
+        case "paragraph":
+        case "definition":
+          lines.push(b.sentences.map((s) => s.text).join(" "));
+          break;
+        case "list":
+          b.items.forEach((i) => lines.push(i.map((s) => s.text).join(" ")));
+          break;
+        case "table":
+          if (b.caption) lines.push(b.caption);
+          lines.push(b.header.join(" | "));
+          b.rows.forEach((r) => lines.push(r.map((c) => c.text).join(" | ")));
+          break;
+      }
+    }
+    sec.sections.forEach(walk);
+  };
+  doc.sections.forEach(walk);
+  return lines.join("\n");
+}
