@@ -8,6 +8,7 @@ import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileSource } from "../language/driver.ts";
 import { compileRules, runContract } from "../engine/index.ts";
+import { nodeResolver } from "../stdlib/node-resolver.ts";
 
 const update = process.env["UPDATE_GOLDEN"] === "1";
 
@@ -47,7 +48,7 @@ describe("example goldens", () => {
   for (const r of runs) {
     it(`${r.contract}: rules and run output match the goldens`, async () => {
       const source = readFileSync(r.contract, "utf8");
-      const compiled = compileSource(source);
+      const compiled = compileSource(source, { resolver: nodeResolver(r.contract) });
       expect(compiled.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
       const stem = basename(r.contract, ".obc");
       golden(join(r.dir, "expected", `${stem}.rules.json`), JSON.stringify(compileRules(compiled.ir!, source), null, 2) + "\n");

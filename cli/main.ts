@@ -1,0 +1,361 @@
+/**
+ * The `obc` command line: check, compile, run and format OBC contracts, and print the JSON
+ * Schema of a run's output.
+ *
+ * `main(argv, io)` never throws and never exits the process: it writes through `io` and returns
+ * the exit code (see {@link EXIT}), so tests can run it in-process. `bin/obc.mjs` is the launcher.
+ *
+ * Messages for users are one line (`obc: …`), name paths as the user typed them, and never
+ * print the contents of a data file.
+ */
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { readFileSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { renderText, toJson } from "../language/diagnostics/render.ts";
+import { compileSource, type CompileResult } from "../language/driver.ts";
+import { nodeResolver } from "../stdlib/node-resolver.ts";
+
+/** The exit codes of every command. */
+export const EXIT = {
+  ok: 0,
+  /** `obc check` found errors, the contract is invalid, or `fmt --check` found unformatted files */
+  invalid: 1,
+  /** unknown command or option, missing argument, bad option value */
+  usage: 2,
+  /** the run was stopped by data errors */
+  data: 3,
+  /** a file could not be read or written */
+  file: 4,
+  /** a bug in obc */
+  internal: 70,
+} as const;
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0   success
+  1   the contract has errors (check, compile, run), or fmt --check found unformatted files
+  2   bad usage: unknown command or option, missing argument, bad option value
+  3   bad data: the run was stopped by data errors
+  4   a file was not found or could not be read or written
+  70  internal error in obc (please report it)`;
+
+/** A stream the CLI writes to. `isTTY` decides whether diagnostics are coloured. */
+export interface OutStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
+
+export interface CliIO {
+  stdout: OutStream;
+  stderr: OutStream;
+  /** the directory relative paths are read from */
+  cwd: string;
+  /** environment, for NO_COLOR; defaults to process.env */
+  env?: Record<string, string | undefined>;
+}
+
+/** An expected failure: printed as `obc: <message>` and turned into its exit code. */
+class CliError extends Error {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: string };
+    return pkg.version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}
+
+function fsReason(e: unknown): string {
+  const code = (e as { code?: string } | null)?.code;
+  switch (code) {
+    case "ENOENT":
+    case "ENOTDIR":
+      return "no such file";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EISDIR":
+      return "is a directory";
+    default:
+      return code ?? (e instanceof Error ? e.message : String(e));
+  }
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function parseAsOf(value: string): string {
+  const m = ISO_DATE.exec(value);
+  if (m) {
+    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const date = new Date(Date.UTC(y, mo - 1, d));
+    if (date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d) return value;
+  }
+  throw new InvalidArgumentError("Write the date as YYYY-MM-DD, e.g. 2027-07-01.");
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** `--data students=path.csv` names the data set; `--data path.csv` leaves it to be matched. */
+export function parseDataArg(arg: string): { dataSet?: string; path: string } {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(arg);
+  return m ? { dataSet: m[1], path: m[2] } : { path: arg };
+}
+
+/** Runs the CLI. Never throws; returns the exit code. */
+export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  const cwd = io.cwd ?? process.cwd();
+  const env = io.env ?? process.env;
+  const noColorEnv = env.NO_COLOR !== undefined && env.NO_COLOR !== "";
+  const colorFor = (s: OutStream, allowed = true) => allowed && !noColorEnv && s.isTTY === true;
+
+  const out = (s: string) => void stdout.write(s);
+  const err = (s: string) => void stderr.write(s);
+  let exitCode: number = EXIT.ok;
+
+  const readText = async (userPath: string): Promise<string> => {
+    try {
+      return (await readFile(resolve(cwd, userPath), "utf8")).replace(/^\ufeff/, "");
+    } catch (e) {
+      throw new CliError(EXIT.file, `cannot read ${userPath}: ${fsReason(e)}`);
+    }
+  };
+  const writeText = async (userPath: string, text: string): Promise<void> => {
+    try {
+      await writeFile(resolve(cwd, userPath), text, "utf8");
+    } catch (e) {
+      throw new CliError(EXIT.file, `cannot write ${userPath}: ${fsReason(e)}`);
+    }
+  };
+  /** Reads and checks a contract; on errors prints them to stderr and stops with exit 1. */
+  const loadContract = async (file: string): Promise<{ text: string; compiled: CompileResult & { ir: NonNullable<CompileResult["ir"]> } }> => {
+    const text = await readText(file);
+    const compiled = compileSource(text, { resolver: nodeResolver(resolve(cwd, file)) });
+    if (!compiled.ok || !compiled.ir) {
+      err(renderText(compiled.diagnostics, text, file, { color: colorFor(stderr) }));
+      throw new CliError(EXIT.invalid, `${file} has errors; fix them before running it (see obc check ${file})`);
+    }
+    const warnings = compiled.diagnostics.filter((d) => d.severity === "warning").length;
+    if (warnings > 0) {
+      err(`obc: note: ${file} has ${warnings} warning${warnings === 1 ? "" : "s"}; see obc check ${file}\n`);
+    }
+    return { text, compiled: compiled as CompileResult & { ir: NonNullable<CompileResult["ir"]> } };
+  };
+  const emit = async (text: string, outFile: string | undefined) => {
+    if (outFile !== undefined) await writeText(outFile, text);
+    else out(text);
+  };
+
+  const program = new Command();
+  const configure = (cmd: Command, name: string): Command =>
+    cmd
+      .exitOverride()
+      .configureOutput({
+        writeOut: out,
+        writeErr: err,
+        outputError: (str, write) => {
+          const line = str.trim().replace(/^error: /, "");
+          write(`${name}: ${line}\nRun '${name} --help' for usage.\n`);
+        },
+      })
+      .showSuggestionAfterError(true);
+
+  configure(program, "obc")
+    .name("obc")
+    .description("Check, compile, run and format OBC outcomes-based tutoring contracts.")
+    .version(packageVersion(), "-V, --version", "print the version of obc")
+    .helpOption("-h, --help", "show help")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ obc check examples/03-algebra-pilot/contract.obc
+  $ obc run examples/03-algebra-pilot/contract.obc --data examples/03-algebra-pilot/students.csv --data examples/03-algebra-pilot/checkpoints.csv
+  $ obc help run
+${EXIT_CODES_HELP}`,
+    );
+
+  // ───────────── check ─────────────
+  configure(program.command("check"), "obc check")
+    .description("check contracts and report each problem with its line and column")
+    .argument("<file...>", "contract files (.obc)")
+    .option("--json", "print the diagnostics as JSON: { files: [{ file, ok, diagnostics }] }")
+    .option("--no-color", "never colour the output (colour is used only on a terminal)")
+    .addHelpText("after", `\nExample:\n  $ obc check examples/*/*.obc\n${EXIT_CODES_HELP}`)
+    .action(async (files: string[], opts: { json?: boolean; color: boolean }) => {
+      const color = colorFor(stdout, opts.color);
+      const green = (s: string) => (color ? `\x1b[1;32m${s}\x1b[0m` : s);
+      const report: { file: string; ok: boolean; error?: string; diagnostics: unknown[] }[] = [];
+      let unreadable = false;
+      let invalid = false;
+      let printedDiagnostics = false;
+      for (const file of files) {
+        let text: string;
+        try {
+          text = await readText(file);
+        } catch (e) {
+          if (!(e instanceof CliError)) throw e;
+          unreadable = true;
+          err(`obc: ${e.message}\n`);
+          report.push({ file, ok: false, error: e.message.replace(/^.*: /, ""), diagnostics: [] });
+          continue;
+        }
+        const result = compileSource(text, { resolver: nodeResolver(resolve(cwd, file)) });
+        if (!result.ok) invalid = true;
+        if (opts.json) {
+          report.push({ file, ok: result.ok, diagnostics: toJson(result.diagnostics, text, file) });
+          continue;
+        }
+        const n = result.diagnostics.length;
+        // a blank line between the reports of files that have diagnostics
+        if (n > 0 && printedDiagnostics) out("\n");
+        if (n > 0) out(renderText(result.diagnostics, text, file, { color }));
+        if (result.ok) {
+          out(green("✓") + ` ${file}: ${n === 0 ? "no problems found" : `no errors (${n} other diagnostic${n === 1 ? "" : "s"})`}\n`);
+        }
+        printedDiagnostics ||= n > 0;
+      }
+      if (opts.json) out(JSON.stringify({ files: report }, null, 2) + "\n");
+      exitCode = unreadable ? EXIT.file : invalid ? EXIT.invalid : EXIT.ok;
+    });
+
+  // ───────────── compile ─────────────
+  configure(program.command("compile"), "obc compile")
+    .description("print a contract's json-rules-engine rules as JSON")
+    .argument("<file>", "contract file (.obc)")
+    .option("-o, --out <file>", "write the rules to this file instead of printing them")
+    .addHelpText("after", `\nExample:\n  $ obc compile examples/03-algebra-pilot/contract.obc --out rules.json\n${EXIT_CODES_HELP}`)
+    .action(async (file: string, opts: { out?: string }) => {
+      const { text, compiled } = await loadContract(file);
+      const { compileRules } = await import("../engine/index.ts");
+      await emit(JSON.stringify(compileRules(compiled.ir, text), null, 2) + "\n", opts.out);
+    });
+
+  // ───────────── run ─────────────
+  configure(program.command("run"), "obc run")
+    .description("run a contract on data files and report what it pays, and why")
+    .argument("<file>", "contract file (.obc)")
+    .requiredOption(
+      "-d, --data <file>",
+      "a data file (CSV or JSON); repeat for each data set; write dataset=path to name its data set",
+      collect,
+    )
+    .option("--as-of <date>", "the run's clock, YYYY-MM-DD: milestones due after it are not yet payable", parseAsOf)
+    .option("--strict", "stop the run on any data error instead of reporting it and going on")
+    .option("--json", "print the full result as JSON (see obc schema)")
+    .option("-o, --out <file>", "write the output to this file instead of printing it")
+    .addHelpText(
+      "after",
+      `
+Example:
+  $ obc run examples/03-algebra-pilot/contract.obc \\
+      --data examples/03-algebra-pilot/students.csv --data checkpoints=examples/03-algebra-pilot/checkpoints.csv \\
+      --as-of 2027-07-01
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (file: string, opts: { data: string[]; asOf?: string; strict?: boolean; json?: boolean; out?: string }) => {
+      const { text, compiled } = await loadContract(file);
+      const files = [];
+      for (const arg of opts.data) {
+        const { dataSet, path } = parseDataArg(arg);
+        files.push({ label: path, text: await readText(path), ...(dataSet !== undefined ? { dataSet } : {}) });
+      }
+      const { runContract } = await import("../engine/index.ts");
+      const { problemsTable, renderRunReport, allProblems } = await import("./report.ts");
+      const run = await runContract(compiled.ir, text, files, {
+        ...(opts.asOf !== undefined ? { asOf: opts.asOf } : {}),
+        ...(opts.strict ? { strict: true } : {}),
+      });
+      if (!run.ok || !run.result) {
+        const errors = run.problems.filter((p) => p.severity === "error").length;
+        err(problemsTable(run.problems, ""));
+        throw new CliError(
+          EXIT.data,
+          `the run stopped because of ${errors} data error${errors === 1 ? "" : "s"}` +
+            (opts.strict ? " (--strict stops at any error; without it, rows with errors are reported and the run goes on)" : ""),
+        );
+      }
+      await emit(opts.json ? JSON.stringify(run.result, null, 2) + "\n" : renderRunReport(run.result), opts.out);
+      const errors = allProblems(run.result).filter((p) => p.severity === "error").length;
+      if (errors > 0 && (opts.json || opts.out !== undefined)) {
+        err(`obc: note: the data has ${errors} error${errors === 1 ? "" : "s"}; see dataQuality in the output\n`);
+      }
+    });
+
+  // ───────────── fmt ─────────────
+  configure(program.command("fmt"), "obc fmt")
+    .description("format contracts in the standard layout")
+    .argument("<file...>", "contract files (.obc)")
+    .option("--check", "change nothing; list the files that are not formatted and exit 1 if there are any")
+    .option("--write", "rewrite the files in place")
+    .addHelpText("after", `\nExample:\n  $ obc fmt --write examples/03-algebra-pilot/contract.obc\n${EXIT_CODES_HELP}`)
+    .action(async (files: string[], opts: { check?: boolean; write?: boolean }) => {
+      if (opts.check && opts.write) throw new CliError(EXIT.usage, "fmt: use either --check or --write, not both");
+      // loaded only here: the other commands do not need the formatter
+      const { format } = await import("../language/format/index.ts");
+      let failed = false;
+      let unformatted = 0;
+      for (const file of files) {
+        const text = await readText(file);
+        const formatted = format(text);
+        if (formatted.diagnostics.some((d) => d.severity === "error")) {
+          err(renderText(formatted.diagnostics, text, file, { color: colorFor(stderr) }));
+          err(`obc: cannot format ${file} until its syntax errors are fixed\n`);
+          failed = true;
+          continue;
+        }
+        const changed = formatted.value !== text;
+        if (opts.check) {
+          if (changed) {
+            unformatted++;
+            out(`not formatted: ${file}\n`);
+          }
+        } else if (opts.write) {
+          if (changed) {
+            await writeText(file, formatted.value);
+            out(`formatted ${file}\n`);
+          }
+        } else {
+          out(formatted.value);
+        }
+      }
+      if (opts.check && unformatted === 0 && !failed) out(`✓ ${files.length === 1 ? files[0] : `all ${files.length} files`}: formatted\n`);
+      exitCode = failed || unformatted > 0 ? EXIT.invalid : EXIT.ok;
+    });
+
+  // ───────────── schema ─────────────
+  configure(program.command("schema"), "obc schema")
+    .description("print the JSON Schema of the output of run --json")
+    .addHelpText("after", `\nExample:\n  $ obc schema > run-result.schema.json\n${EXIT_CODES_HELP}`)
+    .action(async () => {
+      const { runResultJsonSchema } = await import("../engine/index.ts");
+      out(JSON.stringify(runResultJsonSchema(), null, 2) + "\n");
+    });
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (e instanceof CliError) {
+      err(`obc: ${e.message}\n`);
+      if (e.exitCode === EXIT.internal) err("obc: please report this, with the command you ran.\n");
+      return e.exitCode;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    err(`obc: internal error: ${message}\nobc: please report this, with the command you ran.\n`);
+    return EXIT.internal;
+  }
+}
