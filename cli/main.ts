@@ -344,6 +344,16 @@ ${EXIT_CODES_HELP}`,
       out(JSON.stringify(runResultJsonSchema(), null, 2) + "\n");
     });
 
+  // ───────────── templates ─────────────
+  configure(program.command("templates"), "obc templates")
+    .description("list the template library, or print one template's documentation")
+    .argument("[name]", "a template name")
+    .addHelpText("after", `\nExample:\n  $ obc templates\n  $ obc templates benchmark_attainment\n${EXIT_CODES_HELP}`)
+    .action(async (name: string | undefined) => {
+      const { templatesCommand } = await import("./templates.ts");
+      exitCode = await templatesCommand(name, { stdout: out, stderr: err });
+    });
+
   try {
     await program.parseAsync(argv, { from: "user" });
     return exitCode;

@@ -111,7 +111,9 @@ export function literalText(e: A.Expr): string | undefined {
 
 /** The fact id of an expression appearing in a rule. */
 export function exprFactId(e: A.Expr): string {
-  return e.$type === "NameRef" ? e.name : `expr:${e.span.start}-${e.span.end}`;
+  if (e.$type === "NameRef") return e.name;
+  // expressions brought in by one template `use` share its span: their text tells them apart
+  return e.printed !== undefined ? `expr:${e.span.start}-${e.span.end}:${e.printed}` : `expr:${e.span.start}-${e.span.end}`;
 }
 
 export class RuleCompiler {

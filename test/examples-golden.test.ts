@@ -4,7 +4,7 @@
  * diff. `UPDATE_GOLDEN=1 npx vitest run test/examples-golden.test.ts` rewrites them.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, join, sep } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileSource } from "../language/driver.ts";
 import { compileRules, runContract } from "../engine/index.ts";
@@ -25,6 +25,11 @@ export function exampleRuns(): ExampleRun[] {
     const dir = join("examples", d);
     const files = readdirSync(dir).sort();
     const data = files.filter((f) => f.endsWith(".csv")).map((f) => join(dir, f));
+    if (data.length === 0) {
+      // e.g. the DATAS example, whose data derive from third-party files and are made by its own test
+      console.log(`examples-golden: skipping ${dir}: it ships no CSV data of its own`);
+      continue;
+    }
     for (const f of files.filter((x) => x.endsWith(".obc"))) runs.push({ dir, contract: join(dir, f), data });
   }
   return runs;
@@ -42,8 +47,18 @@ function golden(path: string, actual: string): void {
 
 describe("example goldens", () => {
   const runs = exampleRuns();
-  it("finds the seven acceptance contracts", () => {
-    expect(runs.length).toBe(7);
+  it("covers every acceptance contract and the two rewritten with templates", () => {
+    expect(runs.map((r) => r.contract.split(sep).join("/"))).toEqual([
+      "examples/01-duval-2022/contract.obc",
+      "examples/02-denver-2022/contract-cap-9000.obc",
+      "examples/02-denver-2022/contract.obc",
+      "examples/03-algebra-pilot/contract.obc",
+      "examples/04-studient-guarantee/reading-a.obc",
+      "examples/04-studient-guarantee/reading-b.obc",
+      "examples/05-utah-preschool-sib/contract.obc",
+      "examples/07-algebra-pilot-templates/contract.obc",
+      "examples/08-duval-templates/contract.obc",
+    ]);
   });
   for (const r of runs) {
     it(`${r.contract}: rules and run output match the goldens`, async () => {

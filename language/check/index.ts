@@ -333,7 +333,7 @@ function checkNames(ir: ContractIR, diagnostics: Diagnostic[]): void {
         helpParams: { field: first },
       }));
     }
-    if (missing.size === 0 && d.missing) {
+    if (missing.size === 0 && d.missing && !d.origin) {
       diagnostics.push(diag("OBC4014", {}, { span: d.missing.span, label: "nothing here can be missing" }, { clause: clause.name }));
     }
   }

@@ -39,46 +39,87 @@ const ENTRIES: Record<string, Entry> = {
     name: "unexpected-token", severity: "error", title: "Something unexpected appears here",
     message: "I expected {expected} after {after}, but found {found}.",
     help: "{example}",
+    example: `contract "Example" {
+  term 2026-09-01 until 2027-06-30
+}
+`,
   },
   OBC1002: {
     name: "unexpected-end", severity: "error", title: "The file ends too early",
     message: "The file ended before {what} was finished. I expected {expected}.",
+    example: `contract "Example" {
+  data students { eoy_score: score }
+  outcome "Ready" pays
+`,
   },
   OBC1003: {
     name: "unknown-character", severity: "error", title: "A character the language does not use",
     message: "I don't understand the character {char} here.",
+    example: `contract "Example" {
+  term 2026-09-01 to 2027-06-30;
+}
+`,
   },
   OBC1004: {
     name: "unterminated-string", severity: "error", title: "Text in quotes is never closed",
     message: "This text in quotes is never closed: add a closing \" on the same line.",
+    example: `contract "Example" {
+  track "Tutor retention" "from the spring survey
+}
+`,
   },
   OBC1005: {
     name: "unknown-statement", severity: "error", title: "A statement that does not start with a known keyword",
     message: "I don't recognise the statement starting with {found}.",
     help: "Statements inside a contract start with one of: {keywords}.",
+    example: `contract "Example" {
+  data students { eoy_score: score }
+  outcom "Ready" pays $900 per student when eoy_score >= 70
+}
+`,
   },
   OBC1006: {
     name: "bad-date", severity: "error", title: "A date that is not on the calendar",
     message: "{text} is not a valid calendar date. Write dates as YYYY-MM-DD, e.g. 2026-10-15.",
+    example: `contract "Example" {
+  term 2026-09-01 to 2027-02-30
+}
+`,
   },
   OBC1007: {
     name: "no-contract", severity: "error", title: "The file has no contract",
     message: "The file has no contract. Start it with: contract \"Title\" { … }",
+    example: `// Notes for a contract that is not written yet.
+`,
   },
   OBC1008: {
     name: "duplicate-section", severity: "error", title: "A section that may appear once appears twice",
-    message: "The contract already has a {section} section.",
+    message: "The contract already has a {section}.",
     help: "Keep one {section} and remove the other.",
+    example: `contract "Example" {
+  term 2026-09-01 to 2027-06-30
+  term 2026-08-15 to 2027-06-15
+}
+`,
   },
   OBC1009: {
     name: "unclosed-brace", severity: "error", title: "An opening { without its closing }",
     message: "The file ends before {what} is closed: a closing } is missing.",
     help: "Add the missing } where {what} should end.",
+    example: `contract "Example" {
+  data students { eoy_score: score }
+  outcome "Ready" pays $900 per student when eoy_score >= 70
+`,
   },
 
   OBC1010: {
     name: "bad-amount", severity: "error", title: "An amount of money written in a way that is not exact",
     message: "{text} is not a valid amount of money. Write amounts like $1,600 or $1,600.50: commas between groups of three digits and at most two digits for cents.",
+    example: `contract "Example" {
+  data students { sessions: count }
+  milestone "Dosage" pays $2,50 per student when sessions >= 30
+}
+`,
   },
 
   // ───────────── OBC2xxx names and resolution ─────────────
@@ -86,227 +127,510 @@ const ENTRIES: Record<string, Entry> = {
     name: "unknown-name", severity: "error", title: "A name that is not declared",
     message: "I can't find a field, metric or condition named {name}.",
     help: "Did you mean {suggestion}?",
+    example: `contract "Example" {
+  data students { eoy_score: score }
+  outcome "Ready" pays $900 per student when eoy_scor >= 70
+}
+`,
   },
   OBC2002: {
     name: "unknown-clause", severity: "error", title: "A clause name that no clause has",
     message: "No payment clause is named {name}.",
     help: "Did you mean {suggestion}?",
+    example: `contract "Example" {
+  data students { eoy_score: score }
+  outcome "Ready" pays $900 per student when eoy_score >= 70
+  partial "Close" pays $400 per student when not "ready" and eoy_score >= 60
+}
+`,
   },
   OBC2003: {
     name: "unknown-party", severity: "error", title: "A party that is not in the parties section",
     message: "{name} is not one of the contract's parties.",
     help: "The parties are: {parties}.",
+    example: `contract "Example" {
+  parties { district "Lakeview Unified"  provider "Bright Path Tutoring" }
+  routines { provder shares "session attendance" weekly }
+}
+`,
   },
   OBC2004: {
     name: "duplicate-name", severity: "error", title: "The same name declared twice",
     message: "{name} is declared twice.",
     help: "Rename one of them or remove the extra declaration.",
+    example: `contract "Example" {
+  data students { eoy_score: score  eoy_score: optional score }
+}
+`,
   },
   OBC2005: {
     name: "unknown-data-set", severity: "error", title: "A data set that is not declared",
     message: "There is no data set named {name}.",
     help: "The data sets are: {sets}.",
+    example: `contract "Example" {
+  data checkpoints each month { attended: count }
+  cohort "Monthly attendance" over checkpoint { pays $100 }
+}
+`,
   },
   OBC2006: {
     name: "unknown-population", severity: "error", title: "A group of students the language does not know",
     message: "I don't know which students {name} means.",
     help: "Use one of: {populations}.",
+    example: `contract "Example" {
+  data students { sessions: count }
+  cohort "Dosage" { pays $5,000 when (share where (sessions >= 10)) >= 80% }
+}
+`,
   },
   OBC2007: {
     name: "population-not-declared", severity: "error", title: "A clause pays for a group of students that is never defined",
     message: "The clause pays per {population} student, but the contract never says which students are {population}.",
     help: "Add a line such as `{population} students when …` to the contract.",
+    example: `contract "Example" {
+  data students { eoy_score: score }
+  outcome "Ready" pays $900 per served student when eoy_score >= 70
+}
+`,
   },
 
   OBC2008: {
     name: "unknown-frequency", severity: "error", title: "A frequency word the language does not know",
     message: "{name} is not a frequency I know. Use one of: {frequencies}.",
+    example: `contract "Example" {
+  parties { district "Lakeview Unified"  provider "Bright Path Tutoring" }
+  routines { provider shares "session attendance" fortnightly }
+}
+`,
   },
   OBC2009: {
     name: "cyclic-definition", severity: "error", title: "A metric defined in terms of itself",
     message: "{name} is defined in terms of itself, so it has no value.",
     help: "Define it from data fields or from other metrics that do not lead back to it.",
+    example: `contract "Example" {
+  data students { boy_score: score }
+  metric target = boy_score + gap
+  metric gap = target - boy_score
+}
+`,
   },
   OBC2010: {
     name: "data-set-without-period", severity: "error", title: "A per-period clause over a data set with no period",
     message: "{name} has one row per student, not one row per period, so it cannot be reviewed period by period.",
     help: "Declare the data set with `each month` (or another period column), e.g. `data checkpoints each month { … }`.",
+    example: `contract "Example" {
+  data students { sessions: count }
+  cohort "Monthly dosage" over students { pays $100 }
+}
+`,
   },
 
   OBC2011: {
     name: "unknown-template", severity: "error", title: "A template that cannot be found",
     message: "I can't find a template named {name}.",
     help: "Did you mean {suggestion}? `obc templates` lists the library.",
+    example: `contract "Example" {
+  import base_paymnt from stdlib
+}
+`,
   },
   OBC2012: {
     name: "import-escape", severity: "error", title: "An import that reaches outside the contract's folder",
     message: "The import {path} points outside the contract's folder. Templates can only come from the library or from the contract's own folder and its subfolders.",
     help: "Copy the template into the contract's folder, or import it from the library with `from stdlib`.",
+    example: `contract "Example" {
+  import shared from "../shared/base"
+}
+`,
   },
   OBC2013: {
     name: "template-has-errors", severity: "error", title: "A template file that does not check",
     message: "The template {template} has {count} error(s), so it cannot be used. The first: {first}",
+    example: `contract "Example" {
+  import broken_bonus from "templates/broken_bonus"
+  use broken_bonus(amount: $100)
+}
+`,
   },
   OBC2014: {
     name: "library-version", severity: "error", title: "A contract pinned to another version of the template library",
     message: "The contract asks for version {wanted} of the template library, but this is version {have}.",
     help: "Update the version in the import, after checking what changed in the library.",
+    example: `contract "Example" {
+  import base_payment from stdlib version "2.0"
+}
+`,
   },
   OBC2015: {
     name: "import-cycle", severity: "error", title: "Templates that import each other in a circle",
     message: "These imports go round in a circle: {cycle}.",
     help: "Remove one of the imports so that no template ends up importing itself.",
+    example: `contract "Example" {
+  import self_import from "templates/self_import"
+  use self_import(amount: $400)
+}
+`,
   },
   OBC2016: {
     name: "template-not-imported", severity: "error", title: "A template used without an import",
     message: "The template {name} is used but never imported.",
     help: "Add `import {name} from stdlib` (or from a file) before using it.",
+    example: `contract "Example" {
+  data students { sessions: count }
+  served students when sessions >= 10
+  use base_payment(amount: $670)
+}
+`,
   },
   OBC2017: {
     name: "unknown-argument", severity: "error", title: "An argument the template does not take",
     message: "The template {template} has no parameter named {name}.",
     help: "Did you mean {suggestion}?",
+    example: `contract "Example" {
+  import base_payment from stdlib
+  data students { sessions: count }
+  served students when sessions >= 10
+  use base_payment(amount: $670, rate: $10)
+}
+`,
   },
   OBC2018: {
     name: "missing-argument", severity: "error", title: "A required template argument is not given",
     message: "The template {template} needs a value for {name} ({type}).",
+    example: `contract "Example" {
+  import base_payment from stdlib
+  data students { sessions: count }
+  served students when sessions >= 10
+  use base_payment(group: served)
+}
+`,
   },
   OBC2019: {
     name: "argument-type", severity: "error", title: "A template argument of the wrong kind",
     message: "The argument {name} must be {expected}.",
+    example: `contract "Example" {
+  import base_payment from stdlib
+  data students { sessions: count }
+  served students when sessions >= 10
+  use base_payment(amount: 670)
+}
+`,
   },
   OBC2020: {
     name: "template-unknown-parameter", severity: "error", title: "A template that uses a parameter it does not declare",
     message: "The template {template} uses {name}, which is not one of its parameters.",
+    example: `contract "Example" {
+  import misnamed_param from "templates/misnamed_param"
+  use misnamed_param(amount: $150)
+}
+`,
   },
 
   OBC2021: {
     name: "clause-reference-not-allowed", severity: "error", title: "A clause used as a condition where clauses are not yet decided",
     message: "The clause {name} can only be used as a condition inside a payment clause or a cohort clause: groups of students, metrics, conditions and weights are decided before any clause.",
     help: "Write the condition the clause uses instead, or move this condition into the clause that needs it.",
+    example: `contract "Example" {
+  data students { sessions: count  eoy_score: score }
+  served students when "Dosage"
+  milestone "Dosage" pays $300 per student when sessions >= 30
+}
+`,
   },
   OBC2022: {
     name: "clause-reference-cycle", severity: "error", title: "Clauses whose conditions refer to each other in a circle",
     message: "These clauses depend on each other in a circle, so none of them can be decided: {cycle}.",
     help: "Remove one of the references so that the clauses can be decided one after the other.",
+    example: `contract "Example" {
+  data students { eoy_score: score }
+  outcome "Ready" pays $900 per student when eoy_score >= 70 and not "Close"
+  partial "Close" pays $400 per student when eoy_score >= 60 and not "Ready"
+}
+`,
   },
 
   // ───────────── OBC3xxx types and units ─────────────
   OBC3001: {
     name: "type-mismatch", severity: "error", title: "Two values that cannot be compared",
     message: "{left} and {right} cannot be compared: {why}.",
+    example: `contract "Example" {
+  data students { eoy_score: score }
+  outcome "Ready" pays $900 per student when eoy_score >= $70
+}
+`,
   },
   OBC3002: {
     name: "bad-arithmetic", severity: "error", title: "Arithmetic on values that do not combine",
     message: "I can't {op} {left} and {right}: {why}.",
+    example: `contract "Example" {
+  data students { referred: date  started: date }
+  metric wait = started - referred
+}
+`,
   },
   OBC3003: {
     name: "not-a-condition", severity: "error", title: "A value used where true or false is needed",
     message: "This is {type}, but a condition (true or false) is needed here.",
+    example: `contract "Example" {
+  data students { sessions: count }
+  milestone "Dosage" pays $300 per student when sessions
+}
+`,
   },
   OBC3004: {
     name: "not-money", severity: "error", title: "A payment amount that is not money",
     message: "A payment amount must be money, but this is {type}.",
+    example: `contract "Example" {
+  data students { sessions: count }
+  milestone "Dosage" pays 300 per student when sessions >= 30
+}
+`,
   },
   OBC3005: {
     name: "percent-without-sign", severity: "error", title: "A percentage compared with a plain number",
     message: "{field} is a percentage, so compare it with a percentage such as {value}%.",
+    example: `contract "Example" {
+  data students { attendance_rate: percent }
+  outcome "Attendance" pays $300 per student when attendance_rate >= 90
+}
+`,
   },
   OBC3006: {
     name: "unknown-type", severity: "error", title: "A field type the language does not have",
     message: "{type} is not a data type. Use one of: {types}.",
+    example: `contract "Example" {
+  data students { school_name: string }
+}
+`,
   },
 
   OBC3007: {
     name: "bad-currency", severity: "error", title: "A currency that is not an ISO 4217 code",
     message: "{code} is not a currency code. Write a three-letter code such as USD, GBP or EUR.",
+    example: `contract "Example" {
+  currency dollars
+}
+`,
   },
 
   // ───────────── OBC4xxx clause logic ─────────────
   OBC4001: {
     name: "deadline-outside-term", severity: "error", title: "A deadline outside the contract term",
     message: "The deadline {date} is outside the contract term ({start} to {end}).",
+    example: `contract "Example" {
+  term 2026-09-01 to 2027-06-30
+  data students { sessions: count }
+  milestone "Dosage" due 2027-07-15 pays $300 per student when sessions >= 30
+}
+`,
   },
   OBC4002: {
     name: "percent-over-100", severity: "error", title: "A percentage above 100%",
     message: "{value}% is more than 100%.",
+    example: `contract "Example" {
+  data students { savings: money }
+  outcome "Savings share" pays 120% of savings per student
+}
+`,
   },
   OBC4003: {
     name: "tier-unreachable", severity: "error", title: "A tier that an earlier tier always catches first",
     message: "This tier can never pay: every student it would catch is caught by an earlier tier ({earlier}).",
+    example: `contract "Example" {
+  data students { growth: score }
+  outcome "Growth" pays per student in tiers {
+    when growth >= 5: $375
+    when growth >= 10: $750
+    otherwise: $0
+  }
+}
+`,
   },
   OBC4004: {
     name: "tier-overlap", severity: "warning", title: "Two tiers that can both match the same student",
     message: "This tier overlaps an earlier tier ({earlier}): a student who meets both is paid only by the earlier one.",
+    example: `contract "Example" {
+  data students { growth: score }
+  outcome "Growth" pays per student in tiers {
+    when growth >= 0 and growth <= 10: $200
+    when growth >= 10 and growth <= 20: $400
+    otherwise: $0
+  }
+}
+`,
   },
   OBC4005: {
     name: "tier-no-otherwise", severity: "warning", title: "Tiers without an 'otherwise' line",
     message: "The tiers have no 'otherwise' line, so a student who meets none of them gets no line for this clause.",
     help: "Add `otherwise: $0` as the last tier if that is intended.",
+    example: `contract "Example" {
+  data students { growth: score }
+  outcome "Growth" pays per student in tiers {
+    when growth >= 10: $750
+    when growth >= 5: $375
+  }
+}
+`,
   },
   OBC4006: {
     name: "missing-rule-needed", severity: "error", title: "A clause reads a value that may be missing without saying what then happens",
     message: "This clause reads {field}, which may be missing, but doesn't say what happens when it is.",
     help: "Add `if missing: not met` after the clause, or test `{field} is present` in the condition.",
+    example: `contract "Example" {
+  data students { eoy_score: optional score }
+  outcome "Ready" pays $900 per student when eoy_score >= 70
+}
+`,
   },
   OBC4007: {
     name: "never-pays", severity: "warning", title: "A clause that can never pay",
     message: "This clause can never pay: {why}.",
+    example: `contract "Example" {
+  data students { eoy_score: score }
+  bonus "Summer" pays $100 per student when false
+}
+`,
   },
   OBC4008: {
     name: "cap-below-clause", severity: "warning", title: "A cap lower than a single clause's payment",
     message: "The cap of {cap} is less than the {amount} that {clause} alone can pay, so that payment is always cut back.",
+    example: `contract "Example" {
+  data students { eoy_score: score }
+  outcome "Ready" pays $900 per student when eoy_score >= 70
+  cap $600 per student
+}
+`,
   },
   OBC4009: {
     name: "funding-over-100", severity: "error", title: "Funding shares that add up to more than 100%",
     message: "The funding shares add up to {total}%, which is more than 100%.",
+    example: `contract "Example" {
+  parties { district "Lakeview Unified"  funder "Lakeview Foundation" }
+  funding {
+    funder pays 60% of every line
+    district pays 50% of every line
+  }
+}
+`,
   },
   OBC4010: {
     name: "funding-no-rest", severity: "error", title: "Funding shares that leave part of each line unpaid",
     message: "The funding shares add up to {total}% and no party pays the rest, so part of every line has no payer.",
     help: "Add a line such as `{party} pays the rest`.",
+    example: `contract "Example" {
+  parties { district "Lakeview Unified"  funder "Lakeview Foundation" }
+  funding {
+    funder pays 40% of every line
+    district pays 50% of every line
+  }
+}
+`,
   },
   OBC4011: {
     name: "term-reversed", severity: "error", title: "A term that ends before it starts",
     message: "The term ends ({end}) before it starts ({start}).",
+    example: `contract "Example" {
+  term 2027-06-30 to 2026-09-01
+}
+`,
   },
   OBC4012: {
     name: "weight-not-positive", severity: "error", title: "A weight of zero or less",
     message: "A weight must be more than 0, but this one is {value}.",
+    example: `contract "Example" {
+  data students { iep: boolean  eoy_score: score }
+  outcome "Ready" pays $900 per student when eoy_score >= 70
+  weight 0 for iep on "Ready"
+}
+`,
   },
   OBC4013: {
     name: "escalation-levels-order", severity: "error", title: "Escalation levels out of order",
     message: "Escalation levels must be numbered 1, 2, 3, … in order, but level {level} comes after level {previous}.",
+    example: `contract "Example" {
+  parties { district "Lakeview Unified"  provider "Bright Path Tutoring" }
+  data checkpoints each month { attended: count }
+  escalation "Attendance" over checkpoints {
+    level 1 when attended < 6 { district "sends a notice" }
+    level 3 when attended < 4 { provider "submits a plan" }
+  }
+}
+`,
   },
   OBC4014: {
     name: "unused-missing-rule", severity: "info", title: "A missing-value rule on a clause that reads no optional field",
     message: "This clause says what happens when a value is missing, but none of the fields it reads can be missing.",
     help: "Remove the `if missing` line, or mark the field `optional` if it can be blank in the data.",
+    example: `contract "Example" {
+  data students { eoy_score: score }
+  outcome "Ready" pays $900 per student when eoy_score >= 70
+    if missing: not met
+}
+`,
   },
 
   OBC4015: {
     name: "condition-reads-missing", severity: "error", title: "A group or weight defined from a value that may be missing",
     message: "The rule for {population} students reads {field}, which may be missing, so some students could not be placed.",
     help: "Test `{field} is present` (or `is missing`) in the rule, or give a fallback with `otherwise`.",
+    example: `contract "Example" {
+  data students { boy_score: optional score }
+  identified students when boy_score < 60
+}
+`,
   },
   OBC4016: {
     name: "consecutive-below-one", severity: "error", title: "A trigger that must hold for fewer than one checkpoint",
     message: "A trigger must hold for at least 1 consecutive checkpoint.",
+    example: `contract "Example" {
+  parties { district "Lakeview Unified" }
+  data checkpoints each month { attended: count }
+  escalation "Attendance" over checkpoints {
+    level 1 when attended < 6 for 0 consecutive checkpoints { district "sends a notice" }
+  }
+}
+`,
   },
 
   OBC4017: {
     name: "amendment-outside-term", severity: "error", title: "An amendment that takes effect outside the term",
     message: "The amendment takes effect on {date}, outside the contract term ({start} to {end}).",
+    example: `contract "Example" {
+  term 2026-09-01 to 2027-06-30
+  data students { eoy_score: score }
+  outcome "Ready" pays $900 per student when eoy_score >= 70
+  amendment "1.1" effective 2027-08-01 {
+    outcome "Ready" pays $950 per student when eoy_score >= 70
+  }
+}
+`,
   },
   OBC4018: {
     name: "amendment-order", severity: "error", title: "Amendments out of date order",
     message: "Amendment {version} takes effect on {date}, before the amendment written above it ({previous}). List amendments in the order they take effect.",
+    example: `contract "Example" {
+  data students { eoy_score: score }
+  outcome "Ready" pays $900 per student when eoy_score >= 70
+  amendment "1.1" effective 2027-02-01 {
+    outcome "Ready" pays $950 per student when eoy_score >= 70
+  }
+  amendment "1.2" effective 2027-01-04 {
+    outcome "Ready" pays $925 per student when eoy_score >= 70
+  }
+}
+`,
   },
 
   OBC4019: {
     name: "in-order-cap-scope", severity: "error", title: "An in-order allocation on a cap that is not per student",
     message: "A cap can be allocated `in order` (later clauses cut first) only when it is a cap per student; caps per contract and per clause are always shared pro rata.",
     help: "Remove `, allocated in order`, or write `allocated pro rata`.",
+    example: `contract "Example" {
+  data students { eoy_score: score }
+  outcome "Ready" pays $900 per student when eoy_score >= 70
+  cap $500,000 per contract, allocated in order
+}
+`,
   },
 
   // ───────────── OBC5xxx data quality ─────────────

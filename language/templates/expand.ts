@@ -43,6 +43,8 @@ interface Ctx {
   resolver: Resolver | undefined;
   /** source texts by file key ("" for the contract being compiled) */
   texts: Map<string, string>;
+  /** how messages name each file key */
+  labels: Map<string, string>;
   diagnostics: Diagnostic[];
   /** keys of the files being expanded, outermost first */
   stack: string[];
@@ -98,7 +100,7 @@ function fits(type: A.ParamType, v: ArgValue): string | undefined {
     case "score": case "count": case "integer": case "decimal": case "number":
       return k === "number" ? undefined : "a number";
     case "field": return k === "name" ? undefined : "the name of a data field";
-    case "condition": return k === "population" ? "a condition" : undefined;
+    case "condition": return k === "population" ? "a condition or a clause name in quotes" : undefined;
     case "population": return k === "population" ? undefined : "a group of students: eligible, identified or served";
   }
 }
@@ -168,7 +170,8 @@ function expandItems(items: A.Item[], fromKey: string | undefined, ctx: Ctx, rep
       }
     }
     if (ctx.stack.includes(src.key)) {
-      const cycle = [...ctx.stack.slice(ctx.stack.indexOf(src.key)), src.key].map((k) => k.replace(/^stdlib:/, "")).join(" → ");
+      const label = (k: string) => ctx.labels.get(k) ?? k.replace(/^stdlib:/, "");
+      const cycle = [...ctx.stack.slice(ctx.stack.indexOf(src.key)), src.key].map(label).join(" → ");
       ctx.diagnostics.push(diag("OBC2015", { cycle }, { span: at(item.span), label: "imports itself" }));
       imports.set(name, null);
       continue;
@@ -231,7 +234,9 @@ function instantiate(use: A.UseDecl, t: A.TemplateDecl, src: TemplateSource, ctx
       ok = false;
       continue;
     }
-    args.set(a.name.name, a.value);
+    // a clause name given for a condition is a reference to that clause
+    const value: ArgValue = p.type === "condition" && a.value.$type === "StringLit" ? { $type: "ClauseRef", name: a.value.value, span: a.value.span } : a.value;
+    args.set(a.name.name, value);
   }
   for (const p of t.params) {
     if (args.has(p.name.name)) continue;
@@ -240,6 +245,8 @@ function instantiate(use: A.UseDecl, t: A.TemplateDecl, src: TemplateSource, ctx
       continue;
     }
     if (use.args.some((a) => a.name.name === p.name.name)) continue; // given, but wrong: reported
+    // a misspelt argument that was meant for this parameter is reported once, as unknown
+    if (use.args.some((a) => !params.has(a.name.name) && didYouMean(a.name.name, [...params.keys()]) === p.name.name)) continue;
     ctx.diagnostics.push(
       diag("OBC2018", { name: `'${p.name.name}'`, template: t.name.name, type: p.type }, { span: use.span, label: `needs ${p.name.name}` }, {
         suggestions: [],
@@ -251,7 +258,14 @@ function instantiate(use: A.UseDecl, t: A.TemplateDecl, src: TemplateSource, ctx
   // the template's own imports and uses, relative to the template's file
   ctx.stack.push(src.key);
   ctx.texts.set(src.key, src.text);
-  const inner = annotateText(clone(expandItems(t.items, src.key, ctx, site)), src.text, args, callerText);
+  ctx.labels.set(src.key, src.label);
+  // the text of each argument: from the caller, or for a default from the template itself
+  const argTexts = new Map<string, string>();
+  for (const [name, a] of args) {
+    const given = use.args.some((x) => x.name.name === name);
+    argTexts.set(name, a.printed ?? (given ? callerText : src.text).slice(a.span.start, a.span.end));
+  }
+  const inner = annotateText(clone(expandItems(t.items, src.key, ctx, site)), src.text, args, argTexts);
   ctx.stack.pop();
   const keep = new Set<object>();
   const substituted = substitute(clone(inner), args, keep, ctx, site, t.name.name);
@@ -267,8 +281,7 @@ const EXPR_TYPES = new Set([
  * Gives every expression of a template its text with the arguments written in, so that
  * reasons and summaries quote `eoy_score >= 70` rather than the template's `score >= cut`.
  */
-function annotateText(items: A.Item[], templateText: string, args: Map<string, ArgValue>, callerText: string): A.Item[] {
-  const argText = (a: ArgValue) => a.printed ?? callerText.slice(a.span.start, a.span.end);
+function annotateText(items: A.Item[], templateText: string, args: Map<string, ArgValue>, argTexts: Map<string, string>): A.Item[] {
   const textOf = (node: Record<string, unknown>): string => {
     if (typeof node["printed"] === "string") return node["printed"] as string;
     const span = node["span"] as A.Span;
@@ -280,7 +293,7 @@ function annotateText(items: A.Item[], templateText: string, args: Map<string, A
       const r = n as Record<string, unknown>;
       if (r["$type"] === "NameRef" && args.has(r["name"] as string)) {
         const a = args.get(r["name"] as string)!;
-        if (a.$type !== "PopulationArg") refs.push({ span: r["span"] as A.Span, text: argText(a) });
+        if (a.$type !== "PopulationArg") refs.push({ span: r["span"] as A.Span, text: argTexts.get(r["name"] as string)! });
         return;
       }
       for (const [k, v] of Object.entries(r)) if (k !== "span") walk(v);
@@ -357,7 +370,7 @@ export interface ExpandOutput {
 export function expandContract(contract: A.Contract, resolver: Resolver | undefined, fileKey?: string, text = ""): ExpandOutput {
   const hasTemplates = contract.items.some((i) => i.$type === "ImportDecl" || i.$type === "UseDecl" || (i.$type === "AmendmentDecl" && i.items.some((x) => x.$type === "UseDecl")));
   if (!hasTemplates) return { value: contract, diagnostics: [] };
-  const ctx: Ctx = { resolver, texts: new Map([[fileKey ?? "", text]]), diagnostics: [], stack: fileKey ? [fileKey] : [], cache: new Map() };
+  const ctx: Ctx = { resolver, texts: new Map([[fileKey ?? "", text]]), labels: new Map(), diagnostics: [], stack: fileKey ? [fileKey] : [], cache: new Map() };
   const items = expandItems(contract.items, fileKey, ctx);
   return { value: { ...contract, items }, diagnostics: ctx.diagnostics };
 }
