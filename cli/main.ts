@@ -344,6 +344,55 @@ ${EXIT_CODES_HELP}`,
       out(JSON.stringify(runResultJsonSchema(), null, 2) + "\n");
     });
 
+  // ───────────── summary ─────────────
+  const parseFormat = (v: string): "md" | "html" | "docx" => {
+    if (v === "md" || v === "html" || v === "docx") return v;
+    throw new InvalidArgumentError("Use md, html or docx.");
+  };
+  const parseCount = (v: string): number => {
+    if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError("Give a whole number of students, e.g. 500.");
+    return Number(v);
+  };
+  configure(program.command("summary"), "obc summary")
+    .description("write the plain-language summary of a contract for the people who sign it")
+    .argument("<file>", "contract file (.obc)")
+    .option("-f, --format <format>", "md, html or docx", parseFormat, "md")
+    .option("-o, --out <file>", "write to this file (required for docx)")
+    .option("--cohort <n>", "the cohort size for the maximum exposure", parseCount)
+    .option("--as-of <date>", "the date stamped in the document and used for the worked examples", parseAsOf)
+    .option("--source-map", "print, for each sentence, the range of the contract text it renders (JSON)")
+    .option("--no-examples", "leave out the worked examples")
+    .addHelpText("after", `\nExample:\n  $ obc summary examples/03-algebra-pilot/contract.obc --format docx --out pilot.docx --cohort 400\n${EXIT_CODES_HELP}`)
+    .action(async (file: string, opts: { format: "md" | "html" | "docx"; out?: string; cohort?: number; asOf?: string; sourceMap?: boolean; examples: boolean }) => {
+      if (opts.format === "docx" && !opts.out && !opts.sourceMap) throw new CliError(EXIT.usage, "summary: a .docx is binary; give a file with --out");
+      const { text, compiled } = await loadContract(file);
+      const { summaryCommand } = await import("./documents.ts");
+      await summaryCommand(compiled.ir, text, file, opts, { out, cwd });
+    });
+
+  // ───────────── diff ─────────────
+  configure(program.command("diff"), "obc diff")
+    .description("compare two versions of a contract in business terms (exit 0 when equal, 1 when different)")
+    .argument("<old>", "the earlier version (.obc)")
+    .argument("<new>", "the later version (.obc)")
+    .option("-f, --format <format>", "md, html or docx", parseFormat, "md")
+    .option("-o, --out <file>", "write to this file (required for docx)")
+    .option("--json", "print the changes as JSON: { equal, changes: [{ area, kind, text }] }")
+    .addHelpText("after", `\nExample:\n  $ obc diff pilot-v1.obc pilot-v2.obc --format html --out changes.html\n${EXIT_CODES_HELP}`)
+    .action(async (oldFile: string, newFile: string, opts: { format: "md" | "html" | "docx"; out?: string; json?: boolean }) => {
+      if (opts.format === "docx" && !opts.out && !opts.json) throw new CliError(EXIT.usage, "diff: a .docx is binary; give a file with --out");
+      const older = await loadContract(oldFile);
+      const newer = await loadContract(newFile);
+      const { diffCommand } = await import("./documents.ts");
+      const equal = await diffCommand(
+        { ir: older.compiled.ir, source: older.text, file: oldFile },
+        { ir: newer.compiled.ir, source: newer.text, file: newFile },
+        opts,
+        { out, cwd },
+      );
+      exitCode = equal ? EXIT.ok : EXIT.invalid;
+    });
+
   // ───────────── templates ─────────────
   configure(program.command("templates"), "obc templates")
     .description("list the template library, or print one template's documentation")

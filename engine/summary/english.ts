@@ -153,9 +153,10 @@ export function kindOf(e: A.Expr, ctx: EnglishContext, seen = new Set<string>())
   }
 }
 
-/** A field in words: "the end-of-year score (eoy_score)". */
-export function fieldWords(name: string): string {
-  const h = humanize(name);
+/** A field in words: "the end-of-year score (eoy_score)"; a count reads "the number of sessions attended (sessions_attended)". */
+export function fieldWords(name: string, type?: A.FieldTypeName): string {
+  let h = humanize(name);
+  if (type === "count" && !/^(number|count|total)\b/.test(h)) h = `number of ${h}`;
   return h === name ? `the ${name}` : `the ${h} (${name})`;
 }
 
@@ -166,7 +167,8 @@ export function termWords(name: string): string {
 
 /** A name used as a value. */
 export function nameWords(name: string, ctx: EnglishContext): string {
-  if (fieldOf(name, ctx)) return fieldWords(name);
+  const f = fieldOf(name, ctx);
+  if (f) return fieldWords(name, f.type);
   if (defOf(name, ctx)) return termWords(name);
   return fieldWords(name);
 }
@@ -187,7 +189,9 @@ const FLAGS: Record<string, [string, string]> = {
   foster: ["is in foster care", "is not in foster care"],
 };
 
-const ADJECTIVES = new Set(["eligible", "ready", "proficient", "present", "active", "enrolled", "absent", "new", "returning", "new_to_school"]);
+const ADJECTIVES = new Set(["eligible", "ready", "proficient", "present", "active", "enrolled", "absent", "new", "returning"]);
+/** One-word yes/no names that read as "the student is …". */
+const PARTICIPLES = new Set(["tracked", "enrolled", "served", "tested", "retained", "promoted", "graduated", "suspended", "expelled", "exited", "identified", "eligible", "ready", "proficient", "present", "absent", "active"]);
 
 /** How a yes/no field reads as a condition about the row's subject, or undefined when no phrase fits. */
 function flagPhrase(name: string, positive: boolean): string | undefined {
@@ -199,7 +203,7 @@ function flagPhrase(name: string, positive: boolean): string | undefined {
   if ((m = /^is_(.+)$/.exec(lower))) return `${positive ? "is" : "is not"} ${humanize(m[1]!)}`;
   if ((m = /^has_(.+)$/.exec(lower))) return `${positive ? "has" : "does not have"} ${humanize(m[1]!)}`;
   if ((m = /^in_(.+)$/.exec(lower))) return `${positive ? "is in" : "is not in"} ${humanize(m[1]!)}`;
-  if (!lower.includes("_") && (lower.endsWith("ed") || ADJECTIVES.has(lower))) return `${positive ? "is" : "is not"} ${words}`;
+  if (PARTICIPLES.has(lower)) return `${positive ? "is" : "is not"} ${words}`;
   return undefined;
 }
 
@@ -214,13 +218,16 @@ function flagCond(name: string, positive: boolean, ctx: EnglishContext): Cond {
   if (f) {
     const p = flagPhrase(name, positive);
     if (p && (!ctx.rowFields || ctx.rows)) return { kind: "pred", subject: subjectFor(ctx), predicate: `${p} (${name})` };
-    return { kind: "pred", subject: fieldWords(name), predicate: positive ? "is yes" : "is no" };
+    const words = fieldWords(name, f.type);
+    return { kind: "pred", subject: words === `the ${name}` ? name : words, predicate: positive ? "is yes" : "is no" };
   }
   const d = defOf(name, ctx);
   if (d && d.kind === "condition") {
     const term = termWords(name);
-    const first = name.split("_")[0]!.toLowerCase();
-    if (first.endsWith("ed") || ADJECTIVES.has(first)) return { kind: "pred", subject: subjectFor(ctx), predicate: `${positive ? "is" : "is not"} ${term}` };
+    const words = name.toLowerCase().split("_");
+    const first = words[0]!;
+    const reads = words.length > 1 ? first.endsWith("ed") || ADJECTIVES.has(first) : PARTICIPLES.has(first);
+    if (reads) return { kind: "pred", subject: subjectFor(ctx), predicate: `${positive ? "is" : "is not"} ${term}` };
     return { kind: "text", text: positive ? `${term} holds` : `${term} does not hold` };
   }
   const term = d ? termWords(name) : fieldWords(name);
@@ -371,6 +378,10 @@ export function cond(e: A.Expr, ctx: EnglishContext, negated = false): Cond {
       if (e.op === "and" || e.op === "or") {
         // De Morgan under negation (it holds in three-valued logic)
         const conj = (e.op === "and") !== negated ? "all" : "any";
+        // `x and true` is x (a template's default condition); `x or false` likewise
+        const neutral = (x: A.Expr) => x.$type === "BoolLit" && x.value !== negated === (conj === "all");
+        if (neutral(e.right)) return cond(e.left, ctx, negated);
+        if (neutral(e.left)) return cond(e.right, ctx, negated);
         const items: Cond[] = [];
         const push = (c: Cond) => {
           if (c.kind === conj) items.push(...c.items);
@@ -391,7 +402,7 @@ export function cond(e: A.Expr, ctx: EnglishContext, negated = false): Cond {
     case "ClauseRef":
       return { kind: "pred", subject: subjectFor(ctx), predicate: `${negated ? "does not qualify" : "qualifies"} for ${quote(e.name)}` };
     case "BoolLit":
-      return { kind: "text", text: e.value !== negated ? "always" : "never" };
+      return { kind: "text", text: e.value !== negated ? "in every case" : "in no case" };
     case "InList": {
       const neg = e.negated !== negated;
       const items = e.items.map((i) => value(i, ctx, 1));

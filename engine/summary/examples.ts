@@ -19,13 +19,13 @@
  */
 import type * as A from "../../language/ast.ts";
 import type { ContractIR, DataSetIR, FieldInfo } from "../../language/check/ir.ts";
-import { evaluate, type Env, type RV } from "../evaluate.ts";
+import { evaluate, showRV, type Env, type RV } from "../evaluate.ts";
 import { runContract, type DataFile } from "../index.ts";
 import type { CohortResult, EscalationResult, PaymentLine, RunResult, StudentResult } from "../output.ts";
 import { Rational } from "../rational.ts";
 import { isContingent } from "./analysis.ts";
 import { fieldWords, populationTerm, subExpressions } from "./english.ts";
-import { quote } from "./format.ts";
+import { joinList, quote } from "./format.ts";
 
 export interface ExampleTable {
   dataSet: string;
@@ -39,6 +39,8 @@ export interface ExampleStudent {
   /** what the example shows: "a student who earns the most" */
   title: string;
   result: StudentResult;
+  /** the student's fields, metrics and conditions, as the engine shows values ("9", "yes", "missing") */
+  values: Record<string, string>;
 }
 
 export interface WorkedExamples {
@@ -116,8 +118,8 @@ function numText(r: Rational): string {
   return r.isInteger() ? r.toString() : r.toDecimalString(2);
 }
 
-/** Candidate cell texts for every field of the contract's data sets. */
-function candidates(ir: ContractIR, fields: FieldInfo[]): Map<string, string[]> {
+/** The literals each field is compared with ("n:70", "d:2026-10-15"), directly or (unless `direct`) through metrics. */
+function literalsByField(ir: ContractIR, direct = false): Map<string, Set<string>> {
   const lits = new Map<string, Set<string>>();
   const note = (field: string, v: string) => {
     if (!lits.has(field)) lits.set(field, new Set());
@@ -127,7 +129,7 @@ function candidates(ir: ContractIR, fields: FieldInfo[]): Map<string, string[]> 
   for (const e of allExprs(ir)) {
     for (const x of subExpressions(e)) {
       if (!(x.$type === "Binary" && ["<", "<=", ">", ">=", "=", "!="].includes(x.op)) && x.$type !== "InList") continue;
-      const fieldsRead = readsFields(x, ir);
+      const fieldsRead = direct ? new Set(subExpressions(x).filter((y): y is A.NameRef => y.$type === "NameRef").map((y) => y.name)) : readsFields(x, ir);
       for (const y of subExpressions(x)) {
         let v: string | undefined;
         if (y.$type === "NumberLit") v = `n:${y.value}`;
@@ -137,6 +139,40 @@ function candidates(ir: ContractIR, fields: FieldInfo[]): Map<string, string[]> 
         else if (y.$type === "StringLit") v = `s:${y.value}`;
         if (v) for (const f of fieldsRead) note(f, v);
       }
+    }
+  }
+  return lits;
+}
+
+/** How far a value is from what the contract compares its field with (lower reads better). */
+function oddness(f: FieldInfo, value: string, lits: Map<string, Set<string>>): number {
+  // no exit date, no retest: a blank optional date is the usual case; a blank score is not
+  if (value === "") return f.type === "date" ? -1 : 1000;
+  if (f.type === "boolean") return value === "true" ? 1 : 0;
+  const own = [...(lits.get(f.name) ?? [])];
+  if (f.type === "date") {
+    const ds = own.filter((v) => v.startsWith("d:")).map((v) => Date.parse(v.slice(2)));
+    const t = Date.parse(value);
+    return ds.length ? Math.min(...ds.map((d) => Math.abs(d - t) / 86_400_000)) : 0;
+  }
+  const x = Number(value);
+  const ns = own.filter((v) => /^[npm]:/.test(v)).map((v) => Number(v.slice(2)));
+  return ns.length && Number.isFinite(x) ? Math.min(...ns.map((n) => Math.abs(n - x))) : 0;
+}
+
+/** Candidate cell texts for every field of the contract's data sets. */
+function candidates(ir: ContractIR, fields: FieldInfo[]): Map<string, string[]> {
+  const lits = literalsByField(ir);
+  // a difference of two fields compared with a threshold (growth = eoy - boy >= 10): values of
+  // one side around the other side's thresholds plus the threshold, so the search can just miss it
+  const direct = literalsByField(ir, true);
+  for (const [l, r] of differencePairs(ir)) {
+    const shared = [...(lits.get(l) ?? [])].filter((v) => v.startsWith("n:") && (lits.get(r)?.has(v) ?? false) && !(direct.get(l)?.has(v) ?? false));
+    const ts = shared.map((v) => Number(v.slice(2)));
+    const around = (side: string) => [...(direct.get(side) ?? [])].filter((v) => v.startsWith("n:")).map((v) => Number(v.slice(2)));
+    for (const t of ts) {
+      for (const v of around(r)) for (const d of [-1, 0, 1]) for (const k of [-1, 0, 1]) lits.get(l)!.add(`n:${v + d + t + k}`);
+      for (const v of around(l)) for (const d of [-1, 0, 1]) for (const k of [-1, 0, 1]) lits.get(r)!.add(`n:${v + d - t + k}`);
     }
   }
   const out = new Map<string, string[]>();
@@ -335,6 +371,8 @@ interface Setup {
   fields: FieldInfo[];
   periodTables: ExampleTable[];
   asOf?: string;
+  /** the amount of a clause's line for the student who earns the most, in cents */
+  maxLine?: (clause: string) => bigint | undefined;
 }
 
 function studentTables(s: Setup, students: { id: string; a: Assignment }[]): ExampleTable[] {
@@ -374,6 +412,8 @@ interface Goal {
   title: (o: Outcome, a: Assignment) => string;
   /** undefined when the outcome does not qualify; else a score to maximise (lexicographic) */
   score: (o: Outcome, a: Assignment) => number[] | undefined;
+  /** for outcomes that do not qualify yet: how close they are (higher is closer) */
+  near?: (o: Outcome, a: Assignment) => number[] | undefined;
 }
 
 function goals(s: Setup): Goal[] {
@@ -394,8 +434,10 @@ function goals(s: Setup): Goal[] {
         const met = o.lines.filter((l) => l.status === "met" && cents(l.amount) !== 0n);
         if (met.length === 0) return `a ${noun(ir)} who meets no payment condition`;
         const kinds = [...new Set(met.map((l) => l.kind))];
-        const words = kinds.map((k) => (k === "base" ? "the base payment" : k === "milestone" ? "the milestones" : `the ${k} payments`));
-        return `a ${noun(ir)} who earns only ${words.join(" and ")}`;
+        if (kinds.every((k) => k === "base" || k === "milestone")) {
+          return `a ${noun(ir)} who earns only ${joinList(kinds.map((k) => (k === "base" ? "the base payment" : "the milestones")))}`;
+        }
+        return `a ${noun(ir)} who earns only payments that do not depend on outcomes`;
       },
       score: (o) => {
         if (!o.lines.length) return undefined;
@@ -404,6 +446,24 @@ function goals(s: Setup): Goal[] {
         const nc = o.lines.filter((l) => !isContingent(l.kind as A.ClauseKind)).reduce((t, l) => t + cents(l.amount), 0n);
         return hasBase ? [num(nc), o.trueLeaves] : [o.trueLeaves];
       },
+      near: (o) => {
+        const cont = o.lines.filter((l) => isContingent(l.kind as A.ClauseKind));
+        if (cont.length === 0) return undefined;
+        return [-num(cont.reduce((t, l) => t + cents(l.amount), 0n)), o.trueLeaves];
+      },
+    });
+  }
+  for (const c of ir.clauses) {
+    if (c.decl.amount.$type !== "FixedAmount" || ["MoneyLit", "Unary"].includes(c.decl.amount.amount.$type)) continue;
+    out.push({
+      key: `part:${c.id}`,
+      title: () => `a ${noun(ir)} paid part of ${quote(c.name)}`,
+      score: (o) => {
+        const line = o.lines.find((l) => l.clause === c.id && l.status === "met");
+        const top = s.maxLine?.(c.id);
+        if (!line || top === undefined || cents(line.amount) <= 0n || cents(line.amount) >= top) return undefined;
+        return [num(o.total), o.trueLeaves];
+      },
     });
   }
   for (const c of ir.clauses.filter((x) => x.kind === "partial")) {
@@ -411,6 +471,10 @@ function goals(s: Setup): Goal[] {
       key: `partial:${c.id}`,
       title: () => `a ${noun(ir)} who earns the partial payment ${quote(c.name)}`,
       score: (o) => (o.lines.some((l) => l.clause === c.id && l.status === "met") ? [num(o.total), o.trueLeaves] : undefined),
+      near: (o) => {
+        const line = o.lines.find((l) => l.clause === c.id);
+        return line ? [line.conditions.filter((x) => x.result === "true").length, o.trueLeaves] : undefined;
+      },
     });
   }
   for (const c of ir.clauses) {
@@ -449,7 +513,8 @@ function goals(s: Setup): Goal[] {
       score: (o) => (o.populations[outside] === false ? [o.trueLeaves] : undefined),
     });
   }
-  return out;
+  // the usual cases first: part payments only when there is room
+  return [...out.filter((g) => !g.key.startsWith("part:")), ...out.filter((g) => g.key.startsWith("part:"))];
 }
 
 function noun(ir: ContractIR): string {
@@ -519,8 +584,14 @@ export async function buildWorkedExamples(ir: ContractIR, source: string, opts: 
       for (const f of fields) for (const v of cands.get(f.name) ?? []) if (v !== a[f.name]) out.push({ ...a, [f.name]: v });
       return out;
     };
-    const gs = goals(setup);
     const best = new Map<string, { a: Assignment; score: number[] }>();
+    const nearest = new Map<string, { a: Assignment; score: number[] }>();
+    setup.maxLine = (clause) => {
+      const top = best.get("max");
+      const line = top ? cache.get(sig(top.a, fields))?.lines.find((l) => l.clause === clause) : undefined;
+      return line ? cents(line.amount) : undefined;
+    };
+    const gs = goals(setup);
     const consider = (rows: Assignment[]) => {
       for (const r of rows) {
         const o = cache.get(sig(r, fields));
@@ -528,17 +599,21 @@ export async function buildWorkedExamples(ir: ContractIR, source: string, opts: 
         for (const g of gs) {
           const sc = g.score(o, r);
           if (better(sc, best.get(g.key)?.score)) best.set(g.key, { a: r, score: sc! });
+          if (!sc && g.near) {
+            const n = g.near(o, r);
+            if (better(n, nearest.get(g.key)?.score)) nearest.set(g.key, { a: r, score: n! });
+          }
         }
       }
     };
     let frontier = [...starts, ...starts.flatMap(neighbours)];
     for (let round = 0; round < 8; round++) {
       await evalAll(frontier);
-      const before = JSON.stringify([...best.entries()].map(([k, v]) => [k, v.score]));
+      const state = () => JSON.stringify([...best.entries(), ...nearest.entries()].map(([k, v]) => [k, v.score]));
+      const before = state();
       consider(frontier);
-      const after = JSON.stringify([...best.entries()].map(([k, v]) => [k, v.score]));
-      if (round > 0 && before === after) break;
-      const points = gs.map((g) => best.get(g.key)?.a ?? best.get("max")?.a ?? starts[0]!);
+      if (round > 0 && before === state()) break;
+      const points = gs.map((g) => best.get(g.key)?.a ?? nearest.get(g.key)?.a ?? best.get("max")?.a ?? starts[0]!);
       frontier = [...new Map(points.flatMap(neighbours).map((r) => [sig(r, fields), r])).values()];
     }
     const seen = new Set<string>();
@@ -551,13 +626,48 @@ export async function buildWorkedExamples(ir: ContractIR, source: string, opts: 
       chosen.push({ id: "", a: b.a, title: g.title(cache.get(k)!, b.a) });
     }
     chosen = chosen.slice(0, opts.maxStudents ?? 6).map((c, i) => ({ ...c, id: `S${i + 1}` }));
+    // values nearer the thresholds read better: change one value at a time while the result stays the same
+    const lits = literalsByField(ir, true);
+    const odd = (a: Assignment) => fields.reduce((t, f) => t + oddness(f, a[f.name] ?? "", lits), 0);
+    const same = (x: Outcome, y: Outcome) =>
+      JSON.stringify([x.populations, x.lines.map((l) => [l.clause, l.status, l.amount, l.tier])]) === JSON.stringify([y.populations, y.lines.map((l) => [l.clause, l.status, l.amount, l.tier])]);
+    for (let pass = 0; pass < 6; pass++) {
+      const tries = chosen.map((c) => neighbours(c.a).filter((r) => odd(r) < odd(c.a)));
+      await evalAll(tries.flat());
+      // every single change that keeps the result, then all of them together when that keeps it too
+      const oks = chosen.map((c, i) => {
+        const here = cache.get(sig(c.a, fields))!;
+        return tries[i]!.filter((r) => same(here, cache.get(sig(r, fields))!)).sort((x, y) => odd(x) - odd(y));
+      });
+      const combined = chosen.map((c, i) => {
+        const a = { ...c.a };
+        for (const f of fields) {
+          const best = oks[i]!.filter((r) => r[f.name] !== c.a[f.name]).sort((x, y) => odd(x) - odd(y))[0];
+          if (best) a[f.name] = best[f.name]!;
+        }
+        return a;
+      });
+      await evalAll(combined);
+      let changed = false;
+      chosen = chosen.map((c, i) => {
+        const here = cache.get(sig(c.a, fields))!;
+        const all = combined[i]!;
+        if (odd(all) < odd(c.a) && same(here, cache.get(sig(all, fields))!)) {
+          changed = true;
+          return { ...c, a: all };
+        }
+        const one = oks[i]![0];
+        if (!one) return c;
+        changed = true;
+        return { ...c, a: one };
+      });
+      if (!changed) break;
+    }
     // scores that only matter through a difference (spring − fall) read better on a real scale
     const shiftable = differenceFields(ir, fields).filter((f) => (cands.get(f) ?? []).every((v) => v === "" || Number(v) < 20));
     if (shiftable.length) {
       const shifted = chosen.map((c) => ({ ...c, a: Object.fromEntries(Object.entries(c.a).map(([k, v]) => [k, shiftable.includes(k) && v !== "" ? String(Number(v) + 200) : v])) }));
       await evalAll(shifted.map((c) => c.a));
-      const same = (x: Outcome, y: Outcome) =>
-        JSON.stringify([x.populations, x.lines.map((l) => [l.clause, l.status, l.amount, l.tier])]) === JSON.stringify([y.populations, y.lines.map((l) => [l.clause, l.status, l.amount, l.tier])]);
       chosen = chosen.map((c, i) => (same(cache.get(sig(c.a, fields))!, cache.get(sig(shifted[i]!.a, fields))!) ? shifted[i]! : c));
     }
   }
@@ -572,11 +682,49 @@ export async function buildWorkedExamples(ir: ContractIR, source: string, opts: 
   const results = new Map(out.result.students.map((s) => [s.id, s]));
   return {
     tables,
-    students: chosen.filter((c) => results.has(c.id)).map((c) => ({ id: c.id, title: c.title, result: results.get(c.id)! })),
+    students: chosen.filter((c) => results.has(c.id)).map((c) => ({ id: c.id, title: c.title, result: results.get(c.id)!, values: studentValues(ir, c.a, results.get(c.id)!) })),
     cohorts: out.result.cohorts,
     escalations: out.result.escalations,
     totals: out.result.totals,
   };
+}
+
+/** The values of a student's fields, metrics and conditions, computed by the reference evaluator. */
+function studentValues(ir: ContractIR, a: Assignment, r: StudentResult): Record<string, string> {
+  const fields = new Map(ir.dataSets.filter((d) => d.kind === "student").flatMap((d) => d.fields.map((f) => [f.name, f] as const)));
+  const memo = new Map<string, RV>();
+  const env: Env = {
+    name(n: string): RV {
+      const f = fields.get(n);
+      if (f) return rv(f, a[n] ?? "");
+      const hit = memo.get(n);
+      if (hit) return hit;
+      const m = ir.metrics.get(n);
+      if (!m) return { kind: "missing" };
+      memo.set(n, { kind: "missing" });
+      const v = evaluate(m.expr, env);
+      memo.set(n, v);
+      return v;
+    },
+    clause(name: string): RV {
+      const line = r.lines.find((l) => l.clauseName === name);
+      return { kind: "boolean", value: line?.status === "met" };
+    },
+  };
+  return Object.fromEntries([...fields.keys(), ...ir.metrics.keys()].map((n) => [n, showRV(env.name(n))]));
+}
+
+/** Pairs of fields subtracted one from the other (`eoy_score - boy_score`), anywhere in the contract. */
+function differencePairs(ir: ContractIR): [string, string][] {
+  const out: [string, string][] = [];
+  for (const e of allExprs(ir)) {
+    for (const x of subExpressions(e)) {
+      if (x.$type === "Binary" && x.op === "-" && x.left.$type === "NameRef" && x.right.$type === "NameRef" && ir.fields.has(x.left.name) && ir.fields.has(x.right.name)) {
+        if (!out.some(([a, b]) => a === (x.left as A.NameRef).name && b === (x.right as A.NameRef).name)) out.push([x.left.name, x.right.name]);
+      }
+    }
+  }
+  return out;
 }
 
 /** Score fields that appear on both sides of a subtraction of two fields (`spring - fall`). */

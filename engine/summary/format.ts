@@ -125,13 +125,23 @@ const WORDS: Record<string, string> = {
 
 /** A data or metric name in words: "eoy_score" → "end-of-year score", "sessions_by_feb28" → "sessions by 28 February". */
 export function humanize(name: string): string {
-  const parts = name.split(/_+/).filter((p) => p.length > 0);
+  const raw = name.split(/_+/).filter((p) => p.length > 0);
+  // a date written into a name: sessions_by_2026_01_31 → "sessions by 31 January 2026"
+  const parts: string[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const [y, mo, d] = [raw[i]!, raw[i + 1], raw[i + 2]];
+    if (/^\d{4}$/.test(y) && mo && d && /^\d{2}$/.test(mo) && /^\d{2}$/.test(d) && Number(mo) >= 1 && Number(mo) <= 12 && Number(d) >= 1 && Number(d) <= 31) {
+      parts.push(`${Number(d)}\u0000${MONTHS[Number(mo) - 1]}\u0000${y}`);
+      i += 2;
+    } else parts.push(raw[i]!);
+  }
   return parts
     .map((p) => {
       const lower = p.toLowerCase();
       if (WORDS[lower]) return WORDS[lower]!;
       const d = /^([a-z]+)(\d{1,2})$/.exec(lower);
       if (d && MONTH_ABBR[d[1]!] && Number(d[2]) >= 1 && Number(d[2]) <= 31) return `${Number(d[2])} ${MONTHS[MONTH_ABBR[d[1]!]! - 1]}`;
+      if (p.includes("\u0000")) return p.replace(/\u0000/g, " ");
       return p === p.toUpperCase() && /[A-Z]/.test(p) ? p : lower;
     })
     .join(" ");

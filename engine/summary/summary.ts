@@ -1,0 +1,908 @@
+/**
+ * The plain-language summary: from a checked contract to a `SummaryDoc` for lawyers.
+ *
+ *   summarize(ir, source, { cohortSize, examples }) → SummaryDoc
+ *
+ * Input: the ContractIR, its source text (for templates and spans), the cohort size used
+ * for the exposure figures (default 100), and optionally worked examples computed by the
+ * engine (`buildWorkedExamples`). Output: a format-neutral document: a title block, a
+ * key-terms table, then numbered sections — parties and term, definitions, data, the
+ * payments for each student (one subsection per clause), cohort payments, weights, caps and
+ * floor, rounding and the order of computation, funding, settlement, the escalation protocol
+ * (as a table), routines, governance, metrics tracked but not paid, templates, amendments
+ * and the worked examples. Every sentence carries the source span of the clause it renders.
+ * Render it with `toMarkdown`, `toHtml` or `toDocx`. Browser-safe and deterministic.
+ */
+import type * as A from "../../language/ast.ts";
+import type { ClauseIR, ContractIR, DataSetIR } from "../../language/check/ir.ts";
+import { parse } from "../../language/syntax/parse.ts";
+import { diffContracts } from "../diff/diff.ts";
+import type { CohortResult, EscalationResult, PaymentLine } from "../output.ts";
+import { Rational } from "../rational.ts";
+import { analyzeContract, type ContractAnalysis } from "./analysis.ts";
+import {
+  cond, condText, fieldWords, missingFields, partiesTerm, partyLabel, partyTerm, plural, populationDefinition, populationTerm,
+  populationTermPlural, subExpressions, subjectNoun, valueText, type EnglishContext,
+} from "./english.ts";
+import type { ExampleTable, WorkedExamples } from "./examples.ts";
+import {
+  capitalize, currencyWords, formatDate, humanize, joinList, money, moneyLit, moneyText, quote, roundingShort, roundingWords,
+} from "./format.ts";
+import type { Block, Cell, Section, Sentence, SummaryDoc, TitleRow } from "./model.ts";
+import {
+  actionText, amendmentRuleSentence, article, capSentences, clauseSentence, cohortCtx, committeeSentence, defaultPayer, dueSentence,
+  dutyText, escalationCtx, fieldMeaning, floorSentences, fundingShareSentence, humanTerm, kindWords, metricDefinition, missingSentence,
+  routineSentence, studentCtx, terminateText, tierText, trackSentence, triggerText, weightSentence, withholdText,
+} from "./prose.ts";
+
+export interface SummaryOptions {
+  /** the cohort size for the exposure figures (default 100) */
+  cohortSize?: number;
+  /** worked examples computed by the engine (see `buildWorkedExamples`) */
+  examples?: WorkedExamples;
+  /** the file the contract came from, named in the subtitle */
+  sourceName?: string;
+}
+
+const S = (text: string, span: A.Span): Sentence => ({ text, span });
+const para = (...sentences: Sentence[]): Block => ({ type: "paragraph", sentences });
+
+interface Ctx {
+  ir: ContractIR;
+  source: string;
+  analysis: ContractAnalysis;
+  titleSpan: A.Span;
+  noun: string;
+  nouns: string;
+  /** section numbers by key, decided before the text is written */
+  num: Map<string, string>;
+  terms: { term: string; span: A.Span }[];
+}
+
+/** Builds the summary document of a contract (see the file comment). */
+export function summarize(ir: ContractIR, source: string, opts: SummaryOptions = {}): SummaryDoc {
+  const analysis = analyzeContract(ir, { cohortSize: opts.cohortSize ?? 100 });
+  const titleSpan = ir.ast.title.span;
+  const original = parse(source).value.contract;
+  const imports = collect(original?.items ?? [], "ImportDecl");
+  const uses = collect(original?.items ?? [], "UseDecl");
+  const escalationActions = ir.escalations.flatMap((e) => e.decl.levels.flatMap((l) => l.actions));
+  const plan: [string, string, boolean][] = [
+    ["key", "Key terms", true],
+    ["parties", "Parties, term and currency", true],
+    ["definitions", "Definitions", Object.keys(ir.populations).length > 0 || ir.metrics.size > 0],
+    ["data", "Data the contract reads", ir.dataSets.length > 0],
+    ["payments", `Payments for each ${subjectNoun(ir)}`, ir.clauses.length > 0],
+    ["cohort", "Cohort payments", ir.cohorts.length > 0],
+    ["weights", "Weights", ir.weights.length > 0],
+    ["caps", "Caps and floor", !!(ir.studentCap || ir.contractCap || ir.floor || ir.clauses.some((c) => c.caps.length))],
+    ["rounding", "Rounding and order of computation", true],
+    ["funding", "Funding", true],
+    ["settlement", "Settlement", ir.settlement.length > 0],
+    ["escalation", "Escalation protocol", ir.escalations.length > 0],
+    ["routines", "Data sharing and check-ins", ir.routines.length > 0],
+    ["governance", "Governance", ir.governance.length > 0],
+    ["tracked", "Metrics tracked but not paid", ir.tracked.length > 0],
+    ["templates", "Templates", imports.length > 0 || uses.length > 0],
+    ["amendments", "Amendments", ir.amendments.length > 0],
+    ["examples", "Worked examples", !!opts.examples && (opts.examples.students.length > 0 || opts.examples.cohorts.length > 0)],
+  ];
+  const num = new Map<string, string>();
+  plan.filter(([, , on]) => on).forEach(([k], i) => num.set(k, String(i + 1)));
+  const noun = subjectNoun(ir);
+  const c: Ctx = { ir, source, analysis, titleSpan, noun, nouns: plural(noun), num, terms: [] };
+  void escalationActions;
+
+  const builders: Record<string, () => Section> = {
+    key: () => keyTerms(c),
+    parties: () => partiesSection(c),
+    definitions: () => definitions(c),
+    data: () => dataSection(c),
+    payments: () => payments(c),
+    cohort: () => cohortSection(c),
+    weights: () => weights(c),
+    caps: () => caps(c),
+    rounding: () => rounding(c),
+    funding: () => funding(c),
+    settlement: () => settlement(c),
+    escalation: () => escalation(c),
+    routines: () => routines(c),
+    governance: () => governance(c),
+    tracked: () => tracked(c),
+    templates: () => templates(c, imports, uses),
+    amendments: () => amendments(c),
+    examples: () => examplesSection(c, opts.examples!),
+  };
+  const sections = plan.filter(([, , on]) => on).map(([k]) => builders[k]!());
+  return {
+    schema: "obc.summary/1",
+    kind: "summary",
+    title: ir.title,
+    subtitle: `Plain-language summary${opts.sourceName ? ` of ${opts.sourceName}` : ""}, generated from the contract's source text. Each sentence renders a clause of the contract.`,
+    titleBlock: titleBlock(c),
+    sections,
+    terms: c.terms,
+  };
+}
+
+function collect<K extends "ImportDecl" | "UseDecl">(items: A.Item[], type: K): Extract<A.Item, { $type: K }>[] {
+  const out: Extract<A.Item, { $type: K }>[] = [];
+  for (const i of items) {
+    if (i.$type === type) out.push(i as Extract<A.Item, { $type: K }>);
+    if (i.$type === "AmendmentDecl") out.push(...collect(i.items, type));
+  }
+  return out;
+}
+
+function section(c: Ctx, key: string, title: string, blocks: Block[], sections: Omit<Section, "number">[] = []): Section {
+  const n = c.num.get(key)!;
+  return { number: n, title, blocks, sections: sections.map((s, i) => ({ ...s, number: `${n}.${i + 1}`, sections: s.sections })) };
+}
+
+function ref(c: Ctx, key: string): string {
+  const n = c.num.get(key);
+  return n ? ` (section ${n})` : "";
+}
+
+function itemOf<K extends A.Item["$type"]>(ir: ContractIR, type: K): Extract<A.Item, { $type: K }> | undefined {
+  return ir.ast.items.find((i) => i.$type === type) as Extract<A.Item, { $type: K }> | undefined;
+}
+
+function define(c: Ctx, term: string, span: A.Span): void {
+  if (!c.terms.some((t) => t.term === term)) c.terms.push({ term, span });
+}
+
+// ───────────────────────────── title block and key terms ─────────────────────────────
+
+function titleBlock(c: Ctx): TitleRow[] {
+  const { ir } = c;
+  const rows: TitleRow[] = [{ label: "Contract", value: S(ir.title, c.titleSpan) }];
+  rows.push({ label: "Version", value: S(ir.version ?? "not stated", ir.ast.version?.span ?? c.titleSpan) });
+  for (const p of ir.parties) rows.push({ label: partyLabel(p.id, ir), value: S(p.name, p.decl.span) });
+  const term = itemOf(ir, "TermDecl");
+  rows.push({ label: "Term", value: S(ir.term ? `${formatDate(ir.term.start)} to ${formatDate(ir.term.end)}` : "not stated", term?.span ?? c.titleSpan) });
+  rows.push({ label: "Currency", value: S(currencyWords(ir.currency), itemOf(ir, "CurrencyDecl")?.span ?? c.titleSpan) });
+  return rows;
+}
+
+function m(c: Ctx, value: string | null): string {
+  return value === null ? "no upper bound" : moneyText(value, c.ir.currency);
+}
+
+function keyTerms(c: Ctx): Section {
+  const { ir, analysis: a } = c;
+  const rows: Cell[][] = [];
+  const row = (term: string, value: string, how: string, span?: A.Span) => rows.push([{ text: term }, { text: value, ...(span ? { span } : {}) }, { text: how }]);
+  const names = (ids: string[]) => joinList(ids.map((id) => quote(ir.clauses.find((x) => x.id === id)?.name ?? id)));
+  const n = a.cohortSize;
+  if (ir.clauses.length) {
+    const unbounded = a.perStudent.clauses.filter((x) => x.max === null).map((x) => x.clause);
+    const weighted = a.perStudent.maxClauses.some((id) => (ir.clauses.find((x) => x.id === id)?.weights.length ?? 0) > 0);
+    const unboundedWords = `${names(unbounded)} ${unbounded.length > 1 ? "have" : "has"} no upper bound in the contract's terms`;
+    row(
+      `Price per ${c.noun} (maximum)`,
+      m(c, a.perStudent.max),
+      a.perStudent.max === null
+        ? `${unboundedWords}, and there is no cap per ${c.noun}`
+        : a.perStudent.uncappedMax === null
+          ? `${unboundedWords}, so the cap per ${c.noun} sets the maximum`
+          : `the most one ${c.noun} can earn: ${names(a.perStudent.maxClauses)}${weighted ? ", with the weights that raise them" : ""}${ir.studentCap && a.caps.student?.canBind ? `, limited by the cap per ${c.noun}` : ""}`,
+    );
+    row(`Minimum per ${c.noun}`, m(c, a.perStudent.min), a.perStudent.min !== null && Rational.parse(a.perStudent.min).isZero() ? "when no payment condition is met" : ir.floor ? "after the floor" : "with every penalty applied");
+    const max = a.perStudent.max;
+    row(
+      "Share at risk (contingent share)",
+      a.contingent.share ?? "not determined",
+      a.contingent.share
+        ? `outcome, partial and bonus payments in the maximum: ${m(c, a.contingent.amount)} of ${m(c, max)}; base and milestone payments are not contingent`
+        : max === null || a.perStudent.uncappedMax === null
+          ? `some payments have no upper bound in the contract's terms`
+          : `no per-${c.noun} payment can be earned`,
+    );
+  }
+  // exposure
+  const exposure: string[] = [];
+  if (ir.clauses.length && a.perStudent.max !== null) exposure.push(`${n} × ${m(c, a.perStudent.max)}`);
+  for (const co of a.cohort.cohortClauses) {
+    if (co.perPeriod) exposure.push(`${quote(co.name)}, up to ${m(c, co.max)} for each ${humanize(ir.cohorts.find((x) => x.id === co.clause)?.over?.period ?? "period")}, with no limit on the number of periods`);
+    else exposure.push(`${quote(co.name)}, up to ${m(c, co.max)}`);
+  }
+  let exposureHow = exposure.join(" plus ");
+  if (ir.contractCap) {
+    const cap = moneyLit(ir.contractCap.amount, ir.currency);
+    exposureHow += a.cohort.largestUncapped !== null && !Rational.parse(a.cohort.largestUncapped).gt(Rational.parse(a.caps.contract!.amount))
+      ? `${exposureHow ? "; " : ""}the cap per contract of ${cap} is not reached`
+      : `${exposureHow ? "; " : ""}limited by the cap per contract of ${cap}`;
+  } else if (a.cohort.largestTotal === null) exposureHow += `${exposureHow ? "; " : ""}there is no cap per contract`;
+  row(`Maximum exposure for a cohort of ${n} ${n === 1 ? c.noun : c.nouns}`, m(c, a.cohort.largestTotal), exposureHow || "nothing can be paid");
+  if (ir.studentCap) {
+    const s = a.caps.student!;
+    row(`Cap per ${c.noun}`, moneyLit(ir.studentCap.amount, ir.currency),
+      s.canBind ? `can bind; shared ${ir.studentCap.allocation === "in-order" ? "in clause order" : "pro rata"}` : `cannot bind: the most one ${c.noun} can earn is ${m(c, a.perStudent.max)}`,
+      ir.studentCap.span);
+  }
+  for (const cc of ir.clauses.flatMap((x) => x.caps)) {
+    const f = a.caps.clauses.find((x) => x.name === cc.clause?.value);
+    row(`Cap on ${quote(cc.clause?.value ?? "")}`, moneyLit(cc.amount, ir.currency),
+      f?.bindsFromCohortSize ? `binds from ${f.bindsFromCohortSize} ${c.nouns} paid the full amount` : f?.canBind ? "can bind" : "cannot bind", cc.span);
+  }
+  if (ir.contractCap) {
+    const k = a.caps.contract!;
+    row("Cap per contract", moneyLit(ir.contractCap.amount, ir.currency),
+      k.bindsFromCohortSize ? `binds from ${k.bindsFromCohortSize} ${c.nouns} earning the maximum` : k.canBind ? "can bind" : "cannot bind",
+      ir.contractCap.span);
+  }
+  if (ir.floor) row(`Floor per ${c.noun}`, moneyLit(ir.floor.amount, ir.currency), "a total below it is topped up", ir.floor.span);
+  const shares = ir.funding
+    ? joinList(ir.funding.shares.map((s) => `${partyLabel(s.party, ir)} ${s.percent ? `${s.percent.value}%` : "the rest"}`))
+    : `${partyLabel(defaultPayer(ir), ir)} 100%`;
+  row("Funding split", shares, "of every payment line", ir.funding?.decl.span);
+  if (ir.settlement.length) row("Settlement dates", joinList(ir.settlement.map(formatDate)), "when payments are settled", itemOf(ir, "SettlementDecl")?.span);
+  if (ir.term) row("Term", `${formatDate(ir.term.start)} to ${formatDate(ir.term.end)}`, "both days included", itemOf(ir, "TermDecl")?.span);
+  const intro = S(
+    `The figures below are computed from the contract's terms; the exposure is for an illustrative cohort of ${n} ${n === 1 ? c.noun : c.nouns}.`,
+    c.titleSpan,
+  );
+  return section(c, "key", "Key terms", [para(intro), { type: "table", header: ["Term", "Value", "How it is determined"], rows }]);
+}
+
+// ───────────────────────────── parties, definitions, data ─────────────────────────────
+
+function partiesSection(c: Ctx): Section {
+  const { ir } = c;
+  const blocks: Block[] = [];
+  const parties = itemOf(ir, "PartiesDecl");
+  if (parties) {
+    blocks.push(para(S(`This contract is made between the following parties${ir.parties.length > 1 ? "" : ""}:`, parties.span)));
+    blocks.push({
+      type: "list",
+      style: "bullets",
+      items: ir.parties.map((p) => {
+        const label = partyLabel(p.id, ir);
+        define(c, label, p.decl.span);
+        return [S(`${p.name}, ${article(humanize(p.role))} (the ${quote(label)}).`, p.decl.span)];
+      }),
+    });
+  }
+  const sentences: Sentence[] = [];
+  if (ir.version) sentences.push(S(`This is version ${ir.version} of the contract.`, ir.ast.version?.span ?? c.titleSpan));
+  const term = itemOf(ir, "TermDecl");
+  if (term && ir.term) sentences.push(S(`The contract runs from ${formatDate(ir.term.start)} to ${formatDate(ir.term.end)}, both days included.`, term.span));
+  else sentences.push(S("The contract states no term, so its deadlines are not limited to a period.", c.titleSpan));
+  const cur = itemOf(ir, "CurrencyDecl");
+  sentences.push(S(`All amounts are in ${currencyWords(ir.currency)}.`, cur?.span ?? c.titleSpan));
+  blocks.push(para(...sentences));
+  return section(c, "parties", "Parties, term and currency", blocks);
+}
+
+function definitions(c: Ctx): Section {
+  const { ir } = c;
+  const ctx = studentCtx(ir);
+  const blocks: Block[] = [];
+  const roster = ir.dataSets.find((d) => d.roster);
+  const rosterWords = `a ${c.noun}`;
+  void roster;
+  const target = ir.populations.eligible ?? ir.populations.identified;
+  for (const which of ["eligible", "identified", "served"] as const) {
+    const p = ir.populations[which];
+    if (!p) continue;
+    const term = populationTerm(which, ir);
+    define(c, term, p.span);
+    const base = which === "served" && target ? article(populationTerm(target.which, ir)) : rosterWords;
+    const text = `${quote(term)} means ${populationDefinition(p, ctx, base)}.`;
+    const extra: Sentence[] = [];
+    if (which === "served" && target) extra.push(S(`Every Served ${capitalize(c.noun)} is therefore also ${article(populationTerm(target.which, ir))}.`, p.span));
+    blocks.push({ type: "definition", term, sentences: [S(text, p.span), ...extra] });
+  }
+  for (const mdecl of ir.metrics.values()) {
+    const term = humanTerm(mdecl.name.name);
+    define(c, term, mdecl.span);
+    const sentences = [S(metricDefinition(mdecl, ctx), mdecl.span)];
+    const missing = missingFields(mdecl.expr, ctx);
+    if (missing.length) {
+      sentences.push(S(`It is missing when ${joinList(missing.map((f) => fieldWords(f)), "or")} ${missing.length > 1 ? "is" : "is"} missing.`, mdecl.span));
+    }
+    if (mdecl.origin) sentences.push(S(`This definition is taken from the template ${mdecl.origin}.`, mdecl.span));
+    blocks.push({ type: "definition", term, sentences });
+  }
+  return section(c, "definitions", "Definitions", blocks);
+}
+
+function dataSetSentence(ds: DataSetIR, c: Ctx): string {
+  switch (ds.kind) {
+    case "student":
+      return ds.roster
+        ? `The ${ds.name} data lists the ${c.nouns} of this contract (the roster): one row per ${c.noun}, identified by ${ds.key}.`
+        : `The ${ds.name} data has one row per ${c.noun}, identified by ${ds.key} and matched to the roster.`;
+    case "period":
+      return `The ${ds.name} data has one row per ${humanize(ds.period ?? "period")} (column ${ds.period}) for the cohort as a whole.`;
+    case "student-period":
+      return `The ${ds.name} data has one row per ${ds.key ? humanize(ds.key.replace(/_id$/, "")) : c.noun} and ${humanize(ds.period ?? "period")} (columns ${ds.key} and ${ds.period}).`;
+  }
+}
+
+function dataSection(c: Ctx): Section {
+  const { ir } = c;
+  const blocks: Block[] = [];
+  for (const ds of ir.dataSets) {
+    blocks.push(para(S(dataSetSentence(ds, c), ds.decl.span)));
+    blocks.push({
+      type: "table",
+      caption: `The ${ds.name} data`,
+      header: ["Field", "Meaning", "Kind of value", "If blank"],
+      rows: ds.fields.map((f) => [
+        { text: f.name, span: f.decl.span },
+        { text: fieldMeaning(f.name) },
+        { text: typeWordsFor(f.type) },
+        { text: f.optional ? "may be missing" : "required" },
+      ]),
+    });
+  }
+  const firstSpan = ir.dataSets[0]!.decl.span;
+  blocks.push(para(
+    S("A blank value in a required field is a data error, reported with its file, row and column; a blank value in a field that may be missing is treated as missing, never as zero or as no.", firstSpan),
+    S("Every row that is rejected is reported; no row is dropped silently.", firstSpan),
+  ));
+  return section(c, "data", "Data the contract reads", blocks);
+}
+
+function typeWordsFor(t: A.FieldTypeName): string {
+  switch (t) {
+    case "integer": return "whole number";
+    case "decimal": return "number";
+    case "score": return "score";
+    case "count": return "count (zero or more)";
+    case "percent": return "percentage";
+    case "money": return "amount of money";
+    case "boolean": return "yes or no";
+    case "date": return "date";
+    case "text": return "text";
+  }
+}
+
+// ───────────────────────────── payments ─────────────────────────────
+
+function clauseBlocks(cl: ClauseIR, c: Ctx): Block[] {
+  const { ir } = c;
+  const d = cl.decl;
+  const span = d.span;
+  const blocks: Block[] = [para(S(clauseSentence(cl, ir), span))];
+  if (d.amount.$type === "TieredAmount") {
+    const tiers = d.amount.tiers;
+    blocks.push({ type: "list", style: "letters", items: tiers.map((t, i) => [S(tierText(t, i, tiers.length, ir), t.span)]) });
+    const notes = [S("A tier applies only when no tier above it applies. If a value needed to decide a tier is missing before a tier applies, no lower tier is paid.", span)];
+    if (!tiers.some((t) => !t.condition)) notes.push(S(`A ${c.noun} who meets no tier is paid nothing under this clause.`, span));
+    blocks.push(para(...notes));
+  }
+  const more: Sentence[] = [];
+  if (d.due) more.push(S(dueSentence(d.due), span));
+  if (d.missing) more.push(S(missingSentence(d.missing, ir), d.missing.span));
+  for (const [a, b] of c.analysis.perStudent.exclusive) {
+    if (b !== cl.id) continue;
+    const other = ir.clauses.find((x) => x.id === a);
+    if (other) more.push(S(`This payment and ${quote(other.name)} are never both paid for the same ${c.noun}.`, span));
+  }
+  for (const w of cl.weights) more.push(S(`${weightSentence(w, ir, true).slice(0, -1)}${ref(c, "weights")}.`, w.span));
+  for (const cap of cl.caps) more.push(S(`The ${quote(cl.name)} payments to all ${c.nouns} together may not exceed ${moneyLit(cap.amount, ir.currency)}${ref(c, "caps")}.`, cap.span));
+  if (d.origin) more.push(S(`This clause is taken from the template ${d.origin}${ref(c, "templates")}.`, span));
+  if (more.length) blocks.push(para(...more));
+  return blocks;
+}
+
+function payments(c: Ctx): Section {
+  const { ir } = c;
+  const intro = S(
+    `The following payments are made for each ${c.noun} of the group each one names. Each is decided separately; a ${c.noun} may earn several of them unless a clause says otherwise.`,
+    ir.clauses[0]!.decl.span,
+  );
+  const subs = ir.clauses.map((cl) => ({ title: `${quote(cl.name)} (${kindWords(cl.kind)})`, blocks: clauseBlocks(cl, c), sections: [] }));
+  return section(c, "payments", `Payments for each ${c.noun}`, [para(intro)], subs);
+}
+
+function cohortSection(c: Ctx): Section {
+  const { ir } = c;
+  const subs = ir.cohorts.map((co) => {
+    const ctx = cohortCtx(ir, co);
+    const d = co.decl;
+    const period = co.over ? humanize(co.over.period ?? "period") : undefined;
+    const due = d.due ? `, due by ${formatDate(d.due.value)}` : "";
+    const blocks: Block[] = [
+      para(S(
+        co.over
+          ? `${quote(co.name)} is a cohort payment made once for each ${period} of the ${co.over.name} data${due}.`
+          : `${quote(co.name)} is a cohort payment made once for the whole cohort${due}.`,
+        d.span,
+      )),
+    ];
+    if (d.lets.length) {
+      blocks.push(para(S(co.over ? `For each ${period}:` : "For this payment:", d.span)));
+      blocks.push({
+        type: "list",
+        style: "letters",
+        items: d.lets.map((l) => {
+          define(c, humanTerm(l.name.name), l.span);
+          return [S(`${metricDefinition(l, ctx).slice(0, -1)};`, l.span)];
+        }),
+      });
+    }
+    const amount = valueText(d.amount, ctx);
+    const when = d.condition ? `, made only when ${condText(cond(d.condition, ctx))}` : "";
+    const sentences = [S(`The payment${co.over ? ` for each ${period}` : ""} is ${amount}${when}.`, d.span)];
+    if (d.condition) sentences.push(S("If a value needed to decide this is missing (for example, the share of an empty group), the payment is not made.", d.span));
+    const rules: string[] = [`rounded ${roundingShort(ir.rounding)}`];
+    if (ir.contractCap) rules.push(`counts toward the cap per contract`);
+    rules.push(`is shared among the payers as set out in section ${c.num.get("funding")}`);
+    sentences.push(S(`It is ${joinList(rules)}; caps per ${c.noun} and per clause, weights, the floor and withholding do not apply to it.`, d.span));
+    blocks.push(para(...sentences));
+    return { title: `${quote(co.name)} (cohort payment)`, blocks, sections: [] };
+  });
+  return section(c, "cohort", "Cohort payments", [], subs);
+}
+
+function weights(c: Ctx): Section {
+  const { ir } = c;
+  const items = ir.weights.map((w) => [S(weightSentence(w, ir), w.span)]);
+  return section(c, "weights", "Weights", [
+    { type: "list", style: "bullets", items },
+    para(S("A weight changes only a payment that is met, and applies before the payment is rounded; where several weights apply to the same payment, they multiply together.", ir.weights[0]!.span)),
+  ]);
+}
+
+function caps(c: Ctx): Section {
+  const { ir, analysis: a } = c;
+  const blocks: Block[] = [];
+  if (ir.studentCap) {
+    const s = capSentences(ir.studentCap, ir).map((t) => S(t, ir.studentCap!.span));
+    const st = a.caps.student!;
+    s.push(S(
+      st.canBind
+        ? a.perStudent.uncappedMax === null
+          ? `The payments one ${c.noun} can earn have no upper bound in the contract's terms, so this cap can bind.`
+          : `The payments one ${c.noun} can earn together add up to as much as ${m(c, a.perStudent.uncappedMax)}, so this cap can bind.`
+        : `The most one ${c.noun} can earn is ${m(c, a.perStudent.uncappedMax)}, so this cap cannot bind.`,
+      ir.studentCap.span,
+    ));
+    blocks.push(para(...s));
+  }
+  for (const cl of ir.clauses) for (const cap of cl.caps) blocks.push(para(...capSentences(cap, ir).map((t) => S(t, cap.span))));
+  if (ir.contractCap) {
+    const s = capSentences(ir.contractCap, ir).map((t) => S(t, ir.contractCap!.span));
+    const k = a.caps.contract!;
+    if (k.bindsFromCohortSize) {
+      s.push(S(`If every ${c.noun} earned the maximum of ${m(c, a.perStudent.max)}, this cap would bind from ${k.bindsFromCohortSize} ${c.nouns}.`, ir.contractCap.span));
+    } else if (k.canBind) {
+      s.push(S(`The contract's terms set no upper bound on what the ${c.nouns} can earn, so this cap can bind.`, ir.contractCap.span));
+    }
+    blocks.push(para(...s));
+  }
+  if (ir.floor) blocks.push(para(...floorSentences(ir.floor, ir).map((t) => S(t, ir.floor!.span))));
+  return section(c, "caps", "Caps and floor", blocks);
+}
+
+function rounding(c: Ctx): Section {
+  const { ir } = c;
+  const decl = itemOf(ir, "RoundingDecl");
+  const span = decl?.span ?? c.titleSpan;
+  const what = ir.clauses.length ? [ir.weights.length ? "each payment after its weights" : "each payment"] : [];
+  if (ir.cohorts.length) what.push("each cohort payment");
+  if (ir.escalations.some((e) => e.decl.levels.some((l) => l.actions.some((x) => x.$type === "WithholdAction")))) what.push("each withholding");
+  const blocks: Block[] = [
+    para(
+      S(`Every computed amount (${joinList(what)}) is rounded ${roundingWords(ir.rounding)}${decl ? "" : ", the rule that applies when a contract states none"}.`, span),
+      S("Until then every amount is exact: there is no intermediate rounding.", span),
+      S("Payments are computed in this order:", span),
+    ),
+  ];
+  const steps: Sentence[] = [];
+  if (ir.clauses.length) steps.push(S(ir.weights.length ? "each payment that is met is multiplied by the weights that apply to it and rounded;" : "each payment that is met is rounded;", ir.weights[0]?.span ?? span));
+  const clauseCaps = ir.clauses.flatMap((x) => x.caps);
+  if (clauseCaps.length) steps.push(S("the caps on single payments are applied;", clauseCaps[0]!.span));
+  if (ir.studentCap) steps.push(S(`the cap per ${c.noun} is applied;`, ir.studentCap.span));
+  if (ir.floor) steps.push(S("the floor is applied;", ir.floor.span));
+  if (ir.cohorts.length) steps.push(S("the cohort payments are computed and rounded;", ir.cohorts[0]!.decl.span));
+  if (ir.contractCap) steps.push(S("the cap per contract is applied;", ir.contractCap.span));
+  const withholding = ir.escalations.find((e) => e.decl.levels.some((l) => l.actions.some((x) => x.$type === "WithholdAction")));
+  if (withholding) steps.push(S("any withholding under the escalation protocol is applied;", withholding.decl.span));
+  steps.push(S("each payment is split among the payers.", ir.funding?.decl.span ?? span));
+  blocks.push({ type: "list", style: "numbers", items: steps.map((s) => [s]) });
+  return section(c, "rounding", "Rounding and order of computation", blocks);
+}
+
+function funding(c: Ctx): Section {
+  const { ir } = c;
+  if (!ir.funding) {
+    return section(c, "funding", "Funding", [para(S(`${capitalize(partyTerm(defaultPayer(ir), ir))} pays every payment.`, c.titleSpan))]);
+  }
+  const sentences = ir.funding.shares.map((s) => S(fundingShareSentence(s.decl, ir), s.decl.span));
+  sentences.push(S(`${ir.floor ? "Floor payments" : ""}${ir.floor && ir.cohorts.length ? " and cohort payments" : ir.cohorts.length ? "Cohort payments" : ""}${ir.floor || ir.cohorts.length ? " are split in the same way." : "Each share is computed on the payment line after every cap."}`, ir.funding.decl.span));
+  return section(c, "funding", "Funding", [para(...sentences)]);
+}
+
+function settlement(c: Ctx): Section {
+  const { ir } = c;
+  const decl = itemOf(ir, "SettlementDecl")!;
+  const sentences = [S(`Payments are settled on ${joinList(ir.settlement.map(formatDate))}.`, decl.span)];
+  if (ir.clauses.some((x) => x.decl.due)) sentences.push(S("Each settlement pays what is due on its date: a payment whose deadline falls after that date is not yet payable.", decl.span));
+  return section(c, "settlement", "Settlement", [para(...sentences)]);
+}
+
+// ───────────────────────────── escalation, routines, governance ─────────────────────────────
+
+function escalation(c: Ctx): Section {
+  const { ir } = c;
+  const subs = ir.escalations.map((esc) => {
+    const ctx: EnglishContext = escalationCtx(ir, esc);
+    const d = esc.decl;
+    const period = esc.over ? humanize(esc.over.period ?? "period") : "period";
+    const blocks: Block[] = [para(S(`The escalation protocol ${quote(esc.name)} is reviewed at each checkpoint: each ${period} of the ${d.over.name} data, taken in order.`, d.span))];
+    if (d.measures.length) {
+      blocks.push({
+        type: "list",
+        style: "bullets",
+        items: d.measures.map((mm) => {
+          define(c, humanTerm(mm.name.name), mm.span);
+          return [S(`At each checkpoint, ${metricDefinition(mm, ctx)}`, mm.span)];
+        }),
+      });
+    }
+    const rows: Cell[][] = d.levels.map((l) => {
+      const duties = l.actions.filter((x): x is A.DutyAction => x.$type === "DutyAction").map((x) => dutyText(x, ir));
+      const hold = l.actions.filter((x): x is A.WithholdAction => x.$type === "WithholdAction").map((x) => withholdText(x, ctx));
+      const term = l.actions.filter((x): x is A.TerminateAction => x.$type === "TerminateAction").map((x) => terminateText(x, ir));
+      return [
+        { text: l.level.value, span: l.span },
+        { text: capitalize(triggerText(l, ctx)), span: l.condition.span },
+        { text: capitalize(duties.join("; ")) || "none", ...(l.actions.find((x) => x.$type === "DutyAction") ? { span: l.actions.find((x) => x.$type === "DutyAction")!.span } : {}) },
+        { text: capitalize(hold.join("; ")) || "none", ...(l.actions.find((x) => x.$type === "WithholdAction") ? { span: l.actions.find((x) => x.$type === "WithholdAction")!.span } : {}) },
+        { text: capitalize(term.join("; ")) || "none", ...(l.actions.find((x) => x.$type === "TerminateAction") ? { span: l.actions.find((x) => x.$type === "TerminateAction")!.span } : {}) },
+      ];
+    });
+    blocks.push({ type: "table", caption: `Levels of ${quote(esc.name)}`, header: ["Level", "Trigger", "Actions, with parties and deadlines", "Withholding", "Termination"], rows });
+    const rules = [
+      S("At each checkpoint, the highest level whose trigger holds applies; if no trigger holds, no level applies.", d.span),
+      S("A trigger at several consecutive checkpoints holds when its condition holds at that checkpoint and at the checkpoints just before it; a condition that cannot be decided because a value is missing does not hold.", d.span),
+    ];
+    if (d.levels.some((l) => l.actions.some((x) => x.$type === "WithholdAction"))) {
+      rules.push(S(`A withholding comes into force when its level applies and stays in force, even if the level later drops, until a later checkpoint at which its release condition holds; a withholding still in force after the last checkpoint holds back its percentage of every ${c.noun}'s payments of that kind, after the caps, rounded ${roundingShort(ir.rounding)}.`, d.span));
+    }
+    if (d.levels.some((l) => l.actions.some((x) => x.$type === "DutyAction"))) {
+      rules.push(S("The actions are recorded with each checkpoint at which their level applies; they do not change any payment.", d.span));
+    }
+    blocks.push(para(...rules));
+    return { title: quote(esc.name), blocks, sections: [] };
+  });
+  return section(c, "escalation", "Escalation protocol", [], subs);
+}
+
+function routines(c: Ctx): Section {
+  const { ir } = c;
+  return section(c, "routines", "Data sharing and check-ins", [
+    { type: "list", style: "bullets", items: ir.routines.map((r) => [S(routineSentence(r, ir), r.span)]) },
+    para(S("These routines do not affect any payment.", itemOf(ir, "RoutinesDecl")?.span ?? c.titleSpan)),
+  ]);
+}
+
+function governance(c: Ctx): Section {
+  const { ir } = c;
+  const decl = itemOf(ir, "GovernanceDecl");
+  const sentences = ir.governance.map((g) => S(g.$type === "CommitteeDecl" ? committeeSentence(g, ir) : amendmentRuleSentence(g, ir), g.span));
+  return section(c, "governance", "Governance", [
+    para(...sentences),
+    para(S("These arrangements govern how the contract is run and changed; they do not affect any payment.", decl?.span ?? c.titleSpan)),
+  ]);
+}
+
+function tracked(c: Ctx): Section {
+  const { ir } = c;
+  return section(c, "tracked", "Metrics tracked but not paid", [
+    para(S("The parties will track the following for learning; they are not tied to any payment:", ir.tracked[0]!.span)),
+    { type: "list", style: "bullets", items: ir.tracked.map((t) => [S(trackSentence(t), t.span)]) },
+  ]);
+}
+
+function templates(c: Ctx, imports: A.ImportDecl[], uses: A.UseDecl[]): Section {
+  const { ir, source } = c;
+  const items: Sentence[][] = [];
+  for (const i of imports) {
+    const from = i.from === "stdlib" ? `the standard template library${i.version ? `, version ${i.version.value}` : ""}` : `the file ${quote(i.from.value)}`;
+    items.push([S(`This contract imports the template ${i.name.name} from ${from}.`, i.span)]);
+  }
+  for (const u of uses) {
+    const args = u.args.map((a) => `${a.name.name} = ${a.value.$type === "PopulationArg" ? populationTermPlural(a.value.which, ir) : a.value.$type === "StringLit" ? quote(a.value.value) : valueText(a.value, studentCtx(ir))}`);
+    const added = ir.ast.items.filter((x) => x.span.start === u.span.start && x.span.end === u.span.end).map((x) => itemName(x)).filter((x): x is string => !!x);
+    const adds = added.length ? `; it adds ${joinList(added)}` : "";
+    items.push([S(`The template ${u.name.name} is used with ${joinList(args) || "its default values"}${adds}.`, u.span)]);
+    void source;
+  }
+  return section(c, "templates", "Templates", [
+    { type: "list", style: "bullets", items },
+    para(S("A clause taken from a template is rendered in this summary like any other clause, with the values given to the template written in.", (imports[0] ?? uses[0])!.span)),
+  ]);
+}
+
+function itemName(i: A.Item): string | undefined {
+  switch (i.$type) {
+    case "PaymentClause": return `the ${kindWords(i.kind)} ${quote(i.name.value)}`;
+    case "CohortClause": return `the cohort payment ${quote(i.name.value)}`;
+    case "MetricDecl": return `the definition of ${quote(humanTerm(i.name.name))}`;
+    case "WeightDecl": return "a weight";
+    case "CapDecl": return "a cap";
+    case "EscalationDecl": return `the escalation protocol ${quote(i.name.value)}`;
+    case "TrackDecl": return `the tracked metric ${quote(i.name.value)}`;
+    case "PopulationDecl": return `the definition of ${quote(`${capitalize(i.which)} Student`)}`;
+    default: return undefined;
+  }
+}
+
+function amendments(c: Ctx): Section {
+  const { ir, source } = c;
+  const subs = ir.amendments.map((am, i) => {
+    const prev = i === 0 ? ir : ir.amendments[i - 1]!.ir;
+    const diff = diffContracts(prev, source, am.ir, source, { analysis: false });
+    const blocks: Block[] = [para(S(`Amendment ${quote(am.version)} takes effect on ${formatDate(am.effective)}. From that date:`, am.decl.span))];
+    const items = diff.changes.filter((x) => x.area !== "contract" && x.area !== "amendments").map((ch) => [S(ch.text, ch.newSpan ?? am.decl.span)]);
+    blocks.push({ type: "list", style: "bullets", items: items.length ? items : [[S("nothing changes in the terms.", am.decl.span)]] });
+    return { title: `Amendment ${quote(am.version)}`, blocks, sections: [] };
+  });
+  const first = ir.amendments[0]!.decl.span;
+  return section(c, "amendments", "Amendments", [
+    para(S("A payment with a deadline is computed under the version of the contract in force on its deadline; every other payment and term applies under the version in force on the date of the settlement (the end of the term when no date is given).", first)),
+  ], subs);
+}
+
+// ───────────────────────────── worked examples ─────────────────────────────
+
+function cellValue(text: string, type: A.FieldTypeName | undefined): string {
+  if (text === "") return "missing";
+  switch (type) {
+    case "boolean": return text === "true" ? "yes" : "no";
+    case "date": return formatDate(text);
+    case "percent": return `${text}%`;
+    case "money": return moneyText(text);
+    default: return text;
+  }
+}
+
+function showValue(v: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return formatDate(v);
+  return v;
+}
+
+function statusWords(l: PaymentLine): string {
+  if (l.reason.startsWith("Not yet due")) return "not yet due";
+  switch (l.status) {
+    case "met": return l.tier ? `met (tier ${l.tier})` : "met";
+    case "not-met": return "not met";
+    case "missing": return "not paid: value missing";
+    case "excluded": return "excluded";
+  }
+}
+
+/** How a line's amount was computed, when the amount is not a fixed sum: "$900.00 × Months Enrolled ÷ 10, with Months Enrolled 9". */
+function amountWorking(l: PaymentLine, c: Ctx, metrics: Record<string, string>): string | undefined {
+  const cl = c.ir.clauses.find((x) => x.id === l.clause);
+  if (!cl || l.status !== "met") return undefined;
+  const d = cl.decl;
+  const e = d.amount.$type === "FixedAmount" ? d.amount.amount : l.tier ? d.amount.tiers[l.tier - 1]?.amount : undefined;
+  if (!e || e.$type === "MoneyLit" || (e.$type === "Unary" && e.operand.$type === "MoneyLit")) return undefined;
+  const names = [...new Set(subExpressions(e).filter((x): x is A.NameRef => x.$type === "NameRef").map((x) => x.name))];
+  const values = names.map((n) => (c.ir.metrics.has(n) ? `${humanTerm(n)} ${showValue(metrics[n] ?? "?")}` : `${fieldWords(n).replace(/^the /, "")} ${showValue(metrics[n] ?? "?")}`));
+  return `${valueText(e, studentCtx(c.ir))}${values.length ? `, with ${joinList(values)}` : ""}, is ${moneyText(l.base, c.ir.currency)}.`;
+}
+
+/** The reason for a line, in the summary's words. */
+function lineReason(l: PaymentLine, c: Ctx, metrics: Record<string, string> = {}): string {
+  const { ir } = c;
+  if (l.clause === "floor") return `Tops the ${c.noun}'s total up to the floor.`;
+  const cl = ir.clauses.find((x) => x.id === l.clause);
+  if (!cl) return l.reason;
+  if (l.reason.startsWith("Not yet due")) return `Not yet due: its deadline is after the date of the run.`;
+  const d = cl.decl;
+  const nodes = new Map<string, A.Expr>();
+  const roots = [d.condition, ...(d.amount.$type === "TieredAmount" ? d.amount.tiers.map((t) => t.condition) : [])].filter((x): x is A.Expr => !!x);
+  const ambiguous = new Set<string>();
+  for (const r of roots) {
+    for (const x of subExpressions(r)) {
+      const k = `${x.span.start}:${x.span.end}`;
+      // nodes brought in by a template all carry the span of the `use` line
+      if (nodes.has(k) && nodes.get(k) !== x) ambiguous.add(k);
+      nodes.set(k, x);
+    }
+  }
+  for (const k of ambiguous) nodes.delete(k);
+  // template nodes are told apart by their text with the arguments written in
+  const printed = new Map<string, A.Expr>();
+  for (const r of roots) for (const x of subExpressions(r)) if (x.printed && !printed.has(x.printed)) printed.set(x.printed, x);
+  const nodeOf = (t: PaymentLine["conditions"][number]) => nodes.get(`${t.source.start}:${t.source.end}`) ?? printed.get(t.text);
+  const ctx = studentCtx(ir);
+  const vals = (t: PaymentLine["conditions"][number]) => {
+    const v = Object.entries(t.values).filter(([k]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k)).map(([k, x]) => `${k}: ${showValue(x)}`);
+    return v.length ? ` (${v.join("; ")})` : "";
+  };
+  const say = (t: PaymentLine["conditions"][number], negated: boolean): string => {
+    if (t.source.start === d.populationSpan.start && t.source.end === d.populationSpan.end && /^the \w+ is (eligible|identified|served)$/.test(t.text)) {
+      return `the ${c.noun} ${negated ? "is not" : "is"} ${article(populationTerm(d.population, ir))}`;
+    }
+    const node = nodeOf(t);
+    return `${node ? condText(cond(node, ctx, negated)) : t.text}${vals(t)}`;
+  };
+  const isLiteralLeaf = (t: PaymentLine["conditions"][number]) => {
+    const node = nodeOf(t);
+    if (node) return node.$type === "BoolLit";
+    // a template's default condition (`true`) may be traced under an internal name
+    return t.text === "true" || (/^[A-Za-z_]\w*$/.test(t.text) && !ir.fields.has(t.text) && !ir.metrics.has(t.text) && Object.keys(t.values).length === 0);
+  };
+  switch (l.status) {
+    case "met": {
+      const held = [...new Set(l.conditions.filter((t) => t.result === "true" && !isLiteralLeaf(t)).map((t) => say(t, false)))];
+      const parts: string[] = [];
+      const working = amountWorking(l, c, metrics);
+      if (working) parts.push(working);
+      const amount = moneyText(l.amount, ir.currency);
+      if (l.weight !== "1") parts.push(`${moneyText(l.base, ir.currency)} × ${l.weight} = ${amount}`);
+      parts.push(held.length ? `Met: ${joinList(held)}.` : "Met: this payment has no condition.");
+      if (l.tier && l.tier > 1) parts.push(`No earlier tier applies.`);
+      if (l.paid !== l.amount) parts.push(`Reduced from ${amount} to ${moneyText(l.paid, ir.currency)} by the caps.`);
+      if (l.withheld !== "0.00") parts.push(`${moneyText(l.withheld, ir.currency)} is withheld under the escalation protocol.`);
+      return parts.join(" ").replace(/(\d) Met:/, "$1. Met:");
+    }
+    case "not-met": {
+      const failed = [...new Set(l.conditions.filter((t) => t.result === "false" && !isLiteralLeaf(t)).map((t) => say(t, true)))];
+      return failed.length ? `Not met: ${joinList(failed)}.` : "Not met.";
+    }
+    case "missing":
+    case "excluded": {
+      const names = [...new Set(l.conditions.filter((t) => t.result === "missing").flatMap((t) => Object.entries(t.values).filter(([, v]) => v === "missing").map(([k]) => k)))];
+      const what = names.length ? ` (${names.join(", ")})` : "";
+      return l.status === "missing"
+        ? `Not paid: a value needed is missing${what}, and the contract says the payment is then not made.`
+        : `Excluded: a value needed is missing${what}, and the contract says the ${c.noun} is then excluded from this payment.`;
+    }
+  }
+}
+
+function examplesSection(c: Ctx, ex: WorkedExamples): Section {
+  const { ir } = c;
+  const blocks: Block[] = [];
+  const subs: Omit<Section, "number">[] = [];
+  const students = ex.students;
+  const intro: Sentence[] = [];
+  if (students.length) {
+    intro.push(S(`The ${students.length} ${students.length === 1 ? c.noun : c.nouns} below are examples generated from this contract's own thresholds and run through the contract by the OBC engine, as if they were the only ${c.nouns}. They illustrate the terms; they are not data about real ${c.nouns}.`, c.titleSpan));
+  } else {
+    intro.push(S("The example below was generated from this contract's own terms and run through the contract by the OBC engine. It illustrates the terms; it is not real data.", c.titleSpan));
+  }
+  blocks.push(para(...intro));
+  // the students' data, one column per student
+  const studentSets = ir.dataSets.filter((d) => d.kind === "student");
+  const types = new Map(ir.dataSets.flatMap((d) => d.fields.map((f) => [f.name, f.type] as const)));
+  const studentTables = ex.tables.filter((t) => studentSets.some((d) => d.name === t.dataSet));
+  if (students.length && studentTables.length) {
+    const fields: { name: string; table: ExampleTable; col: number; span: A.Span }[] = [];
+    for (const t of studentTables) {
+      const ds = ir.dataSets.find((d) => d.name === t.dataSet)!;
+      t.columns.forEach((col, i) => {
+        if (i === 0) return;
+        fields.push({ name: col, table: t, col: i, span: ds.fields.find((f) => f.name === col)?.decl.span ?? ds.decl.span });
+      });
+    }
+    const rows: Cell[][] = fields.map((f) => [
+      { text: `${fieldMeaning(f.name)} (${f.name})`, span: f.span },
+      ...students.map((s) => ({ text: cellValue(f.table.rows.find((r) => r[0] === s.id)?.[f.col] ?? "", types.get(f.name)) })),
+    ]);
+    blocks.push({ type: "table", caption: `The example ${c.nouns}' data`, header: ["Field", ...students.map((s) => s.id)], rows });
+  }
+  for (const t of ex.tables.filter((x) => !studentSets.some((d) => d.name === x.dataSet))) {
+    const ds = ir.dataSets.find((d) => d.name === t.dataSet)!;
+    blocks.push(para(S(`The ${t.dataSet} data used for the examples:`, ds.decl.span)));
+    blocks.push({
+      type: "table",
+      caption: `The ${t.dataSet} data`,
+      header: t.columns.map((col) => (col === ds.period || col === ds.key ? humanize(col.replace(/_id$/, "")) : fieldMeaning(col))).map(capitalize),
+      rows: t.rows.map((r) => r.map((v, i) => ({ text: i === 0 || t.columns[i] === ds.period ? v : cellValue(v, types.get(t.columns[i]!)) }))),
+    });
+  }
+  students.forEach((s, i) => {
+    const r = s.result;
+    const sb: Block[] = [];
+    if (r.lines.length === 0) {
+      const pops = Object.entries(r.populations).filter(([, v]) => !v).map(([p]) => article(populationTerm(p as A.PopulationName, ir)));
+      sb.push(para(S(`${s.id} is not ${joinList(pops, "or")}, so no payment under this contract applies to ${c.noun === "child" ? "this child" : `this ${c.noun}`}.`, c.titleSpan)));
+    } else {
+      sb.push({
+        type: "table",
+        header: ["Payment", "Result", "Amount", "Why"],
+        rows: r.lines.map((l) => {
+          const cl = ir.clauses.find((x) => x.id === l.clause);
+          const span = cl?.decl.span ?? ir.floor?.span;
+          return [
+            { text: cl ? `${quote(cl.name)} (${kindWords(cl.kind)})` : l.clauseName, ...(span ? { span } : {}) },
+            { text: statusWords(l) },
+            { text: moneyText(l.paid, ir.currency) },
+            { text: lineReason(l, c, s.values) },
+          ];
+        }),
+      });
+      const payers = Object.entries(r.funding).filter(([, v]) => v !== "0.00").map(([p, v]) => `${partyLabel(p, ir)} ${moneyText(v, ir.currency)}`);
+      const withheld = r.lines.reduce((t, l) => t.add(Rational.parse(l.withheld)), Rational.ZERO);
+      sb.push(para(S(
+        `Total for ${s.id}: ${moneyText(r.total, ir.currency)}${r.total !== r.uncapped ? ` (${moneyText(r.uncapped, ir.currency)} before the caps)` : ""}${payers.length > 1 ? `, paid by ${joinList(payers)}` : ""}${withheld.isZero() ? "" : `; ${money(withheld, ir.currency)} of it is withheld`}.`,
+        ir.clauses[0]?.decl.span ?? c.titleSpan,
+      )));
+    }
+    subs.push({ title: `Example ${i + 1}: ${s.id}, ${s.title}`, blocks: sb, sections: [] });
+  });
+  if (ex.cohorts.length) subs.push({ title: "Cohort payments in the examples", blocks: cohortResults(ex.cohorts, c), sections: [] });
+  if (ex.escalations.some((e) => e.checkpoints.length)) subs.push({ title: "Escalation in the examples", blocks: escalationResults(ex.escalations, c), sections: [] });
+  if (students.length > 1 || ex.cohorts.length) {
+    const payers = Object.entries(ex.totals.byPayer).filter(([, v]) => v !== "0.00").map(([p, v]) => `${partyLabel(p, ir)} ${moneyText(v, ir.currency)}`);
+    const cap = ex.totals.contractCap?.binds ? `, after the cap per contract of ${moneyText(ex.totals.contractCap.cap, ir.currency)}` : "";
+    subs.push({
+      title: "Totals of the examples",
+      blocks: [para(S(`In all, the examples are paid ${moneyText(ex.totals.paid, ir.currency)}${cap}${payers.length > 1 ? `: ${joinList(payers)}` : ""}${ex.totals.withheld !== "0.00" ? `, of which ${moneyText(ex.totals.withheld, ir.currency)} is withheld` : ""}.`, c.titleSpan))],
+      sections: [],
+    });
+  }
+  return section(c, "examples", "Worked examples", blocks, subs);
+}
+
+function cohortResults(results: CohortResult[], c: Ctx): Block[] {
+  const { ir } = c;
+  const blocks: Block[] = [];
+  for (const co of ir.cohorts) {
+    const rs = results.filter((r) => r.clause === co.id);
+    if (!rs.length) continue;
+    const names = Object.keys(rs[0]!.values);
+    blocks.push({
+      type: "table",
+      caption: quote(co.name),
+      header: [co.over ? capitalize(humanize(co.over.period ?? "period")) : "Cohort", ...names.map(humanTerm), "Result", "Payment"],
+      rows: rs.map((r) => [
+        { text: r.period ?? "whole cohort", span: co.decl.span },
+        ...names.map((n) => ({ text: /^-?\d+\.\d{2}$/.test(r.values[n] ?? "") ? moneyText(r.values[n]!, ir.currency) : r.values[n] ?? "" })),
+        { text: r.status === "met" ? "paid" : r.status === "missing" ? "not paid: value missing" : "not met" },
+        { text: moneyText(r.paid, ir.currency) },
+      ]),
+    });
+  }
+  return blocks;
+}
+
+function escalationResults(results: EscalationResult[], c: Ctx): Block[] {
+  const { ir } = c;
+  const blocks: Block[] = [];
+  for (const e of results) {
+    const esc = ir.escalations.find((x) => x.name === e.name);
+    if (!esc || !e.checkpoints.length) continue;
+    const ctx = escalationCtx(ir, esc);
+    const measures = Object.keys(e.checkpoints[0]!.measures);
+    blocks.push({
+      type: "table",
+      caption: `Checkpoints of ${quote(e.name)}`,
+      header: ["Checkpoint", ...measures.map(humanTerm), "Level", "Actions", "Withholding in force", "Termination right"],
+      rows: e.checkpoints.map((cp) => {
+        const lv = esc.decl.levels.find((l) => Number(l.level.value) === cp.level);
+        const actions = lv ? capitalize(lv.actions.map((a) => actionText(a, ctx, ir)).join("; ")) : "none";
+        const hold = cp.withholding ? capitalize(withholdingText(esc.decl, ctx, cp.withholding)) : "none";
+        return [
+          { text: cp.period, ...(lv ? { span: lv.span } : {}) },
+          ...measures.map((mm) => ({ text: cp.measures[mm] ?? "" })),
+          { text: cp.level === 0 ? "none" : String(cp.level) },
+          { text: actions || "none" },
+          { text: hold },
+          { text: cp.terminationRight ? "yes" : "no" },
+        ];
+      }),
+    });
+  }
+  return blocks;
+}
+
+/** The withholding in force, from the engine's description ("withhold 10% of milestone payments …"). */
+function withholdingText(d: A.EscalationDecl, ctx: EnglishContext, described: string): string {
+  const all = d.levels.flatMap((l) => l.actions).filter((a): a is A.WithholdAction => a.$type === "WithholdAction");
+  const w = all.find((a) => described.startsWith(`withhold ${a.percent.value}% of ${a.of === "all" ? "all" : a.of} payments`)) ?? all[0];
+  return w ? withholdText(w, ctx) : described;
+}
+
+export { partiesTerm };

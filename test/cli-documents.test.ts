@@ -1,0 +1,68 @@
+/** `obc summary` and `obc diff`, run as a user runs them. */
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { unzipSync, strFromU8 } from "fflate";
+import { describe, expect, it } from "vitest";
+
+const exec = promisify(execFile);
+async function obc(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, ["bin/obc.mjs", ...args], { maxBuffer: 32 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+  }
+}
+
+describe("obc summary", () => {
+  it("writes Markdown with the key terms, every clause and the escalation table", async () => {
+    const r = await obc("summary", "examples/03-algebra-pilot/contract.obc", "--cohort", "300");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("| Price per student (maximum) | $1,580.00 |");
+    expect(r.stdout).toContain("| Maximum exposure for a cohort of 300 students | $474,000.00 |");
+    for (const clause of ["Onboarded", "Dosage", "Algebra ready", "Growth"]) expect(r.stdout).toContain(`“${clause}”`);
+    expect(r.stdout).toMatch(/Attendance Rate is below 75% at 2 consecutive checkpoints/);
+  });
+
+  it("writes the same .docx bytes twice, with a real table of key terms", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "obc-docx-"));
+    const a = join(dir, "a.docx");
+    const b = join(dir, "b.docx");
+    expect((await obc("summary", "examples/01-duval-2022/contract.obc", "-f", "docx", "-o", a)).code).toBe(0);
+    expect((await obc("summary", "examples/01-duval-2022/contract.obc", "-f", "docx", "-o", b)).code).toBe(0);
+    expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
+    const xml = strFromU8(unzipSync(new Uint8Array(readFileSync(a)))["word/document.xml"]!);
+    expect(xml).toContain("<w:tbl>");
+    expect(xml).toContain("Price per student (maximum)");
+    expect(xml).toContain("$1,420.00");
+  });
+
+  it("refuses a .docx without --out, and prints a source map as JSON", async () => {
+    expect((await obc("summary", "examples/01-duval-2022/contract.obc", "-f", "docx")).code).toBe(2);
+    const r = await obc("summary", "examples/01-duval-2022/contract.obc", "--source-map");
+    const map = JSON.parse(r.stdout) as { sentence: string; start: number; end: number }[];
+    const src = readFileSync("examples/01-duval-2022/contract.obc", "utf8");
+    const base = map.find((m) => m.sentence.includes("$670.00"))!;
+    expect(src.slice(base.start, base.end)).toMatch(/^base "Base" pays \$670/);
+  });
+});
+
+describe("obc diff", () => {
+  it("states each change in business terms and exits 1 when the versions differ", async () => {
+    const r = await obc("diff", "test/versions/amount-change/old.obc", "test/versions/amount-change/new.obc", "--json");
+    expect(r.code).toBe(1);
+    const changes = (JSON.parse(r.stdout) as { changes: { text: string }[] }).changes.map((c) => c.text);
+    expect(changes).toContain("The 'Algebra ready' payment rises from $900.00 to $950.00 per student.");
+    expect(changes).toContain("The maximum per student rises from $1,580.00 to $1,600.00.");
+  });
+
+  it("exits 0 for two versions that say the same thing", async () => {
+    const r = await obc("diff", "test/versions/identical/old.obc", "test/versions/identical/new.obc");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("The two versions say the same thing");
+  });
+});
