@@ -169,7 +169,9 @@ function buildIR(c: A.Contract, diagnostics: Diagnostic[]): ContractIR {
         const local = new Set<string>();
         for (const f of item.fields) {
           if (local.has(f.name.name) || f.name.name === ds.key || f.name.name === ds.period) {
-            diagnostics.push(diag("OBC2004", { name: `'${f.name.name}'` }, { span: f.name.span, label: "declared again here" }));
+            const first = item.fields.find((x) => x.name.name === f.name.name);
+            const related = first && first !== f ? [{ span: first.name.span, label: "first declared here" }] : [];
+            diagnostics.push(diag("OBC2004", { name: `'${f.name.name}'` }, { span: f.name.span, label: "declared again here" }, { related }));
             continue;
           }
           local.add(f.name.name);
@@ -301,11 +303,11 @@ function checkNames(ir: ContractIR, diagnostics: Diagnostic[]): void {
     if (!p) continue;
     const t = exprChecker.condition(p.condition, studentScope);
     for (const f of t.missing) {
-      diagnostics.push(diag("OBC4015", { field: `'${f}'`, population: which }, { span: p.condition.span, label: `reads '${f}'` }));
+      diagnostics.push(diag("OBC4015", { field: `'${f}'`, population: which }, { span: p.condition.span, label: `reads '${f}'` }, { helpParams: { field: f } }));
     }
   }
   if (ir.populations.eligible && ir.populations.identified) {
-    diagnostics.push(diag("OBC1008", { section: "eligibility rule (eligible and identified mean the same)" }, { span: ir.populations.identified.whichSpan, label: "second eligibility rule" }, {
+    diagnostics.push(diag("OBC1008", { section: "rule saying which students are eligible (eligible and identified mean the same)" }, { span: ir.populations.identified.whichSpan, label: "second eligibility rule" }, {
       related: [{ span: ir.populations.eligible.whichSpan, label: "first eligibility rule" }],
     }));
   }
@@ -343,7 +345,7 @@ function checkNames(ir: ContractIR, diagnostics: Diagnostic[]): void {
   for (const w of ir.weights) {
     const t = exprChecker.condition(w.condition, studentScope);
     for (const f of t.missing) {
-      diagnostics.push(diag("OBC4015", { field: `'${f}'`, population: "weighted" }, { span: w.condition.span, label: `reads '${f}'` }));
+      diagnostics.push(diag("OBC4015", { field: `'${f}'`, population: "weighted" }, { span: w.condition.span, label: `reads '${f}'` }, { helpParams: { field: f } }));
     }
     for (const name of w.clauses) {
       const c = ir.clauses.find((x) => x.name === name.value);
@@ -413,9 +415,11 @@ function checkNames(ir: ContractIR, diagnostics: Diagnostic[]): void {
       ds = undefined;
     }
     esc.over = ds;
-    const ec = new ExprChecker(diagnostics, esc.name);
+    const ec = new ExprChecker(diagnostics);
     const names = ds ? rowScope(ds) : new Map<string, NameInfo>();
-    const scope = mapScope(names, undefined, { clauses: clauseNames, populations });
+    // when the data set is unknown (already reported), its fields are not reported again
+    const unknownRows: Scope = { lookup: () => ({ type: "error", missing: new Set(), kind: "field", span: d.over.span }), names: () => [] };
+    const scope = mapScope(names, ds ? undefined : unknownRows, { clauses: clauseNames, populations });
     for (const m of d.measures) {
       const t = ec.expr(m.expr, scope);
       if (names.has(m.name.name)) diagnostics.push(diag("OBC2004", { name: `'${m.name.name}'` }, { span: m.name.span, label: "declared again here" }));

@@ -253,12 +253,18 @@ function checkCaps(ir: ContractIR, out: Diagnostic[]): void {
     const most = max * weight;
     if (most > capV) {
       out.push(
-        diag("OBC4008", { cap: `$${cap.amount.value}`, amount: `$${most.toFixed(2)}`, clause: `"${c.name}"` }, { span: cap.amount.span, label: "less than one clause pays" }, {
-          related: [{ span: c.decl.name.span, label: `pays up to $${most.toFixed(2)}` }],
+        diag("OBC4008", { cap: dollars(capV), amount: dollars(most), clause: `"${c.name}"` }, { span: cap.amount.span, label: "less than one clause pays" }, {
+          related: [{ span: c.decl.name.span, label: `pays up to ${dollars(most)}` }],
         }),
       );
     }
   }
+}
+
+/** $1,350.00 */
+function dollars(v: number): string {
+  const [w, f] = v.toFixed(2).split(".");
+  return `$${w!.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${f}`;
 }
 
 function checkFunding(ir: ContractIR, out: Diagnostic[]): void {
@@ -270,7 +276,8 @@ function checkFunding(ir: ContractIR, out: Diagnostic[]): void {
     if (s.percent) total += Number(s.percent.value);
     else rest++;
   }
-  if (total > 100) {
+  const oneOver = f.shares.some((s) => s.percent && Number(s.percent.value) > 100); // reported as OBC4002
+  if (total > 100 && !oneOver) {
     out.push(diag("OBC4009", { total: String(total) }, { span: f.decl.span, label: "more than 100% in all" }));
   } else if (rest === 0 && total < 100) {
     out.push(diag("OBC4010", { total: String(total), party: ir.parties.find((p) => p.role === "district")?.id ?? "district" }, { span: f.decl.span, label: "part of each line unpaid" }));

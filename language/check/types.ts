@@ -63,6 +63,8 @@ function describeExpr(e: A.Expr): string {
     case "PercentLit": return `${e.value}%`;
     case "NumberLit": return e.value;
     case "DateLit": return e.value;
+    case "StringLit": return `"${e.value}"`;
+    case "BoolLit": return String(e.value);
     default: return "this value";
   }
 }
@@ -230,11 +232,11 @@ export class ExprChecker {
     const none = new Set<string>();
     const rows = scope.rows;
     if (!rows) {
-      this.report(diag("OBC3002", { op: e.fn, left: "rows", right: "rows", why: "counts, shares and sums of students can only be used in cohort clauses" }, { span: e.span, label: "not in a cohort clause" }));
+      this.report(diag("OBC3008", { fn: e.fn }, { span: e.span, label: "not in a cohort clause" }));
       return { type: "error", missing: none };
     }
     if (rows.kind === "students" && !e.population) {
-      this.report(diag("OBC2006", { name: "(none given)", populations: "students, eligible students, identified students, served students" }, { span: e.span, label: "say which students" }));
+      this.report(diag("OBC2023", { fn: e.fn }, { span: e.span, label: "say which students" }));
       return { type: "error", missing: none };
     }
     if (e.population && e.population !== "all" && !(scope.populations ?? new Set()).has(e.population)) {
@@ -269,9 +271,10 @@ export class ExprChecker {
       if (!comparable(l.type, r.type)) {
         const [pct, other, otherExpr] = l.type === "percent" ? [e.left, r.type, e.right] : [e.right, l.type, e.left];
         if ((l.type === "percent" || r.type === "percent") && other === "number" && otherExpr.$type === "NumberLit") {
+          const value = asPercentPoints(otherExpr.value);
           this.report(
-            diag("OBC3005", { field: describeExpr(pct), value: otherExpr.value }, { span: otherExpr.span, label: "a plain number" }, {
-              suggestions: [{ message: `Write ${otherExpr.value}%`, span: otherExpr.span, replacement: `${otherExpr.value}%` }],
+            diag("OBC3005", { field: describeExpr(pct), value }, { span: otherExpr.span, label: "a plain number" }, {
+              suggestions: [{ message: `Write ${value}%`, span: otherExpr.span, replacement: `${value}%` }],
             }),
           );
         } else {
@@ -289,7 +292,7 @@ export class ExprChecker {
     }
     const t = arithmetic(e.op, l.type, r.type);
     if (!t) {
-      const verb = { "+": "add", "-": "subtract", "*": "multiply", "/": "divide" }[e.op as "+" | "-" | "*" | "/"];
+      const verb = { "+": "add", "-": "take the difference of", "*": "multiply", "/": "divide" }[e.op as "+" | "-" | "*" | "/"];
       this.report(
         diag("OBC3002", { op: verb, left: tyWords(l.type), right: tyWords(r.type), why: arithmeticWhy(e.op, l.type, r.type) }, { span: e.opSpan, label: `${tyWords(l.type)} ${e.op} ${tyWords(r.type)}` }),
       );
@@ -297,6 +300,15 @@ export class ExprChecker {
     }
     return { type: t, missing };
   }
+}
+
+/** A plain number as percent points: 30 stays 30; a fraction such as 0.85 becomes 85. */
+function asPercentPoints(text: string): string {
+  if (!text.startsWith("0.")) return text;
+  const digits = text.slice(2);
+  const whole = (digits.slice(0, 2).padEnd(2, "0")).replace(/^0/, "") || "0";
+  const rest = digits.slice(2);
+  return rest ? `${whole}.${rest}` : whole;
 }
 
 /** Whether values of two types can be compared with each other. */

@@ -173,16 +173,7 @@ const ENTRIES: Record<string, Entry> = {
 }
 `,
   },
-  OBC2006: {
-    name: "unknown-population", severity: "error", title: "A group of students the language does not know",
-    message: "I don't know which students {name} means.",
-    help: "Use one of: {populations}.",
-    example: `contract "Example" {
-  data students { sessions: count }
-  cohort "Dosage" { pays $5,000 when (share where (sessions >= 10)) >= 80% }
-}
-`,
-  },
+  // OBC2006 (unknown-population) is retired: the grammar only has eligible, identified and served.
   OBC2007: {
     name: "population-not-declared", severity: "error", title: "A clause pays for a group of students that is never defined",
     message: "The clause pays per {population} student, but the contract never says which students are {population}.",
@@ -245,7 +236,7 @@ const ENTRIES: Record<string, Entry> = {
   },
   OBC2013: {
     name: "template-has-errors", severity: "error", title: "A template file that does not check",
-    message: "The template {template} has {count} error(s), so it cannot be used. The first: {first}",
+    message: "The template {template} has errors ({count}), so it cannot be used. The first: {first}",
     example: `contract "Example" {
   import broken_bonus from "templates/broken_bonus"
   use broken_bonus(amount: $100)
@@ -349,6 +340,16 @@ const ENTRIES: Record<string, Entry> = {
 `,
   },
 
+  OBC2023: {
+    name: "population-needed", severity: "error", title: "A count, share or sum of students that does not say which students",
+    message: "Say which students to {fn}: for example `{fn} of identified students where (…)`.",
+    example: `contract "Example" {
+  data students { sessions: count }
+  cohort "Dosage" { pays $5,000 when (share where (sessions >= 10)) >= 80% }
+}
+`,
+  },
+
   // ───────────── OBC3xxx types and units ─────────────
   OBC3001: {
     name: "type-mismatch", severity: "error", title: "Two values that cannot be compared",
@@ -409,6 +410,17 @@ const ENTRIES: Record<string, Entry> = {
     message: "{code} is not a currency code. Write a three-letter code such as USD, GBP or EUR.",
     example: `contract "Example" {
   currency dollars
+}
+`,
+  },
+
+  OBC3008: {
+    name: "aggregate-outside-cohort", severity: "error", title: "A count, share or sum of students outside a cohort clause",
+    message: "A {fn} of students can only be used inside a cohort clause, which looks at all students together.",
+    help: "Move this into a `cohort \"…\" { … }` clause.",
+    example: `contract "Example" {
+  data students { sessions: count }
+  milestone "Dosage" pays $100 per student when (count of students where (sessions >= 10)) >= 20
 }
 `,
   },

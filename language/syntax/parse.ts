@@ -137,6 +137,10 @@ export function parse(text: string): ParseOutput {
       : spanOfToken(found, text.length);
     if (seen.has(span.start)) continue; // one report per place
     seen.add(span.start);
+    if (e.name === "NotAllInputParsedException" && !cst.children["contract"] && !cst.children["template"]) {
+      diagnostics.push(diag("OBC1007", {}, { span, label: "no contract here" }));
+      continue;
+    }
     if (e.name === "NotAllInputParsedException") {
       diagnostics.push(
         diag(
@@ -151,7 +155,7 @@ export function parse(text: string): ParseOutput {
       if (expected === "'}'") {
         diagnostics.push(diag("OBC1009", { what: words.what }, { span, label: "the file ends before the closing '}'" }));
       } else {
-        diagnostics.push(diag("OBC1002", { what: words.what, expected }, { span, label: "the file ends here" }));
+        diagnostics.push(diag("OBC1002", { what: words.what, expected: expected === words.what ? "the rest of it" : expected }, { span, label: "the file ends here" }));
       }
       continue;
     }

@@ -209,7 +209,7 @@ export const allTokens: TokenType[] = [
 
 export const obcLexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false });
 
-/** The words that start a statement inside a contract, for messages. */
+/** The words that start a statement inside a contract, for messages (`param` belongs to templates only). */
 export const statementWords: readonly string[] = allKeywords
-  .filter((t) => t.CATEGORIES?.includes(StatementStart))
+  .filter((t) => t.CATEGORIES?.includes(StatementStart) && t !== Param)
   .map((t) => String(t.name).toLowerCase());

@@ -198,8 +198,10 @@ function expandItems(items: A.Item[], fromKey: string | undefined, ctx: Ctx, rep
     if (!imp) {
       const s = didYouMean(name, [...imports.keys()]);
       ctx.diagnostics.push(
-        diag("OBC2016", { name: `'${name}'` }, { span: at(item.name.span), label: "not imported" },
-          s ? { suggestions: [{ message: `Replace with '${s}'`, span: item.name.span, replacement: s }] } : {}),
+        diag("OBC2016", { name: `'${name}'` }, { span: at(item.name.span), label: "not imported" }, {
+          helpParams: { name },
+          suggestions: s ? [{ message: `Replace with '${s}'`, span: item.name.span, replacement: s }] : [],
+        }),
       );
       continue;
     }
