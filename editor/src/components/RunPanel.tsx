@@ -1,0 +1,86 @@
+/**
+ * Running the contract on data: a bundled example data set or CSV files from disk, an
+ * optional as-of date, and the results (totals, charts, students, escalations, data quality).
+ */
+import { useEffect, useId, useState } from "react";
+import { exampleDataSets } from "../examples.ts";
+import type { RunFile, RunMessage } from "../service/protocol.ts";
+import { RunResults } from "./RunResults.tsx";
+
+export interface RunPanelProps {
+  /** runs the current text on the files */
+  onRun: (files: RunFile[], asOf?: string) => Promise<RunMessage>;
+  /** the example data set that goes with the example loaded in the editor */
+  suggestedDataSet?: string;
+}
+
+const FROM_DISK = "disk";
+
+const hasDataSet = (dir: string | undefined) => dir !== undefined && exampleDataSets.some((d) => d.dir === dir);
+
+export function RunPanel({ onRun, suggestedDataSet }: RunPanelProps) {
+  const [source, setSource] = useState<string>(hasDataSet(suggestedDataSet) ? suggestedDataSet! : (exampleDataSets[0]?.dir ?? FROM_DISK));
+  const [diskFiles, setDiskFiles] = useState<RunFile[]>([]);
+  const [asOf, setAsOf] = useState("");
+  const [running, setRunning] = useState(false);
+  const [answer, setAnswer] = useState<RunMessage | undefined>();
+  const ids = { source: useId(), files: useId(), asOf: useId() };
+
+  useEffect(() => {
+    // an example without data files keeps the data chosen before
+    if (hasDataSet(suggestedDataSet)) setSource(suggestedDataSet!);
+  }, [suggestedDataSet]);
+
+  const files = source === FROM_DISK ? diskFiles : (exampleDataSets.find((d) => d.dir === source)?.files ?? []);
+
+  const readFiles = async (list: FileList | null) => {
+    const chosen = [...(list ?? [])];
+    setDiskFiles(await Promise.all(chosen.map(async (f) => ({ label: f.name, text: await f.text() }))));
+  };
+
+  const run = async () => {
+    setRunning(true);
+    try {
+      setAnswer(await onRun(files, /^\d{4}-\d{2}-\d{2}$/.test(asOf) ? asOf : undefined));
+    } finally {
+      setRunning(false);
+    }
+  };
+
+  return (
+    <section className="run" aria-labelledby="run-heading">
+      <h2 id="run-heading">Run on data</h2>
+      <div className="run-form">
+        <div className="field">
+          <label htmlFor={ids.source}>Data</label>
+          <select id={ids.source} value={source} onChange={(e) => setSource(e.target.value)}>
+            {exampleDataSets.map((d) => (
+              <option key={d.dir} value={d.dir}>
+                Example {d.dir} ({d.files.map((f) => f.label).join(", ")})
+              </option>
+            ))}
+            <option value={FROM_DISK}>CSV files from this computer…</option>
+          </select>
+        </div>
+        {source === FROM_DISK && (
+          <div className="field">
+            <label htmlFor={ids.files}>CSV or JSON files (choose several)</label>
+            <input id={ids.files} type="file" multiple accept=".csv,.json,text/csv,application/json" onChange={(e) => void readFiles(e.target.files)} />
+            <p className="small">{diskFiles.length > 0 ? `Chosen: ${diskFiles.map((f) => f.label).join(", ")}` : "No files chosen yet."}</p>
+          </div>
+        )}
+        <div className="field as-of">
+          <label htmlFor={ids.asOf}>As of (optional)</label>
+          <input id={ids.asOf} type="date" value={asOf} onChange={(e) => setAsOf(e.target.value)} />
+        </div>
+        <button type="button" className="primary" onClick={() => void run()} disabled={running || files.length === 0}>
+          {running ? "Running…" : "Run"}
+        </button>
+      </div>
+      <div aria-live="polite">
+        {answer?.error && <p className="error-text" role="alert">{answer.error}</p>}
+        {answer && <RunResults answer={answer} />}
+      </div>
+    </section>
+  );
+}

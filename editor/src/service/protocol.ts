@@ -1,0 +1,202 @@
+/**
+ * The messages between the editor (main thread) and the language worker.
+ *
+ * Everything here is plain, structured-clone-safe data: spans are 0-based UTF-16 offsets
+ * into the text the worker analysed (the `version` tells which text), ranges are 1-based
+ * Monaco positions.
+ */
+import type { Severity } from "../../../language/diagnostics/types.ts";
+import type { DataProblem, RunResult } from "../../../engine/index.ts";
+import type { SummarySentence } from "../summary.ts";
+
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export interface RangeDTO {
+  startLineNumber: number;
+  startColumn: number;
+  endLineNumber: number;
+  endColumn: number;
+}
+
+/** One diagnostic, ready for a Monaco marker, a quick fix and the problems list. */
+export interface DiagnosticDTO extends RangeDTO {
+  code: string;
+  severity: Severity;
+  /** the same sentence the CLI prints */
+  message: string;
+  /** the label under the caret in the CLI frame */
+  label: string;
+  help?: string;
+  clause?: string;
+  related: { range: RangeDTO; label: string }[];
+  suggestions: { message: string; range: RangeDTO; replacement: string }[];
+}
+
+export type OutlineKind = "base" | "milestone" | "outcome" | "partial" | "bonus" | "penalty" | "payment" | "cohort" | "escalation";
+
+export interface OutlineItem {
+  /** the clause id used in outputs (`algebra_ready`) */
+  id: string;
+  name: string;
+  kind: OutlineKind;
+  /** a short detail, e.g. "$900 per identified student" */
+  detail: string;
+  /** the whole statement */
+  span: Span;
+  /** the clause name in quotes */
+  nameSpan: Span;
+  /** set for clauses inside an amendment: its version */
+  amendment?: string;
+}
+
+export interface FieldSymbol {
+  name: string;
+  type: string;
+  optional: boolean;
+  dataSet: string;
+  nameSpan: Span;
+}
+
+export interface MetricSymbol {
+  name: string;
+  /** metric, condition, let (in a cohort clause) or measure (in an escalation) */
+  kind: string;
+  /** the definition as written */
+  definition: string;
+  nameSpan: Span;
+  /** where the name can be used: "students", or the clause or escalation it belongs to */
+  scope: string;
+}
+
+export interface ClauseSymbol {
+  id: string;
+  name: string;
+  kind: OutlineKind;
+  nameSpan: Span;
+  span: Span;
+}
+
+export interface PartySymbol {
+  id: string;
+  role: string;
+  name: string;
+  span: Span;
+}
+
+export interface PopulationSymbol {
+  which: string;
+  condition: string;
+  span: Span;
+}
+
+export interface DataSetSymbol {
+  name: string;
+  kind: string;
+  key?: string;
+  period?: string;
+  nameSpan: Span;
+}
+
+export interface Symbols {
+  fields: FieldSymbol[];
+  metrics: MetricSymbol[];
+  clauses: ClauseSymbol[];
+  parties: PartySymbol[];
+  populations: PopulationSymbol[];
+  dataSets: DataSetSymbol[];
+}
+
+export interface ClauseBoundsDTO {
+  id: string;
+  name: string;
+  /** money as "1080.00"; undefined when unbounded */
+  min?: string;
+  max?: string;
+}
+
+/** What one student can earn, from the contract alone (engine/analysis.ts). */
+export interface BoundsDTO {
+  clauses: ClauseBoundsDTO[];
+  /** the most one student can be paid, after the student cap; undefined when unbounded */
+  maxPerStudent?: string;
+  /** the least, after the floor */
+  minPerStudent?: string;
+  /** the sum of the clauses that give the maximum, before the student cap */
+  uncappedMax?: string;
+  maxClauses: string[];
+  studentCap?: string;
+  contractCap?: string;
+  floor?: string;
+  /** names of cohort clauses, which pay per cohort and are not in the per-student figures */
+  cohortClauses: string[];
+}
+
+/** The answer to an edit comes in three messages: diagnostics, then analysis, then bounds. */
+export interface DiagnosticsMessage {
+  type: "diagnostics";
+  version: number;
+  ok: boolean;
+  diagnostics: DiagnosticDTO[];
+  /** the diagnostics as the CLI prints them (`obc check`) */
+  cliText: string;
+  /** milliseconds spent compiling */
+  compileMs: number;
+}
+
+export interface AnalysisMessage {
+  type: "analysis";
+  version: number;
+  title?: string;
+  /** the contract's currency code (USD unless stated) */
+  currency?: string;
+  outline: OutlineItem[];
+  symbols: Symbols;
+  summary: SummarySentence[];
+}
+
+/** Sent last: the bounds take longest (every set of clauses that can pay together is tried). */
+export interface BoundsMessage {
+  type: "bounds";
+  version: number;
+  /** undefined when the text holds no contract */
+  bounds?: BoundsDTO;
+}
+
+export interface RunFile {
+  label: string;
+  text: string;
+}
+
+export interface RunMessage {
+  type: "run";
+  id: number;
+  ok: boolean;
+  /** why the run could not start or stopped, in plain words */
+  error?: string;
+  result?: RunResult;
+  problems: DataProblem[];
+}
+
+export interface FormatMessage {
+  type: "format";
+  id: number;
+  /** the formatted text; undefined when the text cannot be formatted */
+  value?: string;
+  error?: string;
+}
+
+export type WorkerResponse = DiagnosticsMessage | AnalysisMessage | BoundsMessage | RunMessage | FormatMessage;
+
+/**
+ * The other `.obc` files of the contract's folder, by path relative to it
+ * ("clauses/attendance_escalation.obc"), for `import … from "./clauses/…"`.
+ */
+export type ProjectFiles = Record<string, string>;
+
+export type WorkerRequest =
+  | { type: "analyze"; version: number; text: string; fileName?: string; project?: ProjectFiles }
+  | { type: "run"; id: number; text: string; files: RunFile[]; asOf?: string; fileName?: string; project?: ProjectFiles }
+  | { type: "format"; id: number; text: string };

@@ -1,0 +1,231 @@
+/**
+ * The browser editor, end to end: builds the app (vite build), serves it (vite preview on a
+ * free port of 127.0.0.1), opens it in Debian Chromium through playwright-core, and checks
+ * that live diagnostics, completion, the summary and a run on example data work. Saves a
+ * screenshot of the main screen to test-artifacts/editor.png.
+ *
+ * Needs /usr/bin/chromium (`apt-get install -y chromium`). Without it the tests are skipped
+ * with a message, except in CI (CI set), where they must run.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { compileSource } from "../../language/driver.ts";
+import { format } from "../../language/format/index.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const VITE = join("node_modules", "vite", "bin", "vite.js");
+const CONFIG = join("editor", "vite.config.ts");
+const ARTIFACTS = "test-artifacts";
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+
+const skip = !existsSync(CHROMIUM) && !process.env["CI"];
+if (skip) console.warn(`editor browser tests skipped: ${CHROMIUM} is not installed (apt-get install -y chromium); they always run when CI is set`);
+
+/** The parts of the page's test hook (`window.__obc`) the tests use. */
+interface Marker { message: string; code?: string | { value: string }; startLineNumber: number }
+interface Hook {
+  __obc: {
+    editor: {
+      getModel(): { uri: unknown; getValue(): string; findMatches(s: string, a: boolean, b: boolean, c: boolean, d: null, e: boolean): { range: { startLineNumber: number; endColumn: number; startColumn: number; endLineNumber: number } }[] };
+      setPosition(p: { lineNumber: number; column: number }): void;
+      getPosition(): { lineNumber: number; column: number };
+      trigger(source: string, handlerId: string, payload: unknown): void;
+      focus(): void;
+      executeEdits(source: string, edits: { range: unknown; text: string }[]): boolean;
+    };
+    monaco: { editor: { getModelMarkers(filter: { resource?: unknown }): Marker[] } };
+    session: { setText(text: string, fileName: string): void; text: string };
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForServer(url: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > until) throw new Error(`vite preview did not answer at ${url}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.skipIf(skip)("browser editor (Chromium)", () => {
+  let preview: ChildProcess | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page;
+  let profile: string | undefined;
+  let original = "";
+
+  /** Puts the example back, and waits until the worker has answered for it. */
+  async function reset(): Promise<void> {
+    await page.evaluate((text) => {
+      const { session } = (window as unknown as Hook).__obc;
+      session.setText(text, "contract.obc");
+    }, original);
+    await page.waitForFunction(() => {
+      const { editor, monaco } = (window as unknown as Hook).__obc;
+      return monaco.editor.getModelMarkers({ resource: editor.getModel().uri }).length === 0;
+    });
+  }
+
+  /** Moves the cursor to the end of the first match of `text` and focuses the editor. */
+  async function cursorAfter(text: string): Promise<void> {
+    await page.evaluate((t) => {
+      const { editor } = (window as unknown as Hook).__obc;
+      const m = editor.getModel().findMatches(t, false, false, true, null, false)[0]!;
+      editor.setPosition({ lineNumber: m.range.endLineNumber, column: m.range.endColumn });
+      editor.focus();
+    }, text);
+  }
+
+  beforeAll(async () => {
+    const built = spawnSync(process.execPath, [VITE, "build", "--config", CONFIG, "--logLevel", "warn"], { encoding: "utf8" });
+    if (built.status !== 0) throw new Error(`vite build failed:\n${built.stdout}\n${built.stderr}`);
+
+    const port = await freePort();
+    preview = spawn(process.execPath, [VITE, "preview", "--config", CONFIG, "--host", "127.0.0.1", "--port", String(port), "--strictPort"], { stdio: "ignore" });
+    const url = `http://127.0.0.1:${port}/`;
+    await waitForServer(url, 15_000);
+
+    profile = mkdtempSync(join(tmpdir(), "obc-chromium-"));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: FLAGS,
+      viewport: { width: 1440, height: 900 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(url);
+    await page.waitForSelector(".monaco-editor .view-lines");
+    await page.waitForFunction(() => (window as unknown as Partial<Hook>).__obc !== undefined);
+    await page.waitForSelector(".sentence");
+    original = await page.evaluate(() => (window as unknown as Hook).__obc.editor.getModel().getValue());
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    preview?.kill();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it("typing a mistake shows a marker with the CLI's message", async () => {
+    await cursorAfter("when sessions_by_feb28 >= 30");
+    await page.keyboard.type(" and sesions_by_feb28 >= 1");
+    await page.waitForFunction(() => {
+      const { editor, monaco } = (window as unknown as Hook).__obc;
+      return monaco.editor.getModelMarkers({ resource: editor.getModel().uri }).length > 0;
+    });
+    const { text, markers } = await page.evaluate(() => {
+      const { editor, monaco } = (window as unknown as Hook).__obc;
+      return { text: editor.getModel().getValue(), markers: monaco.editor.getModelMarkers({ resource: editor.getModel().uri }) };
+    });
+    const expected = compileSource(text).diagnostics;
+    expect(markers.map((m) => (typeof m.code === "object" ? m.code.value : m.code))).toEqual(expected.map((d) => d.code));
+    const marker = markers.find((m) => m.code === "OBC2001")!;
+    expect(marker.message.split("\n")[0]).toBe("I can't find a field, metric or condition named 'sesions_by_feb28'.");
+    expect(marker.message).toContain("help: Did you mean 'sessions_by_feb28'?");
+
+    // the quick fix applies the suggestion
+    await cursorAfter(" and sesi");
+    await page.keyboard.press("Control+.");
+    await page.waitForSelector(".action-widget .action-list-item, .action-widget [role=option]");
+    await page.keyboard.press("Enter");
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as Hook).__obc.editor.getModel().getValue()))
+      .toContain("when sessions_by_feb28 >= 30 and sessions_by_feb28 >= 1");
+    await reset();
+  });
+
+  it("goes to the definition of a metric", async () => {
+    await cursorAfter("and growth");
+    const line = await page.evaluate(async () => {
+      const { editor } = (window as unknown as Hook).__obc;
+      editor.trigger("test", "editor.action.revealDefinition", {});
+      await new Promise((r) => setTimeout(r, 300));
+      return editor.getPosition().lineNumber;
+    });
+    expect(original.split("\n")[line - 1]).toMatch(/^\s*metric growth =/);
+  });
+
+  it("formats the document with the formatter", async () => {
+    const messy = original.replace('milestone "Dosage"', 'milestone   "Dosage"').replace("cap $1,600 per student", "    cap   $1600 per student");
+    await page.evaluate((text) => (window as unknown as Hook).__obc.session.setText(text, "contract.obc"), messy);
+    await page.getByRole("button", { name: "Format" }).click();
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as Hook).__obc.editor.getModel().getValue()))
+      .toBe(format(messy).value);
+    await reset();
+  });
+
+  it("completion offers a declared field", async () => {
+    await cursorAfter("when sessions_by_feb28 >= 30");
+    await page.keyboard.type(" and eoy_s");
+    await page.waitForSelector(".suggest-widget.visible .monaco-list-row");
+    const labels = await page.$$eval(".suggest-widget.visible .monaco-list-row", (rows) => rows.map((r) => r.getAttribute("aria-label") ?? ""));
+    expect(labels.some((l) => l.startsWith("eoy_score"))).toBe(true);
+    await page.keyboard.press("Escape");
+    await reset();
+  });
+
+  it("the summary follows an edit", async () => {
+    const dosage = page.locator('.sentence[data-sentence="dosage"]');
+    await expect.poll(() => dosage.textContent()).toContain("pays $300 for each identified student");
+    await cursorAfter('"Dosage" due 2027-02-28 pays $3');
+    await page.keyboard.press("Delete");
+    await page.keyboard.type("5");
+    await expect.poll(() => dosage.textContent(), { timeout: 5_000 }).toContain("pays $350 for each identified student");
+    await reset();
+    await expect.poll(() => dosage.textContent()).toContain("pays $300");
+  });
+
+  it("runs the algebra pilot on its example data: $5,560.00 in total", async () => {
+    await page.click("#tab-run");
+    await page.selectOption("#panel-run select", "03-algebra-pilot");
+    await page.click("#panel-run button.primary");
+    const total = page.locator("[data-testid=total-paid]");
+    await total.waitFor();
+    expect(await total.textContent()).toBe("$5,560.00");
+    expect(await page.locator(".students-table tbody tr").count()).toBe(9);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, "editor-run.png") });
+  });
+
+  it("saves a screenshot of the main screen", async () => {
+    await page.click("#tab-summary");
+    await cursorAfter('outcome "Algebra ready"');
+    await page.waitForSelector(".sentence.active");
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const path = join(ARTIFACTS, "editor.png");
+    await page.screenshot({ path });
+    expect(existsSync(path)).toBe(true);
+  });
+});
