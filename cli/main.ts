@@ -403,6 +403,14 @@ ${EXIT_CODES_HELP}`,
       exitCode = await templatesCommand(name, { stdout: out, stderr: err });
     });
 
+  // ───────────── adapt, settle, ledger, serve (Node-only: files, SQLite, HTTP) ─────────────
+  const { addNodeCommands } = await import("../node/cli-wiring.ts");
+  addNodeCommands(program, {
+    io: { stdout: out, stderr: err, stderrIsTTY: stderr.isTTY === true, cwd, env },
+    configure,
+    done: (code) => (exitCode = code),
+  });
+
   try {
     await program.parseAsync(argv, { from: "user" });
     return exitCode;

@@ -1,0 +1,76 @@
+/**
+ * `obc serve [--port N] [--max-body BYTES] [--timeout MS] [--workers N]`
+ *
+ * Starts the HTTP service on 127.0.0.1 (see node/service/server.ts) and runs until SIGINT or
+ * SIGTERM (or `opts.signal`). The request log goes to stderr: method, path, status and time,
+ * never a body.
+ *
+ * Exit codes: 0 stopped; 2 bad usage or the port is taken.
+ */
+import { CommandError, EXIT, runCommand, type CommandIO } from "../node/cli-support.ts";
+import { DEFAULT_MAX_BODY, DEFAULT_PORT, startService } from "../node/service/server.ts";
+
+export interface ServeCommandOptions {
+  /** --port N (default 8787; 0 picks a free port) */
+  port?: number;
+  /** --max-body BYTES (default 5 MB) */
+  maxBody?: number;
+  /** --timeout MS: time to answer one request (default 30000) */
+  timeout?: number;
+  /** --workers N: worker threads (default 2) */
+  workers?: number;
+  /** --inline: run requests on the main thread (no worker threads) */
+  inline?: boolean;
+  /** stops the service (tests); SIGINT and SIGTERM do too */
+  signal?: AbortSignal;
+  /** called with the URL once listening (tests) */
+  onListening?: (url: string) => void;
+}
+
+const positive = (n: number | undefined, name: string, allowZero = false) => {
+  if (n === undefined) return;
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) throw new CommandError(EXIT.usage, `${name} must be a whole number${allowZero ? "" : " above 0"}`);
+};
+
+/** Runs `obc serve` until stopped. Never throws; returns the exit code. */
+export async function serveCommand(opts: ServeCommandOptions, io: CommandIO): Promise<number> {
+  return runCommand("serve", io, async () => {
+    positive(opts.port, "--port", true);
+    if (opts.port !== undefined && opts.port > 65535) throw new CommandError(EXIT.usage, "--port must be at most 65535");
+    positive(opts.maxBody, "--max-body");
+    positive(opts.timeout, "--timeout");
+    positive(opts.workers, "--workers");
+    let svc;
+    try {
+      svc = await startService({
+        port: opts.port ?? DEFAULT_PORT,
+        maxBodyBytes: opts.maxBody ?? DEFAULT_MAX_BODY,
+        ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout } : {}),
+        ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+        isolation: opts.inline ? "inline" : "worker",
+        log: (line) => io.stderr(`${line}\n`),
+      });
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === "EADDRINUSE") throw new CommandError(EXIT.usage, `port ${opts.port ?? DEFAULT_PORT} is already in use; choose another with --port`);
+      if (code === "EACCES") throw new CommandError(EXIT.usage, `not allowed to listen on port ${opts.port ?? DEFAULT_PORT}`);
+      throw e;
+    }
+    io.stderr(`obc serve: listening on ${svc.url} (POST /check /compile /run /analysis; GET /openapi.json); stop with Ctrl-C\n`);
+    opts.onListening?.(svc.url);
+    let stop: () => void = () => {};
+    await new Promise<void>((resolve) => {
+      stop = () => resolve();
+      if (opts.signal?.aborted) return resolve();
+      opts.signal?.addEventListener("abort", stop, { once: true });
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    opts.signal?.removeEventListener("abort", stop);
+    await svc.close();
+    io.stderr("obc serve: stopped\n");
+    return EXIT.ok;
+  });
+}

@@ -1,0 +1,86 @@
+/**
+ * The OpenAPI 3.1 document of the service, generated from the zod schemas (`z.toJSONSchema`,
+ * JSON Schema 2020-12, which OpenAPI 3.1 uses as is).
+ */
+import { z } from "zod";
+import {
+  AnalysisResponseSchema,
+  CheckResponseSchema,
+  CompileResponseSchema,
+  ContractRequestSchema,
+  DataErrorsSchema,
+  ErrorSchema,
+  InvalidContractSchema,
+  RunResponseSchema,
+} from "./schemas.ts";
+
+function schemaOf(s: z.ZodType): Record<string, unknown> {
+  const j = z.toJSONSchema(s, { unrepresentable: "any" }) as Record<string, unknown>;
+  delete j["$schema"];
+  return j;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (name: string, description: string) => ({ description, content: { "application/json": { schema: ref(name) } } });
+
+const commonErrors = {
+  "400": json("Error", "malformed JSON (bad-json) or a request that does not fit the schema (invalid-request, with the field's path)"),
+  "405": json("Error", "wrong method (method-not-allowed)"),
+  "408": json("Error", "the request body did not arrive in time (request-timeout)"),
+  "413": json("Error", "the request body is larger than the limit (payload-too-large)"),
+  "415": json("Error", "the body is not JSON (unsupported-media-type)"),
+  "500": json("Error", "an internal error (internal); never with a stack trace"),
+  "503": json("Error", "the request took longer than the limit (timeout), or the service is busy (busy)"),
+};
+
+/** The OpenAPI document. */
+export function openApiDocument(version = "0.1.0"): Record<string, unknown> {
+  const post = (summary: string, description: string, ok: [string, string], extra: Record<string, unknown> = {}) => ({
+    post: {
+      summary,
+      description,
+      requestBody: { required: true, content: { "application/json": { schema: ref("ContractRequest") } } },
+      responses: { "200": json(ok[0], ok[1]), ...extra, ...commonErrors },
+    },
+  });
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "OBC engine service",
+      version,
+      description:
+        "Check, compile, analyse and run OBC outcomes-based tutoring contracts. Requests are JSON; every error is " +
+        "`{ error: { code, message } }` with a stable code. The service listens on 127.0.0.1 only and makes no network calls.",
+    },
+    servers: [{ url: "http://127.0.0.1:8787" }],
+    paths: {
+      "/check": post("Check a contract", "Every diagnostic of the contract, errors or not.", ["CheckResponse", "the diagnostics"]),
+      "/compile": post("Compile a contract to json-rules-engine rules", "", ["CompileResponse", "the rules"], {
+        "422": json("InvalidContract", "the contract has errors (invalid-contract)"),
+      }),
+      "/run": post("Run a contract on data", "Payments per student and clause with reasons, totals, escalations and data quality.", ["RunResponse", "the run"], {
+        "422": json("DataErrors", "the contract has errors (invalid-contract, with diagnostics) or the data stopped the run (data-errors, with problems)"),
+      }),
+      "/analysis": post("Analyse a contract without data", "The least and most one student can earn, per clause and in all.", ["AnalysisResponse", "the bounds"], {
+        "422": json("InvalidContract", "the contract has errors (invalid-contract)"),
+      }),
+      "/summary": post("Plain-language summary (not yet available)", "Answers 501 until the summary module is wired in.", ["Error", "never"], {
+        "501": json("Error", "not implemented yet (not-implemented)"),
+      }),
+      "/openapi.json": { get: { summary: "This document", responses: { "200": { description: "the OpenAPI document", content: { "application/json": {} } } } } },
+      "/health": { get: { summary: "Liveness", responses: { "200": { description: "{ ok: true }", content: { "application/json": {} } } } } },
+    },
+    components: {
+      schemas: {
+        ContractRequest: schemaOf(ContractRequestSchema),
+        Error: schemaOf(ErrorSchema),
+        CheckResponse: schemaOf(CheckResponseSchema),
+        CompileResponse: schemaOf(CompileResponseSchema),
+        InvalidContract: schemaOf(InvalidContractSchema),
+        RunResponse: schemaOf(RunResponseSchema),
+        DataErrors: schemaOf(DataErrorsSchema),
+        AnalysisResponse: schemaOf(AnalysisResponseSchema),
+      },
+    },
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * The HTTP service's request and response shapes, as zod schemas: they validate requests and
+ * generate the OpenAPI document (`GET /openapi.json`).
+ */
+import { z } from "zod";
+import { RunResultSchema } from "../../engine/output.ts";
+import { DataProblemSchema } from "../../engine/data.ts";
+
+const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "write the date as YYYY-MM-DD")
+  .refine((s) => {
+    const [y, m, d] = s.split("-").map(Number);
+    const t = new Date(Date.UTC(y, m - 1, d));
+    return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+  }, "not a calendar date")
+  .describe("a date, YYYY-MM-DD");
+
+export const DataFileSchema = z
+  .object({
+    label: z.string().min(1).max(500).describe("the file's name, used in every data-quality message"),
+    text: z.string().describe("CSV text, or JSON (an array of records)"),
+    dataSet: z.string().min(1).max(200).optional().describe("the contract's data set the file holds; matched by name or columns when absent"),
+  })
+  .strict()
+  .describe("one data file");
+
+export const ContractRequestSchema = z
+  .object({
+    source: z.string().describe("the contract's OBC source text"),
+    files: z.array(DataFileSchema).max(100).optional().describe("data files (used by /run)"),
+    asOf: IsoDate.optional().describe("the run's clock: milestones due after it are not yet payable"),
+    strict: z.boolean().optional().describe("stop the run on any data error"),
+  })
+  .strict()
+  .describe("a contract, and for /run its data");
+export type ContractRequest = z.infer<typeof ContractRequestSchema>;
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().describe("stable machine-readable code, e.g. bad-json, invalid-request, payload-too-large"),
+      message: z.string().describe("a plain sentence; never contains a stack trace or data values"),
+      path: z.string().optional().describe("for invalid-request: the path of the bad field, e.g. files.0.label"),
+    }),
+  })
+  .describe("an error");
+
+const Position = z.object({ line: z.number().int(), column: z.number().int(), offset: z.number().int() });
+export const DiagnosticSchema = z
+  .object({
+    code: z.string(),
+    name: z.string(),
+    severity: z.enum(["error", "warning", "info"]),
+    message: z.string(),
+    file: z.string(),
+    start: Position,
+    end: Position,
+    label: z.string(),
+    related: z.array(z.object({ start: Position, end: Position, label: z.string() })),
+    help: z.string().optional(),
+    suggestions: z.array(z.object({ message: z.string(), replacement: z.string(), start: Position, end: Position })),
+    clause: z.string().optional(),
+  })
+  .describe("a diagnostic about the contract");
+
+export const CheckResponseSchema = z.object({
+  ok: z.boolean().describe("true when the contract has no errors"),
+  diagnostics: z.array(DiagnosticSchema),
+});
+
+export const InvalidContractSchema = ErrorSchema.extend({ diagnostics: z.array(DiagnosticSchema) });
+
+export const CompileResponseSchema = z.object({
+  ok: z.literal(true),
+  rules: z.unknown().describe("the json-rules-engine rule set (see obc compile)"),
+  diagnostics: z.array(DiagnosticSchema).describe("warnings"),
+});
+
+export const RunResponseSchema = z.object({
+  ok: z.literal(true),
+  result: RunResultSchema,
+  problems: z.array(DataProblemSchema).describe("data problems (also in result.dataQuality)"),
+});
+
+export const DataErrorsSchema = ErrorSchema.extend({ problems: z.array(DataProblemSchema) });
+
+const Amount = z.string().describe("an amount in major units, e.g. \"1600.00\"; absent when unbounded");
+export const AnalysisResponseSchema = z.object({
+  ok: z.literal(true),
+  analysis: z.object({
+    clauses: z.array(z.object({ clause: z.string(), name: z.string(), min: Amount.optional(), max: Amount.optional() })),
+    studentMax: Amount.optional().describe("the most one student can be paid, after the student cap"),
+    studentMin: Amount.optional().describe("the least (penalties can make it negative), after the floor"),
+    maxClauses: z.array(z.string()).describe("the clauses that together give the maximum"),
+  }),
+});

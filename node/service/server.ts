@@ -1,0 +1,253 @@
+/**
+ * The engine as an HTTP service (node:http, no framework).
+ *
+ *   POST /check · /compile · /run · /analysis   JSON `{ source, files?, asOf?, strict? }`
+ *   POST /summary                               501 until the summary module is wired in
+ *   GET  /openapi.json · /health
+ *
+ * Limits: a request body over `maxBodyBytes` (default 5 MB) gets 413 without being read; a body
+ * that does not arrive within `bodyTimeoutMs` gets 408; a request that takes longer than
+ * `timeoutMs` to answer gets 503 (its worker thread is stopped). Every error is JSON
+ * `{ error: { code, message } }`; no response ever holds a stack trace or a data value.
+ * Listens on 127.0.0.1 only. The request log (one line per request: method, path, status,
+ * milliseconds) holds no bodies.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { readFileSync } from "node:fs";
+import type { Route } from "./handlers.ts";
+import { openApiDocument } from "./openapi.ts";
+import { BusyError, InlineRunner, TimeoutError, WorkerPool, type Runner } from "./pool.ts";
+import { ContractRequestSchema } from "./schemas.ts";
+
+export interface ServiceOptions {
+  /** default 127.0.0.1; only loopback addresses are accepted */
+  host?: string;
+  /** default 8787; 0 picks a free port */
+  port?: number;
+  /** default 5 MB */
+  maxBodyBytes?: number;
+  /** time to receive a request body, default 10 s (→ 408) */
+  bodyTimeoutMs?: number;
+  /** time to answer a request, default 30 s (→ 503) */
+  timeoutMs?: number;
+  /** "worker" (default): requests run in worker threads that can be stopped; "inline": on the main thread */
+  isolation?: "worker" | "inline";
+  /** worker threads (default 2) */
+  workers?: number;
+  /** request log, one line per request; nothing is logged when absent */
+  log?: (line: string) => void;
+}
+
+export interface RunningService {
+  server: Server;
+  url: string;
+  port: number;
+  mode: "worker" | "inline";
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 8787;
+export const DEFAULT_MAX_BODY = 5 * 1024 * 1024;
+
+const ROUTES: Record<string, { methods: string[]; route?: Route }> = {
+  "/check": { methods: ["POST"], route: "check" },
+  "/compile": { methods: ["POST"], route: "compile" },
+  "/run": { methods: ["POST"], route: "run" },
+  "/analysis": { methods: ["POST"], route: "analysis" },
+  "/summary": { methods: ["POST"] },
+  "/openapi.json": { methods: ["GET", "HEAD"] },
+  "/health": { methods: ["GET", "HEAD"] },
+};
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string }).version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": String(Buffer.byteLength(text)),
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+    ...headers,
+  });
+  res.end(res.req.method === "HEAD" ? undefined : text);
+}
+
+const error = (code: string, message: string, extra: Record<string, string> = {}) => ({ error: { code, message, ...extra } });
+
+class BodyError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Reads a request body up to `max` bytes within `timeoutMs`. */
+function readBody(req: IncomingMessage, max: number, timeoutMs: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > max) {
+      reject(new BodyError(413, "payload-too-large", `the request body is larger than ${max} bytes`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (e?: Error, b?: Buffer) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      req.removeAllListeners("data");
+      if (e) reject(e);
+      else resolve(b!);
+    };
+    const timer = setTimeout(() => finish(new BodyError(408, "request-timeout", `the request body did not arrive within ${timeoutMs} ms`)), timeoutMs);
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        finish(new BodyError(413, "payload-too-large", `the request body is larger than ${max} bytes`));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => finish(undefined, Buffer.concat(chunks)));
+    req.on("error", () => finish(new BodyError(400, "bad-request", "the request body could not be read")));
+  });
+}
+
+function isLoopback(host: string): boolean {
+  return host === "127.0.0.1" || host === "::1" || host === "localhost" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Starts the service. Resolves once it listens. */
+export async function startService(opts: ServiceOptions = {}): Promise<RunningService> {
+  const host = opts.host ?? "127.0.0.1";
+  if (!isLoopback(host)) throw new RangeError(`the service listens on loopback addresses only (127.0.0.1, ::1), not ${host}`);
+  const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const bodyTimeout = opts.bodyTimeoutMs ?? 10_000;
+  const timeout = opts.timeoutMs ?? 30_000;
+  const log = opts.log;
+  let runner: Runner;
+  if ((opts.isolation ?? "worker") === "worker") {
+    const pool = new WorkerPool(Math.max(1, opts.workers ?? 2));
+    try {
+      await pool.ready();
+      runner = pool;
+    } catch {
+      await pool.close();
+      log?.("obc serve: worker threads could not start; running requests on the main thread");
+      runner = new InlineRunner();
+    }
+  } else runner = new InlineRunner();
+  const openapi = openApiDocument(packageVersion());
+
+  const server = createServer((req, res) => {
+    const started = Date.now();
+    res.on("finish", () => log?.(`${req.method} ${(req.url ?? "").split("?")[0]} ${res.statusCode} ${Date.now() - started}ms`));
+    void answer(req, res).catch(() => send(res, 500, error("internal", "internal error")));
+  });
+
+  async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? "/").split("?")[0];
+    const entry = ROUTES[path];
+    if (!entry) {
+      req.resume();
+      return send(res, 404, error("not-found", `there is no ${path}; see GET /openapi.json`));
+    }
+    const method = req.method ?? "GET";
+    if (!entry.methods.includes(method)) {
+      req.resume();
+      return send(res, 405, error("method-not-allowed", `${path} accepts ${entry.methods.filter((m) => m !== "HEAD").join(", ")}, not ${method}`), {
+        allow: entry.methods.join(", "),
+      });
+    }
+    if (path === "/openapi.json") return send(res, 200, openapi);
+    if (path === "/health") return send(res, 200, { ok: true, mode: runner.mode });
+
+    // JSON, or what curl -d and fetch send by default (the body is parsed as JSON either way)
+    const type = (req.headers["content-type"] ?? "application/json").toLowerCase();
+    if (!/^(application\/(.+\+)?json|text\/plain|application\/x-www-form-urlencoded)\b/.test(type)) {
+      req.resume();
+      return send(res, 415, error("unsupported-media-type", "send the request as JSON (Content-Type: application/json)"));
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(req, maxBody, bodyTimeout);
+    } catch (e) {
+      if (e instanceof BodyError) {
+        // stop reading: answer and close the connection
+        send(res, e.status, error(e.code, e.message), { connection: "close" });
+        res.on("finish", () => req.socket.destroy());
+        return;
+      }
+      throw e;
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(body.toString("utf8"));
+    } catch {
+      return send(res, 400, error("bad-json", "the request body is not valid JSON"));
+    }
+    const parsed = ContractRequestSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const at = issue.path.map(String).join(".");
+      const field = issue.code === "unrecognized_keys" ? `${at ? at + "." : ""}${issue.keys[0]}` : at;
+      const message =
+        issue.code === "unrecognized_keys"
+          ? `unknown field ${field}`
+          : issue.code === "invalid_type" && issue.input === undefined
+            ? `${field} is required`
+            : `${field || "the body"}: ${issue.message}`;
+      return send(res, 400, error("invalid-request", message, { path: field }));
+    }
+    if (path === "/summary") {
+      return send(res, 501, error("not-implemented", "the plain-language summary is not available in the service yet"));
+    }
+    try {
+      const reply = await runner.run(entry.route!, parsed.data, timeout);
+      return send(res, reply.status, reply.body);
+    } catch (e) {
+      if (e instanceof TimeoutError) return send(res, 503, error("timeout", `the request took longer than ${timeout} ms and was stopped`));
+      if (e instanceof BusyError) return send(res, 503, error("busy", "the service is busy; try again shortly"), { "retry-after": "1" });
+      return send(res, 500, error("internal", "internal error"));
+    }
+  }
+
+  server.headersTimeout = bodyTimeout + 1_000;
+  server.requestTimeout = 0; // bodies are timed by readBody, answers by the runner
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? DEFAULT_PORT, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  return {
+    server,
+    url,
+    port,
+    mode: runner.mode,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await runner.close();
+    },
+  };
+}
