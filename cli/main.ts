@@ -187,6 +187,15 @@ Examples:
 ${EXIT_CODES_HELP}`,
     );
 
+  const parseFormat = (v: string): "md" | "html" | "docx" => {
+    if (v === "md" || v === "html" || v === "docx") return v;
+    throw new InvalidArgumentError("Use md, html or docx.");
+  };
+  const parseCount = (v: string): number => {
+    if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError("Give a whole number of students, e.g. 500.");
+    return Number(v);
+  };
+
   // ───────────── check ─────────────
   configure(program.command("check"), "obc check")
     .description("check contracts and report each problem with its line and column")
@@ -256,6 +265,8 @@ ${EXIT_CODES_HELP}`,
     .option("--strict", "stop the run on any data error instead of reporting it and going on")
     .option("--json", "print the full result as JSON (see obc schema)")
     .option("-o, --out <file>", "write the output to this file instead of printing it")
+    .option("--aggregate", "print only totals for funders and the public (CSV, or JSON with --json), no student rows")
+    .option("--min-cell <n>", "with --aggregate: the fewest students a published figure may describe (default 10)", parseCount)
     .addHelpText(
       "after",
       `
@@ -265,7 +276,7 @@ Example:
       --as-of 2027-07-01
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (file: string, opts: { data: string[]; asOf?: string; strict?: boolean; json?: boolean; out?: string }) => {
+    .action(async (file: string, opts: { data: string[]; asOf?: string; strict?: boolean; json?: boolean; out?: string; aggregate?: boolean; minCell?: number }) => {
       const { text, compiled } = await loadContract(file);
       const files = [];
       for (const arg of opts.data) {
@@ -286,6 +297,13 @@ ${EXIT_CODES_HELP}`,
           `the run stopped because of ${errors} data error${errors === 1 ? "" : "s"}` +
             (opts.strict ? " (--strict stops at any error; without it, rows with errors are reported and the run goes on)" : ""),
         );
+      }
+      if (opts.aggregate) {
+        // funders and the public see totals only, with small groups suppressed
+        const { aggregateForFunders, renderAggregateCsv } = await import("../node/aggregate.ts");
+        const agg = aggregateForFunders(run.result, opts.minCell !== undefined ? { minCell: opts.minCell } : {});
+        await emit(opts.json ? JSON.stringify(agg, null, 2) + "\n" : renderAggregateCsv(agg), opts.out);
+        return;
       }
       await emit(opts.json ? JSON.stringify(run.result, null, 2) + "\n" : renderRunReport(run.result), opts.out);
       const errors = allProblems(run.result).filter((p) => p.severity === "error").length;
@@ -345,14 +363,6 @@ ${EXIT_CODES_HELP}`,
     });
 
   // ───────────── summary ─────────────
-  const parseFormat = (v: string): "md" | "html" | "docx" => {
-    if (v === "md" || v === "html" || v === "docx") return v;
-    throw new InvalidArgumentError("Use md, html or docx.");
-  };
-  const parseCount = (v: string): number => {
-    if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError("Give a whole number of students, e.g. 500.");
-    return Number(v);
-  };
   configure(program.command("summary"), "obc summary")
     .description("write the plain-language summary of a contract for the people who sign it")
     .argument("<file>", "contract file (.obc)")

@@ -66,3 +66,25 @@ describe("obc diff", () => {
     expect(r.stdout).toContain("The two versions say the same thing");
   });
 });
+
+describe("obc run --aggregate", () => {
+  it("prints totals for funders without any student row, suppressing small groups", async () => {
+    const r = await obc(
+      "run", "examples/03-algebra-pilot/contract.obc",
+      "-d", "examples/03-algebra-pilot/students.csv", "-d", "examples/03-algebra-pilot/checkpoints.csv",
+      "--aggregate",
+    );
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines[0]).toBe("dimension,group,measure,students,amount,suppressed");
+    for (const id of ["P1", "P2", "P9"]) expect(r.stdout).not.toContain(id);
+    // 9 students is below the default minimum cell of 10: the total is not published
+    expect(lines.find((l) => l.startsWith("all,all,paid,"))).toBe("all,all,paid,,,primary");
+    const small = await obc(
+      "run", "examples/03-algebra-pilot/contract.obc",
+      "-d", "examples/03-algebra-pilot/students.csv", "-d", "examples/03-algebra-pilot/checkpoints.csv",
+      "--aggregate", "--min-cell", "3",
+    );
+    expect(small.stdout).toContain("all,all,paid,7,5560.00,");
+  });
+});
