@@ -204,7 +204,55 @@ function checkTiers(c: A.PaymentClause, out: Diagnostic[]): void {
       }
     }
   });
-  if (otherwiseAt < 0) out.push(diag("OBC4005", {}, { span: c.name.span, label: "no 'otherwise' tier" }, { clause }));
+  // a gap between bands is the more precise finding than a missing 'otherwise'
+  const gap = checkTierSchedule(tiers, clause, out);
+  if (otherwiseAt < 0 && !gap) out.push(diag("OBC4005", {}, { span: c.name.span, label: "no 'otherwise' tier" }, { clause }));
+}
+
+/**
+ * Schedules that look wrong: a tier for a higher score paying less than a tier for a lower
+ * one (payments that fall as outcomes improve), and bands with gaps no tier covers.
+ */
+function checkTierSchedule(tiers: A.Tier[], clause: string, out: Diagnostic[]): boolean {
+  const amounts = tiers.map((t) => constValue(t.amount));
+  const bands = tiers.map((t) => (t.condition ? toInterval(t.condition) : undefined));
+  const text = (v: number) => String(v);
+  // "at least X" tiers, higher thresholds first in the ladder: a higher threshold must not pay less
+  for (let i = 0; i < tiers.length; i++) {
+    const bi = bands[i];
+    const ai = amounts[i];
+    if (!bi?.lo || bi.hi || ai === undefined) continue;
+    for (let j = i + 1; j < tiers.length; j++) {
+      const bj = bands[j];
+      const aj = amounts[j];
+      const lower = !tiers[j]!.condition || (bj?.lo && !bj.hi && bj.subject === bi.subject && bj.lo.v < bi.lo.v);
+      if (!lower || aj === undefined || !(aj > ai)) continue;
+      out.push(
+        diag("OBC4020", { better: `tier ${i + 1}`, worse: `tier ${j + 1}` }, { span: tiers[i]!.span, label: "pays less for a better result" }, {
+          clause,
+          related: [{ span: tiers[j]!.span, label: "pays more for a worse result" }],
+        }),
+      );
+      break;
+    }
+  }
+  // two-sided bands with no otherwise: values between bands fall in no tier
+  if (tiers.some((t) => !t.condition)) return false;
+  const ranges = bands.filter((b): b is Interval => !!b && !!b.lo && !!b.hi);
+  if (ranges.length !== tiers.length || new Set(ranges.map((r) => r.subject)).size !== 1) return false;
+  let found = false;
+  const sorted = [...ranges].sort((a, b) => a.lo!.v - b.lo!.v);
+  for (let k = 1; k < sorted.length; k++) {
+    const prev = sorted[k - 1]!.hi!;
+    const next = sorted[k]!.lo!;
+    const gap = prev.v < next.v || (prev.v === next.v && !prev.inclusive && !next.inclusive);
+    if (gap) {
+      const idx = ranges.indexOf(sorted[k]!);
+      out.push(diag("OBC4021", { from: text(prev.v), to: text(next.v) }, { span: tiers[idx]!.span, label: "a gap below this tier" }, { clause }));
+      found = true;
+    }
+  }
+  return found;
 }
 
 function isZeroMoney(e: A.Expr): boolean {

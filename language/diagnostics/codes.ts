@@ -645,6 +645,34 @@ const ENTRIES: Record<string, Entry> = {
 `,
   },
 
+  OBC4020: {
+    name: "non-monotone-tiers", severity: "warning", title: "Tiers that pay less for a better result",
+    message: "Payments fall as outcomes improve: {better} is for a better result than {worse} but pays less.",
+    help: "Check the amounts: usually the tier with the higher threshold pays the most.",
+    example: `contract "Example" {
+  data students { growth: score }
+  outcome "Growth" pays per student in tiers {
+    when growth >= 10: $300
+    when growth >= 5: $500
+    otherwise: $0
+  }
+}
+`,
+  },
+  OBC4021: {
+    name: "tier-gap", severity: "warning", title: "Bands of tiers with a gap between them",
+    message: "No tier covers the values between {from} and {to}, so a student there gets no line for this clause.",
+    help: "Make the bands meet (e.g. `< 10` then `>= 10`), or add an `otherwise:` tier.",
+    example: `contract "Example" {
+  data students { growth: score }
+  outcome "Growth" pays per student in tiers {
+    when growth >= 0 and growth < 5: $100
+    when growth >= 6 and growth < 10: $300
+  }
+}
+`,
+  },
+
   // ───────────── OBC5xxx data quality ─────────────
   OBC5001: {
     name: "missing-column", severity: "error", title: "A data file without a declared field's column",
