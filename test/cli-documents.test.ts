@@ -41,6 +41,13 @@ describe("obc summary", () => {
     expect(xml).toContain("$1,420.00");
   });
 
+  it("lists the checker's warnings as points to check", async () => {
+    const r = await obc("summary", "test/diagnostics/warn/06-non-monotone-tiers.obc", "--no-examples");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/## \d+\. Points to check/);
+    expect(r.stdout).toContain("Payments fall as outcomes improve: tier 1 is for a better result than tier 2 but pays less.");
+  });
+
   it("refuses a .docx without --out, and prints a source map as JSON", async () => {
     expect((await obc("summary", "examples/01-duval-2022/contract.obc", "-f", "docx")).code).toBe(2);
     const r = await obc("summary", "examples/01-duval-2022/contract.obc", "--source-map");

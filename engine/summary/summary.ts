@@ -14,6 +14,7 @@
  * Render it with `toMarkdown`, `toHtml` or `toDocx`. Browser-safe and deterministic.
  */
 import type * as A from "../../language/ast.ts";
+import { checkContract } from "../../language/check/index.ts";
 import type { ClauseIR, ContractIR, DataSetIR } from "../../language/check/ir.ts";
 import { parse } from "../../language/syntax/parse.ts";
 import { diffContracts } from "../diff/diff.ts";
@@ -67,6 +68,8 @@ export function summarize(ir: ContractIR, source: string, opts: SummaryOptions =
   const imports = collect(original?.items ?? [], "ImportDecl");
   const uses = collect(original?.items ?? [], "UseDecl");
   const escalationActions = ir.escalations.flatMap((e) => e.decl.levels.flatMap((l) => l.actions));
+  // the analysis warnings (tiers, clauses that never pay, caps below a clause, …), listed for the reader
+  const warnings = checkContract(ir.ast).diagnostics.filter((d) => d.severity === "warning");
   const plan: [string, string, boolean][] = [
     ["key", "Key terms", true],
     ["parties", "Parties, term and currency", true],
@@ -86,6 +89,7 @@ export function summarize(ir: ContractIR, source: string, opts: SummaryOptions =
     ["templates", "Templates", imports.length > 0 || uses.length > 0],
     ["amendments", "Amendments", ir.amendments.length > 0],
     ["examples", "Worked examples", !!opts.examples && (opts.examples.students.length > 0 || opts.examples.cohorts.length > 0)],
+    ["checks", "Points to check", warnings.length > 0],
   ];
   const num = new Map<string, string>();
   plan.filter(([, , on]) => on).forEach(([k], i) => num.set(k, String(i + 1)));
@@ -112,6 +116,14 @@ export function summarize(ir: ContractIR, source: string, opts: SummaryOptions =
     templates: () => templates(c, imports, uses),
     amendments: () => amendments(c),
     examples: () => examplesSection(c, opts.examples!),
+    checks: () =>
+      section(c, "checks", "Points to check", [
+        {
+          type: "paragraph",
+          sentences: [{ text: "The checker found the following points in the contract's terms; each may be intended, but deserves a second look before signing.", span: titleSpan }],
+        },
+        { type: "list", style: "bullets", items: warnings.map((d) => [{ text: d.message + (d.help ? ` ${d.help}` : ""), span: d.primary.span }]) },
+      ]),
   };
   const sections = plan.filter(([, , on]) => on).map(([k]) => builders[k]!());
   return {
