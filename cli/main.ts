@@ -263,6 +263,10 @@ ${EXIT_CODES_HELP}`,
     )
     .option("--as-of <date>", "the run's clock, YYYY-MM-DD: milestones due after it are not yet payable", parseAsOf)
     .option("--strict", "stop the run on any data error instead of reporting it and going on")
+    .option("--engine <engine>", "fast (the default: compiled closures) or reference (json-rules-engine); both give the same output", (v: string) => {
+      if (v !== "fast" && v !== "reference") throw new InvalidArgumentError("Use fast or reference.");
+      return v;
+    })
     .option("--json", "print the full result as JSON (see obc schema)")
     .option("-o, --out <file>", "write the output to this file instead of printing it")
     .option("--aggregate", "print only totals for funders and the public (CSV, or JSON with --json), no student rows")
@@ -276,7 +280,7 @@ Example:
       --as-of 2027-07-01
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (file: string, opts: { data: string[]; asOf?: string; strict?: boolean; json?: boolean; out?: string; aggregate?: boolean; minCell?: number }) => {
+    .action(async (file: string, opts: { data: string[]; asOf?: string; strict?: boolean; json?: boolean; out?: string; aggregate?: boolean; minCell?: number; engine?: "fast" | "reference" }) => {
       const { text, compiled } = await loadContract(file);
       const files = [];
       for (const arg of opts.data) {
@@ -288,6 +292,7 @@ ${EXIT_CODES_HELP}`,
       const run = await runContract(compiled.ir, text, files, {
         ...(opts.asOf !== undefined ? { asOf: opts.asOf } : {}),
         ...(opts.strict ? { strict: true } : {}),
+        ...(opts.engine ? { engine: opts.engine } : {}),
       });
       if (!run.ok || !run.result) {
         const errors = run.problems.filter((p) => p.severity === "error").length;
@@ -411,6 +416,27 @@ ${EXIT_CODES_HELP}`,
     .action(async (name: string | undefined) => {
       const { templatesCommand } = await import("./templates.ts");
       exitCode = await templatesCommand(name, { stdout: out, stderr: err });
+    });
+
+  // ───────────── simulate ─────────────
+  configure(program.command("simulate"), "obc simulate")
+    .description("price a contract: pay many synthetic cohorts drawn from stated assumptions")
+    .argument("<file>", "contract file (.obc)")
+    .option("--cohort <n>", "students per simulated cohort (default 500)")
+    .option("--runs <n>", "number of simulated cohorts (default 1000)")
+    .option("--seed <n>", "seed of the random draws (default 1); the same seed gives the same result")
+    .option("--baseline <mean,sd>", "scores at the start (default 50,10)")
+    .option("--growth <mean,sd>", "growth over the year in score points (default 8,6)")
+    .option("--attendance <mean,sd>", "counts such as sessions attended (default 30,8)")
+    .option("--missing <share>", "the share of optional values that are missing (default 0.05)")
+    .option("--p-true <share>", "the chance that a yes/no value is yes (default 0.5)")
+    .option("--as-of <date>", "the run's clock for every simulated cohort", parseAsOf)
+    .option("--json", "print the distribution as JSON")
+    .option("-o, --out <file>", "write the output to this file")
+    .addHelpText("after", `\nExample:\n  $ obc simulate examples/03-algebra-pilot/contract.obc --cohort 500 --runs 1000 --growth 10,6\n${EXIT_CODES_HELP}`)
+    .action(async (file: string, opts: Record<string, string | boolean | undefined>) => {
+      const { simulateCommand } = await import("./simulate.ts");
+      exitCode = await simulateCommand({ contract: file, ...opts }, { stdout: out, stderr: err, stderrIsTTY: stderr.isTTY === true, cwd, env });
     });
 
   // ───────────── adapt, settle, ledger, serve (Node-only: files, SQLite, HTTP) ─────────────

@@ -287,19 +287,22 @@ export function compileContract(ir: ContractIR, source: string): CompiledContrac
       event: { type: "obc.rule", params: { rule: name, ...params, text: rc.text(span), source: rc.ref(span) } },
     });
   };
+  // priorities: groups of students first, then clauses in dependency order, then weights
+  const ordered = clauseOrder(ir);
+  const top = 10 + (ordered.length + 1) * 2;
   const eligibility = ir.populations.eligible ?? ir.populations.identified;
   if (eligibility) {
-    rule(`population:${eligibility.which}`, 1000, [rc.condition(eligibility.condition)], { role: "population", scope: "student", population: eligibility.which }, eligibility.span);
+    rule(`population:${eligibility.which}`, top + 20, [rc.condition(eligibility.condition)], { role: "population", scope: "student", population: eligibility.which }, eligibility.span);
   }
   const served = ir.populations.served;
   if (served) {
     const gate = eligibility ? rc.populationGate(eligibility.which, eligibility.whichSpan) : [];
-    rule("population:served", 900, [...gate, rc.condition(served.condition)], { role: "population", scope: "student", population: "served" }, served.span);
+    rule("population:served", top + 10, [...gate, rc.condition(served.condition)], { role: "population", scope: "student", population: "served" }, served.span);
   }
-  const ordered = clauseOrder(ir);
   ordered.forEach((c, i) => {
     const d = c.decl;
-    const priority = 800 - i * 2;
+    // json-rules-engine runs higher priorities first and needs them above 0
+    const priority = 10 + (ordered.length - i) * 2;
     const gate = rc.populationGate(d.population, d.populationSpan);
     const cond = d.condition ? [rc.condition(d.condition)] : [];
     if (d.amount.$type === "FixedAmount") {

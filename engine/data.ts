@@ -242,7 +242,7 @@ export function parseCell(type: FieldTypeName, text: string): CellResult {
         : { ok: false, rule: "not-money", expected: "amount of money (at most 2 decimals)" };
     }
     case "boolean": {
-      const b = BOOLEANS[t.toLowerCase()];
+      const b = Object.hasOwn(BOOLEANS, t.toLowerCase()) ? BOOLEANS[t.toLowerCase()] : undefined;
       return b !== undefined
         ? { ok: true, value: { kind: "boolean", value: b } }
         : { ok: false, rule: "not-a-boolean", expected: "yes/no value" };

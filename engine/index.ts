@@ -17,6 +17,7 @@ import type { RunResult } from "./output.ts";
 import { decideCohorts, decideEscalations, decideStudents, type Runtime } from "./run.ts";
 import { settle } from "./settle.ts";
 import { compositeIR } from "./amendments.ts";
+import { tryFastDecide } from "./fast/index.ts";
 
 export type { DataFile } from "./inputs.ts";
 export type { RuleSet, ObcRule, SourceRef } from "./compile.ts";
@@ -29,6 +30,12 @@ export interface RunOptions {
   asOf?: string;
   /** fail the run on any data error instead of reporting it and going on */
   strict?: boolean;
+  /**
+   * which engine decides the rules: "fast" (the default: the rule JSON compiled to closures) or
+   * "reference" (json-rules-engine and the reference evaluator). Both give byte-identical
+   * results (test/differential.test.ts); "fast" uses the reference for anything it does not reproduce.
+   */
+  engine?: "fast" | "reference";
 }
 
 export interface RunOutput {
@@ -67,9 +74,10 @@ export async function runContract(contract: ContractIR, source: string, files: D
     problems: [],
     asOf: opts.asOf,
   };
-  const students = await decideStudents(ir, inputs.rows, rt);
-  const cohorts = await decideCohorts(ir, inputs.rows, students, rt);
-  const escalations = await decideEscalations(ir, inputs.rows, rt, text);
+  const fast = (opts.engine ?? "fast") === "fast" ? tryFastDecide(ir, inputs.rows, rt, text) : undefined;
+  const students = fast ? fast.students : await decideStudents(ir, inputs.rows, rt);
+  const cohorts = fast ? fast.cohorts : await decideCohorts(ir, inputs.rows, students, rt);
+  const escalations = fast ? fast.escalations : await decideEscalations(ir, inputs.rows, rt, text);
   const allProblems = [...problems, ...rt.problems];
   const result = settle({
     ir,

@@ -235,7 +235,8 @@ export function traceConditions(
       values[facts.get(id) ?? id] = showRV(asRV(node["valueResult"]));
     }
     const missing = f.kind === "missing" && node["operator"] !== "obcIsMissing" && node["operator"] !== "obcIsPresent";
-    const valueMissing = v && typeof v === "object" && asRV(node["valueResult"]).kind === "missing";
+    // a fact on the right-hand side was missing (a list of literals never is)
+    const valueMissing = v && typeof v === "object" && !Array.isArray(v) && asRV(node["valueResult"]).kind === "missing";
     out.push({
       text: leaf.text,
       result: missing || valueMissing ? "missing" : node["result"] ? "true" : "false",
@@ -421,8 +422,9 @@ export async function decideCohorts(
   const defs = new Map<string, A.Expr>([...ir.metrics].map(([k, m]) => [k, m.expr]));
   const clauseIds = new Map(ir.clauses.map((c) => [c.name, c.id]));
   const roster = ir.dataSets.find((d) => d.roster);
+  const byId = new Map(students.map((s) => [s.id, s]));
   const studentEnvs = (roster ? data.get(roster.name) ?? [] : []).map((row) => {
-    const dec = students.find((s) => s.id === row.key);
+    const dec = row.key !== undefined ? byId.get(row.key) : undefined;
     const ctx = new Context(studentValues(row, []), defs, exprs, clauseIds);
     for (const [p, v] of Object.entries(dec?.populations ?? {})) ctx.populations.set(p, v);
     ctx.fixedClauseFacts = dec?.clauseFacts ?? new Map();

@@ -95,3 +95,24 @@ describe("obc run --aggregate", () => {
     expect(small.stdout).toContain("all,all,paid,7,5560.00,");
   });
 });
+
+describe("obc run --engine and obc simulate", () => {
+  it("gives byte-identical JSON from the fast and the reference engine", async () => {
+    const args = ["run", "examples/02-denver-2022/contract-cap-9000.obc", "-d", "examples/02-denver-2022/students.csv", "--json"];
+    const fast = await obc(...args, "--engine", "fast");
+    const reference = await obc(...args, "--engine", "reference");
+    expect(fast.code).toBe(0);
+    expect(fast.stdout).toBe(reference.stdout);
+    expect((await obc(...args, "--engine", "quick")).code).toBe(2);
+  });
+
+  it("prices a contract by simulation, the same for the same seed", async () => {
+    const args = ["simulate", "examples/01-duval-2022/contract.obc", "--runs", "50", "--cohort", "100", "--seed", "3", "--json"];
+    const a = await obc(...args);
+    const b = await obc(...args);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    const r = JSON.parse(a.stdout) as { assumptions: { runs: number; cohort: number; seed: number } };
+    expect(r.assumptions).toMatchObject({ runs: 50, cohort: 100, seed: 3 });
+  });
+});

@@ -35,6 +35,67 @@ export interface Compiled {
   /** set when the value is a constant (a literal) */
   isConst?: boolean;
   value?: unknown;
+  /** set when the value is read from a slot of the frame (a field) */
+  slot?: number;
+  /** for `and`/`or`: the operands of the whole chain of that operator */
+  chain?: { op: string; fns: Fn[]; tests: (SlotTest | undefined)[] };
+  /** set for a condition that is a simple test of one slot (see `runSlotTest`) */
+  test?: SlotTest;
+}
+
+/**
+ * A condition on one slot, as data, so that chains of them run in one closure:
+ * code 1–6 number <, <=, >, >=, =, != a constant; 11–14 text or date <, <=, >, >= a constant;
+ * 20 / 21 in / not in a list of constants; 30 / 31 is missing / is present; 40 a yes/no field.
+ */
+export interface SlotTest {
+  slot: number;
+  code: number;
+  k: unknown;
+  list: unknown[];
+  unknownAlways: boolean;
+}
+
+/** The value of a slot test: true, false or undefined (unknown), exactly as its closure gives it. */
+export function runSlotTest(t: SlotTest, slots: unknown[]): boolean | undefined {
+  const x = slots[t.slot];
+  switch (t.code) {
+    case 30: return x === undefined;
+    case 31: return x !== undefined;
+  }
+  if (x === undefined) return undefined;
+  switch (t.code) {
+    case 1: return typeof x === "number" ? x < (t.k as number) : nCmp(x as N, t.k as number) < 0;
+    case 2: return typeof x === "number" ? x <= (t.k as number) : nCmp(x as N, t.k as number) <= 0;
+    case 3: return typeof x === "number" ? x > (t.k as number) : nCmp(x as N, t.k as number) > 0;
+    case 4: return typeof x === "number" ? x >= (t.k as number) : nCmp(x as N, t.k as number) >= 0;
+    case 5: return x === t.k;
+    case 6: return x !== t.k;
+    case 11: return (x as string) < (t.k as string);
+    case 12: return (x as string) <= (t.k as string);
+    case 13: return (x as string) > (t.k as string);
+    case 14: return (x as string) >= (t.k as string);
+    case 20:
+    case 21: {
+      const l = t.list;
+      for (let i = 0; i < l.length; i++) if (x === l[i]) return t.code === 20;
+      return t.unknownAlways ? undefined : t.code === 21;
+    }
+    case 40: return x as boolean;
+  }
+  return undefined;
+}
+
+const NUM_CODES: Record<string, number> = { "<": 1, "<=": 2, ">": 3, ">=": 4, "=": 5, "!=": 6 };
+const STR_CODES: Record<string, number> = { "<": 11, "<=": 12, ">": 13, ">=": 14 };
+
+function slotTestOf(op: A.BinaryOp, l: Compiled, r: Compiled): SlotTest | undefined {
+  if (l.slot === undefined || !r.isConst) return undefined;
+  const cl = cat(l.sk);
+  if (cl !== cat(r.sk)) return undefined;
+  if (cl === 1 && typeof r.value === "number") return { slot: l.slot, code: NUM_CODES[op]!, k: r.value, list: [], unknownAlways: false };
+  if (cl === 3 && typeof r.value === "string" && STR_CODES[op]) return { slot: l.slot, code: STR_CODES[op]!, k: r.value, list: [], unknownAlways: false };
+  return undefined;
 }
 
 /** Raised for contracts the fast engine does not handle; callers fall back to the reference engine. */
@@ -59,6 +120,9 @@ export class Frame {
   /** eligible, identified, served */
   readonly pops: (boolean | undefined)[] = [undefined, undefined, undefined];
   fails = 0;
+  /** clause values fixed for this generation (lean path), by clause index */
+  readonly cfGen: Int32Array;
+  readonly cfVal: (boolean | undefined)[];
   rowsFor: ((p: A.PopulationName | undefined) => Frame[]) | undefined = undefined;
   /** precomputed aggregate values (streaming cohorts), by aggregate node */
   aggregates: Map<A.Aggregate, RV> | undefined = undefined;
@@ -74,6 +138,8 @@ export class Frame {
     this.clauseMet = new Array<boolean | undefined>(nClauses).fill(undefined);
     this.factGen = new Int32Array(nFacts);
     this.factVal = new Array<unknown>(nFacts).fill(undefined);
+    this.cfGen = new Int32Array(nClauses);
+    this.cfVal = new Array<boolean | undefined>(nClauses).fill(undefined);
   }
 
   reset(): void {
@@ -253,6 +319,29 @@ export function compareTyped(op: A.BinaryOp, l: Compiled, r: Compiled): Fn {
       return undefined;
     };
   }
+  if (cl === 1 && r.isConst && typeof r.value === "number" && l.slot !== undefined) {
+    const k = r.value;
+    const s = l.slot;
+    switch (op) {
+      case "<": return (f) => { const a = f.slots[s] as N | undefined; return a === undefined ? undefined : typeof a === "number" ? a < k : nCmp(a, k) < 0; };
+      case "<=": return (f) => { const a = f.slots[s] as N | undefined; return a === undefined ? undefined : typeof a === "number" ? a <= k : nCmp(a, k) <= 0; };
+      case ">": return (f) => { const a = f.slots[s] as N | undefined; return a === undefined ? undefined : typeof a === "number" ? a > k : nCmp(a, k) > 0; };
+      case ">=": return (f) => { const a = f.slots[s] as N | undefined; return a === undefined ? undefined : typeof a === "number" ? a >= k : nCmp(a, k) >= 0; };
+      case "=": return (f) => { const a = f.slots[s]; return a === undefined ? undefined : a === k; };
+      case "!=": return (f) => { const a = f.slots[s]; return a === undefined ? undefined : a !== k; };
+    }
+  }
+  if (cl === 3 && r.isConst && l.slot !== undefined) {
+    const k = r.value as string;
+    const s = l.slot;
+    switch (op) {
+      case "<": return (f) => { const a = f.slots[s] as string | undefined; return a === undefined ? undefined : a < k; };
+      case "<=": return (f) => { const a = f.slots[s] as string | undefined; return a === undefined ? undefined : a <= k; };
+      case ">": return (f) => { const a = f.slots[s] as string | undefined; return a === undefined ? undefined : a > k; };
+      case ">=": return (f) => { const a = f.slots[s] as string | undefined; return a === undefined ? undefined : a >= k; };
+      default: break;
+    }
+  }
   if (cl === 1 && r.isConst && typeof r.value === "number") {
     const k = r.value;
     switch (op) {
@@ -347,6 +436,8 @@ export class Scope {
   private readonly factCache = new Map<string, Compiled>();
   private readonly busy = new Set<string>();
   readonly nSlots: number;
+  /** set when an expression compiled in this scope divides (a division may record a failure) */
+  divides = false;
 
   constructor(spec: ScopeSpec) {
     this.fields = spec.fields;
@@ -381,7 +472,7 @@ export class Scope {
     const field = this.fields.get(n);
     if (field) {
       const s = field.slot;
-      return { sk: field.sk, fn: (f) => f.slots[s] };
+      return { sk: field.sk, fn: (f) => f.slots[s], slot: s, test: field.sk === "boolean" ? { slot: s, code: 40, k: undefined, list: [], unknownAlways: false } : undefined };
     }
     if (this.defs.has(n)) return this.def(n);
     return constant("rv", MISSING);
@@ -394,9 +485,42 @@ export class Scope {
     this.busy.add(n);
     const inner = this.compile(this.defs.get(n)!);
     this.busy.delete(n);
-    const c = this.memoized(this.memoIndex.get(n)!, inner);
+    // a small definition whose value can never change nor record a failure is cheaper to recompute than to memoize
+    const c = this.pureSmall(n) ? inner : this.memoized(this.memoIndex.get(n)!, inner);
     this.defCache.set(n, c);
     return c;
+  }
+
+  private readonly pure = new Map<string, boolean>();
+  /** A definition of at most 7 nodes that (through the definitions it reads) neither divides, reads a clause, nor aggregates. */
+  private pureSmall(n: string): boolean {
+    let size = 0;
+    const ok = (e: A.Expr, top: boolean): boolean => {
+      if (top) size++;
+      switch (e.$type) {
+        case "ClauseRef":
+        case "Aggregate": return false;
+        case "NameRef": {
+          if (!this.defs.has(e.name) || this.fields.has(e.name)) return true;
+          const hit = this.pure.get(e.name);
+          if (hit !== undefined) return hit;
+          this.pure.set(e.name, false); // (cycles are rejected elsewhere)
+          const r = ok(this.defs.get(e.name)!, false);
+          this.pure.set(e.name, r);
+          return r;
+        }
+        case "Binary": if (e.op === "/") return false; return ok(e.left, top) && ok(e.right, top);
+        case "Unary": return ok(e.operand, top);
+        case "InList": return ok(e.value, top) && e.items.every((i) => ok(i, top));
+        case "IsMissing": return ok(e.operand, top);
+        case "Otherwise": return ok(e.value, top) && ok(e.fallback, top);
+        case "PercentOf": return ok(e.percent, top) && ok(e.of, top);
+        case "MonthStarts": return ok(e.from, top) && ok(e.through, top);
+        case "CountMet": return e.items.every((i) => ok(i, top));
+        default: return true;
+      }
+    };
+    return ok(this.defs.get(n)!, true) && size <= 7;
   }
 
   private memoized(i: number, inner: Compiled): Compiled {
@@ -474,6 +598,7 @@ export class Scope {
         tiers = d.amount.$type === "TieredAmount" ? d.amount.tiers.filter((t) => t.condition).map((t) => tri(this.compile(t.condition!))) : undefined;
       };
       fn = (f) => {
+        if (f.cfGen[idx] === f.gen) return f.cfVal[idx];
         const met = f.clauseMet[idx];
         if (met === undefined) return undefined;
         if (notDue) return false;
@@ -530,6 +655,11 @@ export class Scope {
         const g = o.fn;
         const neg = e.negated;
         if (o.sk === "rv") return { sk: "boolean", fn: (f) => ((g(f) as RV).kind === "missing") !== neg };
+        if (o.slot !== undefined) {
+          const sl = o.slot;
+          const test: SlotTest = { slot: sl, code: neg ? 31 : 30, k: undefined, list: [], unknownAlways: false };
+          return { sk: "boolean", fn: neg ? (f) => f.slots[sl] !== undefined : (f) => f.slots[sl] === undefined, test };
+        }
         return { sk: "boolean", fn: (f) => (g(f) === undefined) !== neg };
       }
       case "Otherwise": {
@@ -627,17 +757,57 @@ export class Scope {
   }
 
   private binary(e: A.Binary): Compiled {
+    if (e.op === "/") this.divides = true;
     const l = this.compile(e.left);
     const r = this.compile(e.right);
     if (e.op === "and" || e.op === "or") {
       const decisive = e.op === "or";
       if (l.sk === "boolean" && r.sk === "boolean") {
+        // a chain of the same operator is evaluated left to right, stopping at the first decisive
+        // value: the same reads, in the same order, as the nested evaluation
+        const list = [...(l.chain?.op === e.op ? l.chain.fns : [l.fn]), ...(r.chain?.op === e.op ? r.chain.fns : [r.fn])];
+        const tests = [...(l.chain?.op === e.op ? l.chain.tests : [l.test]), ...(r.chain?.op === e.op ? r.chain.tests : [r.test])];
+        const chain = { op: e.op, fns: list, tests };
+        if (tests.every((t) => t !== undefined)) {
+          // every operand is a slot test: one closure, no calls
+          const ts = tests as SlotTest[];
+          const n = ts.length;
+          if (decisive) {
+            return { sk: "boolean", chain, fn: (f) => { const sl = f.slots; let u = false; for (let i = 0; i < n; i++) { const v = runSlotTest(ts[i]!, sl); if (v === true) return true; if (v === undefined) u = true; } return u ? undefined : false; } };
+          }
+          return { sk: "boolean", chain, fn: (f) => { const sl = f.slots; let u = false; for (let i = 0; i < n; i++) { const v = runSlotTest(ts[i]!, sl); if (v === false) return false; if (v === undefined) u = true; } return u ? undefined : true; } };
+        }
+        if (tests.some((t) => t !== undefined)) {
+          const ts = tests;
+          const fs = list;
+          const n = fs.length;
+          if (decisive) {
+            return { sk: "boolean", chain, fn: (f) => { let u = false; for (let i = 0; i < n; i++) { const t = ts[i]; const v = t !== undefined ? runSlotTest(t, f.slots) : fs[i]!(f); if (v === true) return true; if (v === undefined) u = true; } return u ? undefined : false; } };
+          }
+          return { sk: "boolean", chain, fn: (f) => { let u = false; for (let i = 0; i < n; i++) { const t = ts[i]; const v = t !== undefined ? runSlotTest(t, f.slots) : fs[i]!(f); if (v === false) return false; if (v === undefined) u = true; } return u ? undefined : true; } };
+        }
+        if (list.length > 2) {
+          const fs = list;
+          const n = fs.length;
+          if (decisive) {
+            return { sk: "boolean", chain, fn: (f) => { let u = false; for (let i = 0; i < n; i++) { const v = fs[i]!(f); if (v === true) return true; if (v === undefined) u = true; } return u ? undefined : false; } };
+          }
+          return { sk: "boolean", chain, fn: (f) => { let u = false; for (let i = 0; i < n; i++) { const v = fs[i]!(f); if (v === false) return false; if (v === undefined) u = true; } return u ? undefined : true; } };
+        }
+        if (l.slot !== undefined && r.slot !== undefined) {
+          const a1 = l.slot;
+          const b1 = r.slot;
+          if (decisive) {
+            return { sk: "boolean", chain, fn: (f) => { const a = f.slots[a1]; if (a === true) return true; const b = f.slots[b1]; if (b === true) return true; return a === undefined || b === undefined ? undefined : false; } };
+          }
+          return { sk: "boolean", chain, fn: (f) => { const a = f.slots[a1]; if (a === false) return false; const b = f.slots[b1]; if (b === false) return false; return a === undefined || b === undefined ? undefined : true; } };
+        }
         const L = l.fn;
         const R = r.fn;
         if (decisive) {
-          return { sk: "boolean", fn: (f) => { const a = L(f); if (a === true) return true; const b = R(f); if (b === true) return true; return a === undefined || b === undefined ? undefined : false; } };
+          return { sk: "boolean", chain, fn: (f) => { const a = L(f); if (a === true) return true; const b = R(f); if (b === true) return true; return a === undefined || b === undefined ? undefined : false; } };
         }
-        return { sk: "boolean", fn: (f) => { const a = L(f); if (a === false) return false; const b = R(f); if (b === false) return false; return a === undefined || b === undefined ? undefined : true; } };
+        return { sk: "boolean", chain, fn: (f) => { const a = L(f); if (a === false) return false; const b = R(f); if (b === false) return false; return a === undefined || b === undefined ? undefined : true; } };
       }
       const L = rvFn(l);
       const R = rvFn(r);
@@ -654,7 +824,7 @@ export class Scope {
       };
     }
     if (COMPARISONS.has(e.op)) {
-      if (l.sk !== "rv" && r.sk !== "rv") return { sk: "boolean", fn: compareTyped(e.op, l, r) };
+      if (l.sk !== "rv" && r.sk !== "rv") return { sk: "boolean", fn: compareTyped(e.op, l, r), test: slotTestOf(e.op, l, r) };
       const L = rvFn(l);
       const R = rvFn(r);
       const op = e.op;
@@ -665,6 +835,24 @@ export class Scope {
       const kind = arithKind(e.op, l.sk, r.sk);
       const L = l.fn;
       const R = r.fn;
+      if (l.slot !== undefined && r.slot !== undefined && (e.op === "+" || e.op === "-")) {
+        const a1 = l.slot;
+        const b1 = r.slot;
+        const add = e.op === "+";
+        return {
+          sk: kind,
+          fn: (f) => {
+            const a = f.slots[a1] as N | undefined;
+            const b = f.slots[b1] as N | undefined;
+            if (a === undefined || b === undefined) return undefined;
+            if (typeof a === "number" && typeof b === "number") {
+              const x = add ? a + b : a - b;
+              if (x <= Number.MAX_SAFE_INTEGER && x >= -Number.MAX_SAFE_INTEGER) return x;
+            }
+            return add ? nAdd(a, b) : nSub(a, b);
+          },
+        };
+      }
       switch (e.op) {
         case "+": return { sk: kind, fn: (f) => { const a = L(f); const b = R(f); return a === undefined || b === undefined ? undefined : nAdd(a, b); } };
         case "-": return { sk: kind, fn: (f) => { const a = L(f); const b = R(f); return a === undefined || b === undefined ? undefined : nSub(a, b); } };
@@ -704,6 +892,29 @@ export class Scope {
         // constants of another category, or missing constants, are "unknown"
         const same = items.filter((i) => cat(i.sk) === cv && i.value !== undefined).map((i) => i.value);
         const unknownAlways = items.some((i) => cat(i.sk) !== cv || i.value === undefined);
+        if (same.every((v) => typeof v !== "object")) {
+          // canonical values: equal exactly when === (a Rational is never a safe integer)
+          const test: SlotTest | undefined = v.slot !== undefined ? { slot: v.slot, code: neg ? 21 : 20, k: undefined, list: same, unknownAlways } : undefined;
+          if (same.length === 2 && !unknownAlways && v.slot !== undefined) {
+            const [a, b] = same;
+            const sl = v.slot;
+            return { sk: "boolean", fn: (f) => { const x = f.slots[sl]; return x === undefined ? undefined : x === a || x === b ? !neg : neg; }, test };
+          }
+          if (same.length === 2 && !unknownAlways) {
+            const [a, b] = same;
+            return { sk: "boolean", fn: (f) => { const x = V(f); return x === undefined ? undefined : x === a || x === b ? !neg : neg; } };
+          }
+          return {
+            sk: "boolean",
+            fn: (f) => {
+              const x = V(f);
+              if (x === undefined) return undefined;
+              for (let i = 0; i < same.length; i++) if (x === same[i]) return !neg;
+              return unknownAlways ? undefined : neg;
+            },
+            test,
+          };
+        }
         return {
           sk: "boolean",
           fn: (f) => {

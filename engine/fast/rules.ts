@@ -23,7 +23,7 @@
  */
 import type * as A from "../../language/ast.ts";
 import type { Condition, LeafCondition, ObcRule } from "../compile.ts";
-import { compareOp, MISSING, type RV } from "../evaluate.ts";
+import { compareOp, type RV } from "../evaluate.ts";
 import { decodeLiteral } from "../run.ts";
 import { bareOf, compareTyped, FastUnsupported, rvOf, type Compiled, type Frame, type Scope, type SK } from "./expr.ts";
 
@@ -44,6 +44,14 @@ export type TraceNode = TraceLeaf | { all: TraceNode[] } | { any: TraceNode[] };
 type Test = (f: Frame) => boolean;
 type Traced = (f: Frame) => { result: boolean; node: TraceNode };
 
+/** Why a rule set cannot take the lean path, or undefined when every leaf is well-typed. */
+export interface LeafInfo {
+  /** a leaf whose result is not provably `isTrue` of the condition it was compiled from */
+  untyped: boolean;
+  /** ids of the clauses whose `clause:` fact the rule reads */
+  clauses: string[];
+}
+
 export interface CompiledRule {
   rule: ObcRule;
   name: string;
@@ -54,6 +62,7 @@ export interface CompiledRule {
   traced: (f: Frame) => { result: boolean; conditions: TraceNode };
   /** true when the rule's event changes state (a group of students or a clause result) */
   setsState: boolean;
+  info: LeafInfo;
 }
 
 const literal = (s: string): Compiled => {
@@ -61,8 +70,9 @@ const literal = (s: string): Compiled => {
   return { sk: b.sk, fn: () => b.value, isConst: true, value: b.value };
 };
 
-function leafTest(scope: Scope, leaf: LeafCondition): { test: Test; traced: Traced } {
+function leafTest(scope: Scope, leaf: LeafCondition, info: LeafInfo): { test: Test; traced: Traced } {
   const fc = scope.fact(leaf.fact);
+  if (leaf.fact.startsWith("clause:")) info.clauses.push(leaf.fact.slice(7));
   const F = fc.fn;
   const v = leaf.value;
   const valueFact = v !== null && typeof v === "object" && !Array.isArray(v) ? scope.fact(v.fact) : undefined;
@@ -72,6 +82,9 @@ function leafTest(scope: Scope, leaf: LeafCondition): { test: Test; traced: Trac
     const vc = valueFact ?? (typeof v === "string" ? literal(v) : undefined);
     if (!vc) throw new FastUnsupported(`unexpected value of ${leaf.name}`);
     const cop = CMP[op]!;
+    if (valueFact && leaf.value && typeof leaf.value === "object" && "fact" in leaf.value && leaf.value.fact.startsWith("clause:")) info.clauses.push(leaf.value.fact.slice(7));
+    if (!(fc.sk !== "rv" && vc.sk !== "rv" && category(fc.sk) === category(vc.sk))) info.untyped = true;
+    if ((cop === "<" || cop === "<=" || cop === ">" || cop === ">=") && (category(fc.sk) === 2 || category(fc.sk) === 4)) info.untyped = true;
     if (fc.sk !== "rv" && vc.sk !== "rv") {
       // (json-rules-engine reads the value side first; facts read under one state give the same values in any order)
       const cmp = compareTyped(cop, fc, vc);
@@ -90,6 +103,7 @@ function leafTest(scope: Scope, leaf: LeafCondition): { test: Test; traced: Trac
     if (!Array.isArray(v)) throw new FastUnsupported(`unexpected value of ${leaf.name}`);
     const lits = v.map(decodeLiteral);
     const want = op === "obcIn";
+    if (fc.sk === "rv" || lits.some((l) => !sameCategory(bareOf(l).sk, fc.sk))) info.untyped = true;
     if (fc.sk !== "rv") {
       const sk = fc.sk;
       const bare = lits.map(bareOf).filter((b) => sameCategory(b.sk, sk)).map((b) => b.value);
@@ -114,6 +128,7 @@ function leafTest(scope: Scope, leaf: LeafCondition): { test: Test; traced: Trac
     test = fc.sk === "rv" ? (f) => ((F(f) as RV).kind === "missing") === want : (f) => (F(f) === undefined) === want;
   } else if (op === "obcIs") {
     if (typeof v !== "boolean") throw new FastUnsupported(`unexpected value of ${leaf.name}`);
+    if (fc.sk !== "boolean") info.untyped = true;
     if (fc.sk === "boolean") test = (f) => F(f) === v;
     else if (fc.sk === "rv") test = (f) => { const x = F(f) as RV; return x.kind === "boolean" && x.value === v; };
     else test = (f) => { F(f); return false; };
@@ -156,10 +171,10 @@ function equality(sk: SK): (a: unknown, b: unknown) => boolean {
   return (a, b) => a === b;
 }
 
-function compileCondition(scope: Scope, c: Condition): { test: Test; traced: Traced } {
-  if ("fact" in c) return leafTest(scope, c);
+function compileCondition(scope: Scope, c: Condition, info: LeafInfo): { test: Test; traced: Traced } {
+  if ("fact" in c) return leafTest(scope, c, info);
   const isAll = "all" in c;
-  const kids = (isAll ? (c as { all: Condition[] }).all : (c as { any: Condition[] }).any).map((k) => compileCondition(scope, k));
+  const kids = (isAll ? (c as { all: Condition[] }).all : (c as { any: Condition[] }).any).map((k) => compileCondition(scope, k, info));
   const wrap = (nodes: TraceNode[]): TraceNode => (isAll ? { all: nodes } : { any: nodes });
   if (kids.length === 0) return { test: () => true, traced: () => ({ result: true, node: wrap([]) }) };
   if (kids.length === 1) {
@@ -184,7 +199,8 @@ export function compileRules(scope: Scope, rules: ObcRule[]): CompiledRule[][] {
   const compiled: CompiledRule[] = rules.map((rule) => {
     const priority = parseInt(String(rule.priority), 10);
     if (!(priority > 0)) throw new FastUnsupported(`priority ${rule.priority} of ${rule.name}`);
-    const top = compileCondition(scope, rule.conditions);
+    const info: LeafInfo = { untyped: false, clauses: [] };
+    const top = compileCondition(scope, rule.conditions, info);
     const role = rule.event.params.role;
     return {
       rule,
@@ -193,6 +209,7 @@ export function compileRules(scope: Scope, rules: ObcRule[]): CompiledRule[][] {
       test: top.test,
       traced: (f) => { const r = top.traced(f); return { result: r.result, conditions: r.node }; },
       setsState: (role === "population" && !!rule.event.params.population) || (role === "clause" && !!rule.event.params.clause),
+      info,
     };
   });
   const byPriority = new Map<number, CompiledRule[]>();

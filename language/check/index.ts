@@ -119,6 +119,8 @@ function buildIR(c: A.Contract, diagnostics: Diagnostic[]): ContractIR {
     return true;
   };
   const clauseNames = new Map<string, A.Span>();
+  /** by output id, so that "Algebra ready" and "algebra-ready" are caught as the same clause */
+  const clauseIds = new Map<string, A.Span>();
   for (const item of c.items) {
     switch (item.$type) {
       case "PartiesDecl":
@@ -193,12 +195,13 @@ function buildIR(c: A.Contract, diagnostics: Diagnostic[]): ContractIR {
         } else ir.populations[item.which] = item;
         break;
       case "PaymentClause": {
-        const prev = clauseNames.get(item.name.value) ?? [...clauseNames.entries()].find(([n]) => clauseId(n) === clauseId(item.name.value))?.[1];
+        const prev = clauseIds.get(clauseId(item.name.value));
         if (prev) {
           diagnostics.push(diag("OBC2004", { name: `"${item.name.value}"` }, { span: item.name.span, label: "a second clause with this name" }, { related: [{ span: prev, label: "first clause with this name" }] }));
           break;
         }
         clauseNames.set(item.name.value, item.name.span);
+        clauseIds.set(clauseId(item.name.value), item.name.span);
         ir.clauses.push({ id: clauseId(item.name.value), name: item.name.value, kind: item.kind, decl: item, weights: [], caps: [] });
         break;
       }

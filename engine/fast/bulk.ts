@@ -1,0 +1,337 @@
+/**
+ * Bulk runs: data files → payments, without reasons, in one streaming pass over the roster.
+ *
+ *   runBulk(ir, source, files, { asOf, strict, detail }) → BulkResult
+ *
+ * The result agrees with `runContract` on everything except the reasons and condition traces
+ * it leaves out: totals, each student's total and paid lines (with `detail`), cohort and
+ * escalation results, data-quality reports and problems (test/differential.test.ts). Memory is
+ * a few numbers per student line instead of a `DataRow`, a `StudentDecision` and a
+ * `PaymentLine` with its reason. Browser-safe.
+ *
+ * `BulkEvaluator` is the per-student core, shared with simulation and worker threads.
+ */
+import type * as A from "../../language/ast.ts";
+import type { ContractIR, DataSetIR } from "../../language/check/ir.ts";
+import { compositeIR } from "../amendments.ts";
+import { compileContract, type CompiledContract } from "../compile.ts";
+import { crossCheck, keyColumnOf, loadDataSet, type DataProblem, type DataRow, type FileReport } from "../data.ts";
+import type { DataFile } from "../inputs.ts";
+import type { RunResult } from "../output.ts";
+import { Rational } from "../rational.ts";
+import type { Runtime } from "../run.ts";
+import { failureProblem, fastCohorts, fastEscalations, internalProblem } from "./decide.ts";
+import { aggregateValue, type AggregatePartial } from "./expr.ts";
+import { csvTable, matchFiles, RowLoader, type MatchedFile } from "./load.ts";
+import { fillSlots, MET, StudentAggregates, StudentProgram } from "./program.ts";
+import { lineCents, LineStore, settleBulk, statusText } from "./settle.ts";
+
+export interface BulkOptions {
+  asOf?: string;
+  strict?: boolean;
+  /** keep every student's lines in the result (for small runs and tests) */
+  detail?: boolean;
+}
+
+export interface BulkLine {
+  clause: string;
+  status: string;
+  paid: string;
+  withheld: string;
+  funding: Record<string, string>;
+}
+export interface BulkStudent {
+  id: string;
+  total: string;
+  uncapped: string;
+  lines: BulkLine[];
+}
+
+export interface BulkResult {
+  ok: boolean;
+  /** every problem, as `RunOutput.problems` */
+  problems: DataProblem[];
+  contract?: RunResult["contract"];
+  totals?: RunResult["totals"];
+  /** number of students decided */
+  count: number;
+  /** per student (detail only) */
+  students: BulkStudent[];
+  cohorts: { clause: string; period?: string; status: string; paid: string }[];
+  escalations: RunResult["escalations"];
+  dataQuality?: RunResult["dataQuality"];
+  /** per student, in roster order: id and total in cents (always) */
+  ids: string[];
+  studentTotals: Float64Array;
+}
+
+// ───────────── the per-student core ─────────────
+
+/** Decides students one by one into compact line arrays; reusable across runs of one contract. */
+export class BulkEvaluator {
+  readonly prog: StudentProgram;
+  readonly agg: StudentAggregates;
+  readonly store = new LineStore();
+  problems: DataProblem[] = [];
+  private readonly sink: import("./program.ts").LeanSink;
+  private readonly aggActive: boolean;
+  private readonly useLean: boolean;
+  private readonly mode: A.RoundingMode;
+  private readonly unit: A.RoundingUnit;
+  private readonly first = new Map<string, { pops: (boolean | undefined)[]; facts: (boolean | undefined)[] }>();
+  readonly rosterName: string;
+  private readonly rosterOnly: number[] | undefined;
+
+  constructor(
+    readonly ir: ContractIR,
+    readonly compiled: CompiledContract,
+    readonly asOf: string | undefined,
+    /** `lean: false` evaluates every rule as json-rules-engine does even when the lean path applies (for benchmarks) */
+    opts: { lean?: boolean } = {},
+  ) {
+    this.prog = new StudentProgram(ir, compiled, new Map(), asOf);
+    this.useLean = opts.lean !== false && !!this.prog.lean;
+    this.agg = new StudentAggregates(ir, this.prog);
+    this.mode = ir.rounding.mode;
+    this.unit = ir.rounding.unit;
+    this.sink = { store: this.store, mode: this.mode, unit: this.unit };
+    this.aggActive = this.agg.active;
+    this.rosterName = ir.dataSets.find((d) => d.roster)?.name ?? "";
+    const others = ir.dataSets.some((d) => d.kind === "student" && !d.roster);
+    this.rosterOnly = others ? this.prog.rosterSlots : undefined;
+  }
+
+  /** Forgets the students decided so far. */
+  reset(): void {
+    this.store.reset();
+    this.problems = [];
+    this.first.clear();
+    for (const p of this.agg.partials) {
+      p.rows = 0;
+      p.chosen = 0;
+      p.total = undefined;
+    }
+  }
+
+  /** A cleared slots array for one student. */
+  slots(): unknown[] {
+    return new Array<unknown>(this.prog.nSlots).fill(undefined);
+  }
+
+  /** Decides one student whose values are in `slots` (roster row first, joined rows after). */
+  add(key: string, row: number, slots: unknown[], rosterSlots?: unknown[]): void {
+    const prog = this.prog;
+    prog.frame.slots = slots;
+    const st = this.store;
+    let o;
+    if (this.useLean) o = prog.decideLean(this.sink);
+    else {
+      o = prog.decide(false);
+      for (let k = 0; k < o.n; k++) {
+        const status = o.status[k]!;
+        st.addLine(o.plan[k]!, status, status === MET ? lineCents(o.base[k]!, o.weight[k]!, this.mode, this.unit) : 0);
+      }
+    }
+    st.endStudent(key);
+    if (o.internal.length) for (const name of o.internal) this.problems.push(internalProblem(name));
+    for (let i = 0; i < o.fails; i++) this.problems.push(failureProblem("division-by-zero", this.rosterName, row));
+    if (this.aggActive) {
+      let fst = this.first.get(key);
+      if (!fst) this.first.set(key, (fst = { pops: [...o.pops], facts: prog.clauseFacts() }));
+      this.agg.add(rosterSlots ?? slots, fst.pops, fst.facts);
+    }
+  }
+
+  /** Copies the roster part of a student's slots (when other per-student sets are joined). */
+  rosterPart(slots: unknown[]): unknown[] | undefined {
+    if (!this.rosterOnly) return undefined;
+    const out = new Array<unknown>(slots.length).fill(undefined);
+    for (const s of this.rosterOnly) out[s] = slots[s];
+    return out;
+  }
+
+  /** The aggregates over students, by node (for cohort clauses). */
+  aggregates(partials: AggregatePartial[] = this.agg.partials): Map<A.Aggregate, import("../evaluate.ts").RV> | undefined {
+    if (!this.agg.active) return undefined;
+    return new Map(this.agg.nodes.map((n, i) => [n, aggregateValue(n, partials[i]!)]));
+  }
+}
+
+// ───────────── a whole run ─────────────
+
+interface LoadedSets {
+  rows: Map<string, DataRow[]>;
+  reports: (FileReport | undefined)[];
+  loaded: { decl: DataSetIR["decl"]; rows: DataRow[]; file: string }[];
+  problems: DataProblem[];
+}
+
+/** Loads every file that is not streamed (not the roster's CSV files), as `loadInputs` does. */
+export function loadNonRoster(ir: ContractIR, matched: MatchedFile[], strict: boolean, streamed: (m: MatchedFile) => boolean): LoadedSets {
+  const rows = new Map<string, DataRow[]>();
+  const reports: (FileReport | undefined)[] = [];
+  const loaded: LoadedSets["loaded"] = [];
+  for (const m of matched) {
+    if (m.kind === "skip" || streamed(m)) {
+      reports.push(undefined);
+      continue;
+    }
+    const out = m.kind === "json" ? loadDataSet(m.ds.decl, m.rows, m.file.label, { strict }) : loadDataSet(m.ds.decl, csvTable(m.csv), m.file.label, { strict });
+    reports.push(out.report);
+    rows.set(m.ds.name, [...(rows.get(m.ds.name) ?? []), ...out.rows]);
+    loaded.push({ decl: m.ds.decl, rows: out.rows, file: m.file.label });
+  }
+  return { rows, reports, loaded, problems: [] };
+}
+
+/** Runs a checked contract on data files without reasons. Never throws for bad data. */
+export function runBulk(contract: ContractIR, source: string, files: DataFile[], opts: BulkOptions = {}): BulkResult {
+  const composite = compositeIR(contract, opts.asOf);
+  const ir = composite.ir;
+  const strict = !!opts.strict;
+  const { matched, problems: matchProblems } = matchFiles(ir, files);
+  const roster = ir.dataSets.find((d) => d.roster);
+  const isStreamed = (m: MatchedFile) => m.kind === "csv" && !!roster && m.ds === roster;
+  const sets = loadNonRoster(ir, matched, strict, isStreamed);
+  const compiled = compileContract(ir, source);
+  const ev = new BulkEvaluator(ir, compiled, opts.asOf);
+  // rows of other per-student data sets, joined by key
+  const others = ir.dataSets.filter((d) => d.kind === "student" && !d.roster);
+  const byKey = new Map<string, DataRow[]>();
+  for (const d of others) for (const r of sets.rows.get(d.name) ?? []) if (r.key !== undefined) byKey.set(r.key, [...(byKey.get(r.key) ?? []), r]);
+  // the roster: streamed, decided row by row
+  const rosterIds = new Map<MatchedFile, string[]>();
+  matched.forEach((m, i) => {
+    if (!isStreamed(m) || m.kind !== "csv") return;
+    const loader = new RowLoader(m.ds.decl, m.csv.header, m.file.label, strict, ev.prog.fields);
+    if (!loader.supported) {
+      // an unusual header: load the file as loadDataSet does, then decide its rows
+      const out = loadDataSet(m.ds.decl, csvTable(m.csv), m.file.label, { strict });
+      sets.reports[i] = out.report;
+      const ids: string[] = [];
+      for (const r of out.rows) {
+        if (r.key === undefined) continue;
+        ids.push(r.key);
+        const slots = ev.slots();
+        fillSlots(slots, ev.prog.fields, r.values);
+        const rp = ev.rosterPart(slots);
+        for (const x of byKey.get(r.key) ?? []) fillSlots(slots, ev.prog.fields, x.values);
+        ev.add(r.key, r.row, slots, rp);
+      }
+      rosterIds.set(m, ids);
+      sets.rows.set(m.ds.name, [...(sets.rows.get(m.ds.name) ?? [])]);
+      return;
+    }
+    const ids: string[] = [];
+    // one slots array for every row: a student's values are read only while it is decided
+    const slots = ev.slots();
+    m.csv.forEachRow((row, cells, carried) => {
+      slots.fill(undefined);
+      const r = loader.row(row, cells, slots, carried);
+      if (!r || r.key === undefined) return;
+      ids.push(r.key);
+      const rp = ev.rosterPart(slots);
+      for (const x of byKey.get(r.key) ?? []) fillSlots(slots, ev.prog.fields, x.values);
+      ev.add(r.key, row, slots, rp);
+    });
+    sets.reports[i] = loader.report(m.csv.problems);
+    if (!sets.rows.has(m.ds.name)) sets.rows.set(m.ds.name, []);
+    rosterIds.set(m, ids);
+  });
+  return finishBulk(ir, source, matched, sets, matchProblems, rosterIds, ev, ev.aggregates(), opts, composite.clauseVersions);
+}
+
+/** Problems of the inputs, the blocking rule, cohorts, escalations and settlement: the end of every bulk run. */
+export function finishBulk(
+  ir: ContractIR,
+  source: string,
+  matched: MatchedFile[],
+  sets: LoadedSets,
+  matchProblems: DataProblem[],
+  rosterIds: Map<MatchedFile, string[]>,
+  ev: BulkEvaluator,
+  aggregates: Map<A.Aggregate, import("../evaluate.ts").RV> | undefined,
+  opts: BulkOptions,
+  clauseVersions: Map<string, string>,
+): BulkResult {
+  void clauseVersions;
+  const roster = ir.dataSets.find((d) => d.roster);
+  // loadInputs: data sets without a file, rows for unknown students
+  const inputProblems = [...matchProblems];
+  const has = new Set<string>();
+  matched.forEach((m) => m.kind !== "skip" && has.add(m.ds.name));
+  for (const ds of ir.dataSets) {
+    if (!has.has(ds.name) && !inputProblems.some((p) => p.code === "OBC5010")) {
+      inputProblems.push({ code: "OBC5011", severity: "error", file: "(none)", rule: "missing-data-set", message: `No data was given for the data set ${ds.name}, which the contract reads.` });
+    }
+  }
+  // crossCheck reports rows of other keyed data sets; with none, there is nothing to check
+  const othersKeyed = matched.some((m) => m.kind !== "skip" && !rosterIds.has(m) && m.ds !== roster && keyColumnOf(m.ds.decl) !== undefined);
+  if (roster && othersKeyed) {
+    const loaded: { decl: DataSetIR["decl"]; rows: DataRow[]; file: string }[] = [];
+    let k = 0;
+    for (const m of matched) {
+      if (m.kind === "skip") continue;
+      const ids = rosterIds.get(m);
+      if (ids) loaded.push({ decl: m.ds.decl, rows: ids.map((key) => ({ key }) as DataRow), file: m.file.label });
+      else loaded.push(sets.loaded[k++]!);
+    }
+    for (const p of crossCheck(loaded, roster.name)) inputProblems.push(p);
+  }
+  const reports = sets.reports.filter((r): r is FileReport => !!r);
+  const problems = [...reports.flatMap((r) => r.problems), ...inputProblems];
+  const blocking = inputProblems.some((p) => p.severity === "error" && ["OBC5010", "OBC5011", "OBC5012"].includes(p.code));
+  const empty = { count: 0, students: [], cohorts: [], escalations: [], ids: [], studentTotals: new Float64Array(0) };
+  if (blocking || (opts.strict && problems.some((p) => p.severity === "error"))) return { ok: false, problems, ...empty };
+  const rt: Runtime = { compiled: ev.compiled, factText: new Map(ev.compiled.ruleSet.facts.map((f) => [f.id, f.text])), problems: [], asOf: opts.asOf };
+  const runProblems: DataProblem[] = [...ev.problems];
+  const cohorts = fastCohorts(ir, sets.rows, rt, aggregates, runProblems);
+  const text = (span: { start: number; end: number }) => source.slice(span.start, span.end).replace(/\s+/g, " ");
+  const escalations = fastEscalations(ir, sets.rows, rt, text, runProblems);
+  const st = settleBulk(ir, ev.store, cohorts, escalations);
+  const money = (c: number) => {
+    const neg = c < 0;
+    const a = Math.abs(c);
+    return `${neg ? "-" : ""}${Math.floor(a / 100)}.${String(a % 100).padStart(2, "0")}`;
+  };
+  const students: BulkStudent[] = [];
+  if (opts.detail) {
+    const store = ev.store;
+    for (let s = 0; s < store.count; s++) {
+      const lines: BulkLine[] = [];
+      for (let i = store.lineStart[s]!; i < store.lineStart[s + 1]!; i++) {
+        lines.push({
+          clause: ir.clauses[store.clause[i]!]!.id,
+          status: statusText(store.status[i]!),
+          paid: money(st.paid[i]!),
+          withheld: money(st.withheld[i]!),
+          funding: Object.fromEntries(st.split(st.paid[i]!).map(([k, v]) => [k, money(v)])),
+        });
+      }
+      if (st.floor[s]) {
+        lines.push({ clause: "floor", status: "met", paid: money(st.floor[s]!), withheld: "0.00", funding: Object.fromEntries(st.split(st.floor[s]!).map(([k, v]) => [k, money(v)])) });
+      }
+      students.push({ id: store.ids[s]!, total: money(st.studentTotal[s]!), uncapped: money(st.uncapped[s]!), lines });
+    }
+  }
+  return {
+    ok: true,
+    problems: [...problems, ...runProblems],
+    contract: { title: ir.title, ...(ir.version !== undefined ? { version: ir.version } : {}), currency: ir.currency },
+    totals: st.totals,
+    count: ev.store.count,
+    students,
+    cohorts: cohorts.map((c, k) => ({
+      clause: c.clause.id,
+      ...(c.period !== undefined ? { period: c.period } : {}),
+      status: c.status === "pending" ? "not-met" : c.status,
+      paid: money(st.cohortPaid[k]!),
+    })),
+    escalations: escalations.map((e) => ({ name: e.name, checkpoints: e.checkpoints })),
+    dataQuality: { files: reports, problems: [...inputProblems, ...runProblems] },
+    ids: ev.store.ids.slice(0, ev.store.count),
+    studentTotals: st.studentTotal,
+  };
+}
+
+export { Rational };

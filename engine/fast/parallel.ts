@@ -1,0 +1,276 @@
+/**
+ * Bulk runs in parts: the roster's CSV rows split into chunks, each chunk decided on its own
+ * (in a worker thread, see node-parallel.ts), the parts merged in row order.
+ *
+ * Why the merge is exact whatever the number of chunks: each student's decision depends only
+ * on the student's own row (and the joined rows of other per-student data sets, given to every
+ * chunk); every list (students, lines, problems, rejected rows) is concatenated in chunk order,
+ * which is row order; counts add up; cohort aggregates over students are partial counts and
+ * sums that add up. The one thing a chunk cannot see is a student id repeated from an earlier
+ * chunk (the later row is rejected as a repeat): the merge detects it and the caller then runs
+ * the file in one part. Settlement always runs once, on the merged lines.
+ *
+ * Browser-safe: this file only splits, evaluates and merges; threads are node-parallel.ts's.
+ */
+import type { ContractIR } from "../../language/check/ir.ts";
+import type { CompiledContract } from "../compile.ts";
+import type { DataProblem } from "../data.ts";
+import type { RV } from "../evaluate.ts";
+import { Rational } from "../rational.ts";
+import { BulkEvaluator } from "./bulk.ts";
+import { mergePartial, type AggregatePartial } from "./expr.ts";
+import { RowLoader, type LoaderPart } from "./load.ts";
+
+// ───────────── values that cross a thread boundary ─────────────
+
+/** A bare slot value or RV with its Rationals as bigint pairs (structured clone drops classes). */
+export function encode(v: unknown): unknown {
+  if (v instanceof Rational) return { $r: [v.numerator, v.denominator] };
+  if (v && typeof v === "object" && "kind" in v) {
+    const rv = v as RV;
+    if (rv.kind === "number" || rv.kind === "money" || rv.kind === "percent") return { kind: rv.kind, value: encode(rv.value) };
+  }
+  return v;
+}
+
+export function decode(v: unknown): unknown {
+  if (v && typeof v === "object") {
+    if ("$r" in v) {
+      const [n, d] = (v as { $r: [bigint, bigint] }).$r;
+      return Rational.of(n, d);
+    }
+    if ("kind" in v && "value" in v && typeof (v as { value: unknown }).value === "object") {
+      return { kind: (v as { kind: string }).kind, value: decode((v as { value: unknown }).value) };
+    }
+  }
+  return v;
+}
+
+// ───────────── splitting ─────────────
+
+export interface CsvChunks {
+  header: string[];
+  chunks: { text: string; firstLine: number }[];
+}
+
+/**
+ * Splits a CSV text into its header and about `n` chunks of whole lines. Only for texts the
+ * direct splitter reads (no quotes, no carriage returns); undefined otherwise, or when the file
+ * has no header.
+ */
+export function splitCsv(text: string, n: number): CsvChunks | undefined {
+  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (src.includes('"') || src.includes("\r")) return undefined;
+  let pos = 0;
+  let line = 1;
+  let header: string[] | undefined;
+  while (pos < src.length) {
+    let nl = src.indexOf("\n", pos);
+    if (nl < 0) nl = src.length;
+    const cells = src.slice(pos, nl).split(",");
+    pos = nl + 1;
+    line++;
+    if (!cells.every((c) => c.trim() === "")) {
+      header = cells.map((c) => c.trim());
+      break;
+    }
+  }
+  if (!header) return undefined;
+  const chunks: CsvChunks["chunks"] = [];
+  const size = Math.max(1, Math.ceil((src.length - pos) / Math.max(1, n)));
+  while (pos < src.length) {
+    let end = Math.min(src.length, pos + size);
+    if (end < src.length) {
+      const nl = src.indexOf("\n", end - 1);
+      end = nl < 0 ? src.length : nl + 1;
+    }
+    const part = src.slice(pos, end);
+    chunks.push({ text: part, firstLine: line });
+    let count = 0;
+    for (let i = part.indexOf("\n"); i >= 0; i = part.indexOf("\n", i + 1)) count++;
+    line += count;
+    pos = end;
+  }
+  return { header, chunks };
+}
+
+// ───────────── one chunk ─────────────
+
+/** A line whose cells are all blank (only commas and white space). */
+export function isBlankLine(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c !== 44 && c !== 32 && c !== 9 && !(c <= 13 && c >= 10) && c !== 0xa0 && c !== 0xfeff && !(c > 127 && /\s/.test(line[i]!))) return false;
+  }
+  return true;
+}
+
+export interface ChunkJob {
+  dataSet: string;
+  label: string;
+  header: string[];
+  strict: boolean;
+  text: string;
+  firstLine: number;
+}
+
+export interface ChunkResult {
+  ids: string[];
+  /** keys of rows seen but rejected (strict mode): a later row with the same key is a repeat */
+  seenRejected: string[];
+  lineStart: Int32Array;
+  clause: Int32Array;
+  status: Uint8Array;
+  amount: Float64Array;
+  /** ragged-row problems found while splitting lines, in row order */
+  carried: DataProblem[];
+  loader: LoaderPart;
+  /** divisions by zero and internal disagreements, in row order */
+  problems: DataProblem[];
+  /** cohort aggregate partials (totals encoded) */
+  partials: { rows: number; chosen: number; total: unknown }[];
+}
+
+/** Decides one chunk of roster rows: the same steps as `runBulk`'s loop over the file. */
+export function evaluateChunk(ev: BulkEvaluator, job: ChunkJob, extras: Map<string, [number, unknown][][]>): ChunkResult {
+  const ds = ev.ir.dataSets.find((d) => d.name === job.dataSet)!;
+  ev.reset();
+  const loader = new RowLoader(ds.decl, job.header, job.label, job.strict, ev.prog.fields);
+  const carried: DataProblem[] = [];
+  const width = job.header.length;
+  // one slots array for every row: a student's values are read only while it is decided
+  const slots = ev.slots();
+  const src = job.text;
+  let p = 0;
+  let ln = job.firstLine;
+  const n = src.length;
+  while (p < n) {
+    let nl = src.indexOf("\n", p);
+    if (nl < 0) nl = n;
+    const lineText = src.slice(p, nl);
+    const row = ln;
+    p = nl + 1;
+    ln++;
+    if (isBlankLine(lineText)) continue;
+    const cells = lineText.split(",");
+    let carriedError: string | undefined;
+    if (cells.length < width) {
+      carried.push({ code: "OBC5008", severity: "error", file: job.label, rule: "too-few-cells", message: `Row ${row} of ${job.label} has ${cells.length} cells, but the header has ${width} columns; the missing cells are read as blank.`, row });
+      carriedError = "too-few-cells";
+    } else if (cells.length > width) {
+      const extraBlank = cells.slice(width).every((c) => c.trim() === "");
+      carried.push({ code: "OBC5008", severity: extraBlank ? "warning" : "error", file: job.label, rule: "too-many-cells", message: `Row ${row} of ${job.label} has ${cells.length} cells, but the header has ${width} columns; the extra cells are ignored.`, row });
+      if (!extraBlank) carriedError = "too-many-cells";
+    }
+    slots.fill(undefined);
+    const r = loader.row(row, cells, slots, carriedError);
+    if (!r || r.key === undefined) continue;
+    const rp = ev.rosterPart(slots);
+    const x = extras.get(r.key);
+    if (x) for (const rowVals of x) for (const [slot, v] of rowVals) slots[slot] = v;
+    ev.add(r.key, row, slots, rp);
+  }
+  const st = ev.store;
+  return {
+    ids: st.ids.slice(0, st.count),
+    seenRejected: loader.seenRejected,
+    lineStart: st.lineStart.slice(0, st.count + 1),
+    clause: st.clause.slice(0, st.nLines),
+    status: st.status.slice(0, st.nLines),
+    amount: st.amount.slice(0, st.nLines),
+    carried,
+    loader: loader.part(),
+    problems: ev.problems,
+    partials: ev.agg.partials.map((q) => ({ rows: q.rows, chosen: q.chosen, total: encode(q.total) })),
+  };
+}
+
+/** The joined rows of other per-student data sets, as slot values by key, ready to cross threads. */
+export function encodeExtras(extras: Map<string, [number, unknown][][]>): [string, [number, unknown][][]][] {
+  return [...extras].map(([k, rows]) => [k, rows.map((r) => r.map(([s, v]) => [s, encode(v)] as [number, unknown]))]);
+}
+
+export function decodeExtras(x: [string, [number, unknown][][]][]): Map<string, [number, unknown][][]> {
+  return new Map(x.map(([k, rows]) => [k, rows.map((r) => r.map(([s, v]) => [s, decode(v)] as [number, unknown]))]));
+}
+
+// ───────────── merging ─────────────
+
+/**
+ * Merges chunk results (in order) into `ev` (its store, problems and aggregates) and `loader`.
+ * @returns the ids of the file's students, or undefined when a student id repeats one from an
+ *   earlier chunk (the caller then runs the file in one part)
+ */
+export function mergeChunks(ev: BulkEvaluator, loader: RowLoader, carried: DataProblem[], results: ChunkResult[]): string[] | undefined {
+  if (repeatsAcrossChunks(results)) return undefined;
+  const st = ev.store;
+  const ids: string[] = [];
+  for (const r of results) {
+    st.appendChunk(r.ids, r.lineStart, r.clause, r.status, r.amount);
+    for (const id of r.ids) ids.push(id);
+    for (const p of r.carried) carried.push(p);
+    loader.absorb(r.loader);
+    for (const p of r.problems) ev.problems.push(p);
+    r.partials.forEach((q, i) => {
+      const mine = ev.agg.partials[i]!;
+      const merged = mergePartial(mine, { rows: q.rows, chosen: q.chosen, total: decode(q.total) as RV | undefined }, ev.prog.frame);
+      mine.rows = merged.rows;
+      mine.chosen = merged.chosen;
+      mine.total = merged.total;
+    });
+  }
+  return ids;
+}
+
+/** FNV-1a of a string (32 bits). */
+function hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * Whether a key seen in one chunk was seen in an earlier one (each chunk's own repeats are
+ * already rejected by its loader). An open-addressing table of key hashes, comparing the keys
+ * themselves only when hashes meet.
+ */
+function repeatsAcrossChunks(results: ChunkResult[]): boolean {
+  let n = 0;
+  for (const r of results) n += r.ids.length + r.seenRejected.length;
+  let size = 1;
+  while (size < 2 * n + 2) size *= 2;
+  const mask = size - 1;
+  const table = new Int32Array(size).fill(-1);
+  const keys: string[] = [];
+  const chunkOf: number[] = [];
+  for (let c = 0; c < results.length; c++) {
+    const r = results[c]!;
+    for (const list of [r.ids, r.seenRejected]) {
+      for (const k of list) {
+        let i = hash(k) & mask;
+        for (;;) {
+          const at = table[i]!;
+          if (at < 0) {
+            table[i] = keys.length;
+            keys.push(k);
+            chunkOf.push(c);
+            break;
+          }
+          if (keys[at] === k && chunkOf[at] !== c) return true;
+          i = (i + 1) & mask;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+/** What a worker needs to decide chunks: the contract (compiled) and the joined rows. */
+export interface WorkerSetup {
+  ir: ContractIR;
+  compiled: CompiledContract;
+  asOf?: string;
+  extras: [string, [number, unknown][][]][];
+}
+
+export type { AggregatePartial };
