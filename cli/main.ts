@@ -15,6 +15,7 @@ import { resolve } from "node:path";
 import { renderText, toJson } from "../language/diagnostics/render.ts";
 import { compileSource, type CompileResult } from "../language/driver.ts";
 import { nodeResolver } from "../stdlib/node-resolver.ts";
+import { fsReason } from "../node/cli-support.ts";
 
 /** The exit codes of every command. */
 export const EXIT = {
@@ -74,21 +75,6 @@ function packageVersion(): string {
   }
 }
 
-function fsReason(e: unknown): string {
-  const code = (e as { code?: string } | null)?.code;
-  switch (code) {
-    case "ENOENT":
-    case "ENOTDIR":
-      return "no such file";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "EISDIR":
-      return "is a directory";
-    default:
-      return code ?? (e instanceof Error ? e.message : String(e));
-  }
-}
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 

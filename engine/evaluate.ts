@@ -83,7 +83,11 @@ export function compareOp(op: A.BinaryOp, a: RV, b: RV): RV {
   }
 }
 
-function arith(op: A.BinaryOp, a: RV, b: RV, env: Env, span: A.Span): RV {
+/**
+ * Exact arithmetic on runtime values, shared by the reference and the fast evaluator.
+ * Missing propagates; a division by zero is missing, and `onDivisionByZero` records it.
+ */
+export function arithmeticRV(op: A.BinaryOp, a: RV, b: RV, onDivisionByZero: () => void): RV {
   if (a.kind === "missing" || b.kind === "missing") return MISSING;
   const x = num(a);
   const y = num(b);
@@ -101,12 +105,16 @@ function arith(op: A.BinaryOp, a: RV, b: RV, env: Env, span: A.Span): RV {
     case "*": return { kind, value: x.mul(y) };
     case "/":
       if (y.isZero()) {
-        env.fail?.("division-by-zero", span);
+        onDivisionByZero();
         return MISSING;
       }
       return { kind, value: x.div(y) };
     default: return MISSING;
   }
+}
+
+function arith(op: A.BinaryOp, a: RV, b: RV, env: Env, span: A.Span): RV {
+  return arithmeticRV(op, a, b, () => env.fail?.("division-by-zero", span));
 }
 
 /** Number of first days of a month D with from <= D <= through (ISO dates). */

@@ -522,6 +522,52 @@ export function describeAction(a: A.EscalationAction, text: (s: A.Span) => strin
   }
 }
 
+/** What an escalation carries from one checkpoint to the next. */
+export interface EscalationState {
+  /** the level applied at each checkpoint so far */
+  applied: number[];
+  /** the withholding in force */
+  withholding?: A.WithholdAction;
+}
+
+/**
+ * Closes a checkpoint once its level is known: releases a withholding whose `until`
+ * condition holds, starts the level's withholding, grants a termination right when the level
+ * has applied at enough consecutive checkpoints, and describes the checkpoint. Shared by the
+ * reference and the fast engine.
+ */
+export function closeCheckpoint(
+  state: EscalationState,
+  levels: A.EscalationLevel[],
+  level: number,
+  period: string,
+  measures: Record<string, string>,
+  untilHolds: (until: A.Expr) => boolean,
+  text: (s: A.Span) => string,
+): CheckpointDecision {
+  state.applied.push(level);
+  const lv = levels.find((l) => Number(l.level.value) === level);
+  // a withholding is released at the first checkpoint where its `until` condition holds
+  if (state.withholding?.until && untilHolds(state.withholding.until)) state.withholding = undefined;
+  let terminationRight = false;
+  for (const a of lv?.actions ?? []) {
+    if (a.$type === "WithholdAction") state.withholding = a;
+    if (a.$type === "TerminateAction") {
+      const more = a.afterMore ? Number(a.afterMore.value) : 0;
+      const applied = state.applied;
+      terminationRight = applied.length >= more + 1 && applied.slice(applied.length - more - 1).every((x) => x >= level);
+    }
+  }
+  return {
+    period,
+    measures,
+    level,
+    actions: (lv?.actions ?? []).map((a) => describeAction(a, text)),
+    withholding: state.withholding ? describeAction(state.withholding, text) : undefined,
+    terminationRight,
+  };
+}
+
 export async function decideEscalations(ir: ContractIR, data: Map<string, DataRow[]>, rt: Runtime, text: (s: A.Span) => string): Promise<EscalationDecision[]> {
   const out: EscalationDecision[] = [];
   const { ruleSet } = rt.compiled;
@@ -533,9 +579,8 @@ export async function decideEscalations(ir: ContractIR, data: Map<string, DataRo
     const asPercent = percentMeasures(esc.decl);
     const levels = esc.decl.levels;
     const held: boolean[][] = levels.map(() => []);
-    const applied: number[] = [];
+    const state: EscalationState = { applied: [] };
     const checkpoints: CheckpointDecision[] = [];
-    let withholding: A.WithholdAction | undefined;
     const rows = [...groupByPeriod(data.get(esc.over.name) ?? []).entries()];
     for (let t = 0; t < rows.length; t++) {
       const [period, periodRows] = rows[t]!;
@@ -558,28 +603,9 @@ export async function decideEscalations(ir: ContractIR, data: Map<string, DataRo
         const holds = t + 1 >= n && held[i]!.slice(t + 1 - n, t + 1).every(Boolean);
         if (holds) level = Math.max(level, Number(l.level.value));
       });
-      applied.push(level);
-      const lv = levels.find((l) => Number(l.level.value) === level);
-      // a withholding is released at the first checkpoint where its `until` condition holds
-      if (withholding?.until && isTrue(evaluate(withholding.until, ctx))) withholding = undefined;
-      let terminationRight = false;
-      for (const a of lv?.actions ?? []) {
-        if (a.$type === "WithholdAction") withholding = a;
-        if (a.$type === "TerminateAction") {
-          const more = a.afterMore ? Number(a.afterMore.value) : 0;
-          terminationRight = applied.length >= more + 1 && applied.slice(applied.length - more - 1).every((x) => x >= level);
-        }
-      }
-      checkpoints.push({
-        period,
-        measures,
-        level,
-        actions: (lv?.actions ?? []).map((a) => describeAction(a, text)),
-        withholding: withholding ? describeAction(withholding, text) : undefined,
-        terminationRight,
-      });
+      checkpoints.push(closeCheckpoint(state, levels, level, period, measures, (u) => isTrue(evaluate(u, ctx)), text));
     }
-    out.push({ name: esc.name, decl: esc.decl, checkpoints, withholdingAtEnd: withholding });
+    out.push({ name: esc.name, decl: esc.decl, checkpoints, withholdingAtEnd: state.withholding });
   }
   return out;
 }

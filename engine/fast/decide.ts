@@ -14,7 +14,8 @@ import { MISSING, showRV, TRUE, FALSE, type RV } from "../evaluate.ts";
 import type { ConditionTrace } from "../output.ts";
 import { Rational } from "../rational.ts";
 import {
-  describeAction,
+  closeCheckpoint,
+  type EscalationState,
   traceConditions,
   type CheckpointDecision,
   type ClauseDecision,
@@ -279,9 +280,8 @@ export function fastEscalations(
     const levels = esc.decl.levels;
     const levelConds = levels.map((l) => tri(scope.compile(l.condition)));
     const held: boolean[][] = levels.map(() => []);
-    const applied: number[] = [];
+    const state: EscalationState = { applied: [] };
     const checkpoints: CheckpointDecision[] = [];
-    let withholding: A.WithholdAction | undefined;
     const rows = [...groupByPeriod(data.get(esc.over.name) ?? []).entries()];
     for (let t = 0; t < rows.length; t++) {
       const [period, periodRows] = rows[t]!;
@@ -305,27 +305,9 @@ export function fastEscalations(
         const holds = t + 1 >= n && held[i]!.slice(t + 1 - n, t + 1).every(Boolean);
         if (holds) level = Math.max(level, Number(l.level.value));
       });
-      applied.push(level);
-      const lv = levels.find((l) => Number(l.level.value) === level);
-      if (withholding?.until && tri(scope.compile(withholding.until))(f) === true) withholding = undefined;
-      let terminationRight = false;
-      for (const a of lv?.actions ?? []) {
-        if (a.$type === "WithholdAction") withholding = a;
-        if (a.$type === "TerminateAction") {
-          const more = a.afterMore ? Number(a.afterMore.value) : 0;
-          terminationRight = applied.length >= more + 1 && applied.slice(applied.length - more - 1).every((x) => x >= level);
-        }
-      }
-      checkpoints.push({
-        period,
-        measures,
-        level,
-        actions: (lv?.actions ?? []).map((a) => describeAction(a, text)),
-        withholding: withholding ? describeAction(withholding, text) : undefined,
-        terminationRight,
-      });
+      checkpoints.push(closeCheckpoint(state, levels, level, period, measures, (u) => tri(scope.compile(u))(f) === true, text));
     }
-    out.push({ name: esc.name, decl: esc.decl, checkpoints, withholdingAtEnd: withholding });
+    out.push({ name: esc.name, decl: esc.decl, checkpoints, withholdingAtEnd: state.withholding });
   }
   return out;
 }

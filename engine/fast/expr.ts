@@ -22,7 +22,7 @@
  */
 import type * as A from "../../language/ast.ts";
 import type { ClauseIR } from "../../language/check/ir.ts";
-import { compareOp, FALSE, MISSING, monthStarts, TRUE, type RV } from "../evaluate.ts";
+import { arithmeticRV, compareOp, FALSE, MISSING, monthStarts, TRUE, type RV } from "../evaluate.ts";
 import { Rational } from "../rational.ts";
 import { nAdd, nCmp, nDiv, nIsZero, nMul, nNeg, norm, nSub, toRat, type N } from "./num.ts";
 
@@ -249,30 +249,9 @@ function num(v: RV): Rational | undefined {
   return v.kind === "number" || v.kind === "money" || v.kind === "percent" ? v.value : undefined;
 }
 
-/** `arith` of evaluate.ts, transcribed. */
+/** The reference evaluator's arithmetic, counting divisions by zero in the frame. */
 export function arithRV(op: A.BinaryOp, a: RV, b: RV, f: Frame): RV {
-  if (a.kind === "missing" || b.kind === "missing") return MISSING;
-  const x = num(a);
-  const y = num(b);
-  if (!x || !y) return MISSING;
-  const kind: "money" | "percent" | "number" =
-    a.kind === "money" || b.kind === "money"
-      ? op === "/" && a.kind === "money" && b.kind === "money" ? "number" : "money"
-      : a.kind === "percent" || b.kind === "percent"
-        ? op === "/" && a.kind === "percent" && b.kind === "percent" ? "number" : "percent"
-        : "number";
-  switch (op) {
-    case "+": return { kind, value: x.add(y) };
-    case "-": return { kind, value: x.sub(y) };
-    case "*": return { kind, value: x.mul(y) };
-    case "/":
-      if (y.isZero()) {
-        f.fails++;
-        return MISSING;
-      }
-      return { kind, value: x.div(y) };
-    default: return MISSING;
-  }
+  return arithmeticRV(op, a, b, () => f.fails++);
 }
 
 function arithKind(op: A.BinaryOp, a: SK, b: SK): SK {

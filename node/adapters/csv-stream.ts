@@ -5,6 +5,7 @@
  * Row numbers follow the engine (`engine/data.ts`): the header is row 1, blank records keep
  * their numbers but are not data. A UTF-8 BOM is stripped.
  */
+import { fsReason } from "../cli-support.ts";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
@@ -18,24 +19,10 @@ export class FileReadError extends Error {
     readonly path: string,
     readonly code: string,
   ) {
-    super(`cannot read ${path}: ${reasonOf(code)}`);
+    super(`cannot read ${path}: ${fsReason({ code })}`);
   }
 }
 
-function reasonOf(code: string): string {
-  switch (code) {
-    case "ENOENT":
-    case "ENOTDIR":
-      return "no such file";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "EISDIR":
-      return "is a directory";
-    default:
-      return code;
-  }
-}
 
 export function toFileReadError(path: string, e: unknown): FileReadError {
   const code = (e as { code?: string } | null)?.code ?? "unreadable";
