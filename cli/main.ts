@@ -255,6 +255,8 @@ ${EXIT_CODES_HELP}`,
     })
     .option("--json", "print the full result as JSON (see obc schema)")
     .option("-o, --out <file>", "write the output to this file instead of printing it")
+    .option("--bulk", "for large cohorts: decide students on every core with the fast engine and print totals and one total per student (CSV, or JSON with --json), without reasons")
+    .option("--workers <n>", "with --bulk: worker threads (default: the available cores)", parseCount)
     .option("--aggregate", "print only totals for funders and the public (CSV, or JSON with --json), no student rows")
     .option("--min-cell <n>", "with --aggregate: the fewest students a published figure may describe (default 10)", parseCount)
     .addHelpText(
@@ -266,12 +268,22 @@ Example:
       --as-of 2027-07-01
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (file: string, opts: { data: string[]; asOf?: string; strict?: boolean; json?: boolean; out?: string; aggregate?: boolean; minCell?: number; engine?: "fast" | "reference" }) => {
+    .action(async (file: string, opts: { data: string[]; asOf?: string; strict?: boolean; json?: boolean; out?: string; aggregate?: boolean; minCell?: number; engine?: "fast" | "reference"; bulk?: boolean; workers?: number }) => {
       const { text, compiled } = await loadContract(file);
       const files = [];
       for (const arg of opts.data) {
         const { dataSet, path } = parseDataArg(arg);
         files.push({ label: path, text: await readText(path), ...(dataSet !== undefined ? { dataSet } : {}) });
+      }
+      if (opts.bulk) {
+        const { bulkRun } = await import("./bulk.ts");
+        const result = await bulkRun(compiled.ir, text, files, { asOf: opts.asOf, strict: opts.strict, workers: opts.workers, json: opts.json });
+        if (!result.ok) {
+          err(result.output);
+          throw new CliError(EXIT.data, "the run stopped because of data errors");
+        }
+        await emit(result.output, opts.out);
+        return;
       }
       const { runContract } = await import("../engine/index.ts");
       const { problemsTable, renderRunReport, allProblems } = await import("./report.ts");

@@ -116,3 +116,28 @@ describe("obc run --engine and obc simulate", () => {
     expect(r.assumptions).toMatchObject({ runs: 50, cohort: 100, seed: 3 });
   });
 });
+
+describe("obc run --bulk", () => {
+  it("gives the same totals as a full run, whatever the number of workers", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "obc-bulk-"));
+    // 20,000 synthetic Duval students, some not tested in spring
+    const rows = ["student_id,grade,sessions_attended,map_fall_rit,map_spring_rit,projected_growth"];
+    for (let i = 0; i < 20_000; i++) {
+      const fall = 190 + (i % 31);
+      const spring = i % 17 === 0 ? "" : String(fall + ((i * 7) % 19) - 3);
+      rows.push(`S${String(i).padStart(6, "0")},${7 + (i % 3 === 0 ? 0 : 1)},${i % 23},${fall},${spring},${5 + (i % 9)}`);
+    }
+    const csv = join(dir, "students.csv");
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(csv, rows.join("\n") + "\n");
+    const base = ["run", "examples/01-duval-2022/contract.obc", "-d", csv];
+    const one = await obc(...base, "--bulk", "--workers", "1");
+    const two = await obc(...base, "--bulk", "--workers", "2");
+    expect(one.code).toBe(0);
+    expect(two.stdout).toBe(one.stdout);
+    const full = JSON.parse((await obc(...base, "--json")).stdout) as { totals: { paid: string }; students: { id: string; total: string }[] };
+    expect(one.stdout).toContain(`paid ${full.totals.paid} of`);
+    const bulkTotals = one.stdout.split("\n").slice(1, 20_001).map((l) => l.split(",")[1]);
+    expect(bulkTotals).toEqual(full.students.map((s) => s.total));
+  });
+});
