@@ -1,7 +1,7 @@
 /**
  * Keystroke latency of the language service: on a generated 500-line contract, the time from
- * a text change to its diagnostics (and to the full analysis: outline, names, summary,
- * bounds), calling the same handler the web worker calls.
+ * a text change to its diagnostics (and to the full analysis: outline, names, the
+ * plain-language summary, bounds), calling the same handler the web worker calls.
  *
  *   npx tsx editor/bench/keystroke.ts [--edits 50] [--lines 500]
  *
@@ -47,6 +47,7 @@ async function main(): Promise<void> {
 
   const toDiagnostics: number[] = [];
   const toAnalysis: number[] = [];
+  const toSummary: number[] = [];
   const toBounds: number[] = [];
   const compile: number[] = [];
   const warmup = 5;
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     let tDiag = 0;
     let tAnalysis = 0;
+    let tSummary = 0;
     let tAll = 0;
     let compileMs = 0;
     await service.handle({ type: "analyze", version: i + 1, text }, (m) => {
@@ -64,11 +66,13 @@ async function main(): Promise<void> {
         tDiag = performance.now() - t0;
         compileMs = m.compileMs;
       } else if (m.type === "analysis") tAnalysis = performance.now() - t0;
+      else if (m.type === "summary" && !m.examples) tSummary = performance.now() - t0;
       else if (m.type === "bounds") tAll = performance.now() - t0;
     });
     if (i >= warmup) {
       toDiagnostics.push(tDiag);
       toAnalysis.push(tAnalysis);
+      toSummary.push(tSummary);
       toBounds.push(tAll);
       compile.push(compileMs);
     }
@@ -77,7 +81,8 @@ async function main(): Promise<void> {
   const rows = [
     ["compile (parse + check)", compile],
     ["edit → diagnostics", toDiagnostics],
-    ["edit → outline, names, summary", toAnalysis],
+    ["edit → outline, names", toAnalysis],
+    ["edit → plain-language summary", toSummary],
     ["edit → bounds (everything)", toBounds],
   ] as const;
   console.log(`Keystroke latency: ${text.split("\n").length - 1}-line contract, ${edits} edits (after ${warmup} warm-up), Node ${process.version}`);

@@ -1,10 +1,12 @@
 /**
  * The editor's screen: toolbar; the clauses, the code and its problems; and the panels
- * (summary, analysis, run) beside the code.
+ * (summary, analysis, run) beside the code. "Compare with…" puts the comparison of two
+ * versions in place of this layout (the editor stays mounted, hidden).
  */
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { AnalysisPanel } from "./components/AnalysisPanel.tsx";
 import { CodeEditor } from "./components/CodeEditor.tsx";
+import { CompareView, type Version } from "./components/CompareView.tsx";
 import { Outline } from "./components/Outline.tsx";
 import { ProblemsPanel } from "./components/ProblemsPanel.tsx";
 import { RunPanel } from "./components/RunPanel.tsx";
@@ -15,14 +17,29 @@ import { defaultExample, findExample } from "./examples.ts";
 import type { EditorSession } from "./monaco/session.ts";
 import { monaco } from "./monaco/setup.ts";
 import type { RunFile } from "./service/protocol.ts";
-import { sentenceAt } from "./summary.ts";
+import { entriesAt, innermostAt } from "./summary-map.ts";
+import { contractFromTemplate } from "./template-contract.ts";
 import { useSnapshot } from "./use-snapshot.ts";
 
 declare global {
   interface Window {
-    /** test hook: the editor and Monaco's API */
+    /** test hook (only in test mode or with `?test` in the address): the editor and Monaco's API */
     __obc?: { editor: monaco.editor.IStandaloneCodeEditor; monaco: typeof monaco; session: EditorSession };
   }
+}
+
+/** The test hook is exposed only to tests: a test build, or `?test` in the page's address. */
+const TEST_HOOK = import.meta.env.MODE === "test" || new URLSearchParams(window.location.search).has("test");
+
+const NO_SENTENCES: ReadonlySet<number> = new Set();
+
+interface Active {
+  /** the summary's sentences about the text under the cursor */
+  sentences: ReadonlySet<number>;
+  /** the most specific of them */
+  reveal?: number;
+  /** the outline item under the cursor */
+  outline?: string;
 }
 
 const MemoRunPanel = memo(RunPanel);
@@ -40,15 +57,19 @@ function download(name: string, text: string): void {
 export function App() {
   const [session, setSession] = useState<EditorSession>();
   const [fileName, setFileName] = useState(defaultExample ? defaultExample.fileName : "contract.obc");
-  const [exampleId, setExampleId] = useState(defaultExample?.id ?? "");
+  const [startId, setStartId] = useState(defaultExample ? `example:${defaultExample.id}` : "");
+  const [opened, setOpened] = useState<Version>({ name: defaultExample?.id ?? "contract.obc", text: defaultExample?.text ?? "", project: defaultExample?.project ?? {} });
   const cursor = useRef(0);
-  const [active, setActive] = useState<{ sentence?: string; outline?: string }>({});
+  const [active, setActive] = useState<Active>({ sentences: NO_SENTENCES });
   const [tab, setTab] = useState("summary");
   const [notice, setNotice] = useState<string>();
-  const { diagnostics, analysis, bounds } = useSnapshot(session?.store);
+  const [cohort, setCohort] = useState("100");
+  const [comparing, setComparing] = useState(false);
+  const { diagnostics, analysis, summary, summaryEntries, bounds, library } = useSnapshot(session?.store);
+  const contractTemplates = useMemo(() => (library?.templates ?? []).filter((t) => t.wholeContract), [library]);
 
   useEffect(() => {
-    if (!session) return;
+    if (!session || !TEST_HOOK) return;
     window.__obc = { editor: session.editor, monaco, session };
   }, [session]);
 
@@ -58,15 +79,20 @@ export function App() {
     return () => clearTimeout(t);
   }, [notice]);
 
-  // the sentence and clause under the cursor; state changes only when they change
+  // the sentences and the clause under the cursor; state changes only when they change
   const updateActive = useCallback(() => {
-    const a = session?.store.get().analysis;
+    const snap = session?.store.get();
     const offset = cursor.current;
-    const sentence = a ? sentenceAt(a.summary, offset)?.id : undefined;
-    const outline = a?.outline.find((o) => o.span.start <= offset && offset <= o.span.end)?.id;
-    setActive((prev) => (prev.sentence === sentence && prev.outline === outline ? prev : { sentence, outline }));
+    const entries = snap?.summaryEntries ?? [];
+    const sentences = entriesAt(entries, offset).map((e) => e.index);
+    const reveal = innermostAt(entries, offset)[0]?.index;
+    const outline = snap?.analysis?.outline.find((o) => o.span.start <= offset && offset <= o.span.end)?.id;
+    setActive((prev) => {
+      const same = prev.outline === outline && prev.reveal === reveal && prev.sentences.size === sentences.length && sentences.every((i) => prev.sentences.has(i));
+      return same ? prev : { sentences: new Set(sentences), ...(reveal !== undefined ? { reveal } : {}), ...(outline !== undefined ? { outline } : {}) };
+    });
   }, [session]);
-  useEffect(updateActive, [analysis, updateActive]);
+  useEffect(updateActive, [analysis, summaryEntries, updateActive]);
   const onCursor = useCallback(
     (offset: number) => {
       cursor.current = offset;
@@ -76,10 +102,30 @@ export function App() {
   );
 
   const load = useCallback(
-    (name: string, text: string, example = "", project: Record<string, string> = {}) => {
+    (name: string, text: string, start = "", project: Record<string, string> = {}, label = name) => {
       session?.setText(text, name, project);
       setFileName(name);
-      setExampleId(example);
+      setStartId(start);
+      setOpened({ name: label, text, project });
+    },
+    [session],
+  );
+
+  const start = (id: string) => {
+    if (id.startsWith("example:")) {
+      const e = findExample(id.slice("example:".length));
+      if (e) load(e.fileName, e.text, id, e.project, e.id);
+    } else if (id.startsWith("template:")) {
+      const t = contractTemplates.find((x) => x.name === id.slice("template:".length));
+      if (t) load("contract.obc", contractFromTemplate(t), id, {}, `new contract from ${t.name}`);
+    }
+  };
+
+  const onCohortChange = useCallback(
+    (value: string) => {
+      setCohort(value);
+      const n = Number(value.trim());
+      if (/^\d+$/.test(value.trim()) && n >= 1) session?.setCohortSize(n);
     },
     [session],
   );
@@ -97,7 +143,7 @@ export function App() {
     return { text: warnings > 0 ? `Ready to run, ${warnings} warning${warnings === 1 ? "" : "s"}` : "No problems: ready to run", kind: "ok" as const };
   }, [diagnostics]);
 
-  const example = findExample(exampleId);
+  const example = startId.startsWith("example:") ? findExample(startId.slice("example:".length)) : undefined;
   const currency = analysis?.currency;
 
   return (
@@ -105,19 +151,20 @@ export function App() {
       <a className="skip-link" href="#panels">Skip to the panels</a>
       <Toolbar
         fileName={fileName}
-        exampleId={exampleId}
+        startId={startId}
+        templates={contractTemplates}
         status={status.text}
         statusKind={status.kind}
+        comparing={comparing}
         onOpen={(name, text) => load(name, text)}
         onSave={() => session && download(fileName.endsWith(".obc") ? fileName : `${fileName}.obc`, session.text)}
-        onExample={(id) => {
-          const e = findExample(id);
-          if (e) load(e.fileName, e.text, e.id, e.project);
-        }}
+        onStart={start}
         onFormat={() => void session?.format()}
+        onCompare={() => setComparing((c) => !c)}
       />
       {notice && <p className="notice" role="alert">{notice}</p>}
-      <main className="layout">
+      {comparing && session && <CompareView session={session} fileName={fileName} opened={opened} />}
+      <main className="layout" hidden={comparing}>
         <Outline items={analysis?.outline ?? []} activeId={active.outline} onSelect={(item) => session?.select(item.nameSpan)} />
         <section className="code" aria-label="Contract text">
           <CodeEditor
@@ -145,14 +192,26 @@ export function App() {
                 label: "Summary",
                 content: (
                   <SummaryPanel
-                    {...(analysis?.title !== undefined ? { title: analysis.title } : {})}
-                    sentences={analysis?.summary ?? []}
-                    {...(active.sentence ? { activeId: active.sentence } : {})}
-                    onSelect={(s) => session?.select(s.span)}
+                    {...(summary ? { summary } : {})}
+                    entries={summaryEntries ?? []}
+                    active={active.sentences}
+                    {...(tab === "summary" && active.reveal !== undefined ? { reveal: active.reveal } : {})}
+                    onSelect={(e) => session?.select(e.span)}
                   />
                 ),
               },
-              { id: "analysis", label: "Analysis", content: <MemoAnalysisPanel {...(bounds?.bounds ? { bounds: bounds.bounds } : {})} {...(currency ? { currency } : {})} /> },
+              {
+                id: "analysis",
+                label: "Analysis",
+                content: (
+                  <MemoAnalysisPanel
+                    {...(bounds?.bounds ? { bounds: bounds.bounds } : {})}
+                    {...(currency ? { currency } : {})}
+                    cohort={cohort}
+                    onCohortChange={onCohortChange}
+                  />
+                ),
+              },
               { id: "run", label: "Run", content: <MemoRunPanel onRun={onRun} {...(example ? { suggestedDataSet: example.dir } : {})} /> },
             ]}
           />

@@ -4,8 +4,8 @@
  * service (`service/handler.ts`).
  *
  * Edits arrive faster than a large contract compiles: only the newest "analyze" request
- * waiting in the queue is handled, older ones are dropped, and the slow bounds of an
- * analysis are skipped when a newer edit is already waiting.
+ * waiting in the queue is handled, older ones are dropped, and the slow steps of an analysis
+ * (summary, bounds, worked examples) are skipped once a newer edit has arrived.
  */
 import { format } from "../../language/format/index.ts";
 import { createLanguageService } from "./service/handler.ts";
@@ -18,12 +18,17 @@ const library = Object.fromEntries(
 );
 
 let pendingAnalyze: WorkerRequest | undefined;
+/** "analyze" requests received so far */
+let received = 0;
 
 const service = createLanguageService({
   library,
   format,
-  // let queued edits in; skip the bounds when a newer edit is waiting
-  continueWithBounds: () => new Promise((resolve) => setTimeout(() => resolve(pendingAnalyze === undefined), 0)),
+  // let queued messages in; stop this analysis when a newer edit has arrived meanwhile
+  yieldToNewer: (delayMs) => {
+    const seen = received;
+    return new Promise((resolve) => setTimeout(() => resolve(received === seen && pendingAnalyze === undefined), delayMs));
+  },
 });
 
 interface WorkerScope {
@@ -38,6 +43,7 @@ const handle = (request: WorkerRequest) =>
 scope.onmessage = (event) => {
   const request = event.data;
   if (request.type === "analyze") {
+    received++;
     const scheduled = pendingAnalyze !== undefined;
     pendingAnalyze = request;
     if (!scheduled) {

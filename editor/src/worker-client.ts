@@ -1,21 +1,35 @@
 /**
  * The main thread's side of the language worker: sends edits, and returns promises for
- * runs and formatting. Answers to an older version of the text are dropped.
+ * runs, formatting, the template library and comparisons. Answers to an older version of
+ * the text are dropped.
  */
 import ObcWorker from "./obc.worker.ts?worker";
-import type { AnalysisMessage, BoundsMessage, DiagnosticsMessage, FormatMessage, ProjectFiles, RunFile, RunMessage, WorkerRequest, WorkerResponse } from "./service/protocol.ts";
+import type {
+  AnalysisMessage, BoundsMessage, DiagnosticsMessage, DiffMessage, DiffSide, FormatMessage, LibraryMessage, ProjectFiles, RunFile, RunMessage,
+  SummaryMessage, WorkerRequest, WorkerResponse,
+} from "./service/protocol.ts";
 
 export interface WorkerListeners {
   onDiagnostics(message: DiagnosticsMessage): void;
   onAnalysis(message: AnalysisMessage): void;
+  onSummary(message: SummaryMessage): void;
   onBounds(message: BoundsMessage): void;
+}
+
+type Answer = RunMessage | FormatMessage | LibraryMessage | DiffMessage;
+
+export interface AnalyzeOptions {
+  fileName: string;
+  project: ProjectFiles;
+  /** the cohort size of the summary's exposure figures */
+  cohortSize?: number;
 }
 
 export class LanguageClient {
   private readonly worker: Worker;
   private nextId = 1;
   private latestVersion = -1;
-  private readonly waiting = new Map<number, (m: RunMessage | FormatMessage) => void>();
+  private readonly waiting = new Map<number, (m: Answer) => void>();
 
   constructor(private readonly listeners: WorkerListeners) {
     this.worker = new ObcWorker();
@@ -23,9 +37,10 @@ export class LanguageClient {
   }
 
   /** Sends the text of an edit; answers for older versions are ignored. */
-  analyze(version: number, text: string, fileName: string, project: ProjectFiles): void {
+  analyze(version: number, text: string, options: AnalyzeOptions): void {
     this.latestVersion = version;
-    this.send({ type: "analyze", version, text, fileName, project });
+    const { fileName, project, cohortSize } = options;
+    this.send({ type: "analyze", version, text, fileName, project, ...(cohortSize !== undefined ? { cohortSize } : {}) });
   }
 
   run(text: string, files: RunFile[], fileName: string, project: ProjectFiles, asOf?: string): Promise<RunMessage> {
@@ -38,13 +53,25 @@ export class LanguageClient {
     return this.request<FormatMessage>({ type: "format", id, text }, id);
   }
 
+  /** The template library: names, parameters and docs (read once by the worker). */
+  library(): Promise<LibraryMessage> {
+    const id = this.nextId++;
+    return this.request<LibraryMessage>({ type: "library", id }, id);
+  }
+
+  /** The changes from `old` to `new`, as sentences. */
+  diff(old: DiffSide, next: DiffSide): Promise<DiffMessage> {
+    const id = this.nextId++;
+    return this.request<DiffMessage>({ type: "diff", id, old, new: next }, id);
+  }
+
   dispose(): void {
     this.worker.terminate();
   }
 
-  private request<T extends RunMessage | FormatMessage>(message: WorkerRequest, id: number): Promise<T> {
+  private request<T extends Answer>(message: WorkerRequest, id: number): Promise<T> {
     return new Promise<T>((resolve) => {
-      this.waiting.set(id, resolve as (m: RunMessage | FormatMessage) => void);
+      this.waiting.set(id, resolve as (m: Answer) => void);
       this.send(message);
     });
   }
@@ -54,16 +81,24 @@ export class LanguageClient {
   }
 
   private receive(m: WorkerResponse): void {
-    if (m.type === "diagnostics") {
-      if (m.version === this.latestVersion) this.listeners.onDiagnostics(m);
-    } else if (m.type === "analysis") {
-      if (m.version === this.latestVersion) this.listeners.onAnalysis(m);
-    } else if (m.type === "bounds") {
-      if (m.version === this.latestVersion) this.listeners.onBounds(m);
-    } else {
-      const resolve = this.waiting.get(m.id);
-      this.waiting.delete(m.id);
-      resolve?.(m);
+    switch (m.type) {
+      case "diagnostics":
+        if (m.version === this.latestVersion) this.listeners.onDiagnostics(m);
+        return;
+      case "analysis":
+        if (m.version === this.latestVersion) this.listeners.onAnalysis(m);
+        return;
+      case "summary":
+        if (m.version === this.latestVersion) this.listeners.onSummary(m);
+        return;
+      case "bounds":
+        if (m.version === this.latestVersion) this.listeners.onBounds(m);
+        return;
+      default: {
+        const resolve = this.waiting.get(m.id);
+        this.waiting.delete(m.id);
+        resolve?.(m);
+      }
     }
   }
 }

@@ -6,30 +6,91 @@ import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { compileSource } from "../../language/driver.ts";
 import { format } from "../../language/format/index.ts";
+import { sourceMap, summarize, summarizeContract } from "../../engine/summary/index.ts";
+import { memoryResolver } from "../../stdlib/index.ts";
 import { generateContract } from "../../editor/bench/generate.ts";
 import { createLanguageService } from "../../editor/src/service/handler.ts";
-import type { AnalysisMessage, BoundsMessage, DiagnosticsMessage, RunMessage, WorkerRequest, WorkerResponse } from "../../editor/src/service/protocol.ts";
+import type {
+  AnalysisMessage, BoundsMessage, DiagnosticsMessage, DiffMessage, LibraryMessage, RunMessage, SummaryMessage, WorkerRequest, WorkerResponse,
+} from "../../editor/src/service/protocol.ts";
+import { innermostAt, summaryEntries } from "../../editor/src/summary-map.ts";
+import { contractFromTemplate } from "../../editor/src/template-contract.ts";
 
 const dir = "examples/03-algebra-pilot";
 const pilot = readFileSync(`${dir}/contract.obc`, "utf8");
 const data = ["students.csv", "checkpoints.csv"].map((f) => ({ label: f, text: readFileSync(`${dir}/${f}`, "utf8") }));
+const library = Object.fromEntries(
+  readdirSync("stdlib/templates").filter((f) => f.endsWith(".obc")).map((f) => [f.slice(0, -4), readFileSync(`stdlib/templates/${f}`, "utf8")]),
+);
 
-async function answers(request: WorkerRequest): Promise<WorkerResponse[]> {
+async function answers(request: WorkerRequest, deps: Parameters<typeof createLanguageService>[0] = {}): Promise<WorkerResponse[]> {
   const out: WorkerResponse[] = [];
-  await createLanguageService({ format }).handle(request, (m) => out.push(m));
+  await createLanguageService({ format, ...deps }).handle(request, (m) => out.push(m));
   return out;
 }
 
-async function analyze(text: string) {
-  const [d, a, b] = await answers({ type: "analyze", version: 7, text });
-  return { diagnostics: d as DiagnosticsMessage, analysis: a as AnalysisMessage, bounds: b as BoundsMessage };
+async function analyze(text: string, cohortSize?: number) {
+  const out = await answers({ type: "analyze", version: 7, text, ...(cohortSize ? { cohortSize } : {}) });
+  const summaries = out.filter((m): m is SummaryMessage => m.type === "summary");
+  return {
+    diagnostics: out.find((m) => m.type === "diagnostics") as DiagnosticsMessage,
+    analysis: out.find((m) => m.type === "analysis") as AnalysisMessage,
+    bounds: out.find((m) => m.type === "bounds") as BoundsMessage,
+    /** the first summary (without worked examples) */
+    summary: summaries[0]!,
+    /** the summary with worked examples, for a contract without errors */
+    full: summaries.find((m) => m.examples),
+  };
+}
+
+/** The entry of the summary whose sentence contains `text`. */
+function sentence(doc: SummaryMessage["doc"], text: string) {
+  const entry = summaryEntries(doc).find((e) => e.text.includes(text));
+  if (!entry) throw new Error(`no sentence contains ${text}`);
+  return entry;
 }
 
 describe("editor language service", () => {
-  it("answers an edit with diagnostics, then the analysis, then the bounds", async () => {
+  it("answers an edit with diagnostics, the analysis, the summary, the bounds, then the summary with worked examples", async () => {
     const out = await answers({ type: "analyze", version: 3, text: pilot });
-    expect(out.map((m) => m.type)).toEqual(["diagnostics", "analysis", "bounds"]);
+    expect(out.map((m) => m.type)).toEqual(["diagnostics", "analysis", "summary", "bounds", "summary"]);
     expect(out.every((m) => "version" in m && m.version === 3)).toBe(true);
+    expect(out.filter((m): m is SummaryMessage => m.type === "summary").map((m) => m.examples)).toEqual([false, true]);
+  });
+
+  it("stops an analysis after the outline when a newer edit has arrived", async () => {
+    const out = await answers({ type: "analyze", version: 4, text: pilot }, { yieldToNewer: async () => false });
+    expect(out.map((m) => m.type)).toEqual(["diagnostics", "analysis"]);
+  });
+
+  it("writes the project's summary (engine/summary), sentences linked to the source", async () => {
+    const { summary, full } = await analyze(pilot);
+    const ir = compileSource(pilot).ir!;
+    expect(summary.doc).toEqual(summarize(ir, pilot, { cohortSize: 100 }));
+    expect(full?.doc).toEqual(await summarizeContract(ir, pilot, { cohortSize: 100 }));
+    expect(full?.doc?.sections.some((s) => s.title === "Worked examples")).toBe(true);
+    // the editor's list of linked sentences is sourceMap's, in the same order
+    expect(summaryEntries(summary.doc).map((e) => [e.text, e.span.start, e.span.end])).toEqual(sourceMap(summary.doc!).map((e) => [e.sentence, e.start, e.end]));
+    const dosage = sentence(summary.doc, "milestone payment of $300.00");
+    expect(pilot.slice(dosage.span.start, dosage.span.end)).toMatch(/^milestone "Dosage" due 2027-02-28 pays \$300/);
+  });
+
+  it("finds the sentences about the text under the cursor", async () => {
+    const { summary } = await analyze(pilot);
+    const entries = summaryEntries(summary.doc);
+    const inCondition = pilot.indexOf("eoy_score >= 70");
+    expect(innermostAt(entries, inCondition).map((e) => e.text)).toEqual([
+      "For each Identified Student, an outcome payment of $900.00 is payable when the student is Enrolled for Testing and the end-of-year score (eoy_score) is at least 70.",
+    ]);
+    const inMissing = pilot.indexOf("if missing", inCondition);
+    expect(innermostAt(entries, inMissing).map((e) => e.text)).toEqual(["If a value needed is missing, the payment is not made."]);
+    expect(innermostAt(entries, 0)).toEqual([]);
+  });
+
+  it("uses the cohort size of the editor for the exposure figures", async () => {
+    const { summary } = await analyze(pilot, 250);
+    expect(summary.cohortSize).toBe(250);
+    expect(sentence(summary.doc, "illustrative cohort").text).toContain("cohort of 250 students");
   });
 
   it("outlines, names and summarises the algebra pilot", async () => {
@@ -45,9 +106,6 @@ describe("editor language service", () => {
     expect(eoy).toMatchObject({ type: "score", optional: true, dataSet: "students" });
     expect(analysis.symbols.metrics.find((m) => m.name === "growth")?.definition).toBe("eoy_score - boy_score");
     expect(analysis.symbols.parties.map((p) => p.id)).toEqual(["district", "provider", "intermediary", "philanthropy"]);
-    expect(analysis.summary.find((s) => s.id === "dosage")?.text).toBe(
-      "Milestone “Dosage” (due 2027-02-28) pays $300 for each identified student when sessions_by_feb28 >= 30.",
-    );
     expect(bounds.bounds).toMatchObject({ maxPerStudent: "1580.00", uncappedMax: "1580.00", studentCap: "1600.00", contractCap: "500000.00" });
     expect(bounds.bounds?.clauses.find((c) => c.id === "algebra_ready")?.max).toBe("1080.00");
   });
@@ -67,10 +125,16 @@ describe("editor language service", () => {
 
   it("never fails on text that is not (yet) a contract", async () => {
     for (const text of ["", "contract", 'contract "x" {', pilot.slice(0, 900), pilot.slice(0, 1500) + "when when"]) {
-      const { diagnostics, analysis } = await analyze(text);
+      const { diagnostics, analysis, summary, full } = await analyze(text);
       expect(diagnostics.ok).toBe(false);
-      expect(Array.isArray(analysis.summary)).toBe(true);
+      expect(Array.isArray(analysis.outline)).toBe(true);
+      expect(summary.error).toBeUndefined();
+      expect(full).toBeUndefined(); // no worked examples for a contract with errors
+      if (summary.doc) expect(summary.examplesLeftOut).toBe("errors");
     }
+    expect((await analyze("")).summary.doc).toBeUndefined();
+    // a contract with an error is summarised as far as it goes
+    expect(sentence((await analyze(pilot.replace("eoy_score >= 70", "eoy_scor >= 70"))).summary.doc, "$300.00")).toBeDefined();
   });
 
   it("runs the pilot on its example data", async () => {
@@ -94,20 +158,60 @@ describe("editor language service", () => {
     const dir07 = "examples/07-algebra-pilot-templates";
     const text = readFileSync(`${dir07}/contract.obc`, "utf8");
     const project = { "clauses/attendance_escalation.obc": readFileSync(`${dir07}/clauses/attendance_escalation.obc`, "utf8") };
-    const library = Object.fromEntries(
-      readdirSync("stdlib/templates").filter((f) => f.endsWith(".obc")).map((f) => [f.slice(0, -4), readFileSync(`stdlib/templates/${f}`, "utf8")]),
-    );
     const out: WorkerResponse[] = [];
     await createLanguageService({ library }).handle({ type: "analyze", version: 1, text, project }, (m) => out.push(m));
-    const [d, a] = out as [DiagnosticsMessage, AnalysisMessage];
+    const [d, a, s] = out as [DiagnosticsMessage, AnalysisMessage, SummaryMessage];
     expect(d.diagnostics).toEqual([]);
     expect(a.outline.map((o) => o.name)).toEqual(["Onboarded", "Dosage", "Algebra ready", "Growth", "Attendance"]);
-    expect(a.summary.find((x) => x.id === "dosage")?.text).toContain("pays $300 for each identified student when sessions_by_feb28 >= 30");
+    expect(sentence(s.doc, "milestone payment of $300.00").text).toContain("when the number of sessions by 28 February (sessions_by_feb28) is at least 30");
+  });
+
+  it("reads the template library: names, parameters with their docs, whole contracts", async () => {
+    const [m] = (await answers({ type: "library", id: 5 }, { library })) as LibraryMessage[];
+    expect(m!.templates.map((t) => t.name)).toEqual(Object.keys(library).sort());
+    expect(m!.templates.filter((t) => t.wholeContract).map((t) => t.name)).toEqual(["early_literacy_contract", "middle_school_math_contract"]);
+    const benchmark = m!.templates.find((t) => t.name === "benchmark_attainment")!;
+    expect(benchmark.title).toBe("Benchmark attainment");
+    expect(benchmark.params.find((p) => p.name === "cut")).toEqual({ name: "cut", type: "score", doc: "the lowest score that counts as reaching the benchmark (inclusive)" });
+    expect(benchmark.params.find((p) => p.name === "group")).toMatchObject({ type: "population", default: "identified" });
+    expect(benchmark.exampleArgs).toEqual({ name: '"Algebra ready"', score: "eoy_score", cut: "70", amount: "$900" });
+  });
+
+  it("starts a contract from each whole-contract template, without errors", async () => {
+    const [m] = (await answers({ type: "library", id: 6 }, { library })) as LibraryMessage[];
+    const wholes = m!.templates.filter((t) => t.wholeContract);
+    expect(wholes.length).toBe(2);
+    for (const t of wholes) {
+      const text = contractFromTemplate(t);
+      const compiled = compileSource(text, { resolver: memoryResolver(library) });
+      expect(compiled.diagnostics.filter((d) => d.severity === "error"), `${t.name}:\n${text}`).toEqual([]);
+      expect(text).toContain(`import ${t.name} from stdlib`);
+      for (const p of t.params) expect(text).toContain(`    ${p.name}: `);
+    }
+  });
+
+  it("compares two versions in sentences (engine/diff)", async () => {
+    const edited = pilot.replace("pays $900", "pays $950");
+    const [m] = (await answers({ type: "diff", id: 8, old: { text: pilot }, new: { text: edited } })) as DiffMessage[];
+    expect(m).toMatchObject({ type: "diff", id: 8, oldErrors: 0, newErrors: 0 });
+    const change = m!.result!.changes.find((c) => c.area === "clauses")!;
+    expect(change.text).toBe("The 'Algebra ready' payment rises from $900.00 to $950.00 per student.");
+    expect(edited.slice(change.newSpan!.start, change.newSpan!.end)).toBe("$950");
+    const [same] = (await answers({ type: "diff", id: 9, old: { text: pilot }, new: { text: pilot.replace("cap $1,600", "cap   $1600") } })) as DiffMessage[];
+    expect(same!.result?.equal).toBe(true);
+    const [none] = (await answers({ type: "diff", id: 10, old: { text: "" }, new: { text: pilot } })) as DiffMessage[];
+    expect(none!.error).toBe("The earlier text does not hold a contract: there is nothing to compare.");
   });
 
   it("the benchmark's generated contract is valid", async () => {
     const text = generateContract(500);
     expect(text.split("\n").length - 1).toBe(500);
     expect(compileSource(text).diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  });
+
+  it("leaves the worked examples out while editing a large contract", async () => {
+    const out = await answers({ type: "analyze", version: 2, text: generateContract(500) });
+    expect(out.map((m) => m.type)).toEqual(["diagnostics", "analysis", "summary", "bounds"]);
+    expect(out.find((m): m is SummaryMessage => m.type === "summary")).toMatchObject({ examples: false, examplesLeftOut: "too-large" });
   });
 });

@@ -1,8 +1,11 @@
 /**
  * The browser editor, end to end: builds the app (vite build), serves it (vite preview on a
- * free port of 127.0.0.1), opens it in Debian Chromium through playwright-core, and checks
- * that live diagnostics, completion, the summary and a run on example data work. Saves a
- * screenshot of the main screen to test-artifacts/editor.png.
+ * free port of 127.0.0.1), opens it in Debian Chromium through playwright-core (at `/?test`,
+ * which exposes the test hook `window.__obc`), and checks that live diagnostics, completion,
+ * the summary and its links to the code, the comparison of two versions, starting from a
+ * template and a run on example data work. Saves screenshots to test-artifacts/ (editor.png:
+ * the main screen; editor-compare.png; editor-run.png) and logs the summary's latency in
+ * the worker.
  *
  * Needs /usr/bin/chromium (`apt-get install -y chromium`). Without it the tests are skipped
  * with a message, except in CI (CI set), where they must run.
@@ -16,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { compileSource } from "../../language/driver.ts";
 import { format } from "../../language/format/index.ts";
+import { generateContract } from "../../editor/bench/generate.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const VITE = join("node_modules", "vite", "bin", "vite.js");
@@ -43,14 +47,31 @@ interface Hook {
       getModel(): { uri: unknown; getValue(): string; findMatches(s: string, a: boolean, b: boolean, c: boolean, d: null, e: boolean): { range: { startLineNumber: number; endColumn: number; startColumn: number; endLineNumber: number } }[] };
       setPosition(p: { lineNumber: number; column: number }): void;
       getPosition(): { lineNumber: number; column: number };
+      revealLineInCenterIfOutsideViewport(line: number): void;
       trigger(source: string, handlerId: string, payload: unknown): void;
       focus(): void;
       executeEdits(source: string, edits: { range: unknown; text: string }[]): boolean;
     };
     monaco: { editor: { getModelMarkers(filter: { resource?: unknown }): Marker[] } };
-    session: { setText(text: string, fileName: string): void; text: string };
+    session: {
+      setText(text: string, fileName: string): void;
+      text: string;
+      model: { getVersionId(): number };
+      store: {
+        get(): {
+          diagnostics?: { version: number; ok: boolean; diagnostics: { severity: string }[] };
+          summary?: { version: number; ms: number; examples: boolean; doc?: unknown };
+        };
+      };
+    };
   };
 }
+
+/** The selected text of the editor. */
+const selectedText = () => {
+  const { editor } = (window as unknown as { __obc: { editor: { getModel(): { getValueInRange(r: unknown): string }; getSelection(): unknown } } }).__obc;
+  return editor.getModel().getValueInRange(editor.getSelection());
+};
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -103,12 +124,14 @@ describe.skipIf(skip)("browser editor (Chromium)", () => {
       const { editor } = (window as unknown as Hook).__obc;
       const m = editor.getModel().findMatches(t, false, false, true, null, false)[0]!;
       editor.setPosition({ lineNumber: m.range.endLineNumber, column: m.range.endColumn });
+      editor.revealLineInCenterIfOutsideViewport(m.range.endLineNumber);
       editor.focus();
     }, text);
   }
 
   beforeAll(async () => {
-    const built = spawnSync(process.execPath, [VITE, "build", "--config", CONFIG, "--logLevel", "warn"], { encoding: "utf8" });
+    // the production build users get (vitest sets NODE_ENV=test, which would keep React's development code)
+    const built = spawnSync(process.execPath, [VITE, "build", "--config", CONFIG, "--logLevel", "warn"], { encoding: "utf8", env: { ...process.env, NODE_ENV: "production" } });
     if (built.status !== 0) throw new Error(`vite build failed:\n${built.stdout}\n${built.stderr}`);
 
     const port = await freePort();
@@ -124,10 +147,10 @@ describe.skipIf(skip)("browser editor (Chromium)", () => {
       viewport: { width: 1440, height: 900 },
     });
     page = context.pages()[0] ?? (await context.newPage());
-    await page.goto(url);
+    await page.goto(`${url}?test`);
     await page.waitForSelector(".monaco-editor .view-lines");
     await page.waitForFunction(() => (window as unknown as Partial<Hook>).__obc !== undefined);
-    await page.waitForSelector(".sentence");
+    await page.waitForSelector(".summary-doc .s");
     original = await page.evaluate(() => (window as unknown as Hook).__obc.editor.getModel().getValue());
   }, 60_000);
 
@@ -197,14 +220,76 @@ describe.skipIf(skip)("browser editor (Chromium)", () => {
   });
 
   it("the summary follows an edit", async () => {
-    const dosage = page.locator('.sentence[data-sentence="dosage"]');
-    await expect.poll(() => dosage.textContent()).toContain("pays $300 for each identified student");
+    const sentence = (amount: string) => page.locator(".summary-doc .s", { hasText: `a milestone payment of ${amount} is payable when the number of sessions` });
+    await expect.poll(() => sentence("$300.00").count()).toBe(1);
     await cursorAfter('"Dosage" due 2027-02-28 pays $3');
     await page.keyboard.press("Delete");
     await page.keyboard.type("5");
-    await expect.poll(() => dosage.textContent(), { timeout: 5_000 }).toContain("pays $350 for each identified student");
+    await expect.poll(() => sentence("$350.00").count(), { timeout: 5_000 }).toBe(1);
     await reset();
-    await expect.poll(() => dosage.textContent()).toContain("pays $300");
+    await expect.poll(() => sentence("$300.00").count()).toBe(1);
+  });
+
+  it("a click on a summary sentence selects its clause; the cursor highlights its sentences", async () => {
+    await page.locator(".summary-doc .s", { hasText: "an outcome payment of $900.00 is payable" }).click();
+    const selected = await page.evaluate(selectedText);
+    expect(selected).toMatch(/^outcome "Algebra ready" pays \$900 per identified student/);
+    expect(selected.trimEnd()).toMatch(/if missing: not met$/);
+
+    await cursorAfter('partial "Growth" pays $4');
+    await expect.poll(() => page.locator(".summary-doc .s.active").allTextContents()).toContain(
+      "For each Identified Student, a partial payment of $400.00 is payable when the student does not qualify for “Algebra ready” and is Enrolled for Testing, and Growth is at least 10.",
+    );
+    // the hover shows the same sentence
+    await page.evaluate(() => (window as unknown as Hook).__obc.editor.trigger("test", "editor.action.showHover", {}));
+    const hover = page.locator(".monaco-hover-content", { hasText: "In plain words" });
+    await hover.waitFor();
+    expect(await hover.textContent()).toContain("a partial payment of $400.00 is payable");
+    await page.keyboard.press("Escape");
+  });
+
+  it("compares with the text as opened: the changes in sentences beside the two texts", async () => {
+    await cursorAfter('"Algebra ready" pays $9');
+    await page.keyboard.press("Delete");
+    await page.keyboard.type("5");
+    await page.getByRole("button", { name: "Compare with…" }).click();
+    const changes = page.locator(".compare-changes");
+    await expect.poll(() => changes.textContent(), { timeout: 10_000 }).toContain("The 'Algebra ready' payment rises from $900.00 to $950.00 per student.");
+    await page.waitForSelector(".compare .monaco-diff-editor .view-lines");
+    await page.locator(".compare-changes button.change-text", { hasText: "rises from $900.00 to $950.00" }).click();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, "editor-compare.png") });
+    await page.getByRole("button", { name: "Close comparison" }).click();
+    await page.waitForSelector(".compare", { state: "detached" });
+    await reset();
+  });
+
+  it("starts from a whole-contract template: no errors; completes template names after use", async () => {
+    await page.selectOption("[data-testid=start-from]", "template:middle_school_math_contract");
+    await page.waitForFunction(() => {
+      const { session } = (window as unknown as Hook).__obc;
+      const d = session.store.get().diagnostics;
+      return session.text.includes("use middle_school_math_contract(") && d?.version === session.model.getVersionId();
+    });
+    const { ok, errors } = await page.evaluate(() => {
+      const { session, editor, monaco } = (window as unknown as Hook).__obc;
+      const markers = monaco.editor.getModelMarkers({ resource: editor.getModel().uri }) as (Marker & { severity: number })[];
+      return { ok: session.store.get().diagnostics!.ok, errors: markers.filter((m) => m.severity === 8).map((m) => m.message) };
+    });
+    expect(errors).toEqual([]);
+    expect(ok).toBe(true);
+    await expect.poll(() => page.locator(".outline-name").allTextContents()).toContain("Dosage");
+
+    await cursorAfter("import middle_school_math_contract from stdlib");
+    await page.keyboard.press("Enter");
+    await page.keyboard.type("use bench");
+    await page.waitForSelector(".suggest-widget.visible .monaco-list-row");
+    const labels = await page.$$eval(".suggest-widget.visible .monaco-list-row", (rows) => rows.map((r) => r.getAttribute("aria-label") ?? ""));
+    expect(labels.some((l) => l.startsWith("benchmark_attainment"))).toBe(true);
+    await page.keyboard.press("Escape");
+    // back to the example, through the same menu
+    await page.selectOption("[data-testid=start-from]", "example:03-algebra-pilot/contract.obc");
+    await reset();
   });
 
   it("runs the algebra pilot on its example data: $5,560.00 in total", async () => {
@@ -222,10 +307,40 @@ describe.skipIf(skip)("browser editor (Chromium)", () => {
   it("saves a screenshot of the main screen", async () => {
     await page.click("#tab-summary");
     await cursorAfter('outcome "Algebra ready"');
-    await page.waitForSelector(".sentence.active");
+    await page.waitForSelector(".summary-doc .s.active");
     mkdirSync(ARTIFACTS, { recursive: true });
     const path = join(ARTIFACTS, "editor.png");
     await page.screenshot({ path });
     expect(existsSync(path)).toBe(true);
   });
+
+  it("measures the summary's latency in the worker", async () => {
+    /** Loads a text; the worker's time for its summary, and for the worked examples when they come. */
+    const timings = async (text: string, examples: boolean) => {
+      const started = Date.now();
+      await page.evaluate((t) => (window as unknown as Hook).__obc.session.setText(t, "contract.obc"), text);
+      await page.waitForFunction(() => {
+        const { session } = (window as unknown as Hook).__obc;
+        return session.store.get().summary?.version === session.model.getVersionId();
+      });
+      const summaryMs = await page.evaluate(() => (window as unknown as Hook).__obc.session.store.get().summary!.ms);
+      if (!examples) return { summaryMs };
+      await page.waitForFunction(() => {
+        const { session } = (window as unknown as Hook).__obc;
+        const s = session.store.get().summary;
+        return s?.version === session.model.getVersionId() && s.examples;
+      }, undefined, { timeout: 10_000 });
+      const examplesMs = await page.evaluate(() => (window as unknown as Hook).__obc.session.store.get().summary!.ms);
+      return { summaryMs, examplesMs, shownMs: Date.now() - started };
+    };
+    const pilot = await timings(original.replace("pays $900", "pays $901"), true);
+    const large = await timings(generateContract(500), false);
+    console.log(
+      `summary latency in the worker: algebra pilot: summary ${pilot.summaryMs.toFixed(1)} ms, worked examples ${pilot.examplesMs!.toFixed(1)} ms ` +
+        `(edit → examples shown ${pilot.shownMs} ms, after the 150 ms debounce and the 400 ms pause); 500-line contract: summary ${large.summaryMs.toFixed(1)} ms (no worked examples)`,
+    );
+    expect(pilot.summaryMs).toBeLessThan(500);
+    expect(large.summaryMs).toBeLessThan(2_000);
+    await reset();
+  }, 30_000);
 });

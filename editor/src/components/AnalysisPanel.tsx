@@ -2,21 +2,23 @@
  * What the contract can cost, from its text alone: the most and least one student can earn,
  * each clause's range, and the exposure for a cohort size the user types.
  */
-import { useId, useState } from "react";
+import { useId } from "react";
 import { formatMoney, fromCents, toCents } from "../money.ts";
 import type { BoundsDTO } from "../service/protocol.ts";
 
 export interface AnalysisPanelProps {
   bounds?: BoundsDTO;
   currency?: string;
+  /** the cohort size as typed (shared with the summary's exposure figures) */
+  cohort: string;
+  onCohortChange: (value: string) => void;
 }
 
 function yesNo(value: boolean | undefined, yes: string, no: string, unknown: string): string {
   return value === undefined ? unknown : value ? yes : no;
 }
 
-export function AnalysisPanel({ bounds, currency }: AnalysisPanelProps) {
-  const [cohort, setCohort] = useState("100");
+export function AnalysisPanel({ bounds, currency, cohort, onCohortChange }: AnalysisPanelProps) {
   const inputId = useId();
   if (!bounds) return <p className="muted">The analysis appears once the text holds a contract.</p>;
 
@@ -45,7 +47,7 @@ export function AnalysisPanel({ bounds, currency }: AnalysisPanelProps) {
             <label htmlFor={inputId}>Cohort size (students)</label>
           </dt>
           <dd>
-            <input id={inputId} type="number" min="0" step="1" inputMode="numeric" value={cohort} onChange={(e) => setCohort(e.target.value)} />
+            <input id={inputId} type="number" min="0" step="1" inputMode="numeric" value={cohort} onChange={(e) => onCohortChange(e.target.value)} />
           </dd>
         </div>
         <div>

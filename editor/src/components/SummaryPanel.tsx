@@ -1,39 +1,56 @@
-/** The plain-language summary: one sentence per clause; a click selects the clause in the code. */
-import type { SummarySentence } from "../summary.ts";
+/**
+ * The plain-language summary (engine/summary, written by the language worker): the same
+ * document as `obc summary`. A click on a sentence selects its clause in the code; the
+ * sentences about the text under the cursor are highlighted.
+ */
+import { EXAMPLES_MAX_CLAUSES } from "../service/limits.ts";
+import type { SummaryMessage } from "../service/protocol.ts";
+import type { SummaryEntry } from "../summary-map.ts";
+import { SummaryDocView } from "./SummaryDoc.tsx";
 
 export interface SummaryPanelProps {
-  title?: string;
-  sentences: SummarySentence[];
-  activeId?: string;
-  onSelect: (sentence: SummarySentence) => void;
+  summary?: SummaryMessage;
+  entries: readonly SummaryEntry[];
+  /** the ids (reading-order indices) of the sentences about the text under the cursor */
+  active: ReadonlySet<number>;
+  /** the most specific of them, brought into view */
+  reveal?: number;
+  onSelect: (entry: SummaryEntry) => void;
 }
 
-export function SummaryPanel({ title, sentences, activeId, onSelect }: SummaryPanelProps) {
+export function SummaryPanel({ summary, entries, active, reveal, onSelect }: SummaryPanelProps) {
+  const doc = summary?.doc;
+  const examples = !doc
+    ? undefined
+    : summary.examples
+      ? "The worked examples at the end were computed by the engine on students made up from the contract's thresholds."
+      : summary.examplesLeftOut === "errors"
+        ? "Worked examples are added once the contract has no errors."
+        : summary.examplesLeftOut === "too-large"
+          ? `Worked examples are left out while editing a contract with more than ${EXAMPLES_MAX_CLAUSES} clauses (they take too long to compute); obc summary prints them.`
+          : "Worked examples are added when you pause typing.";
   return (
     <section className="summary" aria-labelledby="summary-heading">
-      <h2 id="summary-heading">In plain words{title ? `: ${title}` : ""}</h2>
-      {sentences.length === 0 ? (
-        <p className="muted">The summary appears here once the text holds a contract with clauses.</p>
+      <h2 id="summary-heading">In plain words</h2>
+      {!doc ? (
+        <p className="muted">{summary?.error ?? "The summary appears here once the text holds a contract."}</p>
       ) : (
-        <ol className="sentences">
-          {sentences.map((s) => (
-            <li key={`${s.id}:${s.span.start}`}>
-              <button
-                type="button"
-                className={s.id === activeId ? "sentence active" : "sentence"}
-                aria-current={s.id === activeId ? "true" : undefined}
-                data-sentence={s.id}
-                onClick={() => onSelect(s)}
-              >
-                {s.text}
-              </button>
-            </li>
-          ))}
-        </ol>
+        <>
+          <p className="muted small summary-note">
+            Click a sentence to select the clause it renders; the sentences about the text under the cursor are highlighted.
+            {" "}Exposure figures are for a cohort of {summary.cohortSize} students (change it in the Analysis tab). {examples}
+          </p>
+          <SummaryDocView
+            doc={doc}
+            active={active}
+            {...(reveal !== undefined ? { reveal } : {})}
+            onSelect={(i) => {
+              const entry = entries[i];
+              if (entry) onSelect(entry);
+            }}
+          />
+        </>
       )}
-      <p className="muted small">
-        Each sentence quotes the amounts and conditions as the contract writes them. Click a sentence to select its clause.
-      </p>
     </section>
   );
 }

@@ -3,12 +3,13 @@
  * students, data types and frequencies, with details and docs. The names come from the
  * latest analysis; the context decides which come first.
  */
-import { FREQUENCIES } from "../../../language/check/rules.ts";
 import { KEYWORD_DOCS, PARTY_ROLES, TYPE_DOCS } from "../docs.ts";
+import { FREQUENCIES } from "../words.ts";
 import type { AnalysisStore } from "../store.ts";
 import { KEYWORDS, LANGUAGE_ID, STATEMENT_WORDS } from "./language.ts";
 import type { Monaco } from "./setup.ts";
 import type { monaco as M } from "./setup.ts";
+import { templateCompletions } from "./templates.ts";
 import { quotedAt } from "./text.ts";
 
 type Item = M.languages.CompletionItem;
@@ -27,8 +28,8 @@ function ranks(linePrefix: string): Record<string, number> {
 export function registerCompletion(monaco: Monaco, store: AnalysisStore): M.IDisposable {
   const K = monaco.languages.CompletionItemKind;
   return monaco.languages.registerCompletionItemProvider(LANGUAGE_ID, {
-    triggerCharacters: ['"'],
-    provideCompletionItems(model, position) {
+    triggerCharacters: ['"', "(", ","],
+    provideCompletionItems(model, position, context) {
       const symbols = store.get().analysis?.symbols;
       const quoted = quotedAt(model, position);
       if (quoted) {
@@ -49,6 +50,10 @@ export function registerCompletion(monaco: Monaco, store: AnalysisStore): M.IDis
       const range = { startLineNumber: position.lineNumber, endLineNumber: position.lineNumber, startColumn: word.startColumn, endColumn: word.endColumn };
       const linePrefix = model.getLineContent(position.lineNumber).slice(0, position.column - 1);
       if (linePrefix.includes("//")) return { suggestions: [] };
+      // the template library: after `import` and `use`, and argument names inside `use name(…)`
+      const templates = templateCompletions(monaco, model, position, store.get().library?.templates ?? []);
+      if (templates) return { suggestions: templates };
+      if (context.triggerCharacter === "(" || context.triggerCharacter === ",") return { suggestions: [] };
       const rank = ranks(linePrefix);
       const items: Item[] = [];
       const add = (group: keyof ReturnType<typeof ranks>, item: Omit<Item, "range" | "sortText">) =>

@@ -1,13 +1,18 @@
 /**
  * Hover: docs for keywords and data types, a field's type and whether it is optional, a
- * metric's definition, a party's name, and the plain sentence of the clause under the cursor.
+ * metric's definition, a party's name, templates and their parameters, and the summary's
+ * sentences about the text under the cursor (the most specific ones, see summary-map.ts).
  */
 import { keywordMarkdown } from "../docs.ts";
-import { sentenceAt } from "../summary.ts";
 import type { AnalysisStore } from "../store.ts";
+import { innermostAt } from "../summary-map.ts";
 import { LANGUAGE_ID } from "./language.ts";
 import type { Monaco, monaco as M } from "./setup.ts";
+import { templateHover } from "./templates.ts";
 import { quotedAt } from "./text.ts";
+
+/** At most this many sentences of the summary in a hover. */
+const MAX_SENTENCES = 3;
 
 export function registerHover(monaco: Monaco, store: AnalysisStore): M.IDisposable {
   return monaco.languages.registerHoverProvider(LANGUAGE_ID, {
@@ -19,7 +24,11 @@ export function registerHover(monaco: Monaco, store: AnalysisStore): M.IDisposab
 
       const quoted = quotedAt(model, position);
       const word = quoted ? undefined : model.getWordAtPosition(position);
-      if (word) {
+      const template = word ? templateHover(model, position, store.get().library?.templates ?? []) : undefined;
+      if (template) {
+        range = template.range;
+        contents.push({ value: template.value });
+      } else if (word) {
         range = { startLineNumber: position.lineNumber, endLineNumber: position.lineNumber, startColumn: word.startColumn, endColumn: word.endColumn };
         const name = word.word;
         const field = symbols?.fields.find((f) => f.name === name);
@@ -41,10 +50,21 @@ export function registerHover(monaco: Monaco, store: AnalysisStore): M.IDisposab
         if (clause) contents.push({ value: `**“${clause.name}”**: ${clause.kind} clause (id \`${clause.id}\`)` });
       }
 
-      const sentence = analysis ? sentenceAt(analysis.summary, model.getOffsetAt(position)) : undefined;
-      if (sentence) contents.push({ value: `*In plain words:* ${sentence.text}` });
+      // the summary's sentences, when they describe this very text (not an older version of it)
+      const { summary, summaryEntries } = store.get();
+      if (summary && summaryEntries && summary.version === model.getVersionId()) {
+        const sentences = innermostAt(summaryEntries, model.getOffsetAt(position));
+        if (sentences.length > 0) {
+          const text = sentences.slice(0, MAX_SENTENCES).map((s) => s.text).join(" ");
+          contents.push({ value: `*In plain words:* ${escapeMarkdown(text)}${sentences.length > MAX_SENTENCES ? " …" : ""}` });
+        }
+      }
       if (contents.length === 0) return null;
       return range ? { contents, range } : { contents };
     },
   });
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/([\\`*_[\]<>])/g, "\\$1");
 }

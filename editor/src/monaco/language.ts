@@ -2,17 +2,16 @@
  * The OBC language in Monaco: its id, a Monarch tokenizer, brackets and comments, and a
  * light theme with readable contrast.
  */
-import { keywordTokens, statementWords } from "../../../language/syntax/tokens.ts";
-import { FREQUENCIES } from "../../../language/check/rules.ts";
 import { TYPE_DOCS } from "../docs.ts";
+import { FREQUENCIES, KEYWORDS as WORDS, STATEMENT_WORDS as STATEMENTS } from "../words.ts";
 import type { Monaco } from "./setup.ts";
 
 export const LANGUAGE_ID = "obc";
 export const THEME_ID = "obc-light";
 
-/** Every reserved word of the language, lower case. */
-export const KEYWORDS: readonly string[] = keywordTokens.map((t) => String(t.name).toLowerCase());
-export const STATEMENT_WORDS: readonly string[] = statementWords;
+/** Every reserved word of the language, lower case (a static copy of the parser's, see words.ts). */
+export const KEYWORDS: readonly string[] = WORDS;
+export const STATEMENT_WORDS: readonly string[] = STATEMENTS;
 export const TYPE_WORDS: readonly string[] = Object.keys(TYPE_DOCS);
 
 export function registerLanguage(monaco: Monaco): void {

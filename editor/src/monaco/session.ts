@@ -37,6 +37,8 @@ export class EditorSession {
   private fileName: string;
   /** the other .obc files of the contract's folder, for relative imports (bundled examples only) */
   private project: ProjectFiles = {};
+  /** the cohort size of the summary's exposure figures */
+  private cohortSize: number | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly disposables: monaco.IDisposable[] = [];
 
@@ -52,6 +54,9 @@ export class EditorSession {
       },
       onAnalysis: (m) => {
         if (m.version === this.model.getVersionId()) this.store.setAnalysis(m);
+      },
+      onSummary: (m) => {
+        if (m.version === this.model.getVersionId()) this.store.setSummary(m);
       },
       onBounds: (m) => {
         if (m.version === this.model.getVersionId()) this.store.setBounds(m);
@@ -85,10 +90,22 @@ export class EditorSession {
       this.editor.onDidChangeCursorPosition((e) => options.onCursor?.(this.model.getOffsetAt(e.position))),
     );
     this.analyzeNow();
+    void this.client.library().then((library) => this.store.setLibrary(library));
   }
 
   get text(): string {
     return this.model.getValue();
+  }
+
+  get file(): { fileName: string; project: ProjectFiles } {
+    return { fileName: this.fileName, project: this.project };
+  }
+
+  /** The cohort size of the summary's exposure figures; the summary is written again. */
+  setCohortSize(cohortSize: number | undefined): void {
+    if (cohortSize === this.cohortSize) return;
+    this.cohortSize = cohortSize;
+    this.schedule();
   }
 
   /** Replaces the whole text (open a file, load an example); undo still works. */
@@ -139,6 +156,10 @@ export class EditorSession {
   }
 
   private analyzeNow(): void {
-    this.client.analyze(this.model.getVersionId(), this.model.getValue(), this.fileName, this.project);
+    this.client.analyze(this.model.getVersionId(), this.model.getValue(), {
+      fileName: this.fileName,
+      project: this.project,
+      ...(this.cohortSize !== undefined ? { cohortSize: this.cohortSize } : {}),
+    });
   }
 }

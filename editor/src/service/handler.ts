@@ -2,19 +2,30 @@
  * The language service behind the editor: one function per request, free of Monaco and of
  * worker globals, so the worker, the tests and the benchmark all call the same code.
  *
- *   analyze → "diagnostics" (compile + markers), then "analysis" (outline, names, summary), then "bounds"
+ *   analyze → "diagnostics" (compile + markers), "analysis" (outline, names), "summary"
+ *             (engine/summary), "bounds", then "summary" again with worked examples
+ *             (contracts without errors only, after a pause)
  *   run     → "run" (the engine on the given data files)
  *   format  → "format" (the formatter's text)
+ *   library → "library" (the templates, their parameters and docs)
+ *   diff    → "diff" (engine/diff: the changes between two versions, as sentences)
  */
 import { compileSource } from "../../../language/driver.ts";
 import type { Diagnostic } from "../../../language/diagnostics/types.ts";
 import { runContract } from "../../../engine/index.ts";
-import { memoryResolver } from "../../../stdlib/index.ts";
-import { summarize } from "../summary.ts";
+import { diffContracts } from "../../../engine/diff/diff.ts";
+import { buildWorkedExamples } from "../../../engine/summary/examples.ts";
+import { summarize } from "../../../engine/summary/summary.ts";
+import { memoryResolver, STDLIB_VERSION } from "../../../stdlib/index.ts";
 import { boundsOf } from "./bounds.ts";
 import { cliText, diagnosticsToDTO } from "./diagnostics.ts";
-import type { AnalysisMessage, BoundsMessage, DiagnosticsMessage, FormatMessage, ProjectFiles, RunMessage, WorkerRequest, WorkerResponse } from "./protocol.ts";
+import type {
+  AnalysisMessage, BoundsMessage, DiagnosticsMessage, DiffMessage, DiffSide, FormatMessage, LibraryMessage, ProjectFiles, RunMessage,
+  SummaryMessage, TemplateInfo, WorkerRequest, WorkerResponse,
+} from "./protocol.ts";
+import { DEFAULT_COHORT, EXAMPLES_DELAY_MS, EXAMPLES_MAX_CLAUSES } from "./limits.ts";
 import { EMPTY_SYMBOLS, outline, symbols } from "./symbols.ts";
+import { libraryInfo } from "./templates.ts";
 
 export type FormatFn = (text: string) => { value: string; diagnostics: readonly Diagnostic[] };
 
@@ -26,10 +37,11 @@ export interface ServiceDeps {
   /** a clock for timings (performance.now) */
   now?: () => number;
   /**
-   * Called before the bounds, the slow part of an analysis: the worker lets newer messages
-   * in here and answers false when a newer edit is waiting, so the bounds are skipped.
+   * Called before each slow step of an analysis (summary, bounds, worked examples): the
+   * worker lets newer messages in (after `delayMs`) and answers false when a newer edit has
+   * arrived, so the rest of this analysis is skipped. Without it every step runs.
    */
-  continueWithBounds?: () => Promise<boolean>;
+  yieldToNewer?: (delayMs: number) => Promise<boolean>;
 }
 
 export type Post = (message: WorkerResponse) => void;
@@ -46,7 +58,13 @@ export function createLanguageService(deps: ServiceDeps = {}): LanguageService {
   const compile = (text: string, fileName: string, project: ProjectFiles = {}) =>
     compileSource(text, { resolver: memoryResolver(library, project), fileKey: fileName });
 
-  async function analyze(version: number, text: string, fileName: string, project: ProjectFiles | undefined, post: Post): Promise<void> {
+  const proceed = async (delayMs = 0) => (deps.yieldToNewer ? deps.yieldToNewer(delayMs) : true);
+  let templates: TemplateInfo[] | undefined;
+
+  async function analyze(request: Extract<WorkerRequest, { type: "analyze" }>, post: Post): Promise<void> {
+    const { version, text, project } = request;
+    const fileName = request.fileName ?? "contract.obc";
+    const cohortSize = request.cohortSize ?? DEFAULT_COHORT;
     const t0 = now();
     const compiled = compile(text, fileName, project);
     const compileMs = now() - t0;
@@ -67,12 +85,28 @@ export function createLanguageService(deps: ServiceDeps = {}): LanguageService {
       version,
       outline: contract ? outline(contract, text) : [],
       symbols: compiled.ir ? symbols(compiled.ir, text) : EMPTY_SYMBOLS,
-      summary: contract ? summarize(contract, text) : [],
       ...(compiled.ir ? { title: compiled.ir.title, currency: compiled.ir.currency } : {}),
     };
     post(analysis);
 
-    if (deps.continueWithBounds && !(await deps.continueWithBounds())) return;
+    // the plain-language summary, also of a contract with errors (as far as it goes)
+    if (!(await proceed())) return;
+    const ir = compiled.ir;
+    const t1 = now();
+    const summary: SummaryMessage = { type: "summary", version, examples: false, cohortSize, ms: 0 };
+    const leftOut = !compiled.ok ? "errors" : ir && ir.clauses.length + ir.cohorts.length > EXAMPLES_MAX_CLAUSES ? "too-large" : undefined;
+    if (leftOut) summary.examplesLeftOut = leftOut;
+    if (ir) {
+      try {
+        summary.doc = summarize(ir, text, { cohortSize });
+      } catch (e) {
+        summary.error = `The summary could not be written: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    }
+    summary.ms = now() - t1;
+    post(summary);
+
+    if (!(await proceed())) return;
     const bounds: BoundsMessage = { type: "bounds", version };
     if (compiled.ir) {
       try {
@@ -82,6 +116,43 @@ export function createLanguageService(deps: ServiceDeps = {}): LanguageService {
       }
     }
     post(bounds);
+
+    // worked examples: the engine runs representative students; only once the user pauses
+    if (!ir || leftOut || !summary.doc || !(await proceed(deps.yieldToNewer ? EXAMPLES_DELAY_MS : 0))) return;
+    const t2 = now();
+    try {
+      const examples = await buildWorkedExamples(ir, text);
+      const doc = summarize(ir, text, { cohortSize, ...(examples ? { examples } : {}) });
+      post({ type: "summary", version, doc, examples: true, cohortSize, ms: now() - t2 });
+    } catch {
+      // the summary without examples stays
+    }
+  }
+
+  function compileSide(side: DiffSide) {
+    return compile(side.text, side.fileName ?? "contract.obc", side.project);
+  }
+
+  function diff(request: Extract<WorkerRequest, { type: "diff" }>): DiffMessage {
+    const t0 = now();
+    const a = compileSide(request.old);
+    const b = compileSide(request.new);
+    const errors = (c: ReturnType<typeof compile>) => c.diagnostics.filter((d) => d.severity === "error").length;
+    const base = { type: "diff" as const, id: request.id, oldErrors: errors(a), newErrors: errors(b) };
+    if (!a.ir || !b.ir) {
+      const which = !a.ir && !b.ir ? "Neither text holds" : !a.ir ? "The earlier text does not hold" : "The later text does not hold";
+      return { ...base, error: `${which} a contract: there is nothing to compare.`, ms: now() - t0 };
+    }
+    try {
+      return { ...base, result: diffContracts(a.ir, request.old.text, b.ir, request.new.text), ms: now() - t0 };
+    } catch (e) {
+      return { ...base, error: `The comparison failed: ${e instanceof Error ? e.message : String(e)}. Fix the errors in the two versions and try again.`, ms: now() - t0 };
+    }
+  }
+
+  function libraryMessage(id: number): LibraryMessage {
+    templates ??= libraryInfo(library);
+    return { type: "library", id, stdlibVersion: STDLIB_VERSION, templates };
   }
 
   async function run(request: Extract<WorkerRequest, { type: "run" }>): Promise<RunMessage> {
@@ -117,13 +188,19 @@ export function createLanguageService(deps: ServiceDeps = {}): LanguageService {
     async handle(request, post) {
       switch (request.type) {
         case "analyze":
-          await analyze(request.version, request.text, request.fileName ?? "contract.obc", request.project, post);
+          await analyze(request, post);
           return;
         case "run":
           post(await run(request));
           return;
         case "format":
           post(format(request.id, request.text));
+          return;
+        case "library":
+          post(libraryMessage(request.id));
+          return;
+        case "diff":
+          post(diff(request));
           return;
       }
     },

@@ -7,7 +7,10 @@
  */
 import type { Severity } from "../../../language/diagnostics/types.ts";
 import type { DataProblem, RunResult } from "../../../engine/index.ts";
-import type { SummarySentence } from "../summary.ts";
+import type { ChangeArea, DiffResult } from "../../../engine/diff/diff.ts";
+import type { SummaryDoc } from "../../../engine/summary/model.ts";
+
+export type { ChangeArea, DiffResult, SummaryDoc };
 
 export interface Span {
   start: number;
@@ -134,7 +137,11 @@ export interface BoundsDTO {
   cohortClauses: string[];
 }
 
-/** The answer to an edit comes in three messages: diagnostics, then analysis, then bounds. */
+/**
+ * The answer to an edit comes in up to five messages: diagnostics, the analysis, the
+ * summary, the bounds, then (for a contract without errors, once the user pauses) the
+ * summary again with its worked examples. The slow steps are skipped when a newer edit waits.
+ */
 export interface DiagnosticsMessage {
   type: "diagnostics";
   version: number;
@@ -154,7 +161,26 @@ export interface AnalysisMessage {
   currency?: string;
   outline: OutlineItem[];
   symbols: Symbols;
-  summary: SummarySentence[];
+}
+
+/** The plain-language summary of the analysed text (engine/summary), sentences linked to spans. */
+export interface SummaryMessage {
+  type: "summary";
+  version: number;
+  /** undefined when the text holds no contract (or the summary failed: see error) */
+  doc?: SummaryDoc;
+  /** true when the doc has its worked examples (computed by the engine, after a pause) */
+  examples: boolean;
+  /**
+   * Why no worked examples will follow this summary: the contract has errors, or it is too
+   * large to run them after every pause (see EXAMPLES_MAX_CLAUSES); undefined when they will.
+   */
+  examplesLeftOut?: "errors" | "too-large";
+  /** the cohort size of the exposure figures */
+  cohortSize: number;
+  /** milliseconds spent building this summary in the worker */
+  ms: number;
+  error?: string;
 }
 
 /** Sent last: the bounds take longest (every set of clauses that can pay together is tried). */
@@ -188,7 +214,62 @@ export interface FormatMessage {
   error?: string;
 }
 
-export type WorkerResponse = DiagnosticsMessage | AnalysisMessage | BoundsMessage | RunMessage | FormatMessage;
+/** One parameter of a library template. */
+export interface TemplateParamInfo {
+  name: string;
+  /** the parameter's type: a data type, number, field, condition or population */
+  type: string;
+  /** the default as written (`identified`, `$0`); undefined when the argument is required */
+  default?: string;
+  doc: string;
+}
+
+/** A template of the library (`stdlib/templates/<name>.obc`), read by the worker's parser. */
+export interface TemplateInfo {
+  name: string;
+  version?: string;
+  /** the lead of its header comment, e.g. "Benchmark attainment" */
+  title: string;
+  /** what it is for: the first paragraph of its header comment */
+  purpose: string;
+  /** the `use …` line of its `// Example:` comment */
+  example?: string;
+  /** the example's arguments as written, by parameter name */
+  exampleArgs: Record<string, string>;
+  params: TemplateParamInfo[];
+  /** a whole contract (parties, data, clauses), not one clause */
+  wholeContract: boolean;
+}
+
+export interface LibraryMessage {
+  type: "library";
+  id: number;
+  /** the library's version, for `import … from stdlib version "…"` */
+  stdlibVersion: string;
+  templates: TemplateInfo[];
+}
+
+/** One side of a comparison. */
+export interface DiffSide {
+  text: string;
+  fileName?: string;
+  project?: ProjectFiles;
+}
+
+export interface DiffMessage {
+  type: "diff";
+  id: number;
+  /** diffContracts(old, new): the changes as sentences, with their spans on each side */
+  result?: DiffResult;
+  /** the number of errors in each version (the comparison may be incomplete when not 0) */
+  oldErrors: number;
+  newErrors: number;
+  /** why there is no result, in plain words */
+  error?: string;
+  ms: number;
+}
+
+export type WorkerResponse = DiagnosticsMessage | AnalysisMessage | SummaryMessage | BoundsMessage | RunMessage | FormatMessage | LibraryMessage | DiffMessage;
 
 /**
  * The other `.obc` files of the contract's folder, by path relative to it
@@ -197,6 +278,8 @@ export type WorkerResponse = DiagnosticsMessage | AnalysisMessage | BoundsMessag
 export type ProjectFiles = Record<string, string>;
 
 export type WorkerRequest =
-  | { type: "analyze"; version: number; text: string; fileName?: string; project?: ProjectFiles }
+  | { type: "analyze"; version: number; text: string; fileName?: string; project?: ProjectFiles; cohortSize?: number }
   | { type: "run"; id: number; text: string; files: RunFile[]; asOf?: string; fileName?: string; project?: ProjectFiles }
-  | { type: "format"; id: number; text: string };
+  | { type: "format"; id: number; text: string }
+  | { type: "library"; id: number }
+  | { type: "diff"; id: number; old: DiffSide; new: DiffSide };

@@ -1,0 +1,22 @@
+/**
+ * The editor's static word lists (editor/src/words.ts) equal the parser's: the highlighter
+ * and completion read them on the main thread, which must not load the parser library.
+ */
+import { describe, expect, it } from "vitest";
+import { FREQUENCIES as RULE_FREQUENCIES } from "../../language/check/rules.ts";
+import { keywordTokens, statementWords } from "../../language/syntax/tokens.ts";
+import { FREQUENCIES, KEYWORDS, STATEMENT_WORDS } from "../../editor/src/words.ts";
+
+describe("editor word lists", () => {
+  it("KEYWORDS equals keywordTokens", () => {
+    expect(KEYWORDS, "update editor/src/words.ts").toEqual(keywordTokens.map((t) => String(t.name).toLowerCase()));
+  });
+
+  it("STATEMENT_WORDS equals statementWords", () => {
+    expect(STATEMENT_WORDS, "update editor/src/words.ts").toEqual(statementWords);
+  });
+
+  it("FREQUENCIES equals the checker's", () => {
+    expect(FREQUENCIES, "update editor/src/words.ts").toEqual(RULE_FREQUENCIES);
+  });
+});
