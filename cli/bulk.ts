@@ -7,7 +7,9 @@
 import type { ContractIR } from "../language/check/ir.ts";
 import type { DataFile } from "../engine/inputs.ts";
 import { centsToString } from "../engine/money.ts";
+import type { BulkResult } from "../engine/fast/bulk.ts";
 import { runBulkParallel } from "../engine/fast/node-parallel.ts";
+import { runBulkParallelFromFiles, type DataPath } from "../engine/fast/node-stream.ts";
 
 export interface BulkRunOptions {
   asOf?: string;
@@ -16,12 +18,26 @@ export interface BulkRunOptions {
   json?: boolean;
 }
 
+const runOptions = (opts: BulkRunOptions) => ({
+  ...(opts.asOf ? { asOf: opts.asOf } : {}),
+  ...(opts.strict ? { strict: true } : {}),
+  ...(opts.workers ? { workers: opts.workers } : {}),
+});
+
 export async function bulkRun(ir: ContractIR, source: string, files: DataFile[], opts: BulkRunOptions): Promise<{ ok: boolean; output: string }> {
-  const r = await runBulkParallel(ir, source, files, {
-    ...(opts.asOf ? { asOf: opts.asOf } : {}),
-    ...(opts.strict ? { strict: true } : {}),
-    ...(opts.workers ? { workers: opts.workers } : {}),
-  });
+  return bulkOutput(await runBulkParallel(ir, source, files, runOptions(opts)), opts);
+}
+
+/**
+ * `bulkRun` on files read from disk, with the roster CSV streamed in chunks (its text is never
+ * held whole). The same output as `bulkRun` on the files' texts. Throws the `fs` error when a
+ * file cannot be read.
+ */
+export async function bulkRunFiles(ir: ContractIR, source: string, filePaths: DataPath[], opts: BulkRunOptions): Promise<{ ok: boolean; output: string }> {
+  return bulkOutput(await runBulkParallelFromFiles(ir, source, filePaths, runOptions(opts)), opts);
+}
+
+function bulkOutput(r: BulkResult, opts: BulkRunOptions): { ok: boolean; output: string } {
   if (!r.ok || !r.totals) {
     const lines = r.problems.filter((p) => p.severity === "error").map((p) => `  ${p.file}${p.row ? `:${p.row}` : ""}  ${p.column ?? ""}  ${p.rule}  ${p.message}`);
     return { ok: false, output: `data errors:\n${lines.join("\n")}\n` };

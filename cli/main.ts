@@ -270,20 +270,32 @@ ${EXIT_CODES_HELP}`,
     )
     .action(async (file: string, opts: { data: string[]; asOf?: string; strict?: boolean; json?: boolean; out?: string; aggregate?: boolean; minCell?: number; engine?: "fast" | "reference"; bulk?: boolean; workers?: number }) => {
       const { text, compiled } = await loadContract(file);
-      const files = [];
-      for (const arg of opts.data) {
-        const { dataSet, path } = parseDataArg(arg);
-        files.push({ label: path, text: await readText(path), ...(dataSet !== undefined ? { dataSet } : {}) });
-      }
       if (opts.bulk) {
-        const { bulkRun } = await import("./bulk.ts");
-        const result = await bulkRun(compiled.ir, text, files, { asOf: opts.asOf, strict: opts.strict, workers: opts.workers, json: opts.json });
+        // large cohorts: the roster streams from disk to the worker threads
+        const { bulkRunFiles } = await import("./bulk.ts");
+        const paths = opts.data.map((arg) => {
+          const { dataSet, path } = parseDataArg(arg);
+          return { path: resolve(cwd, path), label: path, ...(dataSet !== undefined ? { dataSet } : {}) };
+        });
+        let result: { ok: boolean; output: string };
+        try {
+          result = await bulkRunFiles(compiled.ir, text, paths, { asOf: opts.asOf, strict: opts.strict, workers: opts.workers, json: opts.json });
+        } catch (e) {
+          const bad = paths.find((p) => (e as { path?: string }).path === p.path);
+          if (bad) throw new CliError(EXIT.file, `cannot read ${bad.label}: ${fsReason(e)}`);
+          throw e;
+        }
         if (!result.ok) {
           err(result.output);
           throw new CliError(EXIT.data, "the run stopped because of data errors");
         }
         await emit(result.output, opts.out);
         return;
+      }
+      const files = [];
+      for (const arg of opts.data) {
+        const { dataSet, path } = parseDataArg(arg);
+        files.push({ label: path, text: await readText(path), ...(dataSet !== undefined ? { dataSet } : {}) });
       }
       const { runContract } = await import("../engine/index.ts");
       const { problemsTable, renderRunReport, allProblems } = await import("./report.ts");
