@@ -33,8 +33,19 @@ export async function bulkRun(ir: ContractIR, source: string, files: DataFile[],
  * held whole). The same output as `bulkRun` on the files' texts. Throws the `fs` error when a
  * file cannot be read.
  */
-export async function bulkRunFiles(ir: ContractIR, source: string, filePaths: DataPath[], opts: BulkRunOptions): Promise<{ ok: boolean; output: string }> {
-  return bulkOutput(await runBulkParallelFromFiles(ir, source, filePaths, runOptions(opts)), opts);
+export async function bulkRunFiles(
+  ir: ContractIR,
+  source: string,
+  filePaths: DataPath[],
+  opts: BulkRunOptions,
+  progress?: { update: (label: string, done: number, total?: number) => void; done: () => void },
+): Promise<{ ok: boolean; output: string }> {
+  const r = await runBulkParallelFromFiles(ir, source, filePaths, {
+    ...runOptions(opts),
+    ...(progress ? { onProgress: (read: number, size: number) => progress.update("reading the roster", read, size) } : {}),
+  });
+  progress?.done();
+  return bulkOutput(r, opts);
 }
 
 function bulkOutput(r: BulkResult, opts: BulkRunOptions): { ok: boolean; output: string } {

@@ -279,7 +279,10 @@ ${EXIT_CODES_HELP}`,
         });
         let result: { ok: boolean; output: string };
         try {
-          result = await bulkRunFiles(compiled.ir, text, paths, { asOf: opts.asOf, strict: opts.strict, workers: opts.workers, json: opts.json });
+          // a one-line progress display on a terminal; nothing when stderr is piped
+          const { createProgress } = await import("../node/progress.ts");
+          const progress = createProgress({ stderr: err, stderrIsTTY: stderr.isTTY === true });
+          result = await bulkRunFiles(compiled.ir, text, paths, { asOf: opts.asOf, strict: opts.strict, workers: opts.workers, json: opts.json }, progress);
         } catch (e) {
           const bad = paths.find((p) => (e as { path?: string }).path === p.path);
           if (bad) throw new CliError(EXIT.file, `cannot read ${bad.label}: ${fsReason(e)}`);

@@ -42,6 +42,8 @@ export interface StreamOptions extends ParallelOptions {
   chunkBytes?: number;
   /** roster chunks read but not yet decided, at most (default 2 per worker) */
   maxInFlight?: number;
+  /** told how much of the roster has been read: characters so far, and the file's size in bytes */
+  onProgress?: (read: number, size: number) => void;
 }
 
 function defaultWorkerUrl(): URL {
@@ -174,7 +176,14 @@ class OnePart extends Error {}
  * Reads a roster CSV from `start` (the first character after the header line) and submits
  * chunks of whole lines. Throws OnePart when the file has a quote or a carriage return.
  */
-async function streamChunks(path: string, headerEnd: number, firstLine: number, chunkChars: number, send: (text: string, firstLine: number) => Promise<void>): Promise<void> {
+async function streamChunks(
+  path: string,
+  headerEnd: number,
+  firstLine: number,
+  chunkChars: number,
+  send: (text: string, firstLine: number) => Promise<void>,
+  onRead?: (chars: number) => void,
+): Promise<void> {
   const stream = createReadStream(path, { encoding: "utf8", highWaterMark: Math.max(64 * 1024, Math.min(chunkChars, 1 << 20)) });
   let skip = headerEnd; // characters of the (BOM-less) head still to drop
   let first = true;
@@ -187,7 +196,10 @@ async function streamChunks(path: string, headerEnd: number, firstLine: number, 
     line += count;
   };
   try {
+    let read = 0;
     for await (const piece of stream as AsyncIterable<string>) {
+      read += piece.length;
+      onRead?.(read);
       let s = piece;
       if (first) {
         first = false;
@@ -275,7 +287,7 @@ export async function runBulkParallelFromFiles(contract: ContractIR, source: str
         const id = nJobs++;
         p.jobs.push(id);
         await pool.submit(id, { dataSet: m.ds.name, label: m.file.label, header: m.csv.header!, strict, text, firstLine });
-      });
+      }, (chars) => opts.onProgress?.(chars, size));
     }
     await pool.drain();
   } catch (e) {
