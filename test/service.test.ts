@@ -136,10 +136,13 @@ describe("the service", () => {
     expect(run.json.result.totals.paid).toBe("5560.00");
   });
 
-  it("leaves /summary as 501 until the summary module is wired", async () => {
+  it("answers /summary with the plain-language summary and its source map", async () => {
     const r = await post(svc, "/summary", { source });
-    expect(r.status).toBe(501);
-    expect(r.json.error).toEqual({ code: "not-implemented", message: "the plain-language summary is not available in the service yet" });
+    expect(r.status).toBe(200);
+    expect(r.json.markdown).toContain("| Price per student (maximum) | $1,580.00 |");
+    expect(r.json.html).toMatch(/^<!DOCTYPE html>/i);
+    const entry = (r.json.sourceMap as { sentence: string; start: number; end: number }[]).find((m) => m.sentence.includes("$900.00"))!;
+    expect(source.slice(entry.start, entry.end)).toMatch(/^outcome "Algebra ready"/);
   });
 
   it("serves an OpenAPI 3.1 document generated from the schemas", async () => {

@@ -11,7 +11,7 @@ import { nodeResolver, STDLIB_DIR } from "../../stdlib/node-resolver.ts";
 import { compileRules, runContract, studentBounds } from "../../engine/index.ts";
 import type { ContractRequest } from "./schemas.ts";
 
-export type Route = "check" | "compile" | "run" | "analysis";
+export type Route = "check" | "compile" | "run" | "analysis" | "summary";
 
 export interface Reply {
   status: number;
@@ -63,6 +63,15 @@ export async function handle(route: Route, req: ContractRequest): Promise<Reply>
           },
         },
       };
+    }
+    case "summary": {
+      if (!compiled.ok || !compiled.ir) return invalid(req.source, compiled.diagnostics);
+      const { summarizeContract, toMarkdown, toHtml, sourceMap } = await import("../../engine/summary/index.ts");
+      const doc = await summarizeContract(compiled.ir, req.source, {
+        sourceName: CONTRACT_FILE,
+        ...(req.asOf !== undefined ? { asOf: req.asOf } : {}),
+      });
+      return { status: 200, body: { ok: true, markdown: toMarkdown(doc), html: toHtml(doc), sourceMap: sourceMap(doc) } };
     }
     case "run": {
       if (!compiled.ok || !compiled.ir) return invalid(req.source, compiled.diagnostics);

@@ -12,6 +12,7 @@ import {
   ErrorSchema,
   InvalidContractSchema,
   RunResponseSchema,
+  SummaryResponseSchema,
 } from "./schemas.ts";
 
 function schemaOf(s: z.ZodType): Record<string, unknown> {
@@ -64,8 +65,8 @@ export function openApiDocument(version = "0.1.0"): Record<string, unknown> {
       "/analysis": post("Analyse a contract without data", "The least and most one student can earn, per clause and in all.", ["AnalysisResponse", "the bounds"], {
         "422": json("InvalidContract", "the contract has errors (invalid-contract)"),
       }),
-      "/summary": post("Plain-language summary (not yet available)", "Answers 501 until the summary module is wired in.", ["Error", "never"], {
-        "501": json("Error", "not implemented yet (not-implemented)"),
+      "/summary": post("Plain-language summary", "The summary for the people who sign: Markdown, standalone HTML, and which contract text each sentence renders.", ["SummaryResponse", "the summary"], {
+        "422": json("InvalidContract", "the contract has errors (invalid-contract)"),
       }),
       "/openapi.json": { get: { summary: "This document", responses: { "200": { description: "the OpenAPI document", content: { "application/json": {} } } } } },
       "/health": { get: { summary: "Liveness", responses: { "200": { description: "{ ok: true }", content: { "application/json": {} } } } } },
@@ -80,6 +81,7 @@ export function openApiDocument(version = "0.1.0"): Record<string, unknown> {
         RunResponse: schemaOf(RunResponseSchema),
         DataErrors: schemaOf(DataErrorsSchema),
         AnalysisResponse: schemaOf(AnalysisResponseSchema),
+        SummaryResponse: schemaOf(SummaryResponseSchema),
       },
     },
   };

@@ -85,6 +85,13 @@ export const RunResponseSchema = z.object({
 
 export const DataErrorsSchema = ErrorSchema.extend({ problems: z.array(DataProblemSchema) });
 
+export const SummaryResponseSchema = z.object({
+  ok: z.literal(true),
+  markdown: z.string().describe("the summary as Markdown"),
+  html: z.string().describe("the summary as a standalone, printable HTML page"),
+  sourceMap: z.array(z.object({ sentence: z.string(), start: z.number().int(), end: z.number().int() })).describe("for each sentence, the range of the contract text it renders"),
+});
+
 const Amount = z.string().describe("an amount in major units, e.g. \"1600.00\"; absent when unbounded");
 export const AnalysisResponseSchema = z.object({
   ok: z.literal(true),

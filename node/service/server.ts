@@ -2,7 +2,7 @@
  * The engine as an HTTP service (node:http, no framework).
  *
  *   POST /check · /compile · /run · /analysis   JSON `{ source, files?, asOf?, strict? }`
- *   POST /summary                               501 until the summary module is wired in
+ *   POST /summary                               the plain-language summary: Markdown, HTML and a source map
  *   GET  /openapi.json · /health
  *
  * Limits: a request body over `maxBodyBytes` (default 5 MB) gets 413 without being read; a body
@@ -55,7 +55,7 @@ const ROUTES: Record<string, { methods: string[]; route?: Route }> = {
   "/compile": { methods: ["POST"], route: "compile" },
   "/run": { methods: ["POST"], route: "run" },
   "/analysis": { methods: ["POST"], route: "analysis" },
-  "/summary": { methods: ["POST"] },
+  "/summary": { methods: ["POST"], route: "summary" },
   "/openapi.json": { methods: ["GET", "HEAD"] },
   "/health": { methods: ["GET", "HEAD"] },
 };
@@ -211,9 +211,6 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
             ? `${field} is required`
             : `${field || "the body"}: ${issue.message}`;
       return send(res, 400, error("invalid-request", message, { path: field }));
-    }
-    if (path === "/summary") {
-      return send(res, 501, error("not-implemented", "the plain-language summary is not available in the service yet"));
     }
     try {
       const reply = await runner.run(entry.route!, parsed.data, timeout);
