@@ -10,13 +10,14 @@ import { CompareView, type Version } from "./components/CompareView.tsx";
 import { Outline } from "./components/Outline.tsx";
 import { ProblemsPanel } from "./components/ProblemsPanel.tsx";
 import { RunPanel } from "./components/RunPanel.tsx";
+import { SimulationPanel } from "./components/SimulationPanel.tsx";
 import { SummaryPanel } from "./components/SummaryPanel.tsx";
 import { Tabs } from "./components/Tabs.tsx";
 import { Toolbar } from "./components/Toolbar.tsx";
 import { defaultExample, findExample } from "./examples.ts";
 import type { EditorSession } from "./monaco/session.ts";
 import { monaco } from "./monaco/setup.ts";
-import type { RunFile } from "./service/protocol.ts";
+import type { RunFile, SimulationOptions } from "./service/protocol.ts";
 import { entriesAt, innermostAt } from "./summary-map.ts";
 import { contractFromTemplate } from "./template-contract.ts";
 import { useSnapshot } from "./use-snapshot.ts";
@@ -44,6 +45,7 @@ interface Active {
 
 const MemoRunPanel = memo(RunPanel);
 const MemoAnalysisPanel = memo(AnalysisPanel);
+const MemoSimulationPanel = memo(SimulationPanel);
 
 function download(name: string, text: string): void {
   const url = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
@@ -135,6 +137,11 @@ export function App() {
     [session],
   );
 
+  const onSimulate = useCallback(
+    (options: SimulationOptions) => session!.simulate(options),
+    [session],
+  );
+
   const status = useMemo(() => {
     if (!diagnostics) return { text: "Checking…", kind: "pending" as const };
     const errors = diagnostics.diagnostics.filter((d) => d.severity === "error").length;
@@ -181,7 +188,7 @@ export function App() {
             onSelect={(d) => session?.reveal(d)}
           />
         </section>
-        <aside className="panels" id="panels" aria-label="Summary, analysis and run">
+        <aside className="panels" id="panels" aria-label="Summary, analysis, run and simulation">
           <Tabs
             label="Panels"
             active={tab}
@@ -213,6 +220,7 @@ export function App() {
                 ),
               },
               { id: "run", label: "Run", content: <MemoRunPanel onRun={onRun} {...(example ? { suggestedDataSet: example.dir } : {})} /> },
+              { id: "simulation", label: "Simulation", content: <MemoSimulationPanel onSimulate={onSimulate} {...(currency ? { currency } : {})} /> },
             ]}
           />
         </aside>

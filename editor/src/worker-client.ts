@@ -6,7 +6,7 @@
 import ObcWorker from "./obc.worker.ts?worker";
 import type {
   AnalysisMessage, BoundsMessage, DiagnosticsMessage, DiffMessage, DiffSide, FormatMessage, LibraryMessage, ProjectFiles, RunFile, RunMessage,
-  SummaryMessage, WorkerRequest, WorkerResponse,
+  SimulateMessage, SimulationOptions, SummaryMessage, WorkerRequest, WorkerResponse,
 } from "./service/protocol.ts";
 
 export interface WorkerListeners {
@@ -16,7 +16,7 @@ export interface WorkerListeners {
   onBounds(message: BoundsMessage): void;
 }
 
-type Answer = RunMessage | FormatMessage | LibraryMessage | DiffMessage;
+type Answer = RunMessage | FormatMessage | LibraryMessage | DiffMessage | SimulateMessage;
 
 export interface AnalyzeOptions {
   fileName: string;
@@ -63,6 +63,12 @@ export class LanguageClient {
   diff(old: DiffSide, next: DiffSide): Promise<DiffMessage> {
     const id = this.nextId++;
     return this.request<DiffMessage>({ type: "diff", id, old, new: next }, id);
+  }
+
+  /** Pricing by simulation, in the worker. */
+  simulate(text: string, options: SimulationOptions, fileName: string, project: ProjectFiles): Promise<SimulateMessage> {
+    const id = this.nextId++;
+    return this.request<SimulateMessage>({ type: "simulate", id, text, options, fileName, project }, id);
   }
 
   dispose(): void {

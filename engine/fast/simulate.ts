@@ -271,6 +271,14 @@ export const DEFAULTS: Required<Omit<SimulationOptions, "asOf">> = {
 
 /** Simulates `runs` cohorts of `cohort` students and summarises what the contract pays. */
 export function simulate(contract: ContractIR, source: string, options: SimulationOptions = {}): SimulationResult {
+  return simulateRuns(contract, source, options).result;
+}
+
+/**
+ * The same simulation, also giving the total paid to each cohort in run order (in cents),
+ * e.g. for a histogram.
+ */
+export function simulateRuns(contract: ContractIR, source: string, options: SimulationOptions = {}): { result: SimulationResult; cohortTotals: number[] } {
   const o = { ...DEFAULTS, ...options };
   const ir = compositeIR(contract, o.asOf).ir;
   const compiled = compileContract(ir, source);
@@ -329,7 +337,8 @@ export function simulate(contract: ContractIR, source: string, options: Simulati
   clauseCaps.forEach(({ c, cap }, k) => caps.push({ cap: `cap ${money(cap.amount)} on "${c.name}"`, kind: "clause", clause: c.id, bindsInRuns: clauseCapRuns[k]! / o.runs }));
   if (ir.contractCap) caps.push({ cap: `cap ${money(ir.contractCap.amount)} per contract`, kind: "contract", bindsInRuns: contractCapRuns / o.runs });
   const { asOf, ...rest } = o;
-  return {
+  const cohortTotals = Array.from(totals); // before stats() sorts them
+  const result: SimulationResult = {
     schema: "obc.simulation/1",
     contract: { title: ir.title, ...(ir.version !== undefined ? { version: ir.version } : {}), currency: ir.currency },
     assumptions: { ...rest, ...(asOf !== undefined ? { asOf } : {}) },
@@ -339,4 +348,5 @@ export function simulate(contract: ContractIR, source: string, options: Simulati
     caps,
     divisionsByZero: divisions,
   };
+  return { result, cohortTotals };
 }

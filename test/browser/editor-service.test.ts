@@ -11,10 +11,12 @@ import { memoryResolver } from "../../stdlib/index.ts";
 import { generateContract } from "../../editor/bench/generate.ts";
 import { createLanguageService } from "../../editor/src/service/handler.ts";
 import type {
-  AnalysisMessage, BoundsMessage, DiagnosticsMessage, DiffMessage, LibraryMessage, RunMessage, SummaryMessage, WorkerRequest, WorkerResponse,
+  AnalysisMessage, BoundsMessage, DiagnosticsMessage, DiffMessage, LibraryMessage, RunMessage, SimulateMessage, SummaryMessage, WorkerRequest, WorkerResponse,
 } from "../../editor/src/service/protocol.ts";
 import { innermostAt, summaryEntries } from "../../editor/src/summary-map.ts";
 import { contractFromTemplate } from "../../editor/src/template-contract.ts";
+import { DEFAULTS, simulate } from "../../engine/fast/simulate.ts";
+import { EDITOR_SIM_DEFAULTS, parseSimulationForm } from "../../editor/src/service/simulation.ts";
 
 const dir = "examples/03-algebra-pilot";
 const pilot = readFileSync(`${dir}/contract.obc`, "utf8");
@@ -213,5 +215,40 @@ describe("editor language service", () => {
     const out = await answers({ type: "analyze", version: 2, text: generateContract(500) });
     expect(out.map((m) => m.type)).toEqual(["diagnostics", "analysis", "summary", "bounds"]);
     expect(out.find((m): m is SummaryMessage => m.type === "summary")).toMatchObject({ examples: false, examplesLeftOut: "too-large" });
+  });
+});
+
+describe("simulation in the worker", () => {
+  const duval = readFileSync("examples/01-duval-2022/contract.obc", "utf8");
+  const options = { cohort: 40, runs: 12, seed: 9 };
+
+  it("answers with simulate()'s result and each cohort's total, which reproduce its statistics", async () => {
+    const [m] = (await answers({ type: "simulate", id: 3, text: duval, options })) as SimulateMessage[];
+    const expected = simulate(compileSource(duval).ir!, duval, options);
+    expect(m!.ok).toBe(true);
+    expect(m!.result).toEqual(expected);
+    expect(m!.totals).toHaveLength(options.runs);
+    const sum = m!.totals!.reduce((a, b) => a + b, 0);
+    expect((sum / options.runs).toFixed(2)).toBe(expected.total.mean);
+    const sorted = [...m!.totals!].sort((a, b) => a - b);
+    expect(sorted[0]!.toFixed(2)).toBe(expected.total.min);
+    expect(sorted[sorted.length - 1]!.toFixed(2)).toBe(expected.total.max);
+    expect(sorted[Math.ceil(0.5 * options.runs) - 1]!.toFixed(2)).toBe(expected.total.p50);
+  });
+
+  it("refuses a contract with errors and bad options, in plain words", async () => {
+    const [bad] = (await answers({ type: "simulate", id: 4, text: duval.replace('contract "Duval', 'contrakt "Duval'), options })) as SimulateMessage[];
+    expect(bad!.ok).toBe(false);
+    expect(bad!.error).toMatch(/error/);
+    const [zero] = (await answers({ type: "simulate", id: 5, text: duval, options: { ...options, runs: 0 } })) as SimulateMessage[];
+    expect(zero!.error).toMatch(/number of runs/);
+    const [big] = (await answers({ type: "simulate", id: 6, text: duval, options: { cohort: 100_000, runs: 10_000 } })) as SimulateMessage[];
+    expect(big!.error).toMatch(/at most/);
+  });
+
+  it("the form's defaults are the CLI's, with 200 runs", () => {
+    expect(parseSimulationForm({ cohort: "500", runs: "200", seed: "1", baseline: "50, 10", growth: "8,6", attendance: "30, 8", missing: "0.05", pTrue: "0.5" })).toEqual({ ...EDITOR_SIM_DEFAULTS });
+    expect(EDITOR_SIM_DEFAULTS).toEqual({ ...DEFAULTS, runs: 200 });
+    expect(parseSimulationForm({ cohort: "x", runs: "200", seed: "1", baseline: "50, 10", growth: "8,6", attendance: "30, 8", missing: "0.05", pTrue: "0.5" })).toMatch(/cohort size/);
   });
 });

@@ -11,7 +11,7 @@
  * with a message, except in CI (CI set), where they must run.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +20,9 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { compileSource } from "../../language/driver.ts";
 import { format } from "../../language/format/index.ts";
 import { generateContract } from "../../editor/bench/generate.ts";
+import { simulate } from "../../engine/fast/simulate.ts";
+import { formatMoney } from "../../editor/src/money.ts";
+import { SIM_BINS } from "../../editor/src/service/simulation.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const VITE = join("node_modules", "vite", "bin", "vite.js");
@@ -303,6 +306,40 @@ describe.skipIf(skip)("browser editor (Chromium)", () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "editor-run.png") });
   });
+
+  it("simulates the Duval contract in the worker: the mean total per cohort equals simulate() in Node; one histogram bar per bin", async () => {
+    const duval = readFileSync("examples/01-duval-2022/contract.obc", "utf8");
+    const options = { cohort: 60, runs: 25, seed: 42 };
+    const ir = compileSource(duval).ir!;
+    const expected = simulate(ir, duval, options);
+    // the histogram has SIM_BINS bars, one when every cohort is paid the same
+    const bars = expected.total.min === expected.total.max ? 1 : SIM_BINS;
+
+    await page.selectOption("[data-testid=start-from]", "example:01-duval-2022/contract.obc");
+    await page.waitForFunction(() => {
+      const { session } = (window as unknown as Hook).__obc;
+      const d = session.store.get().diagnostics;
+      return session.text.includes("Duval") && d?.version === session.model.getVersionId() && d.ok;
+    });
+    await page.click("#tab-simulation");
+    const panel = page.locator("#panel-simulation");
+    await panel.getByLabel("Cohort size (students)").fill(String(options.cohort));
+    await panel.getByLabel("Runs (simulated cohorts)").fill(String(options.runs));
+    await panel.getByLabel("Seed").fill(String(options.seed));
+    await panel.getByRole("button", { name: "Simulate" }).click();
+    const mean = panel.locator("[data-testid=sim-total-mean]");
+    await mean.waitFor({ timeout: 10_000 });
+    expect(await mean.textContent()).toBe(formatMoney(expected.total.mean, expected.contract.currency));
+    expect(await panel.locator("[data-testid=sim-heading]").textContent()).toContain(`${options.runs} simulated cohorts of ${options.cohort} students, seed ${options.seed}`);
+    const histogram = panel.getByRole("img", { name: /^Total paid per simulated cohort:/ });
+    expect(await histogram.locator("rect.bar").count()).toBe(bars);
+    expect(bars).toBe(SIM_BINS);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, "editor-simulation.png") });
+
+    await page.selectOption("[data-testid=start-from]", "example:03-algebra-pilot/contract.obc");
+    await reset();
+  }, 20_000);
 
   it("saves a screenshot of the main screen", async () => {
     await page.click("#tab-summary");

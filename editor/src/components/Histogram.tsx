@@ -6,6 +6,10 @@ export interface HistogramProps {
   /** the values, in dollars */
   values: number[];
   bins?: number;
+  /** what is counted: singular and plural (default students) */
+  unit?: [string, string];
+  /** the label under the axis (default "total per student") */
+  axisLabel?: string;
 }
 
 const WIDTH = 420;
@@ -23,7 +27,7 @@ export function histogramBins(values: number[], count: number): { from: number; 
   return bins;
 }
 
-export function Histogram({ title, values, bins = 8 }: HistogramProps) {
+export function Histogram({ title, values, bins = 8, unit = ["student", "students"], axisLabel = "total per student" }: HistogramProps) {
   const data = histogramBins(values, bins);
   const maxN = Math.max(1, ...data.map((b) => b.n));
   const plotW = WIDTH - PAD.left - PAD.right;
@@ -33,7 +37,7 @@ export function Histogram({ title, values, bins = 8 }: HistogramProps) {
   return (
     <figure className="chart">
       <figcaption>{title}</figcaption>
-      <svg role="img" aria-label={`${title}: ${data.map((b) => `${b.n} students from ${label(b)}`).join("; ")}`} viewBox={`0 0 ${WIDTH} ${HEIGHT}`} width="100%">
+      <svg role="img" aria-label={`${title}: ${data.map((b) => `${b.n} ${unit[1]} from ${label(b)}`).join("; ")}`} viewBox={`0 0 ${WIDTH} ${HEIGHT}`} width="100%">
         <line x1={PAD.left} y1={PAD.top + plotH} x2={WIDTH - PAD.right} y2={PAD.top + plotH} className="axis" />
         <line x1={PAD.left} y1={PAD.top} x2={PAD.left} y2={PAD.top + plotH} className="axis" />
         <text x={PAD.left - 4} y={PAD.top + 8} textAnchor="end" className="chart-label">{maxN}</text>
@@ -44,7 +48,7 @@ export function Histogram({ title, values, bins = 8 }: HistogramProps) {
           return (
             <g key={i}>
               <rect x={x + 2} y={PAD.top + plotH - h} width={Math.max(1, barW - 4)} height={h} className="bar">
-                <title>{`${b.n} student${b.n === 1 ? "" : "s"}: ${label(b)}`}</title>
+                <title>{`${b.n} ${b.n === 1 ? unit[0] : unit[1]}: ${label(b)}`}</title>
               </rect>
               {b.n > 0 && (
                 <text x={x + barW / 2} y={PAD.top + plotH - h - 3} textAnchor="middle" className="chart-value">{b.n}</text>
@@ -56,7 +60,7 @@ export function Histogram({ title, values, bins = 8 }: HistogramProps) {
           <>
             <text x={PAD.left} y={HEIGHT - PAD.bottom + 16} className="chart-label">{formatMoney(data[0]!.from.toFixed(2))}</text>
             <text x={WIDTH - PAD.right} y={HEIGHT - PAD.bottom + 16} textAnchor="end" className="chart-label">{formatMoney(data[data.length - 1]!.to.toFixed(2))}</text>
-            <text x={PAD.left + plotW / 2} y={HEIGHT - 6} textAnchor="middle" className="chart-label">total per student</text>
+            <text x={PAD.left + plotW / 2} y={HEIGHT - 6} textAnchor="middle" className="chart-label">{axisLabel}</text>
           </>
         )}
       </svg>

@@ -3,7 +3,7 @@
  * behind it, and the providers. Each edit is sent to the worker after a short pause
  * (debounced); its answers become markers and the store's analysis.
  */
-import type { ProjectFiles, RunFile, RunMessage } from "../service/protocol.ts";
+import type { ProjectFiles, RunFile, RunMessage, SimulateMessage, SimulationOptions } from "../service/protocol.ts";
 import { AnalysisStore } from "../store.ts";
 import { LanguageClient } from "../worker-client.ts";
 import { registerCodeActions } from "./code-actions.ts";
@@ -131,6 +131,11 @@ export class EditorSession {
     this.editor.setSelection(range);
     this.editor.revealRangeInCenterIfOutsideViewport(range);
     this.editor.focus();
+  }
+
+  /** Simulates the current text (in the worker). */
+  simulate(options: SimulationOptions): Promise<SimulateMessage> {
+    return this.client.simulate(this.text, options, this.fileName, this.project);
   }
 
   /** Runs the current text on data files. */

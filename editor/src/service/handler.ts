@@ -9,6 +9,7 @@
  *   format  → "format" (the formatter's text)
  *   library → "library" (the templates, their parameters and docs)
  *   diff    → "diff" (engine/diff: the changes between two versions, as sentences)
+ *   simulate → "simulate" (engine/fast/simulate: pricing by simulation, and each cohort's total)
  */
 import { compileSource } from "../../../language/driver.ts";
 import type { Diagnostic } from "../../../language/diagnostics/types.ts";
@@ -21,11 +22,12 @@ import { boundsOf } from "./bounds.ts";
 import { cliText, diagnosticsToDTO } from "./diagnostics.ts";
 import type {
   AnalysisMessage, BoundsMessage, DiagnosticsMessage, DiffMessage, DiffSide, FormatMessage, LibraryMessage, ProjectFiles, RunMessage,
-  SummaryMessage, TemplateInfo, WorkerRequest, WorkerResponse,
+  SimulateMessage, SummaryMessage, TemplateInfo, WorkerRequest, WorkerResponse,
 } from "./protocol.ts";
 import { DEFAULT_COHORT, EXAMPLES_DELAY_MS, EXAMPLES_MAX_CLAUSES } from "./limits.ts";
 import { EMPTY_SYMBOLS, outline, symbols } from "./symbols.ts";
 import { libraryInfo } from "./templates.ts";
+import { SIM_LIMITS, simulateWithTotals } from "./simulation.ts";
 
 export type FormatFn = (text: string) => { value: string; diagnostics: readonly Diagnostic[] };
 
@@ -172,6 +174,32 @@ export function createLanguageService(deps: ServiceDeps = {}): LanguageService {
     }
   }
 
+  function simulation(request: Extract<WorkerRequest, { type: "simulate" }>): SimulateMessage {
+    const { id, text, options } = request;
+    const t0 = now();
+    const fail = (error: string): SimulateMessage => ({ type: "simulate", id, ok: false, error, ms: now() - t0 });
+    const whole = (v: number | undefined, min: number, max: number) => v === undefined || (Number.isInteger(v) && v >= min && v <= max);
+    const share = (v: number | undefined) => v === undefined || (Number.isFinite(v) && v >= 0 && v <= 1);
+    const dist = (d: { mean: number; sd: number } | undefined) => d === undefined || (Number.isFinite(d.mean) && Number.isFinite(d.sd) && d.sd >= 0);
+    if (!whole(options.cohort, 1, SIM_LIMITS.maxCohort)) return fail(`The cohort size must be a whole number from 1 to ${SIM_LIMITS.maxCohort.toLocaleString("en-US")}.`);
+    if (!whole(options.runs, 1, SIM_LIMITS.maxRuns)) return fail(`The number of runs must be a whole number from 1 to ${SIM_LIMITS.maxRuns.toLocaleString("en-US")}.`);
+    if ((options.cohort ?? 500) * (options.runs ?? 1000) > SIM_LIMITS.maxStudents) return fail(`Cohort size × runs must be at most ${SIM_LIMITS.maxStudents.toLocaleString("en-US")} students in the editor (use \`obc simulate\` for more).`);
+    if (!whole(options.seed, 0, 4294967295)) return fail("The seed must be a whole number from 0 to 4,294,967,295.");
+    if (!dist(options.baseline) || !dist(options.growth) || !dist(options.attendance)) return fail("Each mean and standard deviation must be a number (the standard deviation at least 0).");
+    if (!share(options.missing) || !share(options.pTrue)) return fail("The shares (missing, yes/no true) must be between 0 and 1.");
+    const compiled = compile(text, request.fileName ?? "contract.obc", request.project);
+    if (!compiled.ok || !compiled.ir) {
+      const errors = compiled.diagnostics.filter((d) => d.severity === "error").length;
+      return fail(`The contract has ${errors} error${errors === 1 ? "" : "s"}: fix ${errors === 1 ? "it" : "them"} before simulating it.`);
+    }
+    try {
+      const { result, totals } = simulateWithTotals(compiled.ir, text, options);
+      return { type: "simulate", id, ok: true, result, totals, ms: now() - t0 };
+    } catch (e) {
+      return fail(`Internal error in OBC (please report it): ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
   function format(id: number, text: string): FormatMessage {
     if (!deps.format) return { type: "format", id, error: "The formatter is not available in this build." };
     try {
@@ -201,6 +229,9 @@ export function createLanguageService(deps: ServiceDeps = {}): LanguageService {
           return;
         case "diff":
           post(diff(request));
+          return;
+        case "simulate":
+          post(simulation(request));
           return;
       }
     },

@@ -9,6 +9,9 @@ import type { Severity } from "../../../language/diagnostics/types.ts";
 import type { DataProblem, RunResult } from "../../../engine/index.ts";
 import type { ChangeArea, DiffResult } from "../../../engine/diff/diff.ts";
 import type { SummaryDoc } from "../../../engine/summary/model.ts";
+import type { SimulationOptions, SimulationResult } from "../../../engine/fast/simulate.ts";
+
+export type { SimulationOptions, SimulationResult };
 
 export type { ChangeArea, DiffResult, SummaryDoc };
 
@@ -269,7 +272,20 @@ export interface DiffMessage {
   ms: number;
 }
 
-export type WorkerResponse = DiagnosticsMessage | AnalysisMessage | SummaryMessage | BoundsMessage | RunMessage | FormatMessage | LibraryMessage | DiffMessage;
+/** Pricing by simulation (engine/fast/simulate.ts), as `obc simulate`. */
+export interface SimulateMessage {
+  type: "simulate";
+  id: number;
+  ok: boolean;
+  /** why there is no result, in plain words */
+  error?: string;
+  result?: SimulationResult;
+  /** the total paid to each simulated cohort, in dollars, in run order (for the histogram) */
+  totals?: number[];
+  ms: number;
+}
+
+export type WorkerResponse = DiagnosticsMessage | AnalysisMessage | SummaryMessage | BoundsMessage | RunMessage | FormatMessage | LibraryMessage | DiffMessage | SimulateMessage;
 
 /**
  * The other `.obc` files of the contract's folder, by path relative to it
@@ -282,4 +298,5 @@ export type WorkerRequest =
   | { type: "run"; id: number; text: string; files: RunFile[]; asOf?: string; fileName?: string; project?: ProjectFiles }
   | { type: "format"; id: number; text: string }
   | { type: "library"; id: number }
-  | { type: "diff"; id: number; old: DiffSide; new: DiffSide };
+  | { type: "diff"; id: number; old: DiffSide; new: DiffSide }
+  | { type: "simulate"; id: number; text: string; options: SimulationOptions; fileName?: string; project?: ProjectFiles };
