@@ -51,7 +51,7 @@ function columnsOf(table: Table | Record<string, unknown>[]): Set<string> {
 }
 
 /** How well a file's columns fit a data set: the share of its required columns present (0 when the key is absent). */
-function fit(ds: DataSetIR, cols: Set<string>): number {
+export function fit(ds: DataSetIR, cols: Set<string>): number {
   const required = [ds.key, ds.period, ...ds.fields.filter((f) => !f.optional).map((f) => f.name)].filter((x): x is string => !!x);
   const all = [ds.key, ds.period, ...ds.fields.map((f) => f.name)].filter((x): x is string => !!x);
   if ((ds.key && !cols.has(normaliseColumnName(ds.key))) || (ds.period && !cols.has(normaliseColumnName(ds.period)))) return 0;

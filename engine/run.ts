@@ -490,7 +490,8 @@ export interface EscalationDecision {
   withholdingAtEnd?: A.WithholdAction;
 }
 
-function percentMeasures(decl: A.EscalationDecl): Set<string> {
+/** Measures compared with a percentage are shown as percentages ("73.8%"). */
+export function percentMeasures(decl: A.EscalationDecl): Set<string> {
   const out = new Set<string>();
   const walk = (e: A.Expr | undefined) => {
     if (!e) return;

@@ -15,6 +15,7 @@ import type { ConditionTrace } from "../output.ts";
 import { Rational } from "../rational.ts";
 import {
   closeCheckpoint,
+  percentMeasures,
   type EscalationState,
   traceConditions,
   type CheckpointDecision,
@@ -238,24 +239,6 @@ export function compileCohorts(
 
 // ───────────── escalations ─────────────
 
-function percentMeasures(decl: A.EscalationDecl): Set<string> {
-  const out = new Set<string>();
-  const walk = (e: A.Expr | undefined) => {
-    if (!e) return;
-    if (e.$type === "Binary") {
-      if (e.left.$type === "NameRef" && e.right.$type === "PercentLit") out.add(e.left.name);
-      if (e.right.$type === "NameRef" && e.left.$type === "PercentLit") out.add(e.right.name);
-      walk(e.left);
-      walk(e.right);
-    }
-    if (e.$type === "Unary") walk(e.operand);
-  };
-  for (const l of decl.levels) {
-    walk(l.condition);
-    for (const a of l.actions) if (a.$type === "WithholdAction") walk(a.until);
-  }
-  return out;
-}
 
 export function fastEscalations(
   ir: ContractIR,

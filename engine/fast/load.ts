@@ -23,7 +23,7 @@ import {
   type DataProblem,
   type FileReport,
 } from "../data.ts";
-import type { DataFile } from "../inputs.ts";
+import { fit, type DataFile } from "../inputs.ts";
 import { Rational } from "../rational.ts";
 import { bareValue } from "./program.ts";
 
@@ -441,15 +441,6 @@ function inputProblem(code: string, file: string, rule: string, message: string)
   return { code, severity: "error", file, rule, message };
 }
 
-/** How well a file's columns fit a data set (`fit` of engine/inputs.ts). */
-function fit(ds: DataSetIR, cols: Set<string>): number {
-  const required = [ds.key, ds.period, ...ds.fields.filter((f) => !f.optional).map((f) => f.name)].filter((x): x is string => !!x);
-  const all = [ds.key, ds.period, ...ds.fields.map((f) => f.name)].filter((x): x is string => !!x);
-  if ((ds.key && !cols.has(normaliseColumnName(ds.key))) || (ds.period && !cols.has(normaliseColumnName(ds.period)))) return 0;
-  const req = required.filter((c) => cols.has(normaliseColumnName(c))).length / Math.max(1, required.length);
-  const any = all.filter((c) => cols.has(normaliseColumnName(c))).length / Math.max(1, all.length);
-  return req + any / 100;
-}
 
 export type MatchedFile =
   | { file: DataFile; kind: "json"; rows: Record<string, unknown>[]; ds: DataSetIR }
