@@ -148,14 +148,19 @@ export interface StudentBounds {
 export function studentBounds(ir: ContractIR): StudentBounds {
   const clauses = ir.clauses.map((c) => clauseBounds(c, ir));
   const exclusive = exclusivePairs(ir);
-  const n = clauses.length;
+  // clauses that exclude no other clause always join the maximum; only the others are combined
+  const involved = new Set(exclusive.flat());
+  const free = clauses.filter((c) => !involved.has(c.clause));
+  const tied = clauses.filter((c) => involved.has(c.clause));
+  const n = tied.length;
   let best: { total?: Rational; set: string[] } | undefined;
   let worst: Rational | undefined = Rational.ZERO;
-  // clauses are few: try every set of clauses that can pay together
+  // try every set of the exclusive clauses that can pay together
   for (let mask = 0; mask < 1 << Math.min(n, 16); mask++) {
-    const set = clauses.filter((_, i) => mask & (1 << i));
-    const ids = new Set(set.map((c) => c.clause));
-    if (exclusive.some(([a, b]) => ids.has(a) && ids.has(b))) continue;
+    const chosen = new Set(tied.filter((_, i) => mask & (1 << i)).map((c) => c.clause));
+    if (exclusive.some(([a, b]) => chosen.has(a) && chosen.has(b))) continue;
+    // a free clause that can pay nothing adds nothing to the maximum, and is not named in it
+    const set = clauses.filter((c) => chosen.has(c.clause) || (free.includes(c) && !(c.max && c.max.isZero())));
     let total: Rational | undefined = Rational.ZERO;
     for (const c of set) total = total && c.max ? total.add(c.max) : undefined;
     if (!best || (best.total && (!total || total.gt(best.total)))) best = { total, set: set.map((c) => c.clause) };
