@@ -370,6 +370,8 @@ export interface Comment { text: string; span: Span }
 export interface Contract extends NodeBase {
   $type: "Contract";
   title: StringLit;
+  /** `id "…"`: the contract's stable identity, which the ledger keys its settlements by */
+  id?: StringLit;
   version?: StringLit;
   items: Item[];
 }

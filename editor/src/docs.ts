@@ -11,8 +11,9 @@ export interface WordDoc {
 }
 
 export const KEYWORD_DOCS: Readonly<Record<string, WordDoc>> = {
-  contract: { summary: "The contract: its title, an optional version, and every statement between the braces.", example: 'contract "Algebra pilot" version "1.0" { … }' },
+  contract: { summary: "The contract: its title, an optional id and version, and every statement between the braces.", example: 'contract "Algebra pilot" version "1.0" { … }' },
   version: { summary: "Free text naming the version of a contract, amendment or template; carried into every output." },
+  id: { summary: "The contract's stable identity in the settlement ledger (after the title): letters, digits, '-', '_' or '.'; chosen once, never changed.", example: 'contract "Algebra pilot" id "lakeview-brightpath-2026" version "1.0" { … }' },
   parties: { summary: "The parties: a role, the legal name in quotes, and an optional alias after `as`.", example: 'parties { district "Lakeview Unified"  provider "Bright Path" }' },
   as: { summary: "Gives a party a short name (alias) used elsewhere in the contract and in outputs.", example: 'funder "Lakeview Foundation" as philanthropy' },
   term: { summary: "The period the contract runs, both dates included. `due` dates must fall inside it.", example: "term 2026-09-01 to 2027-06-30" },

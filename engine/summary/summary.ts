@@ -169,6 +169,7 @@ function define(c: Ctx, term: string, span: A.Span): void {
 function titleBlock(c: Ctx): TitleRow[] {
   const { ir } = c;
   const rows: TitleRow[] = [{ label: "Contract", value: S(ir.title, c.titleSpan) }];
+  if (ir.id !== undefined) rows.push({ label: "Identifier", value: S(ir.id, ir.ast.id?.span ?? c.titleSpan) });
   rows.push({ label: "Version", value: S(ir.version ?? "not stated", ir.ast.version?.span ?? c.titleSpan) });
   for (const p of ir.parties) rows.push({ label: partyLabel(p.id, ir), value: S(p.name, p.decl.span) });
   const term = itemOf(ir, "TermDecl");
@@ -277,6 +278,7 @@ function partiesSection(c: Ctx): Section {
     });
   }
   const sentences: Sentence[] = [];
+  if (ir.id !== undefined) sentences.push(S(`The contract is identified as ${quote(ir.id)} in the settlement ledger.`, ir.ast.id?.span ?? c.titleSpan));
   if (ir.version) sentences.push(S(`This is version ${ir.version} of the contract.`, ir.ast.version?.span ?? c.titleSpan));
   const term = itemOf(ir, "TermDecl");
   if (term && ir.term) sentences.push(S(`The contract runs from ${formatDate(ir.term.start)} to ${formatDate(ir.term.end)}, both days included.`, term.span));

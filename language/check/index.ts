@@ -22,6 +22,9 @@ export interface CheckOutput {
   diagnostics: Diagnostic[];
 }
 
+/** A usable contract identifier (`id "…"`): 1 to 64 letters, digits, `-`, `_` or `.`, starting with a letter or digit. */
+export const CONTRACT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 const fieldTy = (t: A.FieldTypeName): Ty => t;
 
 function mapScope(map: Map<string, NameInfo>, parent?: Scope, extra: Partial<Scope> = {}): Scope {
@@ -87,8 +90,12 @@ function buildIR(c: A.Contract, diagnostics: Diagnostic[]): ContractIR {
     seenSection.set(section, item);
     return true;
   };
+  if (c.id && !CONTRACT_ID.test(c.id.value)) {
+    diagnostics.push(diag("OBC2024", { id: JSON.stringify(c.id.value) }, { span: c.id.span, label: "not a usable identifier" }));
+  }
   const ir: ContractIR = {
     title: c.title.value,
+    ...(c.id ? { id: c.id.value } : {}),
     version: c.version?.value,
     ast: c,
     parties: [],

@@ -76,6 +76,8 @@ export interface EscalationIR {
 
 export interface ContractIR {
   title: string;
+  /** `id "…"` in the header: the stable identity the ledger keys settlements by */
+  id?: string;
   version?: string;
   ast: A.Contract;
   parties: PartyIR[];

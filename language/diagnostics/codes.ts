@@ -350,6 +350,16 @@ const ENTRIES: Record<string, Entry> = {
 `,
   },
 
+  OBC2024: {
+    name: "bad-contract-id", severity: "error", title: "A contract identifier the ledger cannot use",
+    message: "The contract identifier {id} is not usable: write 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or a digit.",
+    help: "The identifier names this contract in the settlement ledger for its whole life, e.g. `id \"lakeview-brightpath-2026\"`.",
+    example: `contract "Example" id "Lakeview pilot #1" {
+  parties { district "D" provider "P" }
+}
+`,
+  },
+
   // ───────────── OBC3xxx types and units ─────────────
   OBC3001: {
     name: "type-mismatch", severity: "error", title: "Two values that cannot be compared",

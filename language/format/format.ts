@@ -508,8 +508,9 @@ class Printer {
 
   contract(c: A.Contract): void {
     let header = `contract ${quote(c.title.value)}`;
+    if (c.id) header += ` id ${quote(c.id.value)}`;
     if (c.version) header += ` version ${quote(c.version.value)}`;
-    const headerEnd = (c.version ?? c.title).span.end;
+    const headerEnd = (c.version ?? c.id ?? c.title).span.end;
     this.block(0, header, c.span.start, headerEnd, c.span.end, (i) => this.items(i, c.items));
   }
 

@@ -258,12 +258,14 @@ export class CstToAst {
 
   private contract(node: CstNode): A.Contract {
     const titleTok = this.tok(node, "title");
+    const idTok = this.tok(node, "id");
     const versionTok = this.tok(node, "version");
     const items = this.items(node);
     const span = this.span(node);
     return {
       $type: "Contract",
       title: titleTok ? this.str(titleTok) : { $type: "StringLit", value: "", span: { start: span.start, end: span.start } },
+      ...(idTok ? { id: this.str(idTok) } : {}),
       version: versionTok ? this.str(versionTok) : undefined,
       items,
       span,

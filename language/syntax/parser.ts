@@ -114,6 +114,15 @@ class ObcParser extends CstParser {
   contract = this.RULE("contract", () => {
     this.CONSUME(T.Contract);
     this.CONSUME(T.StringLit, { LABEL: "title" });
+    // `id "…"`: the contract's stable identity (the ledger keys settlements by it); `id` is a
+    // word only here, so fields and metrics may still be named `id`
+    this.OPTION2({
+      GATE: () => this.LA(1).tokenType === T.Identifier && this.LA(1).image === "id",
+      DEF: () => {
+        this.CONSUME(T.Identifier, { LABEL: "idWord" });
+        this.CONSUME3(T.StringLit, { LABEL: "id" });
+      },
+    });
     this.OPTION(() => {
       this.CONSUME(T.Version);
       this.CONSUME2(T.StringLit, { LABEL: "version" });
