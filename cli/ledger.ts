@@ -1,32 +1,72 @@
 /**
- * `obc ledger --ledger FILE [--balances student|clause|payer] [--csv] [--contract TITLE]`
+ * `obc ledger [--ledger FILE|URL] [--verify] [--contracts] [--balances student|clause|payer] [--csv] [--contract ID] [--json]`
  *
- * Without options: the history of settlements. `--balances BY`: what has been paid in all per
- * student key, clause or payer. `--csv`: every ledger line as CSV (or the balances, with
- * `--balances`), in a fixed order.
+ * Without options: the history of settlements. `--verify`: checks the whole ledger (hash chain,
+ * stored totals, append-only triggers) and prints its head hash. `--contracts`: the contracts it
+ * holds and their identities. `--balances BY`: what has been paid in all per student key,
+ * clause or payer. `--csv`: every ledger line as CSV (or the balances, with `--balances`).
  *
- * Exit codes: 0; 2 bad usage; 4 the ledger file does not exist or cannot be read.
+ * Every command that opens a ledger (this one, settle, drop) verifies it first and refuses a
+ * tampered, damaged or foreign file with exit 4.
+ *
+ * Exit codes: 0; 2 bad usage; 3 refused by the ledger; 4 the ledger is missing, not a ledger,
+ * damaged, or fails verification.
  */
-import { existsSync } from "node:fs";
 import { CommandError, EXIT, formatCents, resolvePath, runCommand, type CommandIO } from "../node/cli-support.ts";
-import { balances, DEFAULT_LEDGER, exportLinesCsv, fromCents, history, openLedger, type BalanceBy } from "../node/ledger/index.ts";
+import { DEFAULT_LEDGER, fromCents, LedgerFileError, LedgerRefusal, MigrationError, openLedger, type BalanceBy, type Ledger, type OpenOptions } from "../node/ledger/index.ts";
 
 export interface LedgerCommandOptions {
-  /** --ledger FILE (default obc-ledger.sqlite) */
+  /** --ledger FILE or postgres://… (default obc-ledger.sqlite) */
   ledger?: string;
+  /** --verify */
+  verify?: boolean;
+  /** --contracts */
+  contracts?: boolean;
   /** --balances student|clause|payer */
   balances?: string;
   /** --csv */
   csv?: boolean;
-  /** --contract TITLE: only this contract's settlements */
+  /** --contract ID or title: only this contract's settlements */
   contract?: string;
   /** --json: history or balances as JSON */
   json?: boolean;
 }
 
+const isUrl = (t: string) => /^postgres(ql)?:\/\//i.test(t);
+
+/**
+ * Opens the ledger for a command, runs `fn`, closes it. Turns the ledger's refusals into exit 3
+ * and a missing, foreign, damaged or tampered ledger into exit 4, each as one line.
+ */
+export async function withLedger<T>(io: CommandIO, command: string, target: string | undefined, opts: OpenOptions, fn: (ledger: Ledger) => Promise<T>): Promise<T> {
+  const t = target ?? DEFAULT_LEDGER;
+  let ledger: Ledger;
+  try {
+    ledger = await openLedger(isUrl(t) || t === ":memory:" ? t : resolvePath(io, t), opts);
+  } catch (e) {
+    if (e instanceof LedgerFileError || e instanceof MigrationError) throw new CommandError(EXIT.file, e.message.replace(resolvePath(io, t), t));
+    throw e;
+  }
+  if (ledger.opened.migrated.includes(2) && ledger.opened.chainedEarlier > 0) {
+    const n = ledger.opened.chainedEarlier;
+    io.stderr(
+      `obc ${command}: note: the ledger was upgraded to identities and a hash chain; its ${n} earlier settlement${n === 1 ? " was" : "s were"} chained now, ` +
+        `so the chain vouches for them only from today\n`,
+    );
+  }
+  try {
+    return await fn(ledger);
+  } catch (e) {
+    if (e instanceof LedgerRefusal) throw new CommandError(EXIT.data, e.message);
+    throw e;
+  } finally {
+    await ledger.close();
+  }
+}
+
 function table(rows: string[][], right: number[] = []): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => (right.includes(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd()).join("\n") + "\n";
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => (right.includes(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd()).join("\n") + "\n";
 }
 
 /** Runs `obc ledger`. Never throws; returns the exit code. */
@@ -36,20 +76,34 @@ export async function ledgerCommand(opts: LedgerCommandOptions, io: CommandIO): 
     if (by !== undefined && by !== "student" && by !== "clause" && by !== "payer") {
       throw new CommandError(EXIT.usage, `--balances is student, clause or payer, not ${by}`);
     }
-    const path = opts.ledger ?? DEFAULT_LEDGER;
-    if (!existsSync(resolvePath(io, path))) throw new CommandError(EXIT.file, `cannot read ${path}: no such file`);
-    let db;
-    try {
-      db = openLedger(resolvePath(io, path), { readonly: true });
-    } catch (e) {
-      throw new CommandError(EXIT.file, `cannot read the ledger ${path}: ${(e as { code?: string }).code ?? "not a ledger"}`);
-    }
-    try {
-      const filter = opts.contract !== undefined ? { contract: opts.contract } : {};
-      const settlements = history(db, filter);
+    return withLedger(io, "ledger", opts.ledger, { onTamper: opts.verify ? "report" : "refuse" }, async (db) => {
+      if (opts.verify) {
+        const v = db.opened.verification;
+        if (opts.json) io.stdout(JSON.stringify(v, null, 2) + "\n");
+        if (!v.ok) {
+          if (!opts.json) for (const p of v.problems) io.stderr(`obc ledger: ${p}\n`);
+          throw new CommandError(EXIT.file, `the ledger ${opts.ledger ?? DEFAULT_LEDGER} failed verification (${v.problems.length} problem${v.problems.length === 1 ? "" : "s"}): do not settle from it`);
+        }
+        if (!opts.json) io.stdout(`ledger verified: ${v.records} records, ${v.settlements} settlements, every total and hash checked; head ${v.head}\n`);
+        return EXIT.ok;
+      }
+      if (opts.contracts) {
+        const cs = await db.contracts();
+        if (opts.json) io.stdout(JSON.stringify(cs, null, 2) + "\n");
+        else if (cs.length === 0) io.stdout("the ledger has no contracts yet\n");
+        else io.stdout(table([["identity", "from", "title", "recorded"], ...cs.map((c) => [c.identity, c.explicit ? "id in text" : "derived", c.title, c.recordedAt])]));
+        return EXIT.ok;
+      }
+      let filter = {};
+      if (opts.contract !== undefined) {
+        const id = await db.resolveContract(opts.contract);
+        if (id === undefined) throw new CommandError(EXIT.usage, `the ledger has no contract ${JSON.stringify(opts.contract)} (obc ledger --contracts lists them)`);
+        filter = { contract: id };
+      }
+      const settlements = await db.history(filter);
       const currency = settlements[0]?.currency ?? "USD";
       if (by !== undefined) {
-        const rows = balances(db, by as BalanceBy, filter);
+        const rows = await db.balances(by as BalanceBy, filter);
         if (opts.json) {
           io.stdout(JSON.stringify({ by, currency, balances: rows.map((r) => ({ key: r.key, amount: fromCents(r.cents), lines: r.lines })) }, null, 2) + "\n");
         } else if (opts.csv) {
@@ -62,17 +116,11 @@ export async function ledgerCommand(opts: LedgerCommandOptions, io: CommandIO): 
         return EXIT.ok;
       }
       if (opts.csv) {
-        io.stdout(exportLinesCsv(db, filter));
+        io.stdout(await db.exportLinesCsv(filter));
         return EXIT.ok;
       }
       if (opts.json) {
-        io.stdout(
-          JSON.stringify(
-            settlements.map((s) => ({ ...s, payments: fromCents(s.payments), adjustments: fromCents(s.adjustments), net: fromCents(s.net) })),
-            null,
-            2,
-          ) + "\n",
-        );
+        io.stdout(JSON.stringify(settlements.map((s) => ({ ...s, payments: fromCents(s.payments), adjustments: fromCents(s.adjustments), net: fromCents(s.net) })), null, 2) + "\n");
         return EXIT.ok;
       }
       if (settlements.length === 0) {
@@ -82,25 +130,17 @@ export async function ledgerCommand(opts: LedgerCommandOptions, io: CommandIO): 
       io.stdout(
         table(
           [
-            ["#", "recorded", "as of", "contract", "version", "lines", "payments", "adjustments", "net"],
+            ["#", "recorded", "as of", "contract", "version", "drop", "lines", "payments", "adjustments", "net"],
             ...settlements.map((s) => [
-              String(s.id),
-              s.createdAt,
-              s.asOf,
-              s.contractTitle,
-              s.contractVersion ?? "",
-              String(s.lineCount),
-              formatCents(s.payments, s.currency),
-              formatCents(s.adjustments, s.currency),
-              formatCents(s.net, s.currency),
+              String(s.id), s.createdAt, s.asOf, s.contractTitle, s.contractVersion ?? "", s.drop !== undefined ? String(s.drop) : "",
+              String(s.lineCount), formatCents(s.payments, s.currency), formatCents(s.adjustments, s.currency), formatCents(s.net, s.currency),
             ]),
           ],
-          [0, 5, 6, 7, 8],
+          [0, 5, 6, 7, 8, 9],
         ),
       );
+      for (const s of settlements.filter((x) => x.acceptedReason !== undefined)) io.stdout(`settlement ${s.id} was accepted with the reason: ${s.acceptedReason}\n`);
       return EXIT.ok;
-    } finally {
-      db.close();
-    }
+    });
   });
 }

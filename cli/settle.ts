@@ -1,32 +1,56 @@
 /**
- * `obc settle CONTRACT --data … --ledger FILE --as-of DATE [--now ISO] [--strict] [--json] [--dry-run]`
+ * `obc settle CONTRACT --as-of DATE (--drop ID | --data … --supplied-by WHO --attested-by NAME [--role district|evaluator])
+ *   [--ledger FILE|URL] [--now ISO] [--max-shrink PCT] [--accept REASON] [--json] [--dry-run]`
  *
- * Runs the contract on the data and records in the ledger only what is owed beyond what it has
- * already paid: payments for new lines, adjustments (possibly negative) for changed ones. The
- * same contract, files and as-of date settle once; a run that changes nothing records nothing.
+ * Runs the contract strictly on an attested data drop and records in the ledger only what is
+ * owed beyond what it has already paid the contract: payments for new lines, adjustments
+ * (possibly negative) for changed ones. `--drop ID` settles a drop recorded and attested with
+ * `obc drop`; `--data` with `--supplied-by` and `--attested-by` records the drop, its
+ * attestation and the settlement in one step. The same contract, files and as-of date settle
+ * once; a run that changes nothing records nothing.
  *
- * Exit codes: 0 settled (or nothing new); 1 the contract has errors; 2 bad usage; 3 the data
- * stopped the run; 4 a file or the ledger could not be read or written.
+ * Refused (exit 3, one line, nothing written): a run with any data error, rejected row or
+ * internal error; a text that does not follow from the contract settled before; a roster that
+ * shrank, or paid lines reversed, by more than --max-shrink percent (default 10) unless
+ * --accept gives the reason, which the ledger keeps.
+ *
+ * Exit codes: 0 settled (or nothing new); 1 the contract has errors; 2 bad usage; 3 refused
+ * (the data or the ledger's rules); 4 a file could not be read, or the ledger is missing,
+ * foreign, damaged or fails verification.
  */
-import { runContract } from "../engine/index.ts";
 import { problemsTable } from "./report.ts";
-import { CommandError, EXIT, formatCents, isIsoDate, loadContract, parseDataArg, readTextAndHash, resolvePath, runCommand, type CommandIO } from "../node/cli-support.ts";
-import { DEFAULT_LEDGER, fromCents, openLedger, settle, type SettleOutcome } from "../node/ledger/index.ts";
+import { withLedger } from "./ledger.ts";
+import { CommandError, EXIT, formatCents, fsReason, isIsoDate, loadContract, parseDataArg, resolvePath, runCommand, type CommandIO } from "../node/cli-support.ts";
+import { fromCents, LedgerRefusal, type SettleOutcome } from "../node/ledger/index.ts";
+import { checkFilesAreDrop, readDataFiles, strictRun, type ReadFile } from "../node/ledger/run.ts";
+import type { RunOutput } from "../engine/index.ts";
 import { createProgress } from "../node/progress.ts";
 
 export interface SettleCommandOptions {
   /** CONTRACT */
   contract: string;
   /** --data FILE or --data dataset=FILE, repeatable */
-  data: string[];
-  /** --ledger FILE (default obc-ledger.sqlite) */
+  data?: string[];
+  /** --drop ID: an attested drop recorded with obc drop */
+  drop?: number;
+  /** --supplied-by WHO (with --data): who supplied the files */
+  suppliedBy?: string;
+  /** --supplied-at DATE (with --data; default: --now) */
+  suppliedAt?: string;
+  /** --attested-by NAME (with --data): who attests them */
+  attestedBy?: string;
+  /** --role district|evaluator (with --attested-by; default district) */
+  role?: string;
+  /** --ledger FILE or postgres://… (default obc-ledger.sqlite) */
   ledger?: string;
   /** --as-of DATE (required): the run's clock */
   asOf: string;
   /** --now ISO: when the settlement is recorded (default: the system clock) */
   now?: string;
-  /** --strict: stop on any data error */
-  strict?: boolean;
+  /** --max-shrink PCT: how far the roster may shrink, or paid lines be reversed, without --accept (default 10) */
+  maxShrink?: number;
+  /** --accept REASON: record anyway when the roster shrank or lines are reversed beyond --max-shrink */
+  accept?: string;
   /** --json: print the outcome as JSON */
   json?: boolean;
   /** --dry-run: show what would be recorded, write nothing */
@@ -37,10 +61,14 @@ function outcomeJson(o: SettleOutcome, currency: string) {
   return {
     status: o.status,
     ...(o.settlementId !== undefined ? { settlement: o.settlementId } : {}),
+    contract: o.contract,
     currency,
     payments: fromCents(o.payments),
     adjustments: fromCents(o.adjustments),
     net: fromCents(o.net),
+    ...(o.roster !== undefined ? { roster: o.roster } : {}),
+    ...(o.previousRoster !== undefined ? { previousRoster: o.previousRoster } : {}),
+    ...(o.accepted ? { accepted: o.accepted } : {}),
     lines: o.lines.map((l) => ({ student: l.studentKey, clause: l.clause, ...(l.period ? { period: l.period } : {}), payer: l.payer, kind: l.kind, amount: fromCents(l.amount), reason: l.reason })),
   };
 }
@@ -57,70 +85,108 @@ function summaryTable(o: SettleOutcome, currency: string): string {
   }
   const rows = [...groups.values()].sort((a, b) => a.clause.localeCompare(b.clause) || a.kind.localeCompare(b.kind) || a.reason.localeCompare(b.reason));
   const cells = [["clause", "kind", "lines", "amount", "reason"], ...rows.map((r) => [r.clause, r.kind, String(r.n), formatCents(r.cents, currency), r.reason])];
-  const widths = cells[0].map((_, i) => Math.max(...cells.map((c) => c[i].length)));
-  return cells.map((c) => "  " + c.map((x, i) => (i === 2 || i === 3 ? x.padStart(widths[i]) : x.padEnd(widths[i]))).join("  ").trimEnd()).join("\n") + "\n";
+  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((c) => c[i]!.length)));
+  return cells.map((c) => "  " + c.map((x, i) => (i === 2 || i === 3 ? x.padStart(widths[i]!) : x.padEnd(widths[i]!))).join("  ").trimEnd()).join("\n") + "\n";
+}
+
+/** Reads the files named on the command line (or recorded with a drop), as the user wrote their paths. */
+export async function readFilesArg(io: CommandIO, files: readonly { path: string; dataSet?: string }[], recordedIn?: number): Promise<ReadFile[]> {
+  const out: ReadFile[] = [];
+  for (const f of files) {
+    try {
+      out.push(...(await readDataFiles([{ path: resolvePath(io, f.path), label: f.path, ...(f.dataSet !== undefined ? { dataSet: f.dataSet } : {}) }])));
+    } catch (e) {
+      throw new CommandError(EXIT.file, `cannot read ${f.path}${recordedIn !== undefined ? ` (a file of drop ${recordedIn}; give the files with --data)` : ""}: ${fsReason(e)}`);
+    }
+  }
+  return out;
+}
+
+/** Checks `--now`, or takes the system clock. */
+export function nowArg(now: string | undefined): string {
+  const t = now ?? new Date().toISOString();
+  if (Number.isNaN(Date.parse(t)) || !/^\d{4}-\d{2}-\d{2}/.test(t)) throw new CommandError(EXIT.usage, "--now: write an ISO date and time, e.g. 2027-07-01T09:00:00Z");
+  return t;
 }
 
 /** Runs `obc settle`. Never throws; returns the exit code. */
 export async function settleCommand(opts: SettleCommandOptions, io: CommandIO): Promise<number> {
   return runCommand("settle", io, async () => {
     if (!isIsoDate(opts.asOf ?? "")) throw new CommandError(EXIT.usage, "--as-of is required: write the date as YYYY-MM-DD");
-    const now = opts.now ?? new Date().toISOString();
-    if (Number.isNaN(Date.parse(now)) || !/^\d{4}-\d{2}-\d{2}/.test(now)) throw new CommandError(EXIT.usage, "--now: write an ISO date and time, e.g. 2027-07-01T09:00:00Z");
-    if (opts.data.length === 0) throw new CommandError(EXIT.usage, "give the data: --data FILE (repeat for each data set)");
-
+    const now = nowArg(opts.now);
+    const data = opts.data ?? [];
+    const oneStep = opts.drop === undefined;
+    if (oneStep) {
+      if (data.length === 0) throw new CommandError(EXIT.usage, "give the data: --drop ID (an attested drop, see obc drop), or --data FILE with --supplied-by and --attested-by");
+      if (!opts.suppliedBy?.trim() || !opts.attestedBy?.trim()) {
+        throw new CommandError(EXIT.usage, "only attested data is settled: give --supplied-by WHO and --attested-by NAME (the district or evaluator vouching for these files), or settle a drop attested with obc drop attest");
+      }
+    } else if (opts.suppliedBy !== undefined || opts.attestedBy !== undefined) {
+      throw new CommandError(EXIT.usage, "--supplied-by and --attested-by record a new drop: with --drop ID the drop is already recorded");
+    }
+    if (opts.maxShrink !== undefined && !(Number.isInteger(opts.maxShrink) && opts.maxShrink >= 0 && opts.maxShrink <= 100)) {
+      throw new CommandError(EXIT.usage, "--max-shrink is a whole percent from 0 to 100");
+    }
+    if (opts.accept !== undefined && !opts.accept.trim()) throw new CommandError(EXIT.usage, "--accept needs the reason, in words");
+    const role = opts.role ?? "district";
     const { text, ir } = await loadContract(io, opts.contract);
-    const files = [];
-    const inputs = [];
-    for (const arg of opts.data) {
-      const { dataSet, path } = parseDataArg(arg);
-      const f = await readTextAndHash(io, path);
-      files.push({ label: path, text: f.text, ...(dataSet !== undefined ? { dataSet } : {}) });
-      inputs.push({ label: path, sha256: f.sha256 });
-    }
-    // the engine reports no progress of its own: a status line while it runs (on a terminal only)
-    const progress = createProgress(io);
-    const rows = files.reduce((a, f) => a + (f.text.match(/\n/g)?.length ?? 0), 0);
-    progress.update(`running ${opts.contract} on ${files.length} file${files.length === 1 ? "" : "s"}`, rows, undefined, "items");
-    const run = await runContract(ir, text, files, { asOf: opts.asOf, ...(opts.strict ? { strict: true } : {}) }).finally(() => progress.done());
-    if (!run.ok || !run.result) {
-      const errors = run.problems.filter((p) => p.severity === "error").length;
-      io.stderr(problemsTable(run.problems, ""));
-      throw new CommandError(EXIT.data, `the run stopped because of ${errors} data error${errors === 1 ? "" : "s"}; nothing was settled`);
-    }
-    const dataErrors = run.problems.filter((p) => p.severity === "error").length;
 
-    const ledgerPath = opts.ledger ?? DEFAULT_LEDGER;
-    let db;
-    try {
-      db = openLedger(resolvePath(io, ledgerPath), { now });
-    } catch (e) {
-      throw new CommandError(EXIT.file, `cannot open the ledger ${ledgerPath}: ${(e as { code?: string }).code ?? (e instanceof Error ? e.message : "error")}`);
-    }
-    let outcome: SettleOutcome;
-    try {
-      outcome = settle(db, { contractSource: text, result: run.result, inputs, asOf: opts.asOf, createdAt: now, ir }, { ...(opts.dryRun ? { dryRun: true } : {}) });
-    } finally {
-      db.close();
-    }
-    const currency = run.result.contract.currency;
-    if (opts.json) {
-      io.stdout(JSON.stringify(outcomeJson(outcome, currency), null, 2) + "\n");
-    } else if (outcome.status === "duplicate") {
-      io.stdout(`nothing new: this contract, these files and as-of ${opts.asOf} were settled as settlement ${outcome.settlementId}\n`);
-    } else if (outcome.status === "unchanged") {
-      io.stdout(`nothing new: the run owes exactly what the ledger has already paid\n`);
-    } else {
-      const nPay = outcome.lines.filter((l) => l.kind === "payment").length;
-      const nAdj = outcome.lines.length - nPay;
-      io.stdout(
-        `${opts.dryRun ? "would record" : `settlement ${outcome.settlementId} recorded`}: ${outcome.lines.length} lines ` +
-          `(${nPay} payments ${formatCents(outcome.payments, currency)}, ${nAdj} adjustments ${formatCents(outcome.adjustments, currency)}), ` +
-          `net ${formatCents(outcome.net, currency)}\n`,
-      );
-      io.stdout(summaryTable(outcome, currency));
-    }
-    if (dataErrors > 0) io.stderr(`obc settle: note: the data has ${dataErrors} error${dataErrors === 1 ? "" : "s"}; see obc run --json for dataQuality\n`);
-    return EXIT.ok;
+    return withLedger(io, "settle", opts.ledger, { create: oneStep, now }, async (ledger) => {
+      let files: ReadFile[];
+      if (oneStep) {
+        files = await readFilesArg(io, data.map(parseDataArg));
+      } else {
+        const drop = await ledger.drop(opts.drop!);
+        if (!drop) throw new LedgerRefusal("drop", `there is no drop ${opts.drop}`);
+        files = data.length > 0 ? await readFilesArg(io, data.map(parseDataArg)) : await readFilesArg(io, drop.files.map((f) => ({ path: f.label, ...(f.dataSet !== undefined ? { dataSet: f.dataSet } : {}) })), drop.id);
+        checkFilesAreDrop(files, drop);
+      }
+      // the engine reports no progress of its own: a status line while it runs (on a terminal only)
+      const progress = createProgress(io);
+      const rows = files.reduce((a, f) => a + (f.data.text.match(/\n/g)?.length ?? 0), 0);
+      progress.update(`running ${opts.contract} on ${files.length} file${files.length === 1 ? "" : "s"}`, rows, undefined, "items");
+      let run: RunOutput;
+      try {
+        run = await strictRun(ir, text, files, opts.asOf).finally(() => progress.done());
+      } catch (e) {
+        const failed = (e as { run?: RunOutput }).run;
+        if (failed && failed.problems.length > 0) io.stderr(problemsTable(failed.problems, ""));
+        throw e;
+      }
+      const guard = { ...(opts.maxShrink !== undefined ? { maxShrink: opts.maxShrink } : {}), ...(opts.accept !== undefined ? { accept: opts.accept } : {}) };
+      const settleIn = { contractSource: text, ir, result: run.result!, asOf: opts.asOf, createdAt: now, ...guard };
+      const dry = opts.dryRun ? { dryRun: true } : {};
+      let outcome: SettleOutcome & { drop?: number };
+      if (oneStep) {
+        outcome = await ledger.settleNewDrop(
+          { files: files.map((f) => f.drop), suppliedBy: opts.suppliedBy!, suppliedAt: opts.suppliedAt ?? now, recordedAt: now },
+          { by: opts.attestedBy!, role, at: now },
+          settleIn,
+          dry,
+        );
+      } else {
+        outcome = await ledger.settle({ ...settleIn, drop: opts.drop! }, dry);
+      }
+      const currency = run.result!.contract.currency;
+      if (opts.json) {
+        io.stdout(JSON.stringify({ ...outcomeJson(outcome, currency), ...(outcome.drop !== undefined && !opts.dryRun ? { drop: outcome.drop } : {}) }, null, 2) + "\n");
+      } else if (outcome.status === "duplicate") {
+        io.stdout(`nothing new: this contract, these files and as-of ${opts.asOf} were settled as settlement ${outcome.settlementId}\n`);
+      } else if (outcome.status === "unchanged") {
+        io.stdout(`nothing new: the run owes exactly what the ledger has already paid\n`);
+      } else {
+        const nPay = outcome.lines.filter((l) => l.kind === "payment").length;
+        const nAdj = outcome.lines.length - nPay;
+        io.stdout(
+          `${opts.dryRun ? "would record" : `settlement ${outcome.settlementId} recorded`}: ${outcome.lines.length} lines ` +
+            `(${nPay} payments ${formatCents(outcome.payments, currency)}, ${nAdj} adjustments ${formatCents(outcome.adjustments, currency)}), ` +
+            `net ${formatCents(outcome.net, currency)}\n`,
+        );
+        io.stdout(summaryTable(outcome, currency));
+        if (outcome.accepted) io.stdout(`accepted although ${outcome.accepted.what}; the reason is kept: ${outcome.accepted.reason}\n`);
+      }
+      if (oneStep && !opts.dryRun && outcome.drop !== undefined && !opts.json) io.stderr(`obc settle: the files were recorded as drop ${outcome.drop}, attested by ${opts.attestedBy} (${role})\n`);
+      return EXIT.ok;
+    });
   });
 }

@@ -1,5 +1,5 @@
 /**
- * The commander definitions of the Node-only commands — `adapt`, `settle`, `ledger`, `serve` —
+ * The commander definitions of the Node-only commands — `adapt`, `settle`, `drop`, `ledger`, `serve` —
  * ready to add to the `obc` program in cli/main.ts with one call:
  *
  *   addNodeCommands(program, { io, configure, done: (code) => (exitCode = code) });
@@ -13,6 +13,7 @@ const adaptCommand: typeof import("../cli/adapt.ts").adaptCommand = async (...a)
 const ledgerCommand: typeof import("../cli/ledger.ts").ledgerCommand = async (...a) => (await import("../cli/ledger.ts")).ledgerCommand(...a);
 const serveCommand: typeof import("../cli/serve.ts").serveCommand = async (...a) => (await import("../cli/serve.ts")).serveCommand(...a);
 const settleCommand: typeof import("../cli/settle.ts").settleCommand = async (...a) => (await import("../cli/settle.ts")).settleCommand(...a);
+const dropCommand: typeof import("../cli/drop.ts").dropCommand = async (...a) => (await import("../cli/drop.ts")).dropCommand(...a);
 import type { CommandIO } from "./cli-support.ts";
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -79,25 +80,38 @@ export function addNodeCommands(program: Command, w: WiringOptions): void {
     });
 
   configure(program.command("settle"), "obc settle")
-    .description("run a contract and record in the ledger only what is owed beyond what was already paid")
+    .description("run a contract on an attested data drop and record in the ledger only what is owed beyond what was already paid")
     .argument("<contract>", "the contract (.obc)")
-    .requiredOption("-d, --data <file>", "a data file; repeat for each data set; dataset=path names its data set", collect)
     .requiredOption("--as-of <date>", "the run's clock, YYYY-MM-DD")
-    .option("--ledger <file>", "the ledger (SQLite)", "obc-ledger.sqlite")
+    .option("--drop <id>", "an attested drop recorded with obc drop", int("--drop"))
+    .option("-d, --data <file>", "a data file; repeat for each data set; dataset=path names its data set", collect)
+    .option("--supplied-by <who>", "with --data: who supplied the files (records them as a drop)")
+    .option("--supplied-at <date>", "with --data: when they were supplied (default: --now)")
+    .option("--attested-by <name>", "with --data: who attests them (the district or an evaluator)")
+    .option("--role <role>", "the attester's role: district or evaluator", "district")
+    .option("--ledger <file|url>", "the ledger: an SQLite file or postgres://…", "obc-ledger.sqlite")
     .option("--now <iso>", "when the settlement is recorded (default: now)")
-    .option("--strict", "stop on any data error")
+    .option("--max-shrink <percent>", "how far the roster may shrink, or paid lines be reversed, without --accept (default 10)", int("--max-shrink"))
+    .option("--accept <reason>", "record anyway when the roster shrank or paid lines are reversed beyond --max-shrink; the reason is kept")
     .option("--dry-run", "show what would be recorded; write nothing")
     .option("--json", "print the outcome as JSON")
     .action(async (contract: string, o: Record<string, unknown>) => {
+      const opt = <T>(k: string) => (o[k] !== undefined ? { [k]: o[k] as T } : {});
       w.done(
         await settleCommand(
           {
             contract,
-            data: o["data"] as string[],
             asOf: o["asOf"] as string,
             ledger: o["ledger"] as string,
-            ...(o["now"] !== undefined ? { now: o["now"] as string } : {}),
-            ...(o["strict"] ? { strict: true } : {}),
+            ...opt<string[]>("data"),
+            ...opt<number>("drop"),
+            ...opt<string>("suppliedBy"),
+            ...opt<string>("suppliedAt"),
+            ...opt<string>("attestedBy"),
+            ...opt<string>("role"),
+            ...opt<string>("now"),
+            ...opt<number>("maxShrink"),
+            ...opt<string>("accept"),
             ...(o["dryRun"] ? { dryRun: true } : {}),
             ...(o["json"] ? { json: true } : {}),
           },
@@ -106,18 +120,75 @@ export function addNodeCommands(program: Command, w: WiringOptions): void {
       );
     });
 
+  const drop = configure(program.command("drop"), "obc drop").description("record data drops, attest them, list them");
+  const dropCommon = (c: Command) =>
+    c
+      .option("--ledger <file|url>", "the ledger: an SQLite file or postgres://…", "obc-ledger.sqlite")
+      .option("--now <iso>", "when it is recorded (default: now)")
+      .option("--json", "JSON instead of text");
+  dropCommon(configure(drop.command("add"), "obc drop add"))
+    .description("record a drop: its files' sha256, who supplied them and when")
+    .argument("<contract>", "the contract (.obc) the files are for")
+    .requiredOption("-d, --data <file>", "a data file; repeat for each data set; dataset=path names its data set", collect)
+    .requiredOption("--supplied-by <who>", "who supplied the files")
+    .option("--supplied-at <date>", "when they were supplied (default: --now)")
+    .option("--supersedes <id>", "the earlier drop these files correct", int("--supersedes"))
+    .option("--reason <text>", "why they replace it (with --supersedes)")
+    .action(async (contract: string, o: Record<string, unknown>) => {
+      const opt = <T>(k: string) => (o[k] !== undefined ? { [k]: o[k] as T } : {});
+      w.done(
+        await dropCommand(
+          {
+            action: "add", contract, ledger: o["ledger"] as string, ...opt<string[]>("data"), ...opt<string>("suppliedBy"), ...opt<string>("suppliedAt"),
+            ...opt<number>("supersedes"), ...opt<string>("reason"), ...opt<string>("now"), ...(o["json"] ? { json: true } : {}),
+          },
+          w.io,
+        ),
+      );
+    });
+  dropCommon(configure(drop.command("attest"), "obc drop attest"))
+    .description("attest a drop: the district or an evaluator vouches for its files")
+    .argument("<id>", "the drop", int("the drop"))
+    .requiredOption("--by <name>", "who attests")
+    .option("--role <role>", "district or evaluator", "district")
+    .option("--note <text>", "a note kept with the attestation")
+    .action(async (id: number, o: Record<string, unknown>) => {
+      const opt = <T>(k: string) => (o[k] !== undefined ? { [k]: o[k] as T } : {});
+      w.done(
+        await dropCommand(
+          { action: "attest", drop: id, ledger: o["ledger"] as string, ...opt<string>("by"), ...opt<string>("role"), ...opt<string>("note"), ...opt<string>("now"), ...(o["json"] ? { json: true } : {}) },
+          w.io,
+        ),
+      );
+    });
+  dropCommon(configure(drop.command("list"), "obc drop list"))
+    .description("every drop: files, supplier, attestation, superseded or settled")
+    .option("--contract <id>", "only this contract (identity or title)")
+    .action(async (o: Record<string, unknown>) => {
+      w.done(
+        await dropCommand(
+          { action: "list", ledger: o["ledger"] as string, ...(o["contract"] !== undefined ? { filter: o["contract"] as string } : {}), ...(o["now"] !== undefined ? { now: o["now"] as string } : {}), ...(o["json"] ? { json: true } : {}) },
+          w.io,
+        ),
+      );
+    });
+
   configure(program.command("ledger"), "obc ledger")
-    .description("show the settlement history, balances, or every ledger line as CSV")
-    .option("--ledger <file>", "the ledger (SQLite)", "obc-ledger.sqlite")
+    .description("verify the ledger, show the settlement history, contracts, balances, or every line as CSV")
+    .option("--ledger <file|url>", "the ledger: an SQLite file or postgres://…", "obc-ledger.sqlite")
+    .option("--verify", "check the hash chain, every stored total and the append-only protection; print the head hash")
+    .option("--contracts", "the contracts in the ledger and their identities")
     .option("--balances <by>", "what has been paid per student, clause or payer")
     .option("--csv", "CSV: every line (or the balances with --balances)")
-    .option("--contract <title>", "only this contract")
+    .option("--contract <id>", "only this contract (identity or title)")
     .option("--json", "JSON instead of a table")
     .action(async (o: Record<string, unknown>) => {
       w.done(
         await ledgerCommand(
           {
             ledger: o["ledger"] as string,
+            ...(o["verify"] ? { verify: true } : {}),
+            ...(o["contracts"] ? { contracts: true } : {}),
             ...(o["balances"] !== undefined ? { balances: o["balances"] as string } : {}),
             ...(o["csv"] ? { csv: true } : {}),
             ...(o["contract"] !== undefined ? { contract: o["contract"] as string } : {}),

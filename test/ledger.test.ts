@@ -1,46 +1,51 @@
 /**
- * The settlement ledger: migrations, idempotent settlement, corrections as exact adjustments,
- * atomicity under a simulated crash, queries, and the settle / ledger commands.
+ * The settlement ledger: migrations (from the schema before identities too), idempotent
+ * settlement, corrections as exact adjustments, atomicity under a simulated crash, contract
+ * identity, the roster and reversal guards, drops and attestation, the hash chain and its
+ * verification, foreign and damaged files, and the settle / drop / ledger commands.
+ * Regression tests for ../shared/repro F08, F09, F11 and F12 (copied to test/fixtures/repro).
  */
 import { createHash } from "node:crypto";
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileSource } from "../language/driver.ts";
+import type { ContractIR } from "../language/check/ir.ts";
 import { runContract, type RunResult } from "../engine/index.ts";
 import {
   appliedVersions,
-  balances,
-  exportLinesCsv,
   fromCents,
-  history,
-  migrate,
-  MigrationError,
+  LedgerFileError,
+  LedgerRefusal,
+  migrationSql,
   MIGRATIONS,
   openLedger,
   owedByRun,
-  settle,
-  settlementLines,
   toCents,
   type Ledger,
+  type SettleInput,
 } from "../node/ledger/index.ts";
 import { settleCommand } from "../cli/settle.ts";
 import { ledgerCommand } from "../cli/ledger.ts";
+import { dropCommand } from "../cli/drop.ts";
 
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const PILOT = join(ROOT, "examples/03-algebra-pilot");
+const REPRO = join(ROOT, "test/fixtures/repro");
 const source = readFileSync(join(PILOT, "contract.obc"), "utf8");
 const studentsCsv = readFileSync(join(PILOT, "students.csv"), "utf8");
 const checkpointsCsv = readFileSync(join(PILOT, "checkpoints.csv"), "utf8");
 const compiled = compileSource(source);
+const ir = compiled.ir!;
 const AS_OF = "2027-07-01";
 
-async function runPilot(students = studentsCsv): Promise<RunResult> {
-  const out = await runContract(compiled.ir!, source, [
+async function runPilot(students = studentsCsv, contract: { ir: ContractIR; source: string } = { ir, source }): Promise<RunResult> {
+  const out = await runContract(contract.ir, contract.source, [
     { label: "students.csv", text: students, dataSet: "students" },
     { label: "checkpoints.csv", text: checkpointsCsv, dataSet: "checkpoints" },
   ], { asOf: AS_OF });
@@ -49,32 +54,64 @@ async function runPilot(students = studentsCsv): Promise<RunResult> {
 }
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
-const inputsOf = (students: string) => [
-  { label: "students.csv", sha256: sha(students) },
-  { label: "checkpoints.csv", sha256: sha(checkpointsCsv) },
+const filesOf = (students: string) => [
+  { label: "students.csv", dataSet: "students", sha256: sha(students), bytes: students.length },
+  { label: "checkpoints.csv", dataSet: "checkpoints", sha256: sha(checkpointsCsv), bytes: checkpointsCsv.length },
 ];
 
-const count = (db: Ledger, table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+/** Records the files as a drop, attests it and settles the run, in one transaction. */
+async function settleRun(db: Ledger, result: RunResult, students: string, createdAt: string, extra: Partial<SettleInput> = {}, opts = {}) {
+  return db.settleNewDrop(
+    { files: filesOf(students), suppliedBy: "Lakeview USD", suppliedAt: createdAt.slice(0, 10), recordedAt: createdAt },
+    { by: "J. Rivera", role: "district", at: createdAt },
+    { contractSource: source, ir, result, asOf: AS_OF, createdAt, ...extra },
+    opts,
+  );
+}
+
+const payerTotals = async (db: Ledger) => Object.fromEntries((await db.balances("payer")).map((b) => [b.key, fromCents(b.cents)]));
 
 describe("migrations", () => {
-  it("creates the schema once and records each migration", () => {
-    const db = openLedger(":memory:", { now: "2027-01-01T00:00:00Z" });
-    expect(appliedVersions(db)).toEqual([1]);
-    expect(migrate(db)).toEqual([]);
-    const row = db.prepare("SELECT version, name, applied_at FROM schema_migrations").get();
-    expect(row).toEqual({ version: 1, name: "settlements and lines", applied_at: "2027-01-01T00:00:00Z" });
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
-    expect(tables).toEqual(["lines", "schema_migrations", "settlement_inputs", "settlements"]);
+  it("creates the schema once, records each migration, and protects every table", async () => {
+    const db = await openLedger(":memory:", { now: "2027-01-01T00:00:00Z" });
+    expect(db.opened.migrated).toEqual([1, 2]);
+    expect(db.opened.verification.ok).toBe(true);
+    expect(await db.count("schema_migrations")).toBe(2);
+    expect(db.backend).toBe("sqlite");
+    await db.close();
   });
-  it("applies later migrations in order, and refuses a changed or unknown one", () => {
-    const db = new Database(":memory:");
-    migrate(db);
-    const v2 = { version: 2, name: "notes", sql: "ALTER TABLE settlements ADD COLUMN note TEXT;" };
-    const v3 = { version: 3, name: "index", sql: "CREATE INDEX settlements_as_of ON settlements (as_of);" };
-    expect(migrate(db, [...MIGRATIONS, v3, v2])).toEqual([2, 3]);
-    expect(appliedVersions(db)).toEqual([1, 2, 3]);
-    expect(() => migrate(db, [...MIGRATIONS, { ...v2, sql: "SELECT 1;" }, v3])).toThrow(MigrationError);
-    expect(() => migrate(db, MIGRATIONS)).toThrow(/newer obc/);
+
+  it("upgrades a ledger written before identities: its settlements are chained, kept, and taken over by their contract", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "obc-legacy-"));
+    try {
+      const path = join(dir, "old.sqlite");
+      // a version-1 ledger, as obc wrote it before: one settlement of the pilot, 2 lines
+      const raw = new Database(path);
+      raw.exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT)`);
+      const v1 = migrationSql(MIGRATIONS[0]!, "sqlite");
+      raw.exec(v1);
+      raw.prepare("INSERT INTO schema_migrations VALUES (1, 'settlements and lines', ?, NULL)").run(createHash("sha256").update(v1.trim()).digest("hex"));
+      raw.prepare("INSERT INTO settlements VALUES (1, 'Algebra readiness pilot', '1.0', 'h', 'i', '2027-06-01', 't0', 'USD', 2, 30000)").run();
+      raw.prepare("INSERT INTO lines VALUES (1, 1, 'P1', 'dosage', '', 'district', 18000, 'payment', 'payment: Dosage met', NULL)").run();
+      raw.prepare("INSERT INTO lines VALUES (2, 1, 'P1', 'dosage', '', 'philanthropy', 12000, 'payment', 'payment: Dosage met', NULL)").run();
+      raw.close();
+      const io = { out: "", err: "" };
+      const code = await ledgerCommand({ ledger: path }, { stdout: (s) => void (io.out += s), stderr: (s) => void (io.err += s) });
+      expect(code, io.err).toBe(0);
+      expect(io.err).toBe("obc ledger: note: the ledger was upgraded to identities and a hash chain; its 1 earlier settlement was chained now, so the chain vouches for them only from today\n");
+      const db = await openLedger(path);
+      expect(db.opened.migrated).toEqual([]);
+      expect(await appliedVersions((db as unknown as { store: never }).store)).toEqual([1, 2]);
+      // the next settlement of the pilot pays only what the old ledger had not paid
+      const o = await settleRun(db, await runPilot(), studentsCsv, "2027-07-02T09:00:00Z");
+      expect(fromCents(o.net)).toBe("5260.00");
+      expect(o.lines.some((l) => l.studentKey === "P1" && l.clause === "dosage")).toBe(false);
+      expect(await payerTotals(db)).toEqual({ district: "3336.00", philanthropy: "2224.00" });
+      expect((await db.verify()).ok).toBe(true);
+      await db.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -85,13 +122,15 @@ describe("settle", () => {
     expect(first.totals.paid).toBe("5560.00");
   });
 
-  it("records a run's lines as payments, per student, clause and payer, adding up to the run's totals", () => {
-    const db = openLedger(":memory:");
-    const o = settle(db, { contractSource: source, result: first, inputs: inputsOf(studentsCsv), asOf: AS_OF, createdAt: "2027-07-02T09:00:00Z", ir: compiled.ir });
+  it("records a run's lines as payments, per student, clause and payer, adding up to the run's totals", async () => {
+    const db = await openLedger(":memory:");
+    const o = await settleRun(db, first, studentsCsv, "2027-07-02T09:00:00Z");
     expect(o.status).toBe("recorded");
     expect(o.settlementId).toBe(1);
+    expect(o.contract).toMatch(/^algebra-readiness-pilot-[0-9a-f]{12}$/);
     expect(o.lines.every((l) => l.kind === "payment")).toBe(true);
     expect(fromCents(o.net)).toBe("5560.00");
+    expect(o.roster).toBe(9);
     expect(o.lines.filter((l) => l.studentKey === "P1").map((l) => `${l.clause}/${l.payer}=${fromCents(l.amount)}`)).toEqual([
       "algebra_ready/district=540.00",
       "algebra_ready/philanthropy=360.00",
@@ -100,34 +139,30 @@ describe("settle", () => {
       "onboarded/district=120.00",
       "onboarded/philanthropy=80.00",
     ]);
-    expect(Object.fromEntries(balances(db, "payer").map((b) => [b.key, fromCents(b.cents)]))).toEqual(first.totals.byPayer);
-    expect(Object.fromEntries(balances(db, "clause").map((b) => [b.key, fromCents(b.cents)]))).toEqual(
+    expect(await payerTotals(db)).toEqual(first.totals.byPayer);
+    expect(Object.fromEntries((await db.balances("clause")).map((b) => [b.key, fromCents(b.cents)]))).toEqual(
       Object.fromEntries(Object.entries(first.totals.byClause).filter(([, v]) => v !== "0.00")),
     );
   });
 
-  it("settling the same inputs twice records nothing new", () => {
-    const db = openLedger(":memory:");
-    const input = { contractSource: source, result: first, inputs: inputsOf(studentsCsv), asOf: AS_OF, createdAt: "2027-07-02T09:00:00Z" };
-    settle(db, input);
-    const before = exportLinesCsv(db);
-    const again = settle(db, { ...input, createdAt: "2027-07-03T09:00:00Z" });
+  it("settling the same inputs twice records nothing new", async () => {
+    const db = await openLedger(":memory:");
+    await settleRun(db, first, studentsCsv, "2027-07-02T09:00:00Z");
+    const before = await db.exportLinesCsv();
+    const again = await db.settle({ contractSource: source, ir, result: first, drop: 1, asOf: AS_OF, createdAt: "2027-07-03T09:00:00Z" });
     expect(again).toMatchObject({ status: "duplicate", settlementId: 1, lines: [] });
-    // other files (other hashes) whose run owes the same: nothing to record either
-    const same = settle(db, { ...input, inputs: [{ label: "students-copy.csv", sha256: "other" }], createdAt: "2027-07-04T09:00:00Z" });
-    expect(same).toMatchObject({ status: "unchanged", lines: [] });
-    expect(count(db, "settlements")).toBe(1);
-    expect(exportLinesCsv(db)).toBe(before);
+    expect(await db.count("settlements")).toBe(1);
+    expect(await db.exportLinesCsv()).toBe(before);
   });
 
   it("a corrected data drop gives exact adjustment lines with their reasons", async () => {
-    const db = openLedger(":memory:");
-    settle(db, { contractSource: source, result: first, inputs: inputsOf(studentsCsv), asOf: AS_OF, createdAt: "2027-07-02T09:00:00Z", ir: compiled.ir });
+    const db = await openLedger(":memory:");
+    await settleRun(db, first, studentsCsv, "2027-07-02T09:00:00Z");
     // P1's end-of-year score is corrected from 72 to 68: no longer "Algebra ready", but Growth (68 - 50 >= 10)
     const corrected = studentsCsv.replace("P1,8,false,false,2026-09-20,2026-10-01,34,50,72,", "P1,8,false,false,2026-09-20,2026-10-01,34,50,68,");
     expect(corrected).not.toBe(studentsCsv);
     const second = await runPilot(corrected);
-    const o = settle(db, { contractSource: source, result: second, inputs: inputsOf(corrected), asOf: AS_OF, createdAt: "2027-07-09T09:00:00Z", ir: compiled.ir });
+    const o = await settleRun(db, second, corrected, "2027-07-09T09:00:00Z");
     expect(o.status).toBe("recorded");
     expect(o.lines.map((l) => [l.studentKey, l.clause, l.payer, l.kind, fromCents(l.amount), l.reason])).toEqual([
       ["P1", "algebra_ready", "district", "adjustment", "-540.00", "correction: eoy_score data changed"],
@@ -136,87 +171,351 @@ describe("settle", () => {
       ["P1", "growth", "philanthropy", "payment", "160.00", "payment: Growth met"],
     ]);
     expect(fromCents(o.net)).toBe("-500.00");
-    expect(fromCents(o.adjustments)).toBe("-900.00");
-    expect(settlementLines(db, 2)).toEqual(o.lines);
-    // the ledger now holds what the corrected run owes
-    expect(Object.fromEntries(balances(db, "payer").map((b) => [b.key, fromCents(b.cents)]))).toEqual(second.totals.byPayer);
-    expect(history(db).map((h) => [h.id, fromCents(h.payments), fromCents(h.adjustments), fromCents(h.net), h.lineCount])).toEqual([
-      [1, "5560.00", "0.00", "5560.00", 30],
-      [2, "400.00", "-900.00", "-500.00", 4],
+    expect(await db.settlementLines(2)).toEqual(o.lines);
+    expect(await payerTotals(db)).toEqual(second.totals.byPayer);
+    expect((await db.history()).map((h) => [h.id, fromCents(h.payments), fromCents(h.adjustments), fromCents(h.net), h.lineCount, h.drop])).toEqual([
+      [1, "5560.00", "0.00", "5560.00", 30, 1],
+      [2, "400.00", "-900.00", "-500.00", 4, 2],
     ]);
-    // and a student dropped from the data gets everything back out, as adjustments
+    // a student dropped from the data: 1 of 9 is more than the 10% a drop may lose without a reason
     const withoutP9 = corrected.split("\n").filter((l) => !l.startsWith("P9,")).join("\n");
-    const third = await runPilot(withoutP9);
-    const o3 = settle(db, { contractSource: source, result: third, inputs: inputsOf(withoutP9), asOf: AS_OF, createdAt: "2027-07-10T09:00:00Z" });
+    const o3 = await settleRun(db, await runPilot(withoutP9), withoutP9, "2027-07-10T09:00:00Z", { accept: "P9 left the district before testing" });
     expect(o3.lines.every((l) => l.studentKey === "P9" && l.kind === "adjustment" && l.amount < 0n && l.reason === "adjustment: no longer owed (the line is not in this run)")).toBe(true);
     expect(fromCents(o3.net)).toBe("-" + first.students.find((s) => s.id === "P9")!.total);
+    expect((await db.verify()).ok).toBe(true);
   });
 
   it("a crash in the middle of a settlement leaves the ledger unchanged", async () => {
-    const db = openLedger(":memory:");
-    settle(db, { contractSource: source, result: first, inputs: inputsOf(studentsCsv), asOf: AS_OF, createdAt: "2027-07-02T09:00:00Z" });
-    const before = { s: count(db, "settlements"), l: count(db, "lines"), i: count(db, "settlement_inputs"), csv: exportLinesCsv(db) };
+    const db = await openLedger(":memory:");
+    await settleRun(db, first, studentsCsv, "2027-07-02T09:00:00Z");
+    const snapshot = async () => ({ s: await db.count("settlements"), l: await db.count("lines"), d: await db.count("drops"), j: await db.count("journal"), csv: await db.exportLinesCsv() });
+    const before = await snapshot();
     const corrected = studentsCsv.replace(",34,50,72,", ",34,50,68,").replace(",33,65,80,", ",33,65,62,");
     const second = await runPilot(corrected);
-    const input = { contractSource: source, result: second, inputs: inputsOf(corrected), asOf: AS_OF, createdAt: "2027-07-09T09:00:00Z" };
-    expect(() =>
-      settle(db, input, {
-        afterLine: (n) => {
-          if (n === 3) throw new Error("simulated crash");
-        },
-      }),
-    ).toThrow("simulated crash");
-    expect({ s: count(db, "settlements"), l: count(db, "lines"), i: count(db, "settlement_inputs"), csv: exportLinesCsv(db) }).toEqual(before);
-    // the same settlement then succeeds in full
-    const ok = settle(db, input);
+    await expect(settleRun(db, second, corrected, "2027-07-09T09:00:00Z", {}, { afterLines: () => { throw new Error("simulated crash"); } })).rejects.toThrow("simulated crash");
+    expect(await snapshot()).toEqual(before);
+    const ok = await settleRun(db, second, corrected, "2027-07-09T09:00:00Z");
     expect(ok.status).toBe("recorded");
-    expect(ok.lines.length).toBeGreaterThan(3);
-    expect(count(db, "lines")).toBe(before.l + ok.lines.length);
+    expect(await db.count("lines")).toBe(before.l + ok.lines.length);
+    expect((await db.verify()).ok).toBe(true);
   });
 
-  it("a dry run computes the lines and writes nothing", () => {
-    const db = openLedger(":memory:");
-    const o = settle(db, { contractSource: source, result: first, inputs: inputsOf(studentsCsv), asOf: AS_OF, createdAt: "2027-07-02T09:00:00Z" }, { dryRun: true });
+  it("a dry run computes the lines and writes nothing", async () => {
+    const db = await openLedger(":memory:");
+    const o = await settleRun(db, first, studentsCsv, "2027-07-02T09:00:00Z", {}, { dryRun: true });
     expect(o.status).toBe("recorded");
     expect(o.lines.length).toBe(30);
-    expect(count(db, "settlements")).toBe(0);
-    expect(count(db, "lines")).toBe(0);
+    for (const t of ["settlements", "lines", "drops", "contracts", "journal"]) expect(await db.count(t), t).toBe(0);
   });
 
-  it("withholding is shared among the payers to the cent and is owed later when released", () => {
+  it("withholding is shared among the payers to the cent and is owed later when released", async () => {
     const r: RunResult = structuredClone(first);
-    const line = r.students[0].lines.find((l) => l.clause === "dosage")!;
+    const line = r.students[0]!.lines.find((l) => l.clause === "dosage")!;
     line.withheld = "30.01";
     const owed = owedByRun(r);
-    const key = (payer: string) => JSON.stringify([r.students[0].id, "dosage", "", payer]);
-    // funding 180.00 / 120.00; 30.01 withheld: 18.01 / 12.00 (largest remainder to the first payer)
+    const key = (payer: string) => JSON.stringify([r.students[0]!.id, "dosage", "", payer]);
     expect(fromCents(owed.get(key("district"))!.cents)).toBe("161.99");
     expect(fromCents(owed.get(key("philanthropy"))!.cents)).toBe("108.00");
-    const db = openLedger(":memory:");
-    settle(db, { contractSource: source, result: r, inputs: [{ label: "a", sha256: "1" }], asOf: AS_OF, createdAt: "t1" });
-    const released = settle(db, { contractSource: source, result: first, inputs: [{ label: "a", sha256: "2" }], asOf: AS_OF, createdAt: "t2" });
+    const db = await openLedger(":memory:");
+    await settleRun(db, r, studentsCsv, "2027-07-02T09:00:00Z");
+    const released = await settleRun(db, first, studentsCsv + "\n", "2027-07-03T09:00:00Z");
     expect(released.lines.map((l) => [l.payer, fromCents(l.amount), l.reason])).toEqual([
       ["district", "18.01", "adjustment: a cap or withholding changed the amount"],
       ["philanthropy", "12.00", "adjustment: a cap or withholding changed the amount"],
     ]);
   });
 
-  it("exports every line as CSV in a fixed order", () => {
-    const db = openLedger(":memory:");
-    settle(db, { contractSource: source, result: first, inputs: inputsOf(studentsCsv), asOf: AS_OF, createdAt: "2027-07-02T09:00:00Z" });
-    const csv = exportLinesCsv(db);
+  it("exports every line as CSV in a fixed order", async () => {
+    const db = await openLedger(":memory:");
+    await settleRun(db, first, studentsCsv, "2027-07-02T09:00:00Z");
+    const csv = await db.exportLinesCsv();
     const lines = csv.trimEnd().split("\n");
-    expect(lines[0]).toBe("settlement,created_at,as_of,contract,contract_version,contract_sha256,student_key,clause,period,payer,kind,amount,reason");
+    expect(lines[0]).toBe("settlement,created_at,as_of,contract_id,contract,contract_version,contract_sha256,student_key,clause,period,payer,kind,amount,reason");
     expect(lines.length).toBe(31);
-    expect(lines[1]).toMatch(/^1,2027-07-02T09:00:00Z,2027-07-01,Algebra readiness pilot,1\.0,[0-9a-f]{64},P1,algebra_ready,,district,payment,540\.00,payment: Algebra ready met$/);
-    expect(exportLinesCsv(db)).toBe(csv);
-    const sorted = [...lines.slice(1)].sort((a, b) => {
-      const ka = a.split(",").slice(6, 10).join("\u0000");
-      const kb = b.split(",").slice(6, 10).join("\u0000");
-      return ka < kb ? -1 : ka > kb ? 1 : 0;
-    });
-    expect(lines.slice(1)).toEqual(sorted);
+    expect(lines[1]).toMatch(/^1,2027-07-02T09:00:00Z,2027-07-01,algebra-readiness-pilot-[0-9a-f]{12},Algebra readiness pilot,1\.0,[0-9a-f]{64},P1,algebra_ready,,district,payment,540\.00,payment: Algebra ready met$/);
     expect(toCents("-12.5")).toBe(-1250n);
+  });
+});
+
+describe("the guards: a shrinking roster, reversed lines (issue 10 §2, F08)", () => {
+  it("refuses a drop whose roster shrank by more than 10%, and records it with a reason", async () => {
+    const db = await openLedger(":memory:");
+    await settleRun(db, await runPilot(), studentsCsv, "2027-07-02T09:00:00Z");
+    // two of nine students gone: 22.2% fewer
+    const fewer = studentsCsv.split("\n").filter((l) => !l.startsWith("P8,") && !l.startsWith("P9,")).join("\n");
+    const run = await runPilot(fewer);
+    const err = await settleRun(db, run, fewer, "2027-07-03T09:00:00Z").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LedgerRefusal);
+    expect((err as LedgerRefusal).kind).toBe("shrink");
+    expect((err as Error).message).toBe(
+      'refused: the roster has 7 students, 22.2% fewer than the 9 of the previous settlement, and it would reverse 6 of the 30 paid lines (20%); more than the 10% allowed. If this is right, settle again with the reason (--accept "…"); it is kept in the ledger',
+    );
+    expect(await db.count("drops")).toBe(1);
+    // a higher limit lets it through; or the reason
+    expect((await settleRun(db, run, fewer, "2027-07-03T09:00:00Z", { maxShrink: 25 }, { dryRun: true })).status).toBe("recorded");
+    const o = await settleRun(db, run, fewer, "2027-07-03T09:00:00Z", { accept: "two students moved out of the district in May" });
+    expect(o.accepted?.reason).toBe("two students moved out of the district in May");
+    expect((await db.history())[1]!.acceptedReason).toBe("two students moved out of the district in May");
+  });
+
+  it("refuses a settlement that reverses more than 10% of the paid lines", async () => {
+    const db = await openLedger(":memory:");
+    await settleRun(db, await runPilot(), studentsCsv, "2027-07-02T09:00:00Z");
+    // every session count halved: the roster is whole, but the dosage lines are reversed
+    const lower = studentsCsv.replace(/,(3\d|4\d),(\d+),/g, (_, n: string, b: string) => `,${Math.floor(Number(n) / 2)},${b},`);
+    const err = await settleRun(db, await runPilot(lower), lower, "2027-07-03T09:00:00Z").catch((e: unknown) => e);
+    expect((err as LedgerRefusal).kind).toBe("reversal");
+    expect((err as Error).message).toMatch(/^refused: it would reverse \d+ of the 30 paid lines \(\d+(\.\d)?%\); more than the 10% allowed/);
+  });
+
+  it("F08: a headerless drop after a good one is refused (exit 3) and pays nothing back", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "obc-f08-"));
+    try {
+      for (const f of ["contract.obc", "students.csv", "headerless.csv", "checkpoints.csv"]) await copyFile(join(REPRO, "F08-settle-clawback-on-broken-drop", f), join(dir, f));
+      const out = { stdout: "", stderr: "" };
+      const io = { stdout: (s: string) => void (out.stdout += s), stderr: (s: string) => void (out.stderr += s), cwd: dir };
+      const args = (students: string) => ({ contract: "contract.obc", data: [`students=${students}`, "checkpoints.csv"], asOf: AS_OF, ledger: "l.sqlite", now: "2027-07-02T09:00:00Z", suppliedBy: "Lakeview USD", attestedBy: "J. Rivera" });
+      expect(await settleCommand(args("students.csv"), io)).toBe(0);
+      out.stderr = "";
+      expect(await settleCommand(args("headerless.csv"), io)).toBe(3);
+      expect(out.stderr.trimEnd().split("\n").at(-1)).toMatch(/^obc settle: the data has \d+ data errors?( and \d+ rejected rows? \(headerless\.csv\))?; settlement needs every row accepted, so nothing was settled/);
+      const db = await openLedger(join(dir, "l.sqlite"));
+      expect(await db.count("settlements")).toBe(1);
+      expect(await db.count("drops")).toBe(1);
+      expect(await payerTotals(db)).toEqual({ district: "3336.00", philanthropy: "2224.00" });
+      await db.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("contract identity (issue 10 §4, F09)", () => {
+  it("F09: another contract under the same title is refused, and reverses nothing", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "obc-f09-"));
+    try {
+      const F = join(REPRO, "F09-ledger-title-collision");
+      for (const f of ["contract.obc", "students.csv", "checkpoints.csv", "duval-same-title.obc", "duval-students.csv"]) await copyFile(join(F, f), join(dir, f));
+      const out = { stdout: "", stderr: "" };
+      const io = { stdout: (s: string) => void (out.stdout += s), stderr: (s: string) => void (out.stderr += s), cwd: dir };
+      const common = { asOf: AS_OF, ledger: "l.sqlite", now: "2027-07-02T09:00:00Z", suppliedBy: "Lakeview USD", attestedBy: "J. Rivera" };
+      expect(await settleCommand({ ...common, contract: "contract.obc", data: ["students=students.csv", "checkpoints.csv"] }, io)).toBe(0);
+      out.stderr = "";
+      expect(await settleCommand({ ...common, contract: "duval-same-title.obc", data: ["students=duval-students.csv"] }, io)).toBe(3);
+      expect(out.stderr).toMatch(/^obc settle: the ledger already holds a different contract titled "Algebra readiness pilot" \(identity algebra-readiness-pilot-[0-9a-f]{12}\): if this text is that contract, write id "algebra-readiness-pilot-[0-9a-f]{12}" in its header; if it is another contract, give it its own id\n$/);
+      // with its own id it is a separate contract: it pays its own lines and reverses none of the first's
+      await writeFile(join(dir, "duval-own-id.obc"), readFileSync(join(dir, "duval-same-title.obc"), "utf8").replace(/contract "Algebra readiness pilot"/, 'contract "Algebra readiness pilot" id "duval-2022"'));
+      await writeFile(join(dir, "pilot-own-id.obc"), readFileSync(join(dir, "contract.obc"), "utf8"));
+      out.stdout = "";
+      out.stderr = "";
+      expect(await settleCommand({ ...common, contract: "duval-own-id.obc", data: ["students=duval-students.csv"] }, io), out.stderr).toBe(3);
+      // still refused: the first contract has no id of its own, so its title alone cannot tell them apart
+      expect(out.stderr).toContain("already holds a different contract titled");
+      const db = await openLedger(join(dir, "l.sqlite"));
+      expect((await db.history()).length).toBe(1);
+      await db.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("keys settlements by the id in the text: a new title keeps the payments; other parties or clauses are refused", async () => {
+    const withId = source.replace('contract "Algebra readiness pilot"', 'contract "Algebra readiness pilot" id "lakeview-algebra-2026"');
+    const c1 = compileSource(withId);
+    const db = await openLedger(":memory:");
+    const settle = async (text: string, createdAt: string) => {
+      const c = compileSource(text);
+      expect(c.ok, JSON.stringify(c.diagnostics.map((d) => d.message))).toBe(true);
+      const result = await runPilot(studentsCsv, { ir: c.ir!, source: text });
+      return db.settleNewDrop(
+        { files: filesOf(studentsCsv), suppliedBy: "Lakeview USD", suppliedAt: "2027-07-01", recordedAt: createdAt },
+        { by: "J. Rivera", role: "district", at: createdAt },
+        { contractSource: text, ir: c.ir!, result, asOf: AS_OF, createdAt },
+      );
+    };
+    expect((await settle(withId, "t1")).contract).toBe("lakeview-algebra-2026");
+    expect(c1.ir!.id).toBe("lakeview-algebra-2026");
+    // retitled, same id: nothing new is owed
+    const retitled = withId.replace('"Algebra readiness pilot"', '"Algebra readiness pilot (renewed)"');
+    expect((await settle(retitled, "t2")).status).toBe("unchanged");
+    // another provider under the same id
+    await expect(settle(withId.replace('"Bright Path Tutoring"', '"Other Tutoring"'), "t3")).rejects.toThrow(
+      "this text of contract lakeview-algebra-2026 does not follow from the one recorded before: its parties differ from those settled before",
+    );
+    // a clause removed outside an amendment
+    const noGrowth = withId.replace(/  partial "Growth"[\s\S]*?if missing: not met\n/, "").replace(' on "Algebra ready", "Growth"', ' on "Algebra ready"');
+    await expect(settle(noGrowth, "t4")).rejects.toThrow(/does not follow from the one recorded before: its clauses differ from those settled before \(without growth\): change clauses through an amendment/);
+    // without the id, the same text is refused: the ledger holds a contract with these parties and term
+    await expect(settle(source, "t5")).rejects.toThrow(/already holds a different contract titled "Algebra readiness pilot" \(identity lakeview-algebra-2026\)/);
+    expect((await db.verify()).ok).toBe(true);
+  });
+});
+
+describe("drops and attestation (issue 15 §2)", () => {
+  it("settles only attested, current drops of the contract, with the recorded files", async () => {
+    const db = await openLedger(":memory:");
+    const d1 = await db.addDrop({ contract: ir, files: filesOf(studentsCsv), suppliedBy: "Bright Path Tutoring", suppliedAt: "2027-06-30", recordedAt: "2027-07-01T08:00:00Z" });
+    expect(d1).toMatchObject({ id: 1, suppliedBy: "Bright Path Tutoring", attestations: [], settlements: [] });
+    const input = { contractSource: source, ir, result: await runPilot(), drop: 1, asOf: AS_OF, createdAt: "2027-07-02T09:00:00Z" };
+    await expect(db.settle(input)).rejects.toThrow("drop 1 has not been attested: the district or an evaluator attests it first (obc drop attest 1 --by NAME --role district)");
+    await expect(db.attestDrop({ drop: 1, by: "Dr. Evans", role: "evaluator", at: "t" })).rejects.toThrow("the contract has no evaluator among its parties");
+    await expect(db.attestDrop({ drop: 1, by: "Bright Path", role: "provider", at: "t" })).rejects.toThrow("a drop is attested by the district or an evaluator, not by the provider");
+    await db.attestDrop({ drop: 1, by: "J. Rivera", role: "district", at: "2027-07-01T10:00:00Z", note: "checked against the SIS" });
+    expect((await db.settle(input)).status).toBe("recorded");
+    // a corrected drop supersedes it, with its reason; the old one can no longer be attested or settled
+    const corrected = studentsCsv.replace(",34,50,72,", ",34,50,68,");
+    await expect(db.addDrop({ contract: ir, files: filesOf(corrected), suppliedBy: "Lakeview USD", suppliedAt: "2027-07-05", recordedAt: "t", supersedes: 1 })).rejects.toThrow(
+      "say why the drop replaces drop 1 (a reason is kept with it)",
+    );
+    const d2 = await db.addDrop({ contract: ir, files: filesOf(corrected), suppliedBy: "Lakeview USD", suppliedAt: "2027-07-05", recordedAt: "2027-07-05T08:00:00Z", supersedes: 1, reason: "P1's end-of-year score was mis-keyed" });
+    expect(d2).toMatchObject({ id: 2, supersedes: 1, reason: "P1's end-of-year score was mis-keyed" });
+    expect((await db.drop(1))).toMatchObject({ supersededBy: 2, settlements: [1] });
+    await expect(db.attestDrop({ drop: 1, by: "J. Rivera", role: "district", at: "t" })).rejects.toThrow("drop 1 was superseded by drop 2: attest that one");
+    await expect(db.settle({ ...input, asOf: "2027-07-02" })).rejects.toThrow("drop 1 was superseded by drop 2: settle that one");
+    await expect(db.addDrop({ contract: ir, files: filesOf(corrected), suppliedBy: "x", suppliedAt: "x", recordedAt: "x", supersedes: 1, reason: "again" })).rejects.toThrow("drop 1 was already superseded by drop 2");
+    await db.attestDrop({ drop: 2, by: "J. Rivera", role: "district", at: "2027-07-05T10:00:00Z" });
+    const o = await db.settle({ ...input, result: await runPilot(corrected), drop: 2, createdAt: "2027-07-05T11:00:00Z" });
+    expect(fromCents(o.net)).toBe("-500.00");
+    expect((await db.drops()).map((d) => [d.id, d.supersededBy ?? null, d.attestations.length, d.settlements])).toEqual([[1, 2, 1, [1]], [2, null, 1, [2]]]);
+    expect((await db.verify()).ok).toBe(true);
+  });
+
+  it("obc drop add, attest, list and obc settle --drop; changed files are refused", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "obc-drop-"));
+    try {
+      await writeFile(join(dir, "students.csv"), studentsCsv);
+      await writeFile(join(dir, "checkpoints.csv"), checkpointsCsv);
+      await writeFile(join(dir, "contract.obc"), source);
+      const out = { stdout: "", stderr: "" };
+      const io = { stdout: (s: string) => void (out.stdout += s), stderr: (s: string) => void (out.stderr += s), cwd: dir };
+      const common = { ledger: "l.sqlite", now: "2027-07-02T09:00:00Z" };
+      expect(await dropCommand({ action: "add", contract: "contract.obc", data: ["students=students.csv", "checkpoints.csv"], suppliedBy: "Bright Path Tutoring", suppliedAt: "2027-06-30", ...common }, io)).toBe(0);
+      expect(out.stdout).toMatch(/^drop 1 for algebra-readiness-pilot-[0-9a-f]{12}: 2 files supplied by Bright Path Tutoring on 2027-06-30\nrecorded; before it can be settled/);
+      expect(await settleCommand({ contract: "contract.obc", drop: 1, asOf: AS_OF, ...common }, io)).toBe(3);
+      expect(out.stderr).toBe("obc settle: drop 1 has not been attested: the district or an evaluator attests it first (obc drop attest 1 --by NAME --role district)\n");
+      expect(await dropCommand({ action: "attest", drop: 1, by: "J. Rivera", role: "district", ...common }, io)).toBe(0);
+      out.stdout = "";
+      expect(await settleCommand({ contract: "contract.obc", drop: 1, asOf: AS_OF, ...common }, io)).toBe(0);
+      expect(out.stdout.split("\n")[0]).toBe("settlement 1 recorded: 30 lines (30 payments $5,560.00, 0 adjustments $0.00), net $5,560.00");
+      out.stdout = "";
+      expect(await dropCommand({ action: "list", ...common }, io)).toBe(0);
+      expect(out.stdout).toContain("  attested by J. Rivera (district) at 2027-07-02T09:00:00Z; settled in 1\n");
+      // the files on disk changed after the drop was recorded
+      await writeFile(join(dir, "students.csv"), studentsCsv.replace(",34,50,72,", ",34,50,68,"));
+      out.stderr = "";
+      expect(await settleCommand({ contract: "contract.obc", drop: 1, asOf: "2027-07-03", ...common }, io)).toBe(3);
+      expect(out.stderr).toBe("obc settle: students.csv is not a file of drop 1: its contents differ from every file recorded with the drop\n");
+      // settle without an attested drop: usage error
+      out.stderr = "";
+      expect(await settleCommand({ contract: "contract.obc", data: ["students.csv"], asOf: AS_OF, ...common }, io)).toBe(2);
+      expect(out.stderr).toContain("only attested data is settled");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("tamper evidence and foreign files (issue 10 §4, F11, F12)", () => {
+  let dir: string;
+  const out = { stdout: "", stderr: "" };
+  const io = () => {
+    out.stdout = "";
+    out.stderr = "";
+    return { stdout: (s: string) => void (out.stdout += s), stderr: (s: string) => void (out.stderr += s), cwd: dir };
+  };
+  const args = { contract: "contract.obc", data: ["students=students.csv", "checkpoints=checkpoints.csv"], asOf: AS_OF, now: "2027-07-02T09:00:00Z", suppliedBy: "Lakeview USD", attestedBy: "J. Rivera" };
+  const sqlite = (file: string, sql: string) => {
+    const db = new Database(join(dir, file));
+    try {
+      db.exec(sql);
+    } finally {
+      db.close();
+    }
+  };
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "obc-tamper-"));
+    await writeFile(join(dir, "students.csv"), studentsCsv);
+    await writeFile(join(dir, "checkpoints.csv"), checkpointsCsv);
+    await writeFile(join(dir, "contract.obc"), source);
+    expect(await settleCommand({ ...args, ledger: "good.sqlite" }, io())).toBe(0);
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("refuses UPDATE and DELETE of any ledger row", () => {
+    expect(() => sqlite("good.sqlite", "UPDATE lines SET amount_cents = amount_cents + 1000000 WHERE id = 1")).toThrow("the obc ledger is append-only: rows of lines cannot be changed or deleted");
+    expect(() => sqlite("good.sqlite", "DELETE FROM settlements")).toThrow("append-only");
+    expect(() => sqlite("good.sqlite", "DELETE FROM journal")).toThrow("append-only");
+  });
+
+  it("verifies a good ledger and prints its head", async () => {
+    expect(await ledgerCommand({ ledger: "good.sqlite", verify: true }, io())).toBe(0);
+    expect(out.stdout).toMatch(/^ledger verified: 4 records, 1 settlements, every total and hash checked; head [0-9a-f]{64}\n$/);
+  });
+
+  it("F11: an edited amount is found by --verify and refused by every command (exit 4)", async () => {
+    await copyFile(join(dir, "good.sqlite"), join(dir, "edited.sqlite"));
+    sqlite("edited.sqlite", "DROP TRIGGER lines_no_update; UPDATE lines SET amount_cents = amount_cents + 1000000 WHERE id = 1; " +
+      "CREATE TRIGGER lines_no_update BEFORE UPDATE ON lines BEGIN SELECT RAISE(ABORT, 'x'); END;");
+    expect(await ledgerCommand({ ledger: "edited.sqlite", balances: "payer" }, io())).toBe(4);
+    expect(out.stdout).toBe("");
+    expect(out.stderr).toBe("obc ledger: the ledger edited.sqlite failed verification: settlement 1 was changed after it was recorded (its contents do not match its hash); nothing was done (obc ledger --verify lists every problem)\n");
+    expect(await ledgerCommand({ ledger: "edited.sqlite", verify: true }, io())).toBe(4);
+    expect(out.stderr.split("\n")).toEqual([
+      "obc ledger: settlement 1 was changed after it was recorded (its contents do not match its hash)",
+      "obc ledger: settlement 1's stored total or line count does not match its lines",
+      "obc ledger: the ledger edited.sqlite failed verification (2 problems): do not settle from it",
+      "",
+    ]);
+    expect(await settleCommand({ ...args, ledger: "edited.sqlite", asOf: "2027-07-05" }, io())).toBe(4);
+    expect(out.stderr).toMatch(/^obc settle: the ledger edited\.sqlite failed verification: /);
+  });
+
+  it("F11: deleting the settlements (protection removed) is found; the same files do not pay again", async () => {
+    await copyFile(join(dir, "good.sqlite"), join(dir, "deleted.sqlite"));
+    sqlite("deleted.sqlite", "DROP TRIGGER lines_no_delete; DROP TRIGGER settlement_inputs_no_delete; DROP TRIGGER settlements_no_delete; " +
+      "DELETE FROM lines; DELETE FROM settlement_inputs; DELETE FROM settlements;");
+    expect(await settleCommand({ ...args, ledger: "deleted.sqlite" }, io())).toBe(4);
+    expect(out.stderr).toBe("obc settle: the ledger deleted.sqlite failed verification: the ledger's append-only protection was removed (3 triggers missing, e.g. settlements_no_delete); nothing was done (obc ledger --verify lists every problem)\n");
+    expect(await ledgerCommand({ ledger: "deleted.sqlite", verify: true }, io())).toBe(4);
+    expect(out.stderr).toContain("obc ledger: settlement 1 is in the chain but no longer in the ledger\n");
+  });
+
+  it("F12: a non-SQLite file, a truncated ledger, another application's database: exit 4, one line, nothing written", async () => {
+    await writeFile(join(dir, "notsqlite.txt"), "date,amount\n2027-01-01,5\n");
+    expect(await ledgerCommand({ ledger: "notsqlite.txt" }, io())).toBe(4);
+    expect(out.stderr).toBe("obc ledger: cannot open the ledger notsqlite.txt: it is not an SQLite database\n");
+    expect(await settleCommand({ ...args, ledger: "notsqlite.txt" }, io())).toBe(4);
+    expect(readFileSync(join(dir, "notsqlite.txt"), "utf8")).toBe("date,amount\n2027-01-01,5\n");
+
+    const good = readFileSync(join(dir, "good.sqlite"));
+    await writeFile(join(dir, "truncated.sqlite"), good.subarray(0, Math.floor(good.length / 2)));
+    expect(await ledgerCommand({ ledger: "truncated.sqlite" }, io())).toBe(4);
+    expect(out.stderr).toBe("obc ledger: cannot open the ledger truncated.sqlite: the file is damaged (truncated or corrupt)\n");
+
+    sqlite("other-app.sqlite", "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users (name) VALUES ('a');");
+    expect(await settleCommand({ ...args, ledger: "other-app.sqlite" }, io())).toBe(4);
+    expect(out.stderr).toBe("obc settle: other-app.sqlite is not an obc ledger: it is another application's database; give another --ledger\n");
+    const other = new Database(join(dir, "other-app.sqlite"), { readonly: true });
+    expect((other.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name)).toEqual(["users"]);
+    other.close();
+    // a missing ledger is not created by a command that only reads
+    expect(await ledgerCommand({ ledger: "missing.sqlite" }, io())).toBe(4);
+    expect(out.stderr).toBe("obc ledger: cannot open the ledger missing.sqlite: no such file\n");
+    expect(existsSync(join(dir, "missing.sqlite"))).toBe(false);
+    await expect(openLedger(join(dir, "notsqlite.txt"))).rejects.toBeInstanceOf(LedgerFileError);
+  });
+
+  it("the sqlite3 shell too is refused an edit (what F11 did)", () => {
+    let hasShell = true;
+    try {
+      execFileSync("sqlite3", ["-version"], { stdio: "ignore" });
+    } catch {
+      hasShell = false;
+    }
+    if (!hasShell) return void console.log("SKIP: no sqlite3 shell on this machine; the same triggers are tested through better-sqlite3 above");
+    expect(() => execFileSync("sqlite3", [join(dir, "good.sqlite"), "update lines set amount_cents = amount_cents + 1000000 where id = 1"], { stdio: "pipe" })).toThrow(/append-only/);
   });
 });
 
@@ -241,6 +540,8 @@ describe("obc settle and obc ledger", () => {
     ledger: "ledger.sqlite",
     asOf: AS_OF,
     now: "2027-07-02T09:00:00Z",
+    suppliedBy: "Lakeview USD",
+    attestedBy: "J. Rivera",
     ...extra,
   });
 
@@ -249,27 +550,31 @@ describe("obc settle and obc ledger", () => {
     expect(await settleCommand(args(), a.io)).toBe(0);
     expect(a.out.stdout).toContain("settlement 1 recorded: 30 lines (30 payments $5,560.00, 0 adjustments $0.00), net $5,560.00");
     expect(a.out.stdout).toMatch(/algebra_ready\s+payment\s+4\s+\$1,980\.00\s+payment: Algebra ready met/);
+    expect(a.out.stderr).toBe("obc settle: the files were recorded as drop 1, attested by J. Rivera (district)\n");
     const b = io();
-    expect(await settleCommand(args({ now: "2027-07-03T09:00:00Z" }), b.io)).toBe(0);
+    expect(await settleCommand({ ...args({ now: "2027-07-03T09:00:00Z" }), drop: 1, suppliedBy: undefined, attestedBy: undefined } as never, b.io)).toBe(0);
     expect(b.out.stdout).toBe("nothing new: this contract, these files and as-of 2027-07-01 were settled as settlement 1\n");
     const c = io();
     expect(await settleCommand(args({ json: true, asOf: "2027-07-02" }), c.io)).toBe(0);
-    expect(JSON.parse(c.out.stdout)).toMatchObject({ status: "unchanged", net: "0.00", lines: [] });
+    expect(JSON.parse(c.out.stdout)).toMatchObject({ status: "unchanged", net: "0.00", lines: [], roster: 9, previousRoster: 9 });
   });
 
-  it("shows the history, balances and CSV", async () => {
+  it("shows the history, contracts, balances and CSV", async () => {
     const a = io();
     expect(await ledgerCommand({ ledger: "ledger.sqlite" }, a.io)).toBe(0);
-    expect(a.out.stdout.split("\n")[1]).toMatch(/^1\s+2027-07-02T09:00:00Z\s+2027-07-01\s+Algebra readiness pilot\s+1\.0\s+30\s+\$5,560\.00\s+\$0\.00\s+\$5,560\.00$/);
+    expect(a.out.stdout.split("\n")[1]).toMatch(/^1\s+2027-07-02T09:00:00Z\s+2027-07-01\s+Algebra readiness pilot\s+1\.0\s+1\s+30\s+\$5,560\.00\s+\$0\.00\s+\$5,560\.00$/);
     const b = io();
     expect(await ledgerCommand({ ledger: "ledger.sqlite", balances: "payer" }, b.io)).toBe(0);
     expect(b.out.stdout).toBe("payer              paid  lines\ndistrict      $3,336.00     15\nphilanthropy  $2,224.00     15\ntotal         $5,560.00     30\n");
     const c = io();
-    expect(await ledgerCommand({ ledger: "ledger.sqlite", balances: "student", csv: true }, c.io)).toBe(0);
+    expect(await ledgerCommand({ ledger: "ledger.sqlite", balances: "student", csv: true, contract: "Algebra readiness pilot" }, c.io)).toBe(0);
     expect(c.out.stdout.split("\n").slice(0, 2)).toEqual(["student,amount,lines", "P1,1400.00,6"]);
     const d = io();
     expect(await ledgerCommand({ ledger: "ledger.sqlite", csv: true }, d.io)).toBe(0);
     expect(d.out.stdout.trimEnd().split("\n").length).toBe(31);
+    const e = io();
+    expect(await ledgerCommand({ ledger: "ledger.sqlite", contracts: true }, e.io)).toBe(0);
+    expect(e.out.stdout.split("\n")[1]).toMatch(/^algebra-readiness-pilot-[0-9a-f]{12}\s+derived\s+Algebra readiness pilot\s+2027-07-02T09:00:00Z$/);
   });
 
   it("exits 1 for an invalid contract, 2 for bad usage, 3 for bad data, 4 for a missing file", async () => {
@@ -281,16 +586,15 @@ describe("obc settle and obc ledger", () => {
     expect(await settleCommand(args({ asOf: "07/01/2027" }), b.io)).toBe(2);
     const c = io();
     await writeFile(join(dir, "broken.csv"), "student_id,grade\nP1,eight\n");
-    expect(await settleCommand(args({ data: ["students=broken.csv", "checkpoints=checkpoints.csv"], strict: true }), c.io)).toBe(3);
+    expect(await settleCommand(args({ data: ["students=broken.csv", "checkpoints=checkpoints.csv"] }), c.io)).toBe(3);
     expect(c.out.stderr).toContain("nothing was settled");
     const d = io();
     expect(await settleCommand(args({ data: ["students=nope.csv"] }), d.io)).toBe(4);
     expect(d.out.stderr).toBe("obc settle: cannot read nope.csv: no such file\n");
-    const e = io();
-    expect(await ledgerCommand({ ledger: "missing.sqlite" }, e.io)).toBe(4);
-    expect(existsSync(join(dir, "missing.sqlite"))).toBe(false);
     const f = io();
     expect(await ledgerCommand({ ledger: "ledger.sqlite", balances: "school" }, f.io)).toBe(2);
+    const g = io();
+    expect(await settleCommand(args({ maxShrink: 150 }), g.io)).toBe(2);
   });
 });
 
@@ -321,7 +625,7 @@ describe.skipIf(!hasDatas)("the DATAS example: adapt, then settle two data drops
     const a1 = await run((io) => adaptCommand({ format: "datas", files, contract, dataSet: "students", sessionsThrough: "2026-01-31", out: "drop1.csv" }, io));
     expect(a1.stderr).toContain("sessions.csv (datas, sessions): 50520 read, 26700 accepted, 0 rejected; excluded: 23820 after-cut-off");
     await run((io) => adaptCommand({ format: "datas", files, contract, dataSet: "students", out: "drop2.csv" }, io));
-    const settleArgs = (data: string, asOf: string, now: string) => ({ contract, data: [`students=${data}`], asOf, now, ledger: "ledger.sqlite" });
+    const settleArgs = (data: string, asOf: string, now: string) => ({ contract, data: [`students=${data}`], asOf, now, ledger: "ledger.sqlite", suppliedBy: "DATAS export", attestedBy: "Evaluator of record" });
     const s1 = await run((io) => settleCommand(settleArgs("drop1.csv", "2026-02-01", "2026-02-02T09:00:00Z"), io));
     expect(s1.stdout.split("\n")[0]).toBe("settlement 1 recorded: 1108 lines (1108 payments $113,250.00, 0 adjustments $0.00), net $113,250.00");
     const again = await run((io) => settleCommand(settleArgs("drop1.csv", "2026-02-01", "2026-02-03T09:00:00Z"), io));

@@ -167,12 +167,11 @@ describe("no student value in data-quality reports, messages or files", () => {
     expectNoStudentValue(JSON.stringify(run.problems), "engine problems");
     await writeFile(join(dir, "bad.csv"), bad);
     await writeFile(join(dir, "contract.obc"), source);
-    for (const strict of [false, true]) {
-      const s = capture(dir);
-      const code = await settleCommand({ contract: "contract.obc", data: ["students=bad.csv"], asOf: "2026-06-30", now: "2026-07-01T00:00:00Z", ledger: "l.sqlite", strict }, s.io);
-      expect(code).toBe(strict ? 3 : 0);
-      expectNoStudentValue(s.out.stderr, `settle stderr (strict: ${strict})`);
-    }
+    // settlement is always strict: the bad rows stop it (exit 3), and its messages hold no value
+    const s = capture(dir);
+    const code = await settleCommand({ contract: "contract.obc", data: ["students=bad.csv"], asOf: "2026-06-30", now: "2026-07-01T00:00:00Z", ledger: "l.sqlite", suppliedBy: "District", attestedBy: "Registrar" }, s.io);
+    expect(code).toBe(3);
+    expectNoStudentValue(s.out.stderr, "settle stderr");
   });
 
   it("the service's error responses hold no value", async () => {
