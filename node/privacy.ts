@@ -57,7 +57,32 @@ export async function loadSecret(
   if (secret.length < MIN_SECRET_BYTES) {
     throw new SecretError(`the pseudonymisation secret is too short: use at least ${MIN_SECRET_BYTES} bytes (32 random bytes recommended)`, "usage");
   }
+  if (secretEntropyBits(secret) < MIN_SECRET_BITS) {
+    throw new SecretError(
+      `the pseudonymisation secret is too predictable (too few different characters for its length), so student ids could be recovered by guessing it: use 32 random bytes, e.g. the output of \`openssl rand -hex 32\``,
+      "usage",
+    );
+  }
   return secret;
+}
+
+/** The least estimated strength of a secret, in bits. */
+export const MIN_SECRET_BITS = 80;
+
+/**
+ * An estimate of a secret's strength: its length times the Shannon entropy of its byte
+ * frequencies. Repeated or few distinct characters ("aaaa…", "abababab…", "0123456789abcdef")
+ * score low; 16 random bytes, or 32 random hex digits, score well above {@link MIN_SECRET_BITS}.
+ */
+export function secretEntropyBits(secret: Uint8Array): number {
+  const counts = new Map<number, number>();
+  for (const b of secret) counts.set(b, (counts.get(b) ?? 0) + 1);
+  let perByte = 0;
+  for (const n of counts.values()) {
+    const p = n / secret.length;
+    perByte -= p * Math.log2(p);
+  }
+  return perByte * secret.length;
 }
 
 /** A function from a local id to the student's key. */

@@ -5,7 +5,7 @@
  * The fixture (test/fixtures/privacy) has bad rows whose cells hold recognisable names and ids;
  * none of them may appear anywhere but in the data itself.
  */
-import { createHash, createHmac } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,7 +13,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adaptFiles } from "../node/adapters/index.ts";
-import { hmacKeys, loadSecret, SecretError, MIN_SECRET_BYTES } from "../node/privacy.ts";
+import { hmacKeys, loadSecret, SecretError, MIN_SECRET_BITS, MIN_SECRET_BYTES, secretEntropyBits } from "../node/privacy.ts";
 import { aggregateForFunders, renderAggregateCsv, type AggregateGroup, type FunderAggregate } from "../node/aggregate.ts";
 import { adaptCommand } from "../cli/adapt.ts";
 import { settleCommand } from "../cli/settle.ts";
@@ -89,6 +89,22 @@ describe("pseudonymous keys", () => {
       for (const e of errors) expect(e.message).not.toContain("tooshort");
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("F12: refuses a guessable secret of the right length, and accepts random ones", async () => {
+    for (const weak of ["aaaaaaaaaaaaaaaa", "abababababababababababab", "0123456789abcdef", "1111111111111111111111111111111122222222"]) {
+      const err = await loadSecret({}, { OBC_PSEUDONYM_SECRET: weak }).catch((e: unknown) => e);
+      expect(err, weak).toBeInstanceOf(SecretError);
+      expect((err as SecretError).kind).toBe("usage");
+      expect((err as SecretError).message).toBe(
+        "the pseudonymisation secret is too predictable (too few different characters for its length), so student ids could be recovered by guessing it: use 32 random bytes, e.g. the output of `openssl rand -hex 32`",
+      );
+      expect(secretEntropyBits(Buffer.from(weak))).toBeLessThan(MIN_SECRET_BITS);
+    }
+    // what the docs recommend, and a 16-byte random key, pass
+    for (const strong of [randomBytes(32).toString("hex"), randomBytes(16).toString("hex"), randomBytes(24).toString("base64"), SECRET]) {
+      expect((await loadSecret({}, { OBC_PSEUDONYM_SECRET: strong })).toString()).toBe(strong);
     }
   });
 });
