@@ -243,6 +243,7 @@ class ContractGen {
     const extra: Field[] = r.chance(0.15) ? [{ name: "xs", type: "score", optional: true }, { name: "xb", type: "boolean", optional: false }] : [];
     const lines: string[] = [];
     lines.push(`contract "Generated" version "1" {`);
+    const partiesLine = lines.length;
     lines.push(`  parties { district "D"  provider "P"  funder "F" as philanthropy }`);
     lines.push(`  term 2026-09-01 to 2027-06-30`);
     if (r.chance(0.4)) lines.push(`  rounding ${r.pick(["half up", "half even", "down", "up"])} to the ${r.pick(["cent", "cent", "dollar"])}`);
@@ -330,6 +331,9 @@ class ContractGen {
     if (r.chance(0.2)) lines.push(`  floor $${r.pick([0, 10, 50])} per student`);
     if (r.chance(0.4)) {
       lines.push(`  funding {\n    philanthropy pays ${r.pick(["40%", "33.3%", "50%", "12.5%"])} of every line${r.chance(0.5) ? `, rounded ${r.pick(["half even", "down", "up"])} to the cent` : ""}\n    district pays the rest\n  }`);
+    } else {
+      // without a funding section the district must be the only party that could pay
+      lines[partiesLine] = `  parties { district "D"  provider "P" }`;
     }
     // cohort clauses
     if (r.chance(0.25)) {

@@ -15,7 +15,7 @@
  * the largest remainders, ties to the lower id, so a binding cap is paid exactly.
  */
 import type * as A from "../language/ast.ts";
-import type { ContractIR } from "../language/check/ir.ts";
+import { defaultPayer, type ContractIR } from "../language/check/ir.ts";
 import type { SourceRef } from "./compile.ts";
 import type { DataProblem, FileReport } from "./data.ts";
 import { showRV } from "./evaluate.ts";
@@ -110,7 +110,7 @@ function fundingSplit(ir: ContractIR, paid: bigint): Record<string, bigint> {
   const out: Record<string, bigint> = {};
   const shares = ir.funding?.shares;
   if (!shares || shares.length === 0) {
-    const payer = ir.parties.find((p) => p.role === "district" || p.role === "payor")?.id ?? ir.parties[0]?.id ?? "payer";
+    const payer = defaultPayer(ir) ?? "payer";
     out[payer] = paid;
     return out;
   }

@@ -47,6 +47,14 @@ const SKELETON_PARTS: SkeletonPart[] = [
 `,
     declaredBy: statement("parties\\b"),
   },
+  {
+    text: `  funding {
+    philanthropy pays 40% of every line
+    district pays the rest
+  }
+`,
+    declaredBy: statement("funding\\b"),
+  },
   { text: "  term 2026-09-01 to 2027-06-30\n", declaredBy: statement("term\\b") },
   { text: "  currency USD\n", declaredBy: statement("currency\\b") },
   {

@@ -6,7 +6,7 @@ import { monthStarts } from "../engine/evaluate.ts";
 import { paidByStudent, runObc } from "./helpers.ts";
 
 const header = `
-  parties { district "D" provider "P" funder "F" as foundation }
+  parties { district "D" provider "P" }
   term 2026-09-01 to 2027-06-30
   currency USD
 `;
@@ -62,7 +62,7 @@ describe("payment clauses", () => {
   });
 
   it("applies weights before rounding and splits funding with the rest to the last payer", async () => {
-    const src = `contract "Weights" {${header}
+    const src = `contract "Weights" {${header.replace('provider "P"', 'provider "P" funder "F" as foundation')}
       data students { el: boolean }
       outcome "Ready" pays $333.33 per student
       weight 1.5 for el on "Ready"

@@ -32,3 +32,36 @@ export function paidByStudent(out: RunOutput): Record<string, string> {
 export function codesOf(source: string): string[] {
   return compileSource(source).diagnostics.map((d) => d.code);
 }
+
+/** What `obc …` printed and the exit code it returned (−1 when it was killed). */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** true when the command did not finish within the time limit and was killed */
+  timedOut: boolean;
+}
+
+/**
+ * Runs `node bin/obc.mjs …` as users run it, in a child process. `timeoutMs` bounds the run: a
+ * command still going then is killed and reported with `timedOut`, so a hang fails the test
+ * with a clear message instead of stalling the suite.
+ */
+export async function runCli(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  const { execFile } = await import("node:child_process");
+  const { fileURLToPath } = await import("node:url");
+  const bin = fileURLToPath(new URL("../bin/obc.mjs", import.meta.url));
+  const cwd = opts.cwd ?? fileURLToPath(new URL("..", import.meta.url));
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { cwd, env: { ...process.env, NO_COLOR: "1" }, timeout: opts.timeoutMs ?? 30_000, killSignal: "SIGKILL", maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const killed = !!error && (error as { killed?: boolean }).killed === true;
+        const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+        done({ code, stdout: String(stdout), stderr: String(stderr), timedOut: killed });
+      },
+    );
+  });
+}

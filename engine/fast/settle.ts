@@ -9,7 +9,7 @@
  * `allocateProRata` itself on bigints. Totals are checked to be safe integers. Browser-safe.
  */
 import type * as A from "../../language/ast.ts";
-import type { ContractIR } from "../../language/check/ir.ts";
+import { defaultPayer, type ContractIR } from "../../language/check/ir.ts";
 import { allocateProRata, centsToString, roundToCents } from "../money.ts";
 import type { RunResult } from "../output.ts";
 import { Rational } from "../rational.ts";
@@ -478,12 +478,12 @@ export function settleBulk(ir: ContractIR, store: LineStore, cohorts: CohortDeci
   }
   // 7. funding
   const shares = ir.funding?.shares;
-  const defaultPayer = ir.parties.find((p) => p.role === "district" || p.role === "payor")?.id ?? ir.parties[0]?.id ?? "payer";
+  const payer = defaultPayer(ir) ?? "payer";
   const percentShares = (shares ?? []).filter((s) => s.percent).map((s) => ({ party: s.party, p: Rational.parse(s.percent!.value), mode: s.rounding.mode, unit: s.rounding.unit }));
   const restParty = shares?.find((s) => !s.percent)?.party;
   // the payers in the order their keys first appear in a split (the same for every line)
   const payerKeys: string[] = [];
-  if (!shares || shares.length === 0) payerKeys.push(defaultPayer);
+  if (!shares || shares.length === 0) payerKeys.push(payer);
   else {
     for (const s of percentShares) if (!payerKeys.includes(s.party)) payerKeys.push(s.party);
     if (restParty !== undefined && !payerKeys.includes(restParty)) payerKeys.push(restParty);
@@ -552,7 +552,7 @@ export function settleBulk(ir: ContractIR, store: LineStore, cohorts: CohortDeci
   for (const [k, v] of cohortSum) byClause.set(k, (byClause.get(k) ?? 0) + v);
   const byPayer = new Map<string, number>(anySplit ? payerKeys.map((k, i) => [k, payerSum[i]!]) : []);
   const split = (p: number): [string, number][] => {
-    if (!shares || shares.length === 0) return [[defaultPayer, p]];
+    if (!shares || shares.length === 0) return [[payer, p]];
     const out = new Map<string, number>();
     let rest = p;
     for (const s of percentShares) {

@@ -5,7 +5,7 @@
  * Browser-safe.
  */
 import type * as A from "../../language/ast.ts";
-import type { ClauseIR, CohortIR, ContractIR, EscalationIR } from "../../language/check/ir.ts";
+import { defaultPayer as soleFundingPayer, type ClauseIR, type CohortIR, type ContractIR, type EscalationIR } from "../../language/check/ir.ts";
 import {
   cond, condText, conditionText, fieldWords, partiesTerm, partyTerm, plural, populationTerm, subjectNoun, valueText, type EnglishContext,
 } from "./english.ts";
@@ -170,7 +170,7 @@ export function fundingShareSentence(s: A.FundingShare, ir: ContractIR): string 
 
 /** The party that pays when there is no funding section (as the engine decides). */
 export function defaultPayer(ir: ContractIR): string {
-  return ir.parties.find((p) => p.role === "district" || p.role === "payor")?.id ?? ir.parties[0]?.id ?? "district";
+  return soleFundingPayer(ir) ?? "district";
 }
 
 export function triggerText(l: A.EscalationLevel, ctx: EnglishContext): string {

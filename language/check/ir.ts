@@ -107,4 +107,23 @@ export interface ContractIR {
   amendments: { version: string; effective: string; decl: A.AmendmentDecl; ir: ContractIR }[];
 }
 
+/**
+ * The roles of parties that pay payment lines: without a funding section, the one party with
+ * such a role pays every line (the checker refuses a contract where that is not one party).
+ */
+export const PAYING_ROLES: readonly string[] = ["district", "payor", "funder"];
+
+/** The parties that could pay the contract's lines, in the order the parties section lists them. */
+export function payingParties(ir: Pick<ContractIR, "parties">): PartyIR[] {
+  return ir.parties.filter((p) => PAYING_ROLES.includes(p.role));
+}
+
+/**
+ * Who pays every line of a contract without a funding section: its paying party (a district,
+ * payor or funder). Undefined when the contract names no paying party.
+ */
+export function defaultPayer(ir: Pick<ContractIR, "parties">): string | undefined {
+  return payingParties(ir)[0]?.id;
+}
+
 export const DEFAULT_ROUNDING: A.Rounding = { $type: "Rounding", mode: "half-up", unit: "cent", span: { start: 0, end: 0 } };

@@ -11,7 +11,7 @@ import type * as A from "../ast.ts";
 import { diag } from "../diagnostics/codes.ts";
 import type { Diagnostic } from "../diagnostics/types.ts";
 import { didYouMean } from "../diagnostics/suggest.ts";
-import type { ContractIR } from "./ir.ts";
+import { payingParties, type ContractIR } from "./ir.ts";
 
 export const FREQUENCIES = ["daily", "weekly", "biweekly", "monthly", "quarterly", "termly", "annually", "yearly"] as const;
 
@@ -317,7 +317,11 @@ function dollars(v: number): string {
 
 function checkFunding(ir: ContractIR, out: Diagnostic[]): void {
   const f = ir.funding;
-  if (!f) return;
+  if (!f) {
+    checkWhoPays(ir, out);
+    return;
+  }
+  checkRepeatedPayers(ir, f, out);
   let total = 0;
   let rest = 0;
   for (const s of f.shares) {
@@ -332,6 +336,52 @@ function checkFunding(ir: ContractIR, out: Diagnostic[]): void {
   } else if (rest > 1) {
     const second = f.shares.filter((s) => !s.percent)[1]!;
     out.push(diag("OBC1008", { section: "'pays the rest' line" }, { span: second.decl.span, label: "a second party paying the rest" }));
+  }
+}
+
+/** Without a funding section, exactly one party must be able to pay: else nobody knows who pays. */
+function checkWhoPays(ir: ContractIR, out: Diagnostic[]): void {
+  const partiesDecl = ir.ast.items.find((i): i is A.PartiesDecl => i.$type === "PartiesDecl");
+  if (!partiesDecl || ir.parties.length === 0) return;
+  const payers = payingParties(ir);
+  if (payers.length === 1) return;
+  if (payers.length === 0) {
+    out.push(diag("OBC4024", {}, { span: partiesDecl.span, label: "no party that pays" }));
+    return;
+  }
+  const quoted = payers.map((p) => `'${p.id}'`);
+  const example = `${payers[payers.length - 1]!.id} pays 50% of every line  ${payers[0]!.id} pays the rest`;
+  out.push(
+    diag("OBC4022", { parties: `${quoted.slice(0, -1).join(", ")} and ${quoted[quoted.length - 1]}` }, { span: partiesDecl.span, label: "several parties that could pay" }, {
+      related: payers.map((p) => ({ span: p.decl.span, label: `'${p.id}' could pay` })),
+      helpParams: { example },
+    }),
+  );
+}
+
+/** A party named twice in the funding section would have its shares merged or one of them lost. */
+function checkRepeatedPayers(ir: ContractIR, f: NonNullable<ContractIR["funding"]>, out: Diagnostic[]): void {
+  // a share names a party by its alias or its role: two names of one party are the same payer
+  const partyOf = (name: string): string => {
+    const byId = ir.parties.find((p) => p.id === name);
+    if (byId) return byId.id;
+    const byRole = ir.parties.filter((p) => p.role === name);
+    return byRole.length === 1 ? byRole[0]!.id : name;
+  };
+  const first = new Map<string, A.FundingShare>();
+  for (const s of f.shares) {
+    const party = partyOf(s.party);
+    const earlier = first.get(party);
+    if (!earlier) {
+      first.set(party, s.decl);
+      continue;
+    }
+    const also = earlier.party.name === s.party ? "" : ` (as '${earlier.party.name}' and as '${s.party}')`;
+    out.push(
+      diag("OBC4023", { party: `'${party}'`, also }, { span: s.decl.span, label: `'${party}' again` }, {
+        related: [{ span: earlier.span, label: `'${party}' first named here` }],
+      }),
+    );
   }
 }
 

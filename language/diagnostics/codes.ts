@@ -683,6 +683,41 @@ const ENTRIES: Record<string, Entry> = {
 `,
   },
 
+  OBC4022: {
+    name: "payer-unclear", severity: "error", title: "Several parties could pay, and no funding section says who does",
+    message: "{parties} could each pay, but there is no funding section saying who pays each line.",
+    help: "Add a funding section, for example `funding { {example} }`.",
+    example: `contract "Example" {
+  parties {
+    district "Lakeview Unified"
+    funder "Lakeview Foundation"
+  }
+}
+`,
+  },
+  OBC4023: {
+    name: "funding-party-repeated", severity: "error", title: "A party named twice in the funding section",
+    message: "The funding section names {party} twice{also}; each party pays one share of every line.",
+    help: "Write one line for {party} with its whole share, and remove the other.",
+    example: `contract "Example" {
+  parties { district "Lakeview Unified" }
+  funding {
+    district pays 40% of every line
+    district pays 60% of every line
+  }
+}
+`,
+  },
+  OBC4024: {
+    name: "no-payer", severity: "error", title: "A contract whose parties include no one who pays",
+    message: "No party of this contract pays: none is a district, a payor or a funder, and there is no funding section.",
+    help: "Add the party that pays to the parties section (for example `district \"Lakeview Unified\"`), or a funding section that names who pays.",
+    example: `contract "Example" {
+  parties { provider "Bright Path Tutoring" }
+}
+`,
+  },
+
   // ───────────── OBC5xxx data quality ─────────────
   OBC5001: {
     name: "missing-column", severity: "error", title: "A data file without a declared field's column",
