@@ -460,6 +460,14 @@ ${EXIT_CODES_HELP}`,
     done: (code) => (exitCode = code),
   });
 
+  // ───────────── portfolio (the intermediary's desk) ─────────────
+  const { addPortfolioCommand } = await import("./portfolio.ts");
+  addPortfolioCommand(program, {
+    io: { stdout: out, stderr: err, stderrIsTTY: stderr.isTTY === true, cwd, env },
+    configure,
+    done: (code) => (exitCode = code),
+  });
+
   try {
     await program.parseAsync(argv, { from: "user" });
     return exitCode;

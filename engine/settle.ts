@@ -106,7 +106,8 @@ function describeTrace(t: { text: string; values: Record<string, string> }): str
   return vals.length ? `${t.text} (${vals.join(", ")})` : t.text;
 }
 
-function fundingSplit(ir: ContractIR, paid: bigint): Record<string, bigint> {
+/** How a paid amount (cents) is split among the payers under the contract's funding section. */
+export function fundingSplit(ir: ContractIR, paid: bigint): Record<string, bigint> {
   const out: Record<string, bigint> = {};
   const shares = ir.funding?.shares;
   if (!shares || shares.length === 0) {

@@ -1,0 +1,290 @@
+/**
+ * `obc portfolio …`: the intermediary's desk over a portfolio of contracts.
+ *
+ *   obc portfolio generate DIR [--seed N] [--students N] [--districts N] [--providers N]
+ *   obc portfolio check PORTFOLIO
+ *   obc portfolio status PORTFOLIO [--as-of DATE] [--ledger F] [--json]
+ *   obc portfolio settle PORTFOLIO --as-of DATE [--ledger F] [--now ISO] [--contract ID]… [--dry-run] [--json]
+ *
+ * Exit codes: 0 success; 1 the portfolio or a contract has errors; 2 bad usage; 3 a contract
+ * was refused because its drop's data have errors (the others were settled); 4 a file could
+ * not be read or written.
+ */
+import { existsSync } from "node:fs";
+import { InvalidArgumentError, type Command } from "commander";
+import { CommandError, EXIT, formatCents, isIsoDate, resolvePath, runCommand, type CommandIO } from "../node/cli-support.ts";
+import { loadPortfolio, renderProblem, type Portfolio } from "../node/portfolio/format.ts";
+import { generatePortfolio, writePortfolio } from "../node/portfolio/generate.ts";
+import { deskJson } from "../node/portfolio/json.ts";
+import { DEFAULT_LEDGER, openDeskLedger, type DeskLedger } from "../node/portfolio/ledger.ts";
+import { runPortfolio } from "../node/portfolio/run.ts";
+import { settlePortfolio, type ContractSettlement } from "../node/portfolio/settle.ts";
+import { portfolioStatus, type PortfolioStatus, type Rollup } from "../node/portfolio/status.ts";
+import { renderTable, SEPARATOR, type Row } from "./table.ts";
+
+// ───────────────────────────── shared ─────────────────────────────
+
+/** Loads and checks a portfolio; prints its problems; stops with exit 1 on errors. */
+export function loadOrFail(io: CommandIO, path: string): Portfolio {
+  const { portfolio, problems } = loadPortfolio(path, { cwd: io.cwd ?? process.cwd() });
+  for (const p of problems) {
+    io.stderr(renderProblem(p) + "\n");
+    if (p.detail) io.stderr(p.detail);
+  }
+  if (!portfolio) {
+    const unreadable = problems.length === 1 && /cannot read the portfolio/.test(problems[0]!.message);
+    const n = problems.filter((p) => p.severity === "error").length;
+    throw new CommandError(unreadable ? EXIT.file : EXIT.invalid, unreadable ? `cannot read ${path}` : `${path} has ${n} error${n === 1 ? "" : "s"}; fix them first`);
+  }
+  return portfolio;
+}
+
+/** Opens the ledger; `mustExist` opens an absent ledger as an empty one without creating it. */
+async function withLedger<T>(io: CommandIO, path: string | undefined, mode: { write: boolean; now?: string }, body: (l: DeskLedger | undefined) => Promise<T>): Promise<T> {
+  const p = path ?? DEFAULT_LEDGER;
+  const abs = resolvePath(io, p);
+  if (!mode.write && !existsSync(abs)) return body(undefined);
+  let ledger: DeskLedger;
+  try {
+    ledger = openDeskLedger(abs, { ...(mode.now !== undefined ? { now: mode.now } : {}), ...(mode.write ? {} : { readonly: true }) });
+  } catch (e) {
+    throw new CommandError(EXIT.file, `cannot open the ledger ${p}: ${(e as { code?: string }).code ?? (e instanceof Error ? e.message : "error")}`);
+  }
+  try {
+    return await body(ledger);
+  } finally {
+    await ledger.close();
+  }
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+function dateOption(v: string | undefined, name: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (!isIsoDate(v)) throw new CommandError(EXIT.usage, `${name}: write the date as YYYY-MM-DD, e.g. 2027-01-10`);
+  return v;
+}
+
+function nowOption(v: string | undefined): string {
+  const now = v ?? new Date().toISOString();
+  if (Number.isNaN(Date.parse(now)) || !isIsoDate(now.slice(0, 10))) throw new CommandError(EXIT.usage, "--now: write an ISO date and time, e.g. 2027-07-01T09:00:00Z");
+  return now;
+}
+
+// ───────────────────────────── generate ─────────────────────────────
+
+export interface GenerateCommandOptions {
+  dir: string;
+  seed?: number;
+  students?: number;
+  districts?: number;
+  providers?: number;
+}
+
+export async function portfolioGenerate(o: GenerateCommandOptions, io: CommandIO): Promise<number> {
+  return runCommand("portfolio generate", io, async () => {
+    const abs = resolvePath(io, o.dir);
+    if (existsSync(`${abs}/portfolio.json`)) throw new CommandError(EXIT.usage, `${o.dir} already holds a portfolio.json; choose an empty folder`);
+    let g;
+    try {
+      g = generatePortfolio({ ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.students !== undefined ? { students: o.students } : {}), ...(o.districts !== undefined ? { districts: o.districts } : {}), ...(o.providers !== undefined ? { providers: o.providers } : {}) });
+    } catch (e) {
+      if (e instanceof RangeError) throw new CommandError(EXIT.usage, e.message);
+      throw e;
+    }
+    try {
+      writePortfolio(abs, g);
+    } catch (e) {
+      throw new CommandError(EXIT.file, `cannot write ${o.dir}: ${(e as { code?: string }).code ?? "error"}`);
+    }
+    const drops = [...g.files.keys()].filter((k) => k.endsWith("/drop.json")).length;
+    io.stdout(`wrote ${o.dir}/portfolio.json: ${g.contracts.length} contracts, ${drops} drops (${g.files.size} files)\n`);
+    return EXIT.ok;
+  });
+}
+
+// ───────────────────────────── check ─────────────────────────────
+
+export async function portfolioCheck(o: { portfolio: string }, io: CommandIO): Promise<number> {
+  return runCommand("portfolio check", io, async () => {
+    const p = loadOrFail(io, o.portfolio);
+    const drops = p.contracts.reduce((a, c) => a + c.drops.length, 0);
+    io.stdout(`✓ ${o.portfolio}: ${p.contracts.length} contract${p.contracts.length === 1 ? "" : "s"}, ${p.districts.length} district${p.districts.length === 1 ? "" : "s"}, ${p.providers.length} provider${p.providers.length === 1 ? "" : "s"}, ${drops} drop${drops === 1 ? "" : "s"}: no problems found\n`);
+    return EXIT.ok;
+  });
+}
+
+// ───────────────────────────── status ─────────────────────────────
+
+export interface StatusCommandOptions {
+  portfolio: string;
+  asOf?: string;
+  ledger?: string;
+  json?: boolean;
+}
+
+/** The status as tables. */
+export function renderStatus(s: PortfolioStatus): string {
+  const m = (c: bigint | null) => (c === null ? "unbounded" : formatCents(c, s.currency));
+  const out: string[] = [`${s.portfolio} — as of ${s.date} — amounts in ${s.currency}`, ""];
+  const rows: Row[] = s.contracts.map((c) => {
+    const caps: string[] = [];
+    if (c.caps.contract?.binds) caps.push("contract cap binds");
+    if (c.caps.studentsAtCap > 0) caps.push(`${c.caps.studentsAtCap} at student cap`);
+    const esc = c.escalations.filter((e) => e.period !== undefined).map((e) => `L${e.level} ${e.period}${e.withholding ? " (withholding)" : ""}${e.terminationRight ? " (may terminate)" : ""}`);
+    const q = c.quality;
+    const data = !c.drop ? "no drop" : !c.ran ? "stopped" : q && q.errors > 0 ? `${q.errors} error${q.errors === 1 ? "" : "s"}` : q && q.warnings > 0 ? `${q.warnings} warning${q.warnings === 1 ? "" : "s"}` : "ok";
+    const next = c.deadlines[0];
+    return [
+      c.id,
+      c.drop ? `${c.drop.id}${c.drop.supersedes ? " (correction)" : ""}` : "-",
+      String(c.students),
+      m(c.paid),
+      m(c.owed),
+      m(c.withheld),
+      m(c.contingent),
+      caps.join(", ") || "-",
+      esc.join(", ") || "-",
+      data,
+      next ? `${next.date} ${next.what}` : "-",
+    ];
+  });
+  rows.push(SEPARATOR, ["Total", "", String(s.total.students), m(s.total.paid), m(s.total.owed), m(s.total.withheld), m(s.total.contingent), "", "", "", ""]);
+  out.push("Contracts");
+  out.push(renderTable(["Contract", "Drop", "Students", "Paid", "Owed", "Withheld", "Contingent", "Caps", "Escalation", "Data", "Next deadline"], rows, { indent: "  ", align: ["left", "left", "right", "right", "right", "right", "right"] }));
+  const roll = (title: string, rs: Rollup[]) => {
+    out.push(title);
+    out.push(
+      renderTable(
+        ["Name", "Contracts", "Students", "Earned", "Paid", "Owed", "Withheld", "Contingent"],
+        rs.map((r) => [r.name, String(r.contracts), String(r.students), m(r.earned), m(r.paid), m(r.owed), m(r.withheld), m(r.contingent)]),
+        { indent: "  ", align: ["left", "right", "right", "right", "right", "right", "right", "right"] },
+      ),
+    );
+  };
+  roll("By provider", s.byProvider);
+  roll("By district", s.byDistrict);
+  roll("By payer", s.byPayer);
+  out.push("Paid: settled in the ledger. Owed: earned by the latest drop but not yet settled. Contingent: the most that can still be earned.\n");
+  return out.join("\n");
+}
+
+export async function portfolioStatusCommand(o: StatusCommandOptions, io: CommandIO): Promise<number> {
+  return runCommand("portfolio status", io, async () => {
+    const date = dateOption(o.asOf, "--as-of") ?? today();
+    const p = loadOrFail(io, o.portfolio);
+    const runs = await runPortfolio(p, date);
+    const lines = await withLedger(io, o.ledger, { write: false }, async (l) => (l ? l.lines() : []));
+    const s = portfolioStatus(p, runs, lines, date);
+    io.stdout(o.json ? deskJson({ schema: "obc.portfolio-status/1", ...s }) : renderStatus(s));
+    return EXIT.ok;
+  });
+}
+
+// ───────────────────────────── settle ─────────────────────────────
+
+export interface SettleCommandOptions {
+  portfolio: string;
+  asOf: string;
+  ledger?: string;
+  now?: string;
+  contract?: string[];
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+function renderSettlements(list: ContractSettlement[], currency: string, dryRun: boolean): string {
+  const m = (c: bigint) => formatCents(c, currency);
+  const word: Record<ContractSettlement["status"], string> = {
+    recorded: dryRun ? "would record" : "recorded",
+    duplicate: "already settled",
+    unchanged: "nothing new",
+    "no-drop": "no drop yet",
+    refused: "REFUSED",
+  };
+  const rows: Row[] = list.map((s) => [s.contract, s.drop ?? "-", word[s.status] + (s.settlementId !== undefined && s.status === "recorded" ? ` (settlement ${s.settlementId})` : ""), String(s.lines), m(s.payments), m(s.adjustments), m(s.net)]);
+  const sum = (f: (s: ContractSettlement) => bigint) => list.reduce((a, s) => a + f(s), 0n);
+  rows.push(SEPARATOR, ["Total", "", "", String(list.reduce((a, s) => a + s.lines, 0)), m(sum((s) => s.payments)), m(sum((s) => s.adjustments)), m(sum((s) => s.net))]);
+  let text = renderTable(["Contract", "Drop", "Outcome", "Lines", "Payments", "Adjustments", "Net"], rows, { indent: "  ", align: ["left", "left", "left", "right", "right", "right", "right"] });
+  for (const s of list.filter((x) => x.status === "refused")) text += `  ${s.contract}: ${s.reason}\n`;
+  return text;
+}
+
+export async function portfolioSettleCommand(o: SettleCommandOptions, io: CommandIO): Promise<number> {
+  return runCommand("portfolio settle", io, async () => {
+    const date = dateOption(o.asOf, "--as-of");
+    if (date === undefined) throw new CommandError(EXIT.usage, "--as-of is required: the drops received by this day are settled");
+    const now = nowOption(o.now);
+    const p = loadOrFail(io, o.portfolio);
+    const ids = new Set(p.contracts.map((c) => c.id));
+    for (const id of o.contract ?? []) if (!ids.has(id)) throw new CommandError(EXIT.usage, `--contract: the portfolio has no contract ${id}`);
+    const only = o.contract && o.contract.length > 0 ? new Set(o.contract) : undefined;
+    const list = await withLedger(io, o.ledger, { write: true, now }, (l) => settlePortfolio(p, l!, { date, now, ...(o.dryRun ? { dryRun: true } : {}), ...(only ? { only } : {}) }));
+    if (o.json) io.stdout(deskJson({ schema: "obc.portfolio-settlement/1", date, dryRun: !!o.dryRun, contracts: list }));
+    else io.stdout(`${p.name} — settling the drops received by ${date}${o.dryRun ? " (dry run: nothing is written)" : ""}\n` + renderSettlements(list, p.currency, !!o.dryRun));
+    const refused = list.filter((s) => s.status === "refused").length;
+    if (refused > 0) throw new CommandError(EXIT.data, `${refused} contract${refused === 1 ? " was" : "s were"} not settled because ${refused === 1 ? "its drop has" : "their drops have"} data errors`);
+    return EXIT.ok;
+  });
+}
+
+// ───────────────────────────── commander ─────────────────────────────
+
+export interface PortfolioWiring {
+  io: CommandIO;
+  configure: (cmd: Command, name: string) => Command;
+  done: (code: number) => void;
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+const whole = (name: string) => (v: string) => {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a whole number.`);
+  return Number(v);
+};
+
+/** Adds `obc portfolio` and its subcommands to the program. */
+export function addPortfolioCommand(program: Command, w: PortfolioWiring): void {
+  const { configure, io, done } = w;
+  const pf = configure(program.command("portfolio"), "obc portfolio").description(
+    "the intermediary's desk: check, settle and report a portfolio of contracts (districts × providers) and their data drops",
+  );
+
+  configure(pf.command("generate"), "obc portfolio generate")
+    .description("write a synthetic portfolio (contracts in OBC and monthly drops as CSV) for tests and demonstrations")
+    .argument("<dir>", "an empty folder to write into")
+    .option("--seed <n>", "the random seed (default 1)", whole("--seed"))
+    .option("--students <n>", "students in all (default 5000)", whole("--students"))
+    .option("--districts <n>", "districts, 1 to 5 (default 5)", whole("--districts"))
+    .option("--providers <n>", "providers, 1 to 5 (default 5)", whole("--providers"))
+    .addHelpText("after", "\nExample:\n  $ obc portfolio generate demo --seed 1\n")
+    .action(async (dir: string, o: { seed?: number; students?: number; districts?: number; providers?: number }) => done(await portfolioGenerate({ dir, ...o }, io)));
+
+  configure(pf.command("check"), "obc portfolio check")
+    .description("check the portfolio file, its contracts and its drops' manifests")
+    .argument("<portfolio>", "the portfolio file (portfolio.json)")
+    .addHelpText("after", "\nExample:\n  $ obc portfolio check demo/portfolio.json\n")
+    .action(async (portfolio: string) => done(await portfolioCheck({ portfolio }, io)));
+
+  configure(pf.command("status"), "obc portfolio status")
+    .description("per contract, provider, district and payer: paid, owed, withheld, contingent, caps, escalation, data quality and next deadlines")
+    .argument("<portfolio>", "the portfolio file")
+    .option("--as-of <date>", "the day to report on: the drops received by then (default today)")
+    .option("--ledger <file>", "the ledger (SQLite)", DEFAULT_LEDGER)
+    .option("--json", "print the status as JSON")
+    .addHelpText("after", "\nExample:\n  $ obc portfolio status demo/portfolio.json --as-of 2027-01-10 --ledger demo/ledger.sqlite\n")
+    .action(async (portfolio: string, o: { asOf?: string; ledger?: string; json?: boolean }) => done(await portfolioStatusCommand({ portfolio, ...o }, io)));
+
+  configure(pf.command("settle"), "obc portfolio settle")
+    .description("settle each contract's latest drop received by a day into the ledger, paying only what is new")
+    .argument("<portfolio>", "the portfolio file")
+    .requiredOption("--as-of <date>", "the day: each contract's latest drop received by then is settled")
+    .option("--ledger <file>", "the ledger (SQLite)", DEFAULT_LEDGER)
+    .option("--now <iso>", "when the settlements are recorded (default: now)")
+    .option("--contract <id>", "only this contract (repeatable)", collect)
+    .option("--dry-run", "show what would be recorded; write nothing")
+    .option("--json", "print the outcome as JSON")
+    .addHelpText("after", "\nExample:\n  $ obc portfolio settle demo/portfolio.json --as-of 2026-11-10 --ledger demo/ledger.sqlite\n")
+    .action(async (portfolio: string, o: { asOf: string; ledger?: string; now?: string; contract?: string[]; dryRun?: boolean; json?: boolean }) =>
+      done(await portfolioSettleCommand({ portfolio, ...o }, io)),
+    );
+}

@@ -1,0 +1,64 @@
+/**
+ * Running a portfolio's contracts on their drops.
+ *
+ *   runDrop(contract, drop)             → ContractRun (the run of one drop, with its files' hashes)
+ *   runPortfolio(portfolio, date)       → one ContractRun per contract: its latest drop in force on `date`
+ *
+ * A drop is run with its own as-of date as the run's clock (the day its data describe). Files
+ * are read as bytes and hashed (sha256), so a settlement records exactly which bytes it paid
+ * from. Nothing here writes: settling is in settle.ts.
+ */
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { runContract, type DataProblem, type RunResult } from "../../engine/index.ts";
+import { latestDrop, type Drop, type Portfolio, type PortfolioContract } from "./format.ts";
+
+export interface DropInput {
+  label: string;
+  sha256: string;
+}
+
+export interface ContractRun {
+  contract: PortfolioContract;
+  /** the drop run (absent: no drop has arrived yet) */
+  drop?: Drop;
+  inputs: DropInput[];
+  /** the run (absent when there is no drop, or the data stopped the run) */
+  result?: RunResult;
+  problems: DataProblem[];
+  /** false when the data stopped the run */
+  ok: boolean;
+}
+
+/** Reads a drop's files: text (UTF-8, BOM removed) and the sha256 of the bytes. */
+export async function readDrop(drop: Drop): Promise<{ files: { label: string; text: string; dataSet: string }[]; inputs: DropInput[] }> {
+  const files = [];
+  const inputs = [];
+  for (const f of drop.files) {
+    const bytes = await readFile(f.path);
+    files.push({ label: f.label, text: bytes.toString("utf8").replace(/^\ufeff/, ""), dataSet: f.dataSet });
+    inputs.push({ label: f.label, sha256: createHash("sha256").update(bytes).digest("hex") });
+  }
+  return { files, inputs };
+}
+
+/** Runs one contract on one drop, with the drop's as-of date as the clock. */
+export async function runDrop(c: PortfolioContract, drop: Drop): Promise<ContractRun> {
+  const { files, inputs } = await readDrop(drop);
+  const out = await runContract(c.ir, c.source, files, { asOf: drop.asOf });
+  return { contract: c, drop, inputs, ...(out.result ? { result: out.result } : {}), problems: out.problems, ok: out.ok && !!out.result };
+}
+
+/** Runs every contract (or those `only` names) on its latest drop in force on `date`. */
+export async function runPortfolio(p: Portfolio, date: string | undefined, only?: ReadonlySet<string>): Promise<ContractRun[]> {
+  const runs: ContractRun[] = [];
+  for (const c of p.contracts) {
+    if (only && !only.has(c.id)) continue;
+    const drop = latestDrop(c, date);
+    runs.push(drop ? await runDrop(c, drop) : { contract: c, inputs: [], problems: [], ok: true });
+  }
+  return runs;
+}
+
+/** The errors among a run's data problems. */
+export const dataErrors = (r: Pick<ContractRun, "problems">) => r.problems.filter((p) => p.severity === "error");

@@ -1,0 +1,329 @@
+/**
+ * The intermediary's desk: the portfolio file (located JSON, zod schema, cross-checks), the
+ * synthetic portfolio generator, settling a portfolio into one ledger through a year (with the
+ * corrected drop), and the status per contract, provider, district and payer.
+ *
+ * A small portfolio (2 districts × 2 providers, 240 students) keeps this quick; the full one
+ * runs in test/portfolio-e2e.test.ts.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadPortfolio, renderProblem, latestDrop, dropsInForce, type Portfolio } from "../node/portfolio/format.ts";
+import { generatePortfolio, writePortfolio } from "../node/portfolio/generate.ts";
+import { openDeskLedger, type DeskLedger } from "../node/portfolio/ledger.ts";
+import { parseLocated, MAX_DEPTH } from "../node/portfolio/located-json.ts";
+import { runPortfolio } from "../node/portfolio/run.ts";
+import { settlePortfolio } from "../node/portfolio/settle.ts";
+import { portfolioStatus } from "../node/portfolio/status.ts";
+import { owedByRun } from "../node/ledger/index.ts";
+
+describe("located JSON", () => {
+  it("parses like JSON.parse and knows where each value starts", () => {
+    const text = '{\n  "a": [1, {"b": "x"}],\n  "c": null\n}\n';
+    const r = parseLocated(text);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value).toEqual(JSON.parse(text));
+    expect(r.at(["a"])).toEqual({ line: 2, column: 8 });
+    expect(r.at(["a", 1, "b"])).toEqual({ line: 2, column: 18 });
+    expect(r.at(["c"])).toEqual({ line: 3, column: 8 });
+    // a path that does not exist points at its nearest parent
+    expect(r.at(["a", 1, "zz"])).toEqual({ line: 2, column: 12 });
+  });
+
+  it("reports syntax errors with their line and column", () => {
+    const cases: [string, number, number, RegExp][] = [
+      ['{\n  "a": 1,\n}', 2, 9, /comma before '}'/],
+      ['{"a": 1 "b": 2}', 1, 9, /expected ',' or '}'/],
+      ['{"a": 1, "a": 2}', 1, 10, /appears twice/],
+      ['{"a": "x\ny"}', 1, 9, /line break/],
+      ["// note\n{}", 1, 1, /comments are not allowed/],
+      ['{"a": tru}', 1, 7, /expected a value/],
+      ["{}\n{}", 2, 1, /end of the file/],
+      ['{"a": "open', 1, 7, /not closed/],
+    ];
+    for (const [text, line, column, message] of cases) {
+      const r = parseLocated(text);
+      expect(r.ok, text).toBe(false);
+      if (r.ok) continue;
+      expect([r.line, r.column], text).toEqual([line, column]);
+      expect(r.message, text).toMatch(message);
+    }
+  });
+
+  it("bounds nesting and keeps __proto__ an ordinary key", () => {
+    const deep = "[".repeat(MAX_DEPTH + 5) + "]".repeat(MAX_DEPTH + 5);
+    const r = parseLocated(deep);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toMatch(/nests deeper/);
+    const p = parseLocated('{"__proto__": {"polluted": true}}');
+    expect(p.ok).toBe(true);
+    if (p.ok) {
+      expect(Object.keys(p.value as object)).toEqual(["__proto__"]);
+      expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
+    }
+  });
+});
+
+/** A scratch folder removed after the tests. */
+const scratch: string[] = [];
+const tempDir = (name: string) => {
+  const d = mkdtempSync(join(tmpdir(), `obc-${name}-`));
+  scratch.push(d);
+  return d;
+};
+afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const CONTRACT = (district: string, provider: string, title = "Small pilot") => `contract "${title}" {
+  parties {
+    district "${district}"
+    provider "${provider}"
+  }
+  term 2026-09-01 to 2027-06-30
+  currency USD
+  data students keyed by student_id {
+    eoy_score: optional score
+  }
+  outcome "Ready" pays $900 per student when eoy_score >= 70
+    if missing: not met
+}
+`;
+
+describe("the portfolio file", () => {
+  it("reports every mistake with its file, line and column", () => {
+    const dir = tempDir("pf-bad");
+    mkdirSync(join(dir, "contracts"));
+    writeFileSync(join(dir, "contracts/a.obc"), CONTRACT("Lakeview Unified School District", "Bright Path Tutoring"));
+    writeFileSync(join(dir, "contracts/b.obc"), CONTRACT("Lakeview USD", "Bright Path Tutoring"));
+    writeFileSync(join(dir, "contracts/c.obc"), CONTRACT("Lakeview Unified School District", "Bright Path Tutoring").replace("eoy_score >= 70", "eoy_scor >= 70"));
+    writeFileSync(join(dir, "contracts/d.obc"), CONTRACT("Lakeview Unified School District", "Bright Path Tutoring"));
+    const pf = {
+      format: "obc.portfolio/1",
+      name: "Bad",
+      districts: [{ id: "lakeview", name: "Lakeview Unified School District" }],
+      providers: [{ id: "brightpath", name: "Bright Path Tutoring" }],
+      contracts: [
+        { id: "a", district: "lakeveiw", provider: "brightpath", contract: "contracts/a.obc" },
+        { id: "b", district: "lakeview", provider: "brightpath", contract: "contracts/b.obc" },
+        { id: "c", district: "lakeview", provider: "brightpath", contract: "contracts/c.obc" },
+        { id: "d", district: "lakeview", provider: "brightpath", contract: "contracts/d.obc" },
+        { id: "e", district: "lakeview", provider: "brightpath", contract: "contracts/missing.obc" },
+      ],
+    };
+    writeFileSync(join(dir, "portfolio.json"), JSON.stringify(pf, null, 2));
+    const { portfolio, problems } = loadPortfolio(join(dir, "portfolio.json"), { cwd: dir, label: "portfolio.json" });
+    expect(portfolio).toBeUndefined();
+    const lines = problems.map(renderProblem);
+    expect(lines).toContain('portfolio.json:19:19: error: contracts[0].district: there is no district "lakeveiw" in districts (did you mean "lakeview"?)');
+    expect(lines).toContain('portfolio.json:25:19: error: contracts[1].district: the contract\'s district is "Lakeview USD", but district "lakeview" is "Lakeview Unified School District"; use the same name in both');
+    expect(lines).toContain("portfolio.json:33:19: error: contracts[2].contract: contracts/c.obc has 1 error (see obc check contracts/c.obc)");
+    expect(lines).toContain('portfolio.json:39:19: error: contracts[3].contract: the title "Small pilot" is also the title of contracts/a.obc; the ledger keeps lines by title, so each contract needs its own');
+    expect(lines).toHaveLength(6);
+    expect(lines).toContain("portfolio.json:45:19: error: contracts[4].contract: cannot read contracts/missing.obc: no such file");
+    // the contract's own diagnostics come along, rendered as obc check renders them
+    expect(problems.find((p) => p.detail)?.detail).toMatch(/OBC2001[\s\S]*eoy_scor/);
+  });
+
+  it("checks the schema: unknown and missing fields, ids, dates", () => {
+    const dir = tempDir("pf-schema");
+    writeFileSync(
+      join(dir, "portfolio.json"),
+      '{\n  "format": "obc.portfolio/1",\n  "name": "X",\n  "district": [],\n  "providers": [{ "id": "Bright Path", "name": "B" }],\n  "contracts": []\n}\n',
+    );
+    const lines = loadPortfolio(join(dir, "portfolio.json"), { cwd: dir, label: "portfolio.json" }).problems.map(renderProblem);
+    expect(lines).toEqual([
+      "portfolio.json:1:1: error: districts is required",
+      'portfolio.json:4:15: error: unknown field "district"',
+      "portfolio.json:5:25: error: providers[0].id: an id is lower-case letters, digits and hyphens, e.g. lakeview-brightpath",
+      "portfolio.json:6:16: error: contracts: Too small: expected array to have >=1 items",
+    ]);
+    writeFileSync(join(dir, "portfolio.json"), '{ "format": "obc.portfolio/1", "name": "X", }');
+    expect(loadPortfolio(join(dir, "portfolio.json"), { cwd: dir, label: "portfolio.json" }).problems.map(renderProblem)).toEqual([
+      "portfolio.json:1:43: error: not valid JSON: a comma before '}' is not allowed in JSON",
+    ]);
+  });
+
+  it("checks each drop's manifest and the corrections", () => {
+    const dir = tempDir("pf-drops");
+    mkdirSync(join(dir, "contracts"));
+    writeFileSync(join(dir, "contracts/a.obc"), CONTRACT("L", "B"));
+    writeFileSync(
+      join(dir, "portfolio.json"),
+      JSON.stringify({ format: "obc.portfolio/1", name: "D", districts: [{ id: "l", name: "L" }], providers: [{ id: "b", name: "B" }], contracts: [{ id: "a", district: "l", provider: "b", contract: "contracts/a.obc" }] }),
+    );
+    const drop = (id: string, m: object, files: string[] = ["students.csv"]) => {
+      mkdirSync(join(dir, "drops/a", id), { recursive: true });
+      writeFileSync(join(dir, "drops/a", id, "drop.json"), JSON.stringify(m, null, 2));
+      for (const f of files) writeFileSync(join(dir, "drops/a", id, f), "student_id,eoy_score\nS1,72\n");
+    };
+    drop("2026-10", { asOf: "2026-10-31", received: "2026-11-03T09:00:00Z", suppliedBy: "L", files: { students: "students.csv" } });
+    drop("2026-10-fix", { asOf: "2026-10-31", received: "2026-11-09", suppliedBy: "L", files: { students: "students.csv" }, supersedes: "2026-10" });
+    drop("2026-11", { asOf: "2026-11-31", received: "soon", suppliedBy: "L", files: { studnets: "students.csv", students: "other.csv" } });
+    drop("2026-12", { asOf: "2026-12-31", received: "2027-01-04", suppliedBy: "L", files: { students: "students.csv" }, supersedes: "2026-13", reason: "r" });
+    const lines = loadPortfolio(join(dir, "portfolio.json"), { cwd: dir }).problems.map(renderProblem);
+    expect(lines).toEqual([
+      "drops/a/2026-10-fix/drop.json:8:17: error: supersedes: a drop that supersedes another must give its reason (add \"reason\")",
+      "drops/a/2026-11/drop.json:2:11: error: asOf: write the date as YYYY-MM-DD, e.g. 2026-10-31",
+      "drops/a/2026-11/drop.json:3:15: error: received: write a date (2026-11-03) or a date and time with its zone (2026-11-03T15:00:00Z)",
+      'drops/a/2026-12/drop.json: error: supersedes: there is no drop "2026-13" for this contract (did you mean "2026-10"?)',
+    ]);
+  });
+
+  it("reads the drops in force on a date: received by then, corrections replacing what they supersede", () => {
+    const g = generatePortfolio({ seed: 3, districts: 2, providers: 1, students: 60 });
+    const dir = tempDir("pf-force");
+    writePortfolio(dir, g);
+    const p = loadPortfolio(join(dir, "portfolio.json")).portfolio!;
+    const c = p.contracts.find((x) => x.id === g.correction!.contract)!;
+    const oct = c.drops.find((d) => d.id === "2026-10")!;
+    const fix = c.drops.find((d) => d.id === "2026-10-corrected")!;
+    expect(fix.supersedes).toBe("2026-10");
+    expect(latestDrop(c, "2026-10-31")?.id).toBe("2026-09");
+    expect(latestDrop(c, oct.received.slice(0, 10))?.id).toBe("2026-10");
+    expect(latestDrop(c, fix.received.slice(0, 10))?.id).toBe("2026-10-corrected");
+    expect(dropsInForce(c, "2027-07-01").map((d) => d.id)).not.toContain("2026-10");
+    expect(latestDrop(c, "2026-09-01")).toBeUndefined();
+  });
+});
+
+describe("the synthetic portfolio", () => {
+  it("has the initiative's size and is the same for the same seed", () => {
+    const small = (seed: number) => [...generatePortfolio({ seed, districts: 2, providers: 3, students: 120 }).files.entries()];
+    expect(small(7)).toEqual(small(7));
+    expect(small(8)).not.toEqual(small(7));
+    const a = generatePortfolio({ seed: 7 });
+    expect(a.contracts).toHaveLength(25);
+    const pf = JSON.parse(a.files.get("portfolio.json")!) as { districts: unknown[]; providers: unknown[] };
+    expect(pf.districts).toHaveLength(5);
+    expect(pf.providers).toHaveLength(5);
+    // every student is on a roster by the last drop: 5,000 rows in all
+    const rows = a.contracts.reduce((n, id) => n + a.files.get(`drops/${id}/2027-06/students.csv`)!.trim().split("\n").length - 1, 0);
+    expect(rows).toBe(5000);
+    // ten monthly drops a contract, and one correction
+    expect([...a.files.keys()].filter((k) => k.endsWith("drop.json"))).toHaveLength(251);
+    // contracts use the library's templates
+    expect(a.files.get("contracts/lakeview-brightpath.obc")).toMatch(/use benchmark_attainment\(/);
+    expect(a.files.get("contracts/lakeview-openbook.obc")).toMatch(/use prorated_base\(/);
+  });
+});
+
+describe("settling a portfolio through the year", () => {
+  let dir: string;
+  let p: Portfolio;
+  let ledger: DeskLedger;
+  let g: ReturnType<typeof generatePortfolio>;
+  beforeAll(() => {
+    g = generatePortfolio({ seed: 2, districts: 2, providers: 2, students: 240 });
+    dir = tempDir("pf-year");
+    writePortfolio(dir, g);
+    const loaded = loadPortfolio(join(dir, "portfolio.json"));
+    expect(loaded.problems).toEqual([]);
+    p = loaded.portfolio!;
+    ledger = openDeskLedger(":memory:");
+  });
+  afterAll(() => ledger.close());
+
+  it("settles each month's drops, the correction with adjustments, and nothing twice", async () => {
+    const fix = p.contracts.find((c) => c.id === g.correction!.contract)!.drops.find((d) => d.id === g.correction!.corrected)!;
+    const dates = [...g.dropDates.map((d) => addDays(d, 10)), fix.received.slice(0, 10)].sort();
+    for (const date of dates) {
+      const out = await settlePortfolio(p, ledger, { date, now: `${date}T12:00:00Z` });
+      expect(out.every((s) => s.status !== "refused"), date).toBe(true);
+      if (date === fix.received.slice(0, 10)) {
+        const s = out.find((x) => x.contract === g.correction!.contract)!;
+        expect(s.drop).toBe(g.correction!.corrected);
+        expect(s.status).toBe("recorded");
+        expect(s.adjustments < 0n).toBe(true);
+        // the other contracts' drops were settled already
+        expect(out.filter((x) => x.contract !== g.correction!.contract).every((x) => x.status === "duplicate")).toBe(true);
+        const lines = await ledger.lines({ contract: s.title });
+        const adj = lines.filter((l) => l.settlement === s.settlementId);
+        expect(adj.length).toBeGreaterThan(0);
+        expect(adj.every((l) => l.kind === "adjustment" && l.clause === "onboarded" && l.reason === "correction: first_session_date data changed")).toBe(true);
+      }
+    }
+    // settling the same day again records nothing
+    const again = await settlePortfolio(p, ledger, { date: dates[dates.length - 1]!, now: "2027-07-11T12:00:00Z" });
+    expect(again.map((s) => s.status)).toEqual(p.contracts.map(() => "duplicate"));
+  });
+
+  it("ends with the ledger holding exactly what the final drops owe, to the cent", async () => {
+    const runs = await runPortfolio(p, "2027-07-31");
+    for (const r of runs) {
+      const owed = [...owedByRun(r.result!).values()].reduce((a, o) => a + o.cents, 0n);
+      const paid = (await ledger.lines({ contract: r.contract.title })).reduce((a, l) => a + l.amount, 0n);
+      expect(paid, r.contract.id).toBe(owed);
+    }
+  });
+
+  it("reports per contract, provider, district and payer, adding up", async () => {
+    const date = "2027-01-20";
+    const runs = await runPortfolio(p, date);
+    const lines = await ledger.lines();
+    const s = portfolioStatus(p, runs, lines, date);
+    const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n);
+    // the ledger as of the date
+    const paidThen = sum(lines.filter((l) => l.createdAt.slice(0, 10) <= date).map((l) => l.amount));
+    expect(s.total.paid).toBe(paidThen);
+    expect(sum(s.byProvider.map((r) => r.paid))).toBe(paidThen);
+    expect(sum(s.byDistrict.map((r) => r.earned))).toBe(s.total.earned);
+    expect(sum(s.byPayer.map((r) => r.paid))).toBe(paidThen);
+    expect(sum(s.byPayer.map((r) => r.contingent ?? 0n))).toBe(s.total.contingent);
+    for (const c of s.contracts) {
+      // the December drops were settled on January 10: nothing is owed
+      expect(c.owed, c.id).toBe(0n);
+      expect(c.drop?.id).toBe("2026-12");
+      expect(c.contingent === null || c.contingent > 0n).toBe(true);
+      expect(c.deadlines[0]!.date > date).toBe(true);
+      expect(c.escalations.map((e) => e.period)).toEqual(["2026-12"]);
+    }
+    // the math contracts' dosage milestone is next, due February 28
+    const math = s.contracts.find((c) => c.provider.id === "brightpath")!;
+    expect(math.deadlines.map((d) => `${d.date} ${d.what}`)).toContain("2027-02-28 Dosage due");
+    // after the term, nothing is contingent
+    const end = portfolioStatus(p, await runPortfolio(p, "2027-07-31"), lines, "2027-07-31");
+    expect(end.total.contingent).toBe(0n);
+    expect(end.total.owed).toBe(0n);
+  });
+});
+
+function addDays(d: string, n: number): string {
+  return new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
+
+describe("obc portfolio (command line)", () => {
+  it("generates, checks, settles and reports", async () => {
+    const { main } = await import("../cli/main.ts");
+    const dir = tempDir("pf-cli");
+    const run = async (args: string[]) => {
+      let stdout = "";
+      let stderr = "";
+      const code = await main(args, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, cwd: dir, env: { NO_COLOR: "1" } });
+      return { code, stdout, stderr };
+    };
+    let r = await run(["portfolio", "generate", "demo", "--seed", "4", "--districts", "1", "--providers", "2", "--students", "60"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe("wrote demo/portfolio.json: 2 contracts, 21 drops (66 files)\n");
+    r = await run(["portfolio", "check", "demo/portfolio.json"]);
+    expect(r.stdout).toBe("✓ demo/portfolio.json: 2 contracts, 1 district, 2 providers, 21 drops: no problems found\n");
+    r = await run(["portfolio", "settle", "demo/portfolio.json", "--as-of", "2026-11-15", "--ledger", "l.sqlite", "--now", "2026-11-15T10:00:00Z"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/lakeview-brightpath\s+2026-10-corrected\s+recorded \(settlement 1\)/);
+    r = await run(["portfolio", "status", "demo/portfolio.json", "--as-of", "2026-11-15", "--ledger", "l.sqlite", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as { schema: string; total: { paid: string; owed: string } };
+    expect(s.schema).toBe("obc.portfolio-status/1");
+    expect(s.total.owed).toBe("0.00");
+    expect(Number(s.total.paid)).toBeGreaterThan(0);
+    // a broken manifest: exit 1, the problem located
+    writeFileSync(join(dir, "demo/drops/lakeview-brightpath/2026-09/drop.json"), readFileSync(join(dir, "demo/drops/lakeview-brightpath/2026-09/drop.json"), "utf8").replace('"asOf"', '"asof"'));
+    r = await run(["portfolio", "check", "demo/portfolio.json"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('demo/drops/lakeview-brightpath/2026-09/drop.json:2:11: error: unknown field "asof"');
+    expect(r.stderr).toContain("obc portfolio check: demo/portfolio.json has 2 errors; fix them first");
+    r = await run(["portfolio", "settle", "demo/portfolio.json", "--as-of", "2026-13-01"]);
+    expect(r.code).toBe(2);
+  });
+});
