@@ -3,12 +3,16 @@
  *
  *   obc portfolio generate DIR [--seed N] [--students N] [--districts N] [--providers N]
  *   obc portfolio check PORTFOLIO
- *   obc portfolio status PORTFOLIO [--as-of DATE] [--ledger F] [--json]
- *   obc portfolio settle PORTFOLIO --as-of DATE [--ledger F] [--now ISO] [--contract ID]… [--dry-run] [--json]
+ *   obc portfolio status PORTFOLIO [--as-of DATE] [--ledger F|URL] [--json]
+ *   obc portfolio attest PORTFOLIO --as-of DATE --by NAME [--role district|evaluator] [--district ID | --contract ID…] [--drop ID] [--note TEXT]
+ *   obc portfolio settle PORTFOLIO --as-of DATE [--ledger F|URL] [--now ISO] [--contract ID]… [--accept ID=REASON]… [--dry-run] [--json]
  *
- * Exit codes: 0 success; 1 the portfolio or a contract has errors; 2 bad usage; 3 a contract
- * was refused because its drop's data have errors (the others were settled); 4 a file could
- * not be read or written.
+ * The ledger is an SQLite file or a PostgreSQL database (`postgres://…`).
+ *
+ * Exit codes: 0 success; 1 the portfolio or a contract has errors; 2 bad usage; 3 a contract's
+ * drop was not settled (not attested, or refused by the ledger: data errors, a shrinking roster,
+ * reversals without a reason; the others were settled); 4 a file or the ledger could not be
+ * read or written.
  */
 import { existsSync } from "node:fs";
 import { InvalidArgumentError, type Command } from "commander";
@@ -16,9 +20,11 @@ import { CommandError, EXIT, formatCents, isIsoDate, resolvePath, runCommand, ty
 import { loadPortfolio, renderProblem, type Portfolio } from "../node/portfolio/format.ts";
 import { generatePortfolio, writePortfolio } from "../node/portfolio/generate.ts";
 import { deskJson } from "../node/portfolio/json.ts";
-import { DEFAULT_LEDGER, openDeskLedger, type DeskLedger } from "../node/portfolio/ledger.ts";
+import { DEFAULT_LEDGER, ledgerLines } from "../node/portfolio/ledger.ts";
 import { runPortfolio } from "../node/portfolio/run.ts";
-import { settlePortfolio, type ContractSettlement } from "../node/portfolio/settle.ts";
+import { attestPortfolio, settlePortfolio, type ContractSettlement } from "../node/portfolio/settle.ts";
+import type { Ledger } from "../node/ledger/index.ts";
+import { withLedger } from "./ledger.ts";
 import { portfolioStatus, type PortfolioStatus, type Rollup } from "../node/portfolio/status.ts";
 import { renderTable, SEPARATOR, type Row } from "./table.ts";
 
@@ -39,22 +45,13 @@ export function loadOrFail(io: CommandIO, path: string): Portfolio {
   return portfolio;
 }
 
-/** Opens the ledger; `mustExist` opens an absent ledger as an empty one without creating it. */
-async function withLedger<T>(io: CommandIO, path: string | undefined, mode: { write: boolean; now?: string }, body: (l: DeskLedger | undefined) => Promise<T>): Promise<T> {
-  const p = path ?? DEFAULT_LEDGER;
-  const abs = resolvePath(io, p);
-  if (!mode.write && !existsSync(abs)) return body(undefined);
-  let ledger: DeskLedger;
-  try {
-    ledger = openDeskLedger(abs, { ...(mode.now !== undefined ? { now: mode.now } : {}), ...(mode.write ? {} : { readonly: true }) });
-  } catch (e) {
-    throw new CommandError(EXIT.file, `cannot open the ledger ${p}: ${(e as { code?: string }).code ?? (e instanceof Error ? e.message : "error")}`);
-  }
-  try {
-    return await body(ledger);
-  } finally {
-    await ledger.close();
-  }
+const isUrl = (t: string) => /^postgres(ql)?:\/\//i.test(t);
+
+/** Opens the ledger for reading: an SQLite file that does not exist yet reads as an empty ledger. */
+async function readingLedger<T>(io: CommandIO, command: string, target: string | undefined, body: (l: Ledger | undefined) => Promise<T>): Promise<T> {
+  const t = target ?? DEFAULT_LEDGER;
+  if (!isUrl(t) && !existsSync(resolvePath(io, t))) return body(undefined);
+  return withLedger(io, command, t, {}, body);
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -174,8 +171,8 @@ export async function portfolioStatusCommand(o: StatusCommandOptions, io: Comman
     const date = dateOption(o.asOf, "--as-of") ?? today();
     const p = loadOrFail(io, o.portfolio);
     const runs = await runPortfolio(p, date);
-    const lines = await withLedger(io, o.ledger, { write: false }, async (l) => (l ? l.lines() : []));
-    const s = portfolioStatus(p, runs, lines, date);
+    const { lines, drops } = await readingLedger(io, "portfolio status", o.ledger, async (l) => (l ? { lines: await ledgerLines(l), drops: await l.drops() } : { lines: [], drops: [] }));
+    const s = portfolioStatus(p, runs, lines, date, drops);
     io.stdout(o.json ? deskJson({ schema: "obc.portfolio-status/1", ...s }) : renderStatus(s));
     return EXIT.ok;
   });
@@ -189,8 +186,17 @@ export interface SettleCommandOptions {
   ledger?: string;
   now?: string;
   contract?: string[];
+  /** CONTRACT=REASON: record a settlement the ledger's guards would refuse, keeping the reason */
+  accept?: string[];
   dryRun?: boolean;
   json?: boolean;
+}
+
+/** The contract ids named by --contract (all when none), checked against the portfolio. */
+function onlyContracts(p: Portfolio, ids: readonly string[] | undefined, option = "--contract"): Set<string> | undefined {
+  const known = new Set(p.contracts.map((c) => c.id));
+  for (const id of ids ?? []) if (!known.has(id)) throw new CommandError(EXIT.usage, `${option}: the portfolio has no contract ${id}`);
+  return ids && ids.length > 0 ? new Set(ids) : undefined;
 }
 
 function renderSettlements(list: ContractSettlement[], currency: string, dryRun: boolean): string {
@@ -200,13 +206,15 @@ function renderSettlements(list: ContractSettlement[], currency: string, dryRun:
     duplicate: "already settled",
     unchanged: "nothing new",
     "no-drop": "no drop yet",
+    unattested: "NOT ATTESTED",
     refused: "REFUSED",
   };
   const rows: Row[] = list.map((s) => [s.contract, s.drop ?? "-", word[s.status] + (s.settlementId !== undefined && s.status === "recorded" ? ` (settlement ${s.settlementId})` : ""), String(s.lines), m(s.payments), m(s.adjustments), m(s.net)]);
   const sum = (f: (s: ContractSettlement) => bigint) => list.reduce((a, s) => a + f(s), 0n);
   rows.push(SEPARATOR, ["Total", "", "", String(list.reduce((a, s) => a + s.lines, 0)), m(sum((s) => s.payments)), m(sum((s) => s.adjustments)), m(sum((s) => s.net))]);
   let text = renderTable(["Contract", "Drop", "Outcome", "Lines", "Payments", "Adjustments", "Net"], rows, { indent: "  ", align: ["left", "left", "left", "right", "right", "right", "right"] });
-  for (const s of list.filter((x) => x.status === "refused")) text += `  ${s.contract}: ${s.reason}\n`;
+  for (const s of list.filter((x) => x.status === "refused" || x.status === "unattested")) text += `  ${s.contract}: ${s.reason}\n`;
+  for (const s of list.filter((x) => x.accepted !== undefined)) text += `  ${s.contract}: recorded with the reason given: ${s.accepted}\n`;
   return text;
 }
 
@@ -216,14 +224,70 @@ export async function portfolioSettleCommand(o: SettleCommandOptions, io: Comman
     if (date === undefined) throw new CommandError(EXIT.usage, "--as-of is required: the drops received by this day are settled");
     const now = nowOption(o.now);
     const p = loadOrFail(io, o.portfolio);
-    const ids = new Set(p.contracts.map((c) => c.id));
-    for (const id of o.contract ?? []) if (!ids.has(id)) throw new CommandError(EXIT.usage, `--contract: the portfolio has no contract ${id}`);
-    const only = o.contract && o.contract.length > 0 ? new Set(o.contract) : undefined;
-    const list = await withLedger(io, o.ledger, { write: true, now }, (l) => settlePortfolio(p, l!, { date, now, ...(o.dryRun ? { dryRun: true } : {}), ...(only ? { only } : {}) }));
+    const only = onlyContracts(p, o.contract);
+    const accept = new Map<string, string>();
+    for (const a of o.accept ?? []) {
+      const m = /^([a-z0-9][a-z0-9-]*)=(.*\S.*)$/s.exec(a);
+      if (!m) throw new CommandError(EXIT.usage, "--accept: write CONTRACT=REASON, e.g. --accept lakeview-brightpath=\"the district corrected the session dates\"");
+      onlyContracts(p, [m[1]!], "--accept");
+      accept.set(m[1]!, m[2]!.trim());
+    }
+    const list = await withLedger(io, "portfolio settle", o.ledger, { create: !o.dryRun, now }, (l) =>
+      settlePortfolio(p, l, { date, now, ...(o.dryRun ? { dryRun: true } : {}), ...(only ? { only } : {}), ...(accept.size > 0 ? { accept } : {}) }),
+    );
     if (o.json) io.stdout(deskJson({ schema: "obc.portfolio-settlement/1", date, dryRun: !!o.dryRun, contracts: list }));
     else io.stdout(`${p.name} — settling the drops received by ${date}${o.dryRun ? " (dry run: nothing is written)" : ""}\n` + renderSettlements(list, p.currency, !!o.dryRun));
-    const refused = list.filter((s) => s.status === "refused").length;
-    if (refused > 0) throw new CommandError(EXIT.data, `${refused} contract${refused === 1 ? " was" : "s were"} not settled because ${refused === 1 ? "its drop has" : "their drops have"} data errors`);
+    const refused = list.filter((s) => s.status === "refused" || s.status === "unattested").length;
+    if (refused > 0) throw new CommandError(EXIT.data, `${refused} contract${refused === 1 ? " was" : "s were"} not settled (see above)`);
+    return EXIT.ok;
+  });
+}
+
+// ───────────────────────────── attest ─────────────────────────────
+
+export interface AttestCommandOptions {
+  portfolio: string;
+  asOf: string;
+  by: string;
+  role?: string;
+  district?: string;
+  contract?: string[];
+  drop?: string;
+  note?: string;
+  ledger?: string;
+  now?: string;
+  json?: boolean;
+}
+
+export async function portfolioAttestCommand(o: AttestCommandOptions, io: CommandIO): Promise<number> {
+  return runCommand("portfolio attest", io, async () => {
+    const date = dateOption(o.asOf, "--as-of");
+    if (date === undefined) throw new CommandError(EXIT.usage, "--as-of is required: each contract's latest drop received by this day is attested");
+    const role = o.role ?? "district";
+    if (role !== "district" && role !== "evaluator") throw new CommandError(EXIT.usage, `--role is district or evaluator, not ${role}`);
+    if (!o.by?.trim()) throw new CommandError(EXIT.usage, "--by: say who attests the drops");
+    const now = nowOption(o.now);
+    const p = loadOrFail(io, o.portfolio);
+    let only = onlyContracts(p, o.contract);
+    if (o.district !== undefined) {
+      if (!p.districts.some((d) => d.id === o.district)) throw new CommandError(EXIT.usage, `--district: the portfolio has no district ${o.district}`);
+      const theirs = new Set(p.contracts.filter((c) => c.district.id === o.district).map((c) => c.id));
+      only = only ? new Set([...only].filter((id) => theirs.has(id))) : theirs;
+    }
+    if (role === "district" && o.district === undefined) throw new CommandError(EXIT.usage, "--district: a district attests its own contracts' drops; name it (or attest as --role evaluator)");
+    const list = await withLedger(io, "portfolio attest", o.ledger, { create: true, now }, (l) =>
+      attestPortfolio(p, l, { date, by: o.by, role, at: now, ...(o.note !== undefined ? { note: o.note } : {}), ...(only ? { only } : {}), ...(o.drop !== undefined ? { drop: o.drop } : {}) }),
+    );
+    if (o.json) io.stdout(deskJson({ schema: "obc.portfolio-attestation/1", date, by: o.by, role, drops: list }));
+    else {
+      io.stdout(
+        renderTable(
+          ["Contract", "Drop", "Ledger drop", "Outcome"],
+          list.map((a) => [a.contract, a.drop ?? "-", a.ledgerDrop !== undefined ? String(a.ledgerDrop) : "-", a.status === "already attested" ? `already attested by ${a.by}` : a.status === "no-drop" ? "no drop yet" : `attested by ${o.by} (${role})`]),
+          { indent: "  " },
+        ),
+      );
+    }
     return EXIT.ok;
   });
 }
@@ -269,22 +333,39 @@ export function addPortfolioCommand(program: Command, w: PortfolioWiring): void 
     .description("per contract, provider, district and payer: paid, owed, withheld, contingent, caps, escalation, data quality and next deadlines")
     .argument("<portfolio>", "the portfolio file")
     .option("--as-of <date>", "the day to report on: the drops received by then (default today)")
-    .option("--ledger <file>", "the ledger (SQLite)", DEFAULT_LEDGER)
+    .option("--ledger <file|url>", "the ledger (an SQLite file or postgres://…)", DEFAULT_LEDGER)
     .option("--json", "print the status as JSON")
     .addHelpText("after", "\nExample:\n  $ obc portfolio status demo/portfolio.json --as-of 2027-01-10 --ledger demo/ledger.sqlite\n")
     .action(async (portfolio: string, o: { asOf?: string; ledger?: string; json?: boolean }) => done(await portfolioStatusCommand({ portfolio, ...o }, io)));
+
+  configure(pf.command("attest"), "obc portfolio attest")
+    .description("record and attest each contract's latest drop received by a day (a district for its own contracts, or an evaluator)")
+    .argument("<portfolio>", "the portfolio file")
+    .requiredOption("--as-of <date>", "the day: each contract's latest drop received by then")
+    .requiredOption("--by <name>", "who attests")
+    .option("--role <role>", "district or evaluator", "district")
+    .option("--district <id>", "the district whose contracts' drops are attested")
+    .option("--contract <id>", "only this contract (repeatable)", collect)
+    .option("--drop <id>", "this drop instead of the latest")
+    .option("--note <text>", "a note kept with the attestation")
+    .option("--ledger <file|url>", "the ledger (an SQLite file or postgres://…)", DEFAULT_LEDGER)
+    .option("--now <iso>", "when the attestation is recorded (default: now)")
+    .option("--json", "print the outcome as JSON")
+    .addHelpText("after", '\nExample:\n  $ obc portfolio attest demo/portfolio.json --as-of 2026-11-10 --district lakeview --by "J. Rivera, data office"\n')
+    .action(async (portfolio: string, o: Omit<AttestCommandOptions, "portfolio">) => done(await portfolioAttestCommand({ portfolio, ...o }, io)));
 
   configure(pf.command("settle"), "obc portfolio settle")
     .description("settle each contract's latest drop received by a day into the ledger, paying only what is new")
     .argument("<portfolio>", "the portfolio file")
     .requiredOption("--as-of <date>", "the day: each contract's latest drop received by then is settled")
-    .option("--ledger <file>", "the ledger (SQLite)", DEFAULT_LEDGER)
+    .option("--ledger <file|url>", "the ledger (an SQLite file or postgres://…)", DEFAULT_LEDGER)
     .option("--now <iso>", "when the settlements are recorded (default: now)")
     .option("--contract <id>", "only this contract (repeatable)", collect)
+    .option("--accept <id=reason>", "record a settlement the ledger would refuse (a roster shrinking or paid lines reversed by more than 10%), keeping the reason (repeatable)", collect)
     .option("--dry-run", "show what would be recorded; write nothing")
     .option("--json", "print the outcome as JSON")
     .addHelpText("after", "\nExample:\n  $ obc portfolio settle demo/portfolio.json --as-of 2026-11-10 --ledger demo/ledger.sqlite\n")
-    .action(async (portfolio: string, o: { asOf: string; ledger?: string; now?: string; contract?: string[]; dryRun?: boolean; json?: boolean }) =>
+    .action(async (portfolio: string, o: { asOf: string; ledger?: string; now?: string; contract?: string[]; accept?: string[]; dryRun?: boolean; json?: boolean }) =>
       done(await portfolioSettleCommand({ portfolio, ...o }, io)),
     );
 }

@@ -12,10 +12,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadPortfolio, renderProblem, latestDrop, dropsInForce, type Portfolio } from "../node/portfolio/format.ts";
 import { generatePortfolio, writePortfolio } from "../node/portfolio/generate.ts";
-import { openDeskLedger, type DeskLedger } from "../node/portfolio/ledger.ts";
+import { ledgerLines, ledgerTotals } from "../node/portfolio/ledger.ts";
+import { openLedger, type Ledger } from "../node/ledger/index.ts";
 import { parseLocated, MAX_DEPTH } from "../node/portfolio/located-json.ts";
 import { runPortfolio } from "../node/portfolio/run.ts";
-import { settlePortfolio } from "../node/portfolio/settle.ts";
+import { attestPortfolio, settlePortfolio } from "../node/portfolio/settle.ts";
 import { portfolioStatus } from "../node/portfolio/status.ts";
 import { owedByRun } from "../node/ledger/index.ts";
 
@@ -119,8 +120,8 @@ describe("the portfolio file", () => {
     expect(lines).toContain('portfolio.json:19:19: error: contracts[0].district: there is no district "lakeveiw" in districts (did you mean "lakeview"?)');
     expect(lines).toContain('portfolio.json:25:19: error: contracts[1].district: the contract\'s district is "Lakeview USD", but district "lakeview" is "Lakeview Unified School District"; use the same name in both');
     expect(lines).toContain("portfolio.json:33:19: error: contracts[2].contract: contracts/c.obc has 1 error (see obc check contracts/c.obc)");
-    expect(lines).toContain('portfolio.json:39:19: error: contracts[3].contract: the title "Small pilot" is also the title of contracts/a.obc; the ledger keeps lines by title, so each contract needs its own');
-    expect(lines).toHaveLength(6);
+    expect(lines.some((l) => /^portfolio\.json:39:19: error: contracts\[3\]\.contract: contracts\/d\.obc has the identity "small-pilot-[0-9a-f]{12}" of contracts\/a\.obc; the ledger keeps each contract's payments under its identity, so give each contract its own id "…"$/.test(l))).toBe(true);
+    expect(lines).toHaveLength(5);
     expect(lines).toContain("portfolio.json:45:19: error: contracts[4].contract: cannot read contracts/missing.obc: no such file");
     // the contract's own diagnostics come along, rendered as obc check renders them
     expect(problems.find((p) => p.detail)?.detail).toMatch(/OBC2001[\s\S]*eoy_scor/);
@@ -212,48 +213,73 @@ describe("the synthetic portfolio", () => {
 describe("settling a portfolio through the year", () => {
   let dir: string;
   let p: Portfolio;
-  let ledger: DeskLedger;
+  let ledger: Ledger;
   let g: ReturnType<typeof generatePortfolio>;
-  beforeAll(() => {
+  beforeAll(async () => {
     g = generatePortfolio({ seed: 2, districts: 2, providers: 2, students: 240 });
     dir = tempDir("pf-year");
     writePortfolio(dir, g);
     const loaded = loadPortfolio(join(dir, "portfolio.json"));
     expect(loaded.problems).toEqual([]);
     p = loaded.portfolio!;
-    ledger = openDeskLedger(":memory:");
+    ledger = await openLedger(":memory:", { create: true });
   });
   afterAll(() => ledger.close());
 
-  it("settles each month's drops, the correction with adjustments, and nothing twice", async () => {
-    const fix = p.contracts.find((c) => c.id === g.correction!.contract)!.drops.find((d) => d.id === g.correction!.corrected)!;
+  it("settles nothing that is not attested", async () => {
+    const out = await settlePortfolio(p, ledger, { date: "2026-10-10", now: "2026-10-10T12:00:00Z" });
+    expect(out.map((s) => s.status)).toEqual(p.contracts.map(() => "unattested"));
+    expect(out[0]!.reason).toMatch(/has not been attested/);
+    expect(await ledger.count("settlements")).toBe(0);
+    // the drops were recorded, with their files' hashes and who supplied them
+    const drops = await ledger.drops();
+    expect(drops).toHaveLength(p.contracts.length);
+    expect(drops[0]!.files.map((f) => f.label)).toEqual([`drops/${p.contracts[0]!.id}/2026-09/checkpoints.csv`, `drops/${p.contracts[0]!.id}/2026-09/students.csv`]);
+    expect(drops[0]!.suppliedBy).toBe(p.contracts[0]!.district.name);
+  });
+
+  it("settles each month's attested drops, the correction with adjustments and its reason, and nothing twice", async () => {
+    const corrected = p.contracts.find((c) => c.id === g.correction!.contract)!;
+    const fix = corrected.drops.find((d) => d.id === g.correction!.corrected)!;
     const dates = [...g.dropDates.map((d) => addDays(d, 10)), fix.received.slice(0, 10)].sort();
     for (const date of dates) {
-      const out = await settlePortfolio(p, ledger, { date, now: `${date}T12:00:00Z` });
-      expect(out.every((s) => s.status !== "refused"), date).toBe(true);
+      const now = `${date}T12:00:00Z`;
+      for (const d of p.districts) await attestPortfolio(p, ledger, { date, by: `${d.name} data office`, role: "district", at: now, only: new Set(p.contracts.filter((c) => c.district.id === d.id).map((c) => c.id)) });
+      let out = await settlePortfolio(p, ledger, { date, now });
       if (date === fix.received.slice(0, 10)) {
-        const s = out.find((x) => x.contract === g.correction!.contract)!;
+        // the correction reverses more than a tenth of the contract's paid lines: refused without a reason
+        const s = out.find((x) => x.contract === corrected.id)!;
         expect(s.drop).toBe(g.correction!.corrected);
-        expect(s.status).toBe("recorded");
-        expect(s.adjustments < 0n).toBe(true);
-        // the other contracts' drops were settled already
-        expect(out.filter((x) => x.contract !== g.correction!.contract).every((x) => x.status === "duplicate")).toBe(true);
-        const lines = await ledger.lines({ contract: s.title });
-        const adj = lines.filter((l) => l.settlement === s.settlementId);
+        expect(s.status).toBe("refused");
+        expect(s.reason).toMatch(/reverse \d+ of the \d+ paid lines/);
+        out = await settlePortfolio(p, ledger, { date, now, only: new Set([corrected.id]), accept: new Map([[corrected.id, "district corrected first-session dates"]]) });
+        const r = out[0]!;
+        expect(r.status).toBe("recorded");
+        expect(r.accepted).toBe("district corrected first-session dates");
+        expect(r.adjustments < 0n).toBe(true);
+        const adj = (await ledgerLines(ledger)).filter((l) => l.settlement === r.settlementId);
         expect(adj.length).toBeGreaterThan(0);
         expect(adj.every((l) => l.kind === "adjustment" && l.clause === "onboarded" && l.reason === "correction: first_session_date data changed")).toBe(true);
+        // the ledger keeps the correction with its reason, superseding the first drop
+        const drops = await ledger.drops({ contract: corrected.identity });
+        const replaced = drops.find((d) => d.supersededBy !== undefined)!;
+        expect(drops.find((d) => d.id === replaced.supersededBy)!.reason).toBe(fix.reason);
+        continue;
       }
+      expect(out.filter((s) => s.status === "refused" || s.status === "unattested"), date).toEqual([]);
     }
     // settling the same day again records nothing
-    const again = await settlePortfolio(p, ledger, { date: dates[dates.length - 1]!, now: "2027-07-11T12:00:00Z" });
+    const last = dates[dates.length - 1]!;
+    const again = await settlePortfolio(p, ledger, { date: last, now: `${last}T13:00:00Z` });
     expect(again.map((s) => s.status)).toEqual(p.contracts.map(() => "duplicate"));
   });
 
   it("ends with the ledger holding exactly what the final drops owe, to the cent", async () => {
     const runs = await runPortfolio(p, "2027-07-31");
+    const totals = await ledgerTotals(ledger, p.contracts.map((c) => c.identity));
     for (const r of runs) {
       const owed = [...owedByRun(r.result!).values()].reduce((a, o) => a + o.cents, 0n);
-      const paid = (await ledger.lines({ contract: r.contract.title })).reduce((a, l) => a + l.amount, 0n);
+      const paid = totals.filter((t) => t.contract === r.contract.identity).reduce((a, t) => a + t.total, 0n);
       expect(paid, r.contract.id).toBe(owed);
     }
   });
@@ -261,8 +287,8 @@ describe("settling a portfolio through the year", () => {
   it("reports per contract, provider, district and payer, adding up", async () => {
     const date = "2027-01-20";
     const runs = await runPortfolio(p, date);
-    const lines = await ledger.lines();
-    const s = portfolioStatus(p, runs, lines, date);
+    const lines = await ledgerLines(ledger);
+    const s = portfolioStatus(p, runs, lines, date, await ledger.drops());
     const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n);
     // the ledger as of the date
     const paidThen = sum(lines.filter((l) => l.createdAt.slice(0, 10) <= date).map((l) => l.amount));
@@ -275,6 +301,7 @@ describe("settling a portfolio through the year", () => {
       // the December drops were settled on January 10: nothing is owed
       expect(c.owed, c.id).toBe(0n);
       expect(c.drop?.id).toBe("2026-12");
+      expect(c.drop?.ledger?.attestations).toEqual([{ by: `${c.district.name} data office`, role: "district", at: "2027-01-10T12:00:00Z" }]);
       expect(c.contingent === null || c.contingent > 0n).toBe(true);
       expect(c.deadlines[0]!.date > date).toBe(true);
       expect(c.escalations.map((e) => e.period)).toEqual(["2026-12"]);
@@ -308,6 +335,16 @@ describe("obc portfolio (command line)", () => {
     expect(r.stdout).toBe("wrote demo/portfolio.json: 2 contracts, 21 drops (66 files)\n");
     r = await run(["portfolio", "check", "demo/portfolio.json"]);
     expect(r.stdout).toBe("✓ demo/portfolio.json: 2 contracts, 1 district, 2 providers, 21 drops: no problems found\n");
+    r = await run(["portfolio", "settle", "demo/portfolio.json", "--as-of", "2026-11-15", "--ledger", "l.sqlite", "--now", "2026-11-15T10:00:00Z"]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/lakeview-brightpath\s+2026-10-corrected\s+NOT ATTESTED/);
+    expect(r.stderr).toBe("obc portfolio settle: 2 contracts were not settled (see above)\n");
+    r = await run(["portfolio", "attest", "demo/portfolio.json", "--as-of", "2026-11-15", "--ledger", "l.sqlite", "--now", "2026-11-15T10:00:00Z", "--by", "J. Rivera"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--district: a district attests its own contracts' drops/);
+    r = await run(["portfolio", "attest", "demo/portfolio.json", "--as-of", "2026-11-15", "--ledger", "l.sqlite", "--now", "2026-11-15T10:00:00Z", "--by", "J. Rivera", "--district", "lakeview"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/lakeview-openbook\s+2026-10\s+\d+\s+attested by J\. Rivera \(district\)/);
     r = await run(["portfolio", "settle", "demo/portfolio.json", "--as-of", "2026-11-15", "--ledger", "l.sqlite", "--now", "2026-11-15T10:00:00Z"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/lakeview-brightpath\s+2026-10-corrected\s+recorded \(settlement 1\)/);

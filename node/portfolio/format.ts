@@ -36,8 +36,9 @@
  * `asOf` is the day the data describe (the run's clock when the drop is settled); `received` is
  * when the intermediary got it; a drop that `supersedes` another replaces it (a correction) and
  * must say why. Each contract's district and provider must be the contract's own parties (the
- * names must match the `.obc` file), and every contract title must be unique, since the ledger
- * keeps each contract's lines under its title.
+ * names must match the `.obc` file), and each contract needs its own identity (its `id "…"`,
+ * else one derived from its title, parties and term), since the ledger keeps each contract's
+ * drops and payments under it.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -48,6 +49,7 @@ import { compileSource } from "../../language/driver.ts";
 import type { ContractIR } from "../../language/check/ir.ts";
 import { nodeResolver } from "../../stdlib/node-resolver.ts";
 import { isIsoDate } from "../cli-support.ts";
+import { contractIdentity } from "../ledger/index.ts";
 import { parseLocated, showPath, type JsonPath } from "./located-json.ts";
 
 export const PORTFOLIO_FORMAT = "obc.portfolio/1";
@@ -87,6 +89,8 @@ export const AssumptionsSchema = z
     growth: Dist.optional().describe("growth over the year of a student, in score points"),
     growthUncertainty: z.number().finite().min(0).optional().describe("how uncertain the contract's mean growth is (sd, score points)"),
     missing: z.number().min(0).max(1).optional().describe("the share of end-of-year values that will be missing"),
+    paceUncertainty: z.number().finite().min(0).max(1).optional().describe("how uncertain the future pace of sessions and hours is (sd of a factor around 1)"),
+    servicesEnd: IsoDate.optional().describe("the last day of tutoring: sessions and hours stop growing then (default the end of the term)"),
   })
   .strict();
 export type Assumptions = z.infer<typeof AssumptionsSchema>;
@@ -140,7 +144,7 @@ export interface Party {
 export interface DropFile {
   /** the contract's data set */
   dataSet: string;
-  /** the path shown to users (relative to the portfolio's folder) */
+  /** the path relative to the portfolio's folder (the file's name in the ledger and in messages) */
   label: string;
   path: string;
 }
@@ -167,6 +171,8 @@ export interface PortfolioContract {
   source: string;
   ir: ContractIR;
   title: string;
+  /** the contract's identity in the ledger (its `id`, else derived from its title, parties and term) */
+  identity: string;
   providerSees: "student-ids" | "pseudonyms";
   forecast: Assumptions;
   dropsDir: string;
@@ -269,7 +275,7 @@ export function loadPortfolio(path: string, opts: { cwd?: string; label?: string
   const providers = new Map(pf.providers.map((p) => [p.id, p]));
 
   const contracts: PortfolioContract[] = [];
-  const titles = new Map<string, string>();
+  const identities = new Map<string, string>();
   pf.contracts.forEach((c, i) => {
     const ref = (kind: "district" | "provider", map: Map<string, Party>): Party | undefined => {
       const v = map.get(c[kind]);
@@ -318,13 +324,18 @@ export function loadPortfolio(path: string, opts: { cwd?: string; label?: string
         });
       }
     }
-    const other = titles.get(ir.title);
+    const identity = contractIdentity(ir).identity;
+    const other = identities.get(identity);
     if (other !== undefined) {
-      err({ file: label, ...at(["contracts", i, "contract"]), message: `contracts[${i}].contract: the title "${ir.title}" is also the title of ${other}; the ledger keeps lines by title, so each contract needs its own` });
-    } else titles.set(ir.title, c.contract);
+      err({
+        file: label,
+        ...at(["contracts", i, "contract"]),
+        message: `contracts[${i}].contract: ${c.contract} has the identity "${identity}" of ${other}; the ledger keeps each contract's payments under its identity, so give each contract its own id "…"`,
+      });
+    } else identities.set(identity, c.contract);
 
     const dropsDir = resolve(dir, c.drops ?? `drops/${c.id}`);
-    const drops = loadDrops(c.id, dropsDir, ir, opts.cwd ?? process.cwd(), problems);
+    const drops = loadDrops(c.id, dropsDir, ir, dir, opts.cwd ?? process.cwd(), problems);
     if (!district || !provider) return;
     contracts.push({
       id: c.id,
@@ -335,6 +346,7 @@ export function loadPortfolio(path: string, opts: { cwd?: string; label?: string
       source,
       ir,
       title: ir.title,
+      identity,
       providerSees: c.providerSees ?? "student-ids",
       forecast: { ...(pf.forecast ?? {}), ...(c.forecast ?? {}) },
       dropsDir,
@@ -364,7 +376,7 @@ export function loadPortfolio(path: string, opts: { cwd?: string; label?: string
 }
 
 /** Reads every drop folder of one contract (a missing drops folder is a contract without drops yet). */
-function loadDrops(contract: string, dropsDir: string, ir: ContractIR, cwd: string, problems: PortfolioProblem[]): Drop[] {
+function loadDrops(contract: string, dropsDir: string, ir: ContractIR, root: string, cwd: string, problems: PortfolioProblem[]): Drop[] {
   if (!existsSync(dropsDir)) return [];
   let names: string[];
   try {
@@ -425,7 +437,7 @@ function loadDrops(contract: string, dropsDir: string, ir: ContractIR, cwd: stri
         ok = false;
         continue;
       }
-      files.push({ dataSet, label: show(cwd, p), path: p });
+      files.push({ dataSet, label: show(root, p), path: p });
     }
     if (!ok) continue;
     drops.push({

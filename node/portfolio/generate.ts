@@ -110,7 +110,10 @@ export const INTERMEDIARY = "Tri-County Learning Partnership";
 export const FUND = "Regional Tutoring Fund";
 export const STATE_GRANT = "State Literacy Grant";
 /** The forecast's planning assumptions written into the portfolio (score points). */
-export const PLANNING = { math: { growth: { mean: 8, sd: 7 }, growthUncertainty: 3 }, literacy: { growth: { mean: 12, sd: 7 }, growthUncertainty: 3 } };
+export const PLANNING = {
+  math: { growth: { mean: 8, sd: 7 }, growthUncertainty: 3, paceUncertainty: 0.15, servicesEnd: "2027-05-31" },
+  literacy: { growth: { mean: 10, sd: 7 }, growthUncertainty: 3, paceUncertainty: 0.15, servicesEnd: "2027-05-31" },
+};
 
 // ───────────── dates ─────────────
 
@@ -163,7 +166,7 @@ function mathContract(d: DistrictSpec, p: ProviderSpec, id: string, cap: number,
   return `// Middle-school math tutoring: ${d.name} with ${p.name}, 2026-27.
 // Synthetic: written by obc portfolio generate (seed ${seed}); every name and figure is invented.
 // Portfolio contract ${id}.
-contract "${d.short} × ${p.short}: middle-school math 2026-27" version "1.0" {
+contract "${d.short} × ${p.short}: middle-school math 2026-27" id "${id}-2026-27" version "1.0" {
   parties {
     district "${d.name}"
     provider "${p.name}"
@@ -229,7 +232,7 @@ function literacyContract(d: DistrictSpec, p: ProviderSpec, id: string, cap: num
   return `// Early literacy tutoring: ${d.name} with ${p.name}, 2026-27.
 // Synthetic: written by obc portfolio generate (seed ${seed}); every name and figure is invented.
 // Portfolio contract ${id}.
-contract "${d.short} × ${p.short}: early literacy 2026-27" version "1.0" {
+contract "${d.short} × ${p.short}: early literacy 2026-27" id "${id}-2026-27" version "1.0" {
   parties {
     district "${d.name}"
     provider "${p.name}"

@@ -10,7 +10,10 @@
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import type { ContractIR } from "../../language/check/ir.ts";
+import type { DataRow, Value } from "../../engine/data.ts";
 import { runContract, type DataProblem, type RunResult } from "../../engine/index.ts";
+import { loadInputs } from "../../engine/inputs.ts";
 import { latestDrop, type Drop, type Portfolio, type PortfolioContract } from "./format.ts";
 
 export interface DropInput {
@@ -62,3 +65,29 @@ export async function runPortfolio(p: Portfolio, date: string | undefined, only?
 
 /** The errors among a run's data problems. */
 export const dataErrors = (r: Pick<ContractRun, "problems">) => r.problems.filter((p) => p.severity === "error");
+
+/**
+ * The values of a drop's students: every field of every per-student data set, by student key
+ * (the roster's order), and the per-period rows. For forecasts and subgroup reports; payments
+ * come from runs.
+ */
+export async function studentValues(ir: ContractIR, drop: Drop): Promise<{ roster: string[]; values: Map<string, Record<string, Value>>; period: Map<string, DataRow[]> }> {
+  const { files } = await readDrop(drop);
+  const loaded = loadInputs(ir, files);
+  const values = new Map<string, Record<string, Value>>();
+  const roster: string[] = [];
+  const period = new Map<string, DataRow[]>();
+  for (const ds of ir.dataSets) {
+    const rows = loaded.rows.get(ds.name) ?? [];
+    if (ds.kind !== "student") {
+      period.set(ds.name, rows);
+      continue;
+    }
+    for (const r of rows) {
+      if (r.key === undefined) continue;
+      if (ds.roster && !values.has(r.key)) roster.push(r.key);
+      values.set(r.key, { ...(values.get(r.key) ?? {}), ...r.values });
+    }
+  }
+  return { roster, values, period };
+}

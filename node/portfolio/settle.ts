@@ -1,28 +1,31 @@
 /**
- * Settling a portfolio: each contract's latest drop in force on a date is run and recorded in
- * the one ledger, paying only the difference from what that contract has already been paid.
+ * Attesting and settling a portfolio's drops in one ledger.
  *
- *   settlePortfolio(portfolio, ledger, { date, now, dryRun?, only? }) → ContractSettlement[]
+ *   attestPortfolio(portfolio, ledger, { date, by, role, at, contracts?, drop? }) → DropAttestation[]
+ *   settlePortfolio(portfolio, ledger, { date, now, dryRun?, only?, accept? })      → ContractSettlement[]
  *
- * Each contract settles in its own transaction. A contract is refused, and nothing is recorded
- * for it, when its drop's data have errors (a row with a bad or blank required cell is kept by
- * a run with the value missing, which could pay less than is owed): the district corrects the
- * drop, and the correction is settled. The same drop settles once (`duplicate` after that).
+ * Each contract's latest drop in force on a date (see format.ts) is recorded in the ledger when
+ * it is not there yet (its files' hashes, who supplied it and when, the drop it corrects and
+ * why). The district or an evaluator attests it; only then is it settled, with the ledger's own
+ * rules (node/ledger/run.ts: the files must be the recorded ones, the run is strict and refused
+ * on any data error or rejected row, a roster that shrinks or paid lines reversed beyond 10%
+ * need a reason). Each contract is one transaction; one contract refused does not stop the others.
  */
-import type { ContractIR } from "../../language/check/ir.ts";
-import { fromCents } from "../ledger/index.ts";
-import type { Portfolio } from "./format.ts";
-import type { DeskLedger } from "./ledger.ts";
-import { dataErrors, runPortfolio } from "./run.ts";
+import { LedgerRefusal, type Ledger } from "../ledger/index.ts";
+import { settleFromFiles } from "../ledger/run.ts";
+import { latestDrop, type Portfolio, type PortfolioContract } from "./format.ts";
+import { ledgerDropOf, readDropFiles, recordDrop } from "./ledger.ts";
 
 export interface ContractSettlement {
   contract: string;
   title: string;
   drop?: string;
+  /** the drop's number in the ledger */
+  ledgerDrop?: number;
   /** the drop's as-of date: the run's clock */
   asOf?: string;
-  status: "recorded" | "duplicate" | "unchanged" | "no-drop" | "refused";
-  /** why a contract was refused, in one line without data values */
+  status: "recorded" | "duplicate" | "unchanged" | "no-drop" | "unattested" | "refused";
+  /** why a contract was not settled, in one line without data values */
   reason?: string;
   settlementId?: number;
   lines: number;
@@ -30,59 +33,114 @@ export interface ContractSettlement {
   payments: bigint;
   adjustments: bigint;
   net: bigint;
+  /** the reason given to record a settlement the guards would refuse */
+  accepted?: string;
 }
 
 export interface SettlePortfolioOptions {
   /** which drops are in force: those received by this day */
   date: string;
-  /** when the settlements are recorded (ISO 8601), from the caller's clock */
+  /** when the drops and settlements are recorded (ISO 8601), from the caller's clock */
   now: string;
   dryRun?: boolean;
   /** only these contract ids */
   only?: ReadonlySet<string>;
+  /** per contract id, the reason to record a settlement that shrinks the roster or reverses paid lines beyond the limit */
+  accept?: ReadonlyMap<string, string>;
 }
 
 /** Settles every contract's latest drop in force on `date`, in the portfolio's order. */
-export async function settlePortfolio(p: Portfolio, ledger: DeskLedger, o: SettlePortfolioOptions): Promise<ContractSettlement[]> {
-  const runs = await runPortfolio(p, o.date, o.only);
+export async function settlePortfolio(p: Portfolio, ledger: Ledger, o: SettlePortfolioOptions): Promise<ContractSettlement[]> {
   const out: ContractSettlement[] = [];
-  for (const r of runs) {
-    const base = { contract: r.contract.id, title: r.contract.title, lines: 0, payments: 0n, adjustments: 0n, net: 0n };
-    if (!r.drop) {
-      out.push({ ...base, status: "no-drop" });
-      continue;
+  for (const c of p.contracts) {
+    if (o.only && !o.only.has(c.id)) continue;
+    out.push(await settleContract(c, ledger, o));
+  }
+  return out;
+}
+
+async function settleContract(c: PortfolioContract, ledger: Ledger, o: SettlePortfolioOptions): Promise<ContractSettlement> {
+  const base = { contract: c.id, title: c.title, lines: 0, payments: 0n, adjustments: 0n, net: 0n };
+  const drop = latestDrop(c, o.date);
+  if (!drop) return { ...base, status: "no-drop" };
+  const at = { drop: drop.id, asOf: drop.asOf };
+  try {
+    let record;
+    let files;
+    if (o.dryRun) {
+      files = await readDropFiles(drop);
+      record = ledgerDropOf(await ledger.drops({ contract: c.identity }), c, files.map((f) => f.drop));
+      if (!record) return { ...base, ...at, status: "unattested", reason: `drop ${drop.id} is not recorded in the ledger yet, so it has not been attested` };
+    } else {
+      ({ record, files } = await recordDrop(ledger, c, drop, o.now));
     }
-    const at = { drop: r.drop.id, asOf: r.drop.asOf };
-    const errors = dataErrors(r).length;
-    if (!r.ok || !r.result || errors > 0) {
-      out.push({ ...base, ...at, status: "refused", reason: `the drop's data have ${errors} error${errors === 1 ? "" : "s"}; correct the drop before it is settled` });
-      continue;
+    if (record.attestations.length === 0) {
+      return { ...base, ...at, ledgerDrop: record.id, status: "unattested", reason: `drop ${drop.id} has not been attested: the district or an evaluator attests it first (obc portfolio attest)` };
     }
-    const ir: ContractIR = r.contract.ir;
-    const outcome = await ledger.settle(
-      { contractSource: r.contract.source, result: r.result, inputs: r.inputs, asOf: r.drop.asOf, createdAt: o.now, ir },
-      { ...(o.dryRun ? { dryRun: true } : {}) },
+    const accept = o.accept?.get(c.id);
+    const outcome = await settleFromFiles(
+      ledger,
+      { source: c.source, ir: c.ir, drop: record.id, files, asOf: drop.asOf, createdAt: o.now, ...(accept !== undefined ? { accept } : {}) },
+      o.dryRun ? { dryRun: true } : {},
     );
-    out.push({
+    return {
       ...base,
       ...at,
+      ledgerDrop: record.id,
       status: outcome.status,
       ...(outcome.settlementId !== undefined ? { settlementId: outcome.settlementId } : {}),
       lines: outcome.lines.length,
       payments: outcome.payments,
       adjustments: outcome.adjustments,
       net: outcome.net,
-    });
+      ...(outcome.accepted ? { accepted: outcome.accepted.reason } : {}),
+    };
+  } catch (e) {
+    if (e instanceof LedgerRefusal) return { ...base, ...at, status: "refused", reason: e.message };
+    throw e;
   }
-  return out;
 }
 
-/** The outcome as JSON (amounts as decimal strings). */
-export function settlementJson(s: ContractSettlement) {
-  return {
-    ...s,
-    payments: fromCents(s.payments),
-    adjustments: fromCents(s.adjustments),
-    net: fromCents(s.net),
-  };
+export interface DropAttestation {
+  contract: string;
+  drop?: string;
+  ledgerDrop?: number;
+  status: "attested" | "already attested" | "no-drop";
+  /** who attested it already */
+  by?: string;
+}
+
+export interface AttestOptions {
+  /** the drops in force on this day (the latest of each contract) */
+  date: string;
+  by: string;
+  role: "district" | "evaluator";
+  /** when (ISO 8601, the caller's clock) */
+  at: string;
+  note?: string;
+  /** only these contract ids */
+  only?: ReadonlySet<string>;
+  /** this drop id (of each contract chosen) instead of the latest in force */
+  drop?: string;
+}
+
+/** Records and attests each chosen contract's latest drop in force (or the drop named). */
+export async function attestPortfolio(p: Portfolio, ledger: Ledger, o: AttestOptions): Promise<DropAttestation[]> {
+  const out: DropAttestation[] = [];
+  for (const c of p.contracts) {
+    if (o.only && !o.only.has(c.id)) continue;
+    const drop = o.drop !== undefined ? c.drops.find((d) => d.id === o.drop) : latestDrop(c, o.date);
+    if (!drop) {
+      out.push({ contract: c.id, status: "no-drop" });
+      continue;
+    }
+    const { record } = await recordDrop(ledger, c, drop, o.at);
+    if (record.attestations.length > 0) {
+      out.push({ contract: c.id, drop: drop.id, ledgerDrop: record.id, status: "already attested", by: record.attestations[0]!.by });
+      continue;
+    }
+    await ledger.attestDrop({ drop: record.id, by: o.by, role: o.role, at: o.at, ...(o.note !== undefined ? { note: o.note } : {}) });
+    out.push({ contract: c.id, drop: drop.id, ledgerDrop: record.id, status: "attested" });
+  }
+  return out;
 }

@@ -26,7 +26,8 @@ import { Rational } from "../../engine/rational.ts";
 import { fundingSplit } from "../../engine/settle.ts";
 import { owedByRun, toCents } from "../ledger/index.ts";
 import type { Drop, Party, Portfolio, PortfolioContract } from "./format.ts";
-import type { LedgerLineRow } from "./ledger.ts";
+import type { DropRecord } from "../ledger/index.ts";
+import { ledgerDropOf, type LedgerLineRow } from "./ledger.ts";
 import { type ContractRun } from "./run.ts";
 
 export interface PayerAmounts {
@@ -72,7 +73,10 @@ export interface ContractStatus {
   title: string;
   district: Party;
   provider: Party;
-  drop?: Pick<Drop, "id" | "asOf" | "received" | "suppliedBy" | "supersedes" | "reason">;
+  drop?: Pick<Drop, "id" | "asOf" | "received" | "suppliedBy" | "supersedes" | "reason"> & {
+    /** the drop in the ledger: its number, attestations and the settlements made from it (absent: not recorded yet) */
+    ledger?: { id: number; attestations: { by: string; role: string; at: string }[]; settlements: number[] };
+  };
   /** false when the latest drop's data stopped the run */
   ran: boolean;
   students: number;
@@ -145,8 +149,8 @@ const ceilCents = (r: Rational): bigint => {
   return n >= 0n ? (n + d - 1n) / d : n / d;
 };
 
-/** The fields an expression reads, through metrics and conditions. */
-function fieldsRead(e: A.Expr | undefined, ir: ContractIR, out = new Set<string>(), seen = new Set<string>()): Set<string> {
+/** The fields an expression (or any AST node) reads, through metrics and conditions. */
+export function fieldsRead(e: A.Expr | undefined, ir: ContractIR, out = new Set<string>(), seen = new Set<string>()): Set<string> {
   if (!e || typeof e !== "object") return out;
   if (e.$type === "NameRef") {
     const m = ir.metrics.get(e.name);
@@ -292,7 +296,7 @@ export function payerName(ir: ContractIR, key: string): string {
 }
 
 /** The status of one contract from its latest run and its ledger lines. */
-export function contractStatus(c: PortfolioContract, run: ContractRun | undefined, lines: readonly LedgerLineRow[], date: string): ContractStatus {
+export function contractStatus(c: PortfolioContract, run: ContractRun | undefined, lines: readonly LedgerLineRow[], date: string, drops: readonly DropRecord[] = []): ContractStatus {
   const ir = c.ir;
   const result = run?.result;
   const payers = new Map<string, PayerAmounts>();
@@ -346,6 +350,7 @@ export function contractStatus(c: PortfolioContract, run: ContractRun | undefine
             received: run.drop.received,
             suppliedBy: run.drop.suppliedBy,
             ...(run.drop.supersedes !== undefined ? { supersedes: run.drop.supersedes, reason: run.drop.reason } : {}),
+            ...ledgerOf(ledgerDropOf(drops, c, run.inputs), date),
           },
         }
       : {}),
@@ -375,6 +380,18 @@ export function contractStatus(c: PortfolioContract, run: ContractRun | undefine
   };
 }
 
+/** What the ledger knew of a drop at the end of `date`. */
+function ledgerOf(r: DropRecord | undefined, date: string): { ledger?: NonNullable<ContractStatus["drop"]>["ledger"] } {
+  if (!r || r.recordedAt.slice(0, 10) > date) return {};
+  return {
+    ledger: {
+      id: r.id,
+      attestations: r.attestations.filter((a) => a.at.slice(0, 10) <= date).map((a) => ({ by: a.by, role: a.role, at: a.at })),
+      settlements: r.settlements,
+    },
+  };
+}
+
 const addOpt = (a: bigint | null, b: bigint | null) => (a === null || b === null ? null : a + b);
 
 function rollup(key: string, name: string, parts: { students: number; earned: bigint; paid: bigint; owed: bigint; withheld: bigint; contingent: bigint | null }[], contracts: number): Rollup {
@@ -390,18 +407,18 @@ function rollup(key: string, name: string, parts: { students: number; earned: bi
   return r;
 }
 
-/** The portfolio's status on `date` from each contract's latest run and the ledger's lines. */
-export function portfolioStatus(p: Portfolio, runs: readonly ContractRun[], lines: readonly LedgerLineRow[], date: string): PortfolioStatus {
-  const byTitle = new Map<string, LedgerLineRow[]>();
+/** The portfolio's status on `date` from each contract's latest run and the ledger's lines and drops. */
+export function portfolioStatus(p: Portfolio, runs: readonly ContractRun[], lines: readonly LedgerLineRow[], date: string, drops: readonly DropRecord[] = []): PortfolioStatus {
+  const byContract = new Map<string, LedgerLineRow[]>();
   // the ledger as it stood at the end of the day
   for (const l of lines) {
     if (l.createdAt.slice(0, 10) > date) continue;
-    const list = byTitle.get(l.contract);
+    const list = byContract.get(l.contract);
     if (list) list.push(l);
-    else byTitle.set(l.contract, [l]);
+    else byContract.set(l.contract, [l]);
   }
   const runOf = new Map(runs.map((r) => [r.contract.id, r]));
-  const contracts = p.contracts.map((c) => contractStatus(c, runOf.get(c.id), byTitle.get(c.title) ?? [], date));
+  const contracts = p.contracts.map((c) => contractStatus(c, runOf.get(c.id), byContract.get(c.identity) ?? [], date, drops));
   const group = (parties: Party[], pick: (s: ContractStatus) => Party) =>
     parties.map((x) => {
       const mine = contracts.filter((s) => pick(s).id === x.id);
