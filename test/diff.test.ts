@@ -42,14 +42,40 @@ describe("version pairs", () => {
     expect(d.changes).toEqual([]);
   });
 
-  it("amount change: the payment, the version, and the effect on the maximum", () => {
-    expect(texts(diffPair("amount-change"))).toEqual([
+  it("amount change: the payment, the version, the effect on the maximum, and the knock-on effects", () => {
+    const d = diffPair("amount-change");
+    expect(texts(d)).toEqual([
       "The version changes from '1.0' to '1.1'.",
       "The 'Algebra ready' payment rises from $900.00 to $950.00 per student.",
+      // $950 × 1.2 for English learners and students with an IEP
+      "With the weight of 1.2 that applies when the student is an English learner (english_learner) or has an IEP (iep), the 'Algebra ready' payment rises from $1,080.00 to $1,140.00.",
+      // 40% of $950, rounded half up to the cent, and the rest
+      "Of each 'Algebra ready' payment of $950.00, the Funder pays $380.00 and the District $570.00 (before: $360.00 and $540.00 of $900.00).",
       // $200 + $300 + $950 × 1.2 = $1,640, cut to the $1,600 cap
       "The maximum per student rises from $1,580.00 to $1,600.00.",
       "The contingent share rises from 68.35% to 69.51%.",
+      "Of the most one student can earn, $1,600.00, the Funder pays $640.00 and the District $960.00 (before: $632.00 and $948.00 of $1,580.00).",
+      "The cap per student of $1,600.00 can now bind: the payments one student can earn together now add up to $1,640.00, so a student who earns the most is paid $1,600.00.",
+      // $500,000 ÷ $1,600 = 312.5: from 313 students (317 at $1,580)
+      "The cap per contract of $500,000.00 now binds from 313 students earning the maximum instead of 317.",
     ]);
+    expect(d.changes.map((c) => c.kind)).toEqual(["changed", "changed", "effect", "effect", "changed", "changed", "effect", "effect", "effect"]);
+  });
+
+  it("a deadline moved without its condition: the change only delays the payment", () => {
+    const d = diffPair("deadline-only");
+    expect(texts(d)).toEqual([
+      "The deadline for 'Dosage' moves from 28 February 2027 to 31 March 2027.",
+      "The condition for 'Dosage' did not move with its deadline: it still reads the number of sessions by 28 February (sessions_by_feb28), so the change only delays the payment: a student has no more time to meet the condition.",
+    ]);
+    expect(d.changes[1]!.kind).toBe("effect");
+    // a date written in the condition is a date the condition measures by, too
+    const o = compile("test/versions/deadline-move/old.obc");
+    const source = o.source.replace('milestone "Onboarded" due 2026-10-15', 'milestone "Onboarded" due 2026-11-01');
+    const n = { source, ir: compileSource(source).ir! };
+    expect(texts(diffContracts(o.ir, o.source, n.ir, n.source))[1]).toBe(
+      "The condition for 'Onboarded' did not move with its deadline: it still reads the diagnostic date (diagnostic_date) is on or before 15 October 2026 and the first session date (first_session_date) is on or before 15 October 2026, so the change only delays the payment: a student has no more time to meet the condition.",
+    );
   });
 
   it("deadline move: the deadline and the dates of the condition", () => {
@@ -80,8 +106,21 @@ describe("version pairs", () => {
     expect(d.changes[0]!.kind).toBe("renamed");
   });
 
+  it("a weight the cap per student now absorbs can no longer apply", () => {
+    const o = compile("test/versions/amount-change/old.obc");
+    // $200 + $300 + $1,100 = $1,600: a student who earns the most reaches the cap without the weight
+    const source = o.source.replace('outcome "Algebra ready" pays $900', 'outcome "Algebra ready" pays $1,100');
+    const n = compileSource(source).ir!;
+    expect(texts(diffContracts(o.ir, o.source, n, source))).toContain(
+      "The weight of 1.2 on 'Algebra ready' and 'Growth' can no longer raise what a student who earns the most is paid: without it, the payments already reach the cap per student of $1,600.00.",
+    );
+  });
+
   it("threshold change", () => {
-    expect(texts(diffPair("threshold-change"))).toEqual(["The threshold for 'Algebra ready' changes from at least 70 to at least 72."]);
+    expect(texts(diffPair("threshold-change"))).toEqual([
+      "The threshold for 'Algebra ready' changes from at least 70 to at least 72.",
+      "'Growth' is paid only to a student who does not qualify for 'Algebra ready', so this change also decides who can be paid 'Growth'.",
+    ]);
   });
 
   it("cap change: amounts and how a binding cap is shared", () => {
@@ -89,6 +128,8 @@ describe("version pairs", () => {
       "The cap per student rises from $1,420.00 to $1,500.00.",
       "A binding cap per student is now shared in clause order instead of pro rata.",
       "The cap per contract falls from $1,200,000.00 to $1,000,000.00.",
+      // $1,000,000 ÷ $1,420 = 704.2…
+      "The cap per contract of $1,000,000.00 now binds from 705 students earning the maximum instead of 846.",
     ]);
   });
 
@@ -101,6 +142,8 @@ describe("version pairs", () => {
       "The base payment 'Base' is removed.",
       "The maximum per student falls from $1,420.00 to $850.00.",
       "The contingent share rises from 52.82% to 100.00%.",
+      // $1,200,000 ÷ $850 = 1,411.7…
+      "The cap per contract of $1,200,000.00 now binds from 1412 students earning the maximum instead of 846.",
     ]);
     expect(d.changes.find((c) => c.text.startsWith("A new bonus"))!.details).toEqual([
       "For each Served Student, a bonus of $100.00 is payable when the MAP spring percentile (map_spring_percentile) is at least 75.",
@@ -120,6 +163,10 @@ describe("version pairs", () => {
       "A new metric is tracked, not paid: 'Family engagement'.",
       "The maximum per student rises from $1,580.00 to $1,600.00.",
       "The contingent share rises from 68.35% to 69.23%.",
+      "Of the most one student can earn, $1,600.00, the Funder pays $800.00 and the District $800.00 (before: $632.00 and $948.00 of $1,580.00).",
+      // $200 + $300 + $900 × 1.25 = $1,625
+      "The cap per student of $1,600.00 can now bind: the payments one student can earn together now add up to $1,625.00, so a student who earns the most is paid $1,600.00.",
+      "The cap per contract of $500,000.00 now binds from 313 students earning the maximum instead of 317.",
     ]);
   });
 

@@ -24,7 +24,7 @@ import type { Resolver } from "../language/templates/expand.ts";
 import { nodeResolver } from "../stdlib/node-resolver.ts";
 import {
   analyzeContract, buildWorkedExamples, exprText, plainText, sourceMap, summarize, summarizeContract, toDocx, toHtml, toMarkdown,
-  type SummaryDoc,
+  type Section, type SummaryDoc,
 } from "../engine/summary/index.ts";
 import { conditionText, valueText } from "../engine/summary/english.ts";
 
@@ -613,5 +613,51 @@ describe("the summary's text", () => {
     for (const e of map) expect(Object.keys(e)).toEqual(["sentence", "start", "end"]);
     const tier = ir.clauses[1]!.decl.amount as A.TieredAmount;
     expect(map.find((e) => e.start === tier.tiers[1]!.span.start)?.sentence).toBe("if Growth is at least the projected growth (projected_growth) ÷ 2: $375.00;");
+  });
+});
+
+describe("a contract with amendments: figures follow the version in force", () => {
+  // the algebra pilot, with an amendment raising “Algebra ready” to $1,000 from 1 January 2027
+  const pilot = readFileSync("examples/03-algebra-pilot/contract.obc", "utf8");
+  const amended = `${pilot.slice(0, pilot.lastIndexOf("}"))}
+  amendment "1.1" effective 2027-01-01 {
+    outcome "Algebra ready" pays $1,000 per identified student
+      when enrolled_for_testing and eoy_score >= 70
+      if missing: not met
+  }
+}
+`;
+  const ir = compile(amended, nodeResolver("examples/03-algebra-pilot/contract.obc"));
+
+  it("gives the key terms of each version: under 1.1 the maximum is $1,600.00 and the cap per student binds", () => {
+    const doc = summarize(ir, amended, { cohortSize: 100 });
+    const key = doc.sections.find((s) => s.title === "Key terms")!;
+    expect(key.sections.map((s) => [s.title, s.version])).toEqual([
+      ["Version 1.0 (from 1 September 2026)", "1.0"],
+      ["Version 1.1 (from 1 January 2027)", "1.1"],
+    ]);
+    const rows = (s: Section) => Object.fromEntries(s.blocks.flatMap((b) => (b.type === "table" ? b.rows : [])).map((r) => [r[0]!.text, [r[1]!.text, r[2]!.text]]));
+    const [v10, v11] = key.sections.map(rows);
+    // $200 + $300 + $900 × 1.2 = $1,580 under 1.0; $200 + $300 + $1,000 × 1.2 = $1,700, cut to the $1,600 cap, under 1.1
+    expect(v10!["Price per student (maximum)"]![0]).toBe("$1,580.00");
+    expect(v10!["Cap per student"]).toEqual(["$1,600.00", "cannot bind: the most one student can earn is $1,580.00"]);
+    expect(v11!["Price per student (maximum)"]![0]).toBe("$1,600.00");
+    expect(v11!["Cap per student"]).toEqual(["$1,600.00", "can bind; shared pro rata"]);
+    // the body shows the version in force at the end of the term: the amended clause
+    const text = plainText(doc);
+    expect(text).toContain("For each Identified Student, an outcome payment of $1,000.00 is payable when");
+  });
+
+  it("shows the body as of the summary's date, and worked examples under each version", async () => {
+    const early = summarize(ir, amended, { asOf: "2026-12-01" });
+    expect(plainText(early)).toContain("For each Identified Student, an outcome payment of $900.00 is payable when");
+    const doc = await summarizeContract(ir, amended, { cohortSize: 100 });
+    const schedules = doc.sections.filter((s) => s.schedule);
+    expect(schedules.map((s) => [s.number, s.title, s.version])).toEqual([
+      ["A", "Worked examples under version 1.0", "1.0"],
+      ["B", "Worked examples under version 1.1", "1.1"],
+    ]);
+    const most = schedules.map((s) => plainText({ ...doc, sections: [s] }).match(/Total for S1: (\$[\d,]+\.\d\d)/)?.[1]);
+    expect(most).toEqual(["$1,580.00", "$1,600.00"]);
   });
 });

@@ -20,6 +20,7 @@ import type { ClauseIR, CohortIR, ContractIR, EscalationIR } from "../../languag
 import { parse } from "../../language/syntax/parse.ts";
 import { Rational } from "../rational.ts";
 import { analyzeContract } from "../summary/analysis.ts";
+import { amountEffects, capEffects, deadlineEffect, payerEffects, referenceEffects } from "./effects.ts";
 import {
   comparison, cond, condText, conditionText, partiesTerm, partyLabel, partyTerm, populationTerm, subjectNoun, valueText, type EnglishContext,
 } from "../summary/english.ts";
@@ -38,7 +39,8 @@ export type ChangeArea =
 
 export interface Change {
   area: ChangeArea;
-  kind: "added" | "removed" | "changed" | "renamed";
+  /** `effect`: not a change of its own but a knock-on effect of the change listed before it */
+  kind: "added" | "removed" | "changed" | "renamed" | "effect";
   /** the change as one sentence */
   text: string;
   /** more sentences, e.g. the text of an added clause */
@@ -389,7 +391,11 @@ class Differ {
         this.add("clauses", "changed", `${name} now pays per ${populationTerm(nd.population, n)} instead of per ${populationTerm(od.population, o)}.`, spans);
       }
       if (od.due?.value !== nd.due?.value) {
-        if (od.due && nd.due) this.add("clauses", "changed", `The deadline for ${name} moves from ${formatDate(od.due.value)} to ${formatDate(nd.due.value)}.`, { old: od.due.span, new: nd.due.span });
+        if (od.due && nd.due) {
+          this.add("clauses", "changed", `The deadline for ${name} moves from ${formatDate(od.due.value)} to ${formatDate(nd.due.value)}.`, { old: od.due.span, new: nd.due.span });
+          const stale = deadlineEffect(oc, nc, o, n);
+          if (stale) this.add("clauses", "effect", stale, { old: od.span, new: nd.span });
+        }
         else if (nd.due) this.add("clauses", "added", `${name} now has a deadline of ${formatDate(nd.due.value)}.`, { new: nd.due.span });
         else this.add("clauses", "removed", `${name} no longer has a deadline (it was ${formatDate(od.due!.value)}).`, { old: od.due!.span });
       }
@@ -400,6 +406,9 @@ class Differ {
         for (const t of conditionChanges(od.condition, nd.condition, this.renames, octx, nctx, `for ${name}`, `condition for ${name}`)) this.add("clauses", "changed", t, spans);
       } else if (nd.condition) this.add("clauses", "changed", `${name} now requires that ${conditionText(nd.condition, nctx)}.`, spans);
       else if (od.condition) this.add("clauses", "changed", `${name} no longer has a condition (it required that ${conditionText(od.condition, octx)}).`, spans);
+      // who qualifies may have changed: the clauses that refer to this one change with it
+      const qualifies = (c: ClauseIR, r?: Map<string, string>) => canon([c.decl.population, c.decl.due, c.decl.condition, c.decl.amount.$type === "TieredAmount" ? c.decl.amount.tiers.map((t) => t.condition) : null], r);
+      if (qualifies(oc, this.renames) !== qualifies(nc)) for (const t of referenceEffects(nc, n)) this.add("clauses", "effect", t, spans);
       const om = od.missing?.outcome;
       const nm = nd.missing?.outcome;
       if (om !== nm) {
@@ -441,7 +450,10 @@ class Differ {
     if (oa.$type === "FixedAmount" && na.$type === "FixedAmount") {
       const ma = moneyOf(oa.amount);
       const t = amountSentence(oa.amount, na.amount, ma && moneyOf(na.amount) ? `The ${name} ${word}` : `The amount of ${name}`);
-      if (t) this.add("clauses", "changed", t, spans);
+      if (t) {
+        this.add("clauses", "changed", t, spans);
+        for (const e of amountEffects(oc, nc, o, n)) this.add("clauses", "effect", e, spans);
+      }
       return;
     }
     if (oa.$type === "TieredAmount" && na.$type === "TieredAmount" && oa.tiers.length === na.tiers.length
@@ -805,7 +817,9 @@ class Differ {
         const [x, y] = [Rational.parse(a.contingent.share.slice(0, -1)), Rational.parse(b.contingent.share.slice(0, -1))];
         this.add("figures", "changed", `The contingent share ${risesFalls(x, y)} from ${a.contingent.share} to ${b.contingent.share}.`);
       }
+      for (const t of payerEffects(o, n, a, b)) this.add("figures", "effect", t);
     }
+    for (const t of capEffects(o, n, a, b)) this.add("figures", "effect", t);
   }
 }
 

@@ -25,7 +25,7 @@ import type { CohortResult, EscalationResult, PaymentLine, RunResult, StudentRes
 import { Rational } from "../rational.ts";
 import { isContingent } from "./analysis.ts";
 import { fieldWords, populationTerm, subExpressions } from "./english.ts";
-import { joinList, quote } from "./format.ts";
+import { addDays, joinList, quote } from "./format.ts";
 
 export interface ExampleTable {
   dataSet: string;
@@ -106,12 +106,6 @@ function readsFields(e: A.Expr, ir: ContractIR, seen = new Set<string>()): Set<s
     } else out.add(x.name);
   }
   return out;
-}
-
-function addDays(iso: string, n: number): string {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
 }
 
 function numText(r: Rational): string {

@@ -24,6 +24,13 @@ export function formatDate(iso: string): string {
   return `${Number(m[3])} ${MONTHS[Number(m[2]) - 1]} ${m[1]}`;
 }
 
+/** The ISO date `n` days after (or before) `iso`. */
+export function addDays(iso: string, n: number): string {
+  const d = new Date(`${iso}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
 /** An exact amount in major units as display money, rounded half up to the cent: "$1,580.00". */
 export function money(r: Rational, currency = "USD"): string {
   return formatMoney(roundToCents(r, "half-up"), currency);
@@ -123,25 +130,54 @@ const WORDS: Record<string, string> = {
   istation: "iStation",
 };
 
-/** A data or metric name in words: "eoy_score" → "end-of-year score", "sessions_by_feb28" → "sessions by 28 February". */
-export function humanize(name: string): string {
+/** A date written into a name: `feb28` (month and day) or `2026_01_31` (year, month and day). */
+export interface NameDate {
+  year?: number;
+  month: number;
+  day: number;
+}
+
+/** A name cut at `_` into words and the dates written into it, in order. */
+function nameParts(name: string): (string | NameDate)[] {
   const raw = name.split(/_+/).filter((p) => p.length > 0);
-  // a date written into a name: sessions_by_2026_01_31 → "sessions by 31 January 2026"
-  const parts: string[] = [];
+  const parts: (string | NameDate)[] = [];
   for (let i = 0; i < raw.length; i++) {
     const [y, mo, d] = [raw[i]!, raw[i + 1], raw[i + 2]];
     if (/^\d{4}$/.test(y) && mo && d && /^\d{2}$/.test(mo) && /^\d{2}$/.test(d) && Number(mo) >= 1 && Number(mo) <= 12 && Number(d) >= 1 && Number(d) <= 31) {
-      parts.push(`${Number(d)}\u0000${MONTHS[Number(mo) - 1]}\u0000${y}`);
+      parts.push({ year: Number(y), month: Number(mo), day: Number(d) });
       i += 2;
-    } else parts.push(raw[i]!);
+      continue;
+    }
+    const m = /^([a-z]+)(\d{1,2})$/.exec(raw[i]!.toLowerCase());
+    if (m && !WORDS[raw[i]!.toLowerCase()] && MONTH_ABBR[m[1]!] && Number(m[2]) >= 1 && Number(m[2]) <= 31) parts.push({ month: MONTH_ABBR[m[1]!]!, day: Number(m[2]) });
+    else parts.push(raw[i]!);
   }
-  return parts
+  return parts;
+}
+
+/** The dates written into a name: "sessions_by_feb28" → 28 February (no year). */
+export function datesInName(name: string): NameDate[] {
+  return nameParts(name).filter((p): p is NameDate => typeof p !== "string");
+}
+
+/** Whether a date written into a name is the ISO date `iso` (the same day and month, and year if the name gives one). */
+export function nameDateIs(d: NameDate, iso: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  return !!m && Number(m[2]) === d.month && Number(m[3]) === d.day && (d.year === undefined || d.year === Number(m[1]));
+}
+
+/** A date written into a name, in words: "28 February", "31 January 2026". */
+export function nameDateText(d: NameDate): string {
+  return `${d.day} ${MONTHS[d.month - 1]}${d.year !== undefined ? ` ${d.year}` : ""}`;
+}
+
+/** A data or metric name in words: "eoy_score" → "end-of-year score", "sessions_by_feb28" → "sessions by 28 February". */
+export function humanize(name: string): string {
+  return nameParts(name)
     .map((p) => {
+      if (typeof p !== "string") return nameDateText(p);
       const lower = p.toLowerCase();
       if (WORDS[lower]) return WORDS[lower]!;
-      const d = /^([a-z]+)(\d{1,2})$/.exec(lower);
-      if (d && MONTH_ABBR[d[1]!] && Number(d[2]) >= 1 && Number(d[2]) <= 31) return `${Number(d[2])} ${MONTHS[MONTH_ABBR[d[1]!]! - 1]}`;
-      if (p.includes("\u0000")) return p.replace(/\u0000/g, " ");
       return p === p.toUpperCase() && /[A-Z]/.test(p) ? p : lower;
     })
     .join(" ");

@@ -29,11 +29,15 @@ export type Block =
   | { type: "definition"; term: string; sentences: Sentence[] };
 
 export interface Section {
-  /** "4" or "4.2" */
+  /** "4" or "4.2"; a schedule's letter, "A", and its subsections "A.1" */
   number: string;
   title: string;
   blocks: Block[];
   sections: Section[];
+  /** a schedule at the end of the document (the worked examples), not a numbered section */
+  schedule?: boolean;
+  /** the version of the contract this part is computed under, when the document shows several */
+  version?: string;
 }
 
 export interface TitleRow {
@@ -50,6 +54,12 @@ export interface SummaryDoc {
   sections: Section[];
   /** the defined terms, in the order they are defined */
   terms: { term: string; span: Span }[];
+}
+
+/** A section's heading as text: "4. Caps", "4.2 …", "Schedule A. Worked examples". */
+export function headingText(s: Section): string {
+  if (s.schedule) return `Schedule ${s.number}. ${s.title}`;
+  return `${s.number}${s.number.includes(".") ? "" : "."} ${s.title}`;
 }
 
 export interface SourceMapEntry {
@@ -91,7 +101,7 @@ export function plainText(doc: SummaryDoc): string {
   const lines: string[] = [doc.title, doc.subtitle];
   for (const r of doc.titleBlock) lines.push(`${r.label}: ${r.value.text}`);
   const walk = (sec: Section) => {
-    lines.push(`${sec.number} ${sec.title}`);
+    lines.push(headingText(sec));
     for (const b of sec.blocks) {
       switch (b.type) {
         case "paragraph":

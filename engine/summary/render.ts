@@ -6,7 +6,7 @@
  * each sentence carries its source range (`data-src="start-end"`) so a viewer can link it
  * back to the contract. Browser-safe.
  */
-import type { Block, Cell, Section, Sentence, SummaryDoc } from "./model.ts";
+import { headingText, type Block, type Cell, type Section, type Sentence, type SummaryDoc } from "./model.ts";
 import { listLabel } from "./format.ts";
 
 // ───────────────────────────── Markdown ─────────────────────────────
@@ -54,7 +54,7 @@ function mdBlock(b: Block): string {
 }
 
 function mdSection(s: Section, depth: number): string[] {
-  const out = [`${"#".repeat(depth)} ${s.number}${s.number.includes(".") ? "" : "."} ${mdEscape(s.title)}`, ""];
+  const out = [`${"#".repeat(depth)} ${mdEscape(headingText(s))}`, ""];
   for (const b of s.blocks) out.push(mdBlock(b), "");
   for (const sub of s.sections) out.push(...mdSection(sub, depth + 1));
   return out;
@@ -124,7 +124,8 @@ function htmlBlock(b: Block): string {
 function htmlSection(s: Section, depth: number): string[] {
   const h = `h${Math.min(depth, 6)}`;
   const id = `section-${s.number.replace(/\./g, "-")}`;
-  const out = [`<section id="${id}">`, `<${h}><span class="num">${escapeHtml(s.number)}${s.number.includes(".") ? "" : "."}</span> ${escapeHtml(s.title)}</${h}>`];
+  const num = s.schedule ? `Schedule ${s.number}.` : `${s.number}${s.number.includes(".") ? "" : "."}`;
+  const out = [`<section id="${id}">`, `<${h}><span class="num">${escapeHtml(num)}</span> ${escapeHtml(s.title)}</${h}>`];
   for (const b of s.blocks) out.push(htmlBlock(b));
   for (const sub of s.sections) out.push(...htmlSection(sub, depth + 1));
   out.push("</section>");

@@ -30,6 +30,7 @@ import {
   capitalize, currencyWords, formatDate, humanize, joinList, money, moneyLit, moneyText, quote, roundingShort, roundingWords,
 } from "./format.ts";
 import type { Block, Cell, Section, Sentence, SummaryDoc, TitleRow } from "./model.ts";
+import { versionLabel, versionOn, versionsInForce, type VersionInForce } from "./versions.ts";
 import {
   actionText, amendmentRuleSentence, article, capSentences, clauseSentence, cohortCtx, committeeSentence, defaultPayer, dueSentence,
   dutyText, escalationCtx, fieldMeaning, floorSentences, fundingShareSentence, humanTerm, kindWords, metricDefinition, missingSentence,
@@ -39,17 +40,29 @@ import {
 export interface SummaryOptions {
   /** the cohort size for the exposure figures (default 100) */
   cohortSize?: number;
-  /** worked examples computed by the engine (see `buildWorkedExamples`) */
+  /** worked examples computed by the engine (see `buildWorkedExamples`) for the version the body shows */
   examples?: WorkedExamples;
+  /**
+   * worked examples for each version in force, in the order of `versionsInForce(ir)`: for a
+   * contract with amendments, each version gets its own schedule (`summarizeContract` fills it)
+   */
+  versionExamples?: (WorkedExamples | undefined)[];
   /** the file the contract came from, named in the subtitle */
   sourceName?: string;
+  /** the date of the figures: the body shows the version in force on it (default: the end of the term) */
+  asOf?: string;
 }
 
 const S = (text: string, span: A.Span): Sentence => ({ text, span });
 const para = (...sentences: Sentence[]): Block => ({ type: "paragraph", sentences });
 
 interface Ctx {
+  /** the terms the body shows: the version in force on the summary's date, each clause as the engine computes it */
   ir: ContractIR;
+  /** the contract as written, with its amendments */
+  original: ContractIR;
+  versions: VersionInForce[];
+  body: VersionInForce;
   source: string;
   analysis: ContractAnalysis;
   titleSpan: A.Span;
@@ -61,15 +74,18 @@ interface Ctx {
 }
 
 /** Builds the summary document of a contract (see the file comment). */
-export function summarize(ir: ContractIR, source: string, opts: SummaryOptions = {}): SummaryDoc {
+export function summarize(original: ContractIR, source: string, opts: SummaryOptions = {}): SummaryDoc {
+  const versions = versionsInForce(original);
+  const body = versionOn(versions, opts.asOf ?? original.term?.end);
+  const ir = body.ir;
   const analysis = analyzeContract(ir, { cohortSize: opts.cohortSize ?? 100 });
   const titleSpan = ir.ast.title.span;
-  const original = parse(source).value.contract;
-  const imports = collect(original?.items ?? [], "ImportDecl");
-  const uses = collect(original?.items ?? [], "UseDecl");
-  const escalationActions = ir.escalations.flatMap((e) => e.decl.levels.flatMap((l) => l.actions));
+  const written = parse(source).value.contract;
+  const imports = collect(written?.items ?? [], "ImportDecl");
+  const uses = collect(written?.items ?? [], "UseDecl");
   // the analysis warnings (tiers, clauses that never pay, caps below a clause, …), listed for the reader
-  const warnings = checkContract(ir.ast).diagnostics.filter((d) => d.severity === "warning");
+  const warnings = checkContract(original.ast).diagnostics.filter((d) => d.severity === "warning");
+  const schedules = scheduleExamples(versions, body, opts);
   const plan: [string, string, boolean][] = [
     ["key", "Key terms", true],
     ["parties", "Parties, term and currency", true],
@@ -87,15 +103,13 @@ export function summarize(ir: ContractIR, source: string, opts: SummaryOptions =
     ["governance", "Governance", ir.governance.length > 0],
     ["tracked", "Metrics tracked but not paid", ir.tracked.length > 0],
     ["templates", "Templates", imports.length > 0 || uses.length > 0],
-    ["amendments", "Amendments", ir.amendments.length > 0],
-    ["examples", "Worked examples", !!opts.examples && (opts.examples.students.length > 0 || opts.examples.cohorts.length > 0)],
+    ["amendments", "Amendments", original.amendments.length > 0],
     ["checks", "Points to check", warnings.length > 0],
   ];
   const num = new Map<string, string>();
   plan.filter(([, , on]) => on).forEach(([k], i) => num.set(k, String(i + 1)));
   const noun = subjectNoun(ir);
-  const c: Ctx = { ir, source, analysis, titleSpan, noun, nouns: plural(noun), num, terms: [] };
-  void escalationActions;
+  const c: Ctx = { ir, original, versions, body, source, analysis, titleSpan, noun, nouns: plural(noun), num, terms: [] };
 
   const builders: Record<string, () => Section> = {
     key: () => keyTerms(c),
@@ -115,7 +129,6 @@ export function summarize(ir: ContractIR, source: string, opts: SummaryOptions =
     tracked: () => tracked(c),
     templates: () => templates(c, imports, uses),
     amendments: () => amendments(c),
-    examples: () => examplesSection(c, opts.examples!),
     checks: () =>
       section(c, "checks", "Points to check", [
         {
@@ -126,6 +139,7 @@ export function summarize(ir: ContractIR, source: string, opts: SummaryOptions =
       ]),
   };
   const sections = plan.filter(([, , on]) => on).map(([k]) => builders[k]!());
+  schedules.forEach((x, i) => sections.push(examplesSection(c, x.version, x.examples, String.fromCharCode(65 + i), schedules.length > 1)));
   return {
     schema: "obc.summary/1",
     kind: "summary",
@@ -146,9 +160,14 @@ function collect<K extends "ImportDecl" | "UseDecl">(items: A.Item[], type: K): 
   return out;
 }
 
-function section(c: Ctx, key: string, title: string, blocks: Block[], sections: Omit<Section, "number">[] = []): Section {
+function section(c: Ctx, key: string, title: string, blocks: Block[], sections: (Omit<Section, "number" | "version"> & { version?: string | undefined })[] = []): Section {
   const n = c.num.get(key)!;
-  return { number: n, title, blocks, sections: sections.map((s, i) => ({ ...s, number: `${n}.${i + 1}`, sections: s.sections })) };
+  return {
+    number: n,
+    title,
+    blocks,
+    sections: sections.map(({ version, ...s }, i) => ({ ...s, number: `${n}.${i + 1}`, ...(version !== undefined ? { version } : {}) })),
+  };
 }
 
 function ref(c: Ctx, key: string): string {
@@ -182,7 +201,27 @@ function m(c: Ctx, value: string | null): string {
   return value === null ? "no upper bound" : moneyText(value, c.ir.currency);
 }
 
+/**
+ * The key terms: for a contract without amendments one table; otherwise one table for each
+ * version in force, each computed under that version (the body's version is the one the rest
+ * of the summary shows).
+ */
 function keyTerms(c: Ctx): Section {
+  if (c.versions.length === 1) return section(c, "key", "Key terms", keyTermsBlocks(c));
+  const intro = S(
+    `This contract has been amended, so its key terms are given for each version in force; each table is computed under that version's terms. The rest of this summary shows ${versionLabel(c.body)}.`,
+    c.titleSpan,
+  );
+  const subs = c.versions.map((v) => {
+    const vc: Ctx = { ...c, ir: v.ir, analysis: analyzeContract(v.ir, { cohortSize: c.analysis.cohortSize }) };
+    const mixed = [...v.otherVersions].map(([id, ver]) => `${quote(v.ir.clauses.find((x) => x.id === id)?.name ?? id)} follows version ${ver}`);
+    const note = S(`${capitalize(versionLabel(v))}.${mixed.length ? ` Each payment follows the version in force on its deadline: ${joinList(mixed)}.` : ""}`, v.ir.ast.version?.span ?? c.titleSpan);
+    return { title: `Version ${v.version ?? "as first written"}${v.from ? ` (from ${formatDate(v.from)})` : ""}`, version: v.version, blocks: [para(note), ...keyTermsBlocks(vc)], sections: [] };
+  });
+  return section(c, "key", "Key terms", [para(intro)], subs);
+}
+
+function keyTermsBlocks(c: Ctx): Block[] {
   const { ir, analysis: a } = c;
   const rows: Cell[][] = [];
   const row = (term: string, value: string, how: string, span?: A.Span) => rows.push([{ text: term }, { text: value, ...(span ? { span } : {}) }, { text: how }]);
@@ -256,7 +295,7 @@ function keyTerms(c: Ctx): Section {
     `The figures below are computed from the contract's terms; the exposure is for an illustrative cohort of ${n} ${n === 1 ? c.noun : c.nouns}.`,
     c.titleSpan,
   );
-  return section(c, "key", "Key terms", [para(intro), { type: "table", header: ["Term", "Value", "How it is determined"], rows }]);
+  return [para(intro), { type: "table", header: ["Term", "Value", "How it is determined"], rows }];
 }
 
 // ───────────────────────────── parties, definitions, data ─────────────────────────────
@@ -615,7 +654,7 @@ function tracked(c: Ctx): Section {
 }
 
 function templates(c: Ctx, imports: A.ImportDecl[], uses: A.UseDecl[]): Section {
-  const { ir, source } = c;
+  const { original: ir, source } = c;
   const items: Sentence[][] = [];
   for (const i of imports) {
     const from = i.from === "stdlib" ? `the standard template library${i.version ? `, version ${i.version.value}` : ""}` : `the file ${quote(i.from.value)}`;
@@ -649,7 +688,7 @@ function itemName(i: A.Item): string | undefined {
 }
 
 function amendments(c: Ctx): Section {
-  const { ir, source } = c;
+  const { original: ir, source } = c;
   const subs = ir.amendments.map((am, i) => {
     const prev = i === 0 ? ir : ir.amendments[i - 1]!.ir;
     const diff = diffContracts(prev, source, am.ir, source, { analysis: false });
@@ -775,7 +814,16 @@ function lineReason(l: PaymentLine, c: Ctx, metrics: Record<string, string> = {}
   }
 }
 
-function examplesSection(c: Ctx, ex: WorkedExamples): Section {
+/** The worked examples to show: one schedule for each version in force that has any (or the body's). */
+function scheduleExamples(versions: VersionInForce[], body: VersionInForce, opts: SummaryOptions): { version: VersionInForce; examples: WorkedExamples }[] {
+  const has = (x: WorkedExamples | undefined): x is WorkedExamples => !!x && (x.students.length > 0 || x.cohorts.length > 0);
+  if (opts.versionExamples) return versions.flatMap((v, i) => (has(opts.versionExamples![i]) ? [{ version: v, examples: opts.versionExamples![i]! }] : []));
+  return has(opts.examples) ? [{ version: body, examples: opts.examples }] : [];
+}
+
+/** A schedule of worked examples, computed under one version in force (`letter`: A, B, …). */
+function examplesSection(outer: Ctx, version: VersionInForce, ex: WorkedExamples, letter: string, several: boolean): Section {
+  const c: Ctx = { ...outer, ir: version.ir };
   const { ir } = c;
   const blocks: Block[] = [];
   const subs: Omit<Section, "number">[] = [];
@@ -857,7 +905,18 @@ function examplesSection(c: Ctx, ex: WorkedExamples): Section {
       sections: [],
     });
   }
-  return section(c, "examples", "Worked examples", blocks, subs);
+  if (several || c.versions.length > 1) {
+    blocks.unshift(para(S(`These examples are computed under ${versionLabel(version)}${version.otherVersions.size ? `, with each payment under the version in force on its deadline` : ""}, as if those terms applied for the whole term.`, version.ir.ast.version?.span ?? c.titleSpan)));
+  }
+  const title = several ? `Worked examples under version ${version.version ?? "as first written"}` : "Worked examples";
+  return {
+    number: letter,
+    title,
+    schedule: true,
+    ...(version.version !== undefined ? { version: version.version } : {}),
+    blocks,
+    sections: subs.map((sub, i) => ({ ...sub, number: `${letter}.${i + 1}` })),
+  };
 }
 
 function cohortResults(results: CohortResult[], c: Ctx): Block[] {
