@@ -26,7 +26,7 @@ import type { DataRow, Value } from "../engine/data.ts";
 import { Rational } from "../engine/rational.ts";
 import { decideStudents, type Runtime } from "../engine/run.ts";
 import { BulkEvaluator } from "../engine/fast/bulk.ts";
-import { LineStore } from "../engine/fast/settle.ts";
+import { LineStore } from "../engine/settle.ts";
 import { simulate } from "../engine/fast/simulate.ts";
 import { ALGEBRA_CHECKPOINTS, ALGEBRA_HEADER, algebraCsv, algebraSlots, bigContract } from "./gen.ts";
 

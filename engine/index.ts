@@ -16,6 +16,7 @@ import { loadInputs, type DataFile } from "./inputs.ts";
 import type { RunResult } from "./output.ts";
 import { decideCohorts, decideEscalations, decideStudents, type Runtime } from "./run.ts";
 import { settle } from "./settle.ts";
+import { linesOf, runResult } from "./result.ts";
 import { compositeIR } from "./amendments.ts";
 import { tryFastDecide } from "./fast/index.ts";
 
@@ -78,12 +79,15 @@ export async function runContract(contract: ContractIR, source: string, files: D
   const students = fast ? fast.students : await decideStudents(ir, inputs.rows, rt);
   const cohorts = fast ? fast.cohorts : await decideCohorts(ir, inputs.rows, students, rt);
   const escalations = fast ? fast.escalations : await decideEscalations(ir, inputs.rows, rt, text);
+  const settlement = settle(ir, linesOf(ir, students), cohorts, escalations);
+  if (!settlement.ok) return { ok: false, problems: [...problems, ...rt.problems, settlement.problem] };
   const allProblems = [...problems, ...rt.problems];
-  const result = settle({
+  const result = runResult({
     ir,
     students,
     cohorts,
     escalations,
+    settlement,
     reports: inputs.reports,
     problems: [...inputs.problems, ...rt.problems],
     asOf: opts.asOf,

@@ -19,6 +19,7 @@ import type { CompiledContract, ObcRule } from "./compile.ts";
 import type { DataProblem, DataRow } from "./data.ts";
 import { bool, compareOp, evaluate, FALSE, fromValue, MISSING, showRV, TRUE, type Env, type RV } from "./evaluate.ts";
 import type { ConditionTrace } from "./output.ts";
+import { codeInfo, fillTemplate } from "../language/diagnostics/codes.ts";
 import { Rational } from "./rational.ts";
 
 // ───────────── operators ─────────────
@@ -329,7 +330,7 @@ export async function decideStudents(ir: ContractIR, data: Map<string, DataRow[]
       };
       const condValue = d.condition ? evaluate(d.condition, ctx) : TRUE;
       if (d.amount.$type === "FixedAmount") {
-        if (!!dec?.result !== isTrue(condValue)) rt.problems.push(internal(ruleName));
+        if (!!dec?.result !== isTrue(condValue)) rt.problems.push(disagreement(ruleName));
         if (!dec?.result) {
           clauses.push(result(condValue.kind === "missing" ? missingStatus : "not-met"));
           continue;
@@ -348,7 +349,7 @@ export async function decideStudents(ir: ContractIR, data: Map<string, DataRow[]
         const tier = d.amount.tiers[n]!;
         const tierDec = decisions.get(`clause:${c.id}:tier:${n + 1}`);
         const tv = tier.condition ? evaluate(tier.condition, ctx) : TRUE;
-        if (tierDec && tierDec.result !== isTrue(tv)) rt.problems.push(internal(`clause:${c.id}:tier:${n + 1}`));
+        if (tierDec && tierDec.result !== isTrue(tv)) rt.problems.push(disagreement(`clause:${c.id}:tier:${n + 1}`));
         if (tv.kind === "missing") {
           trace = traceConditions(tierDec?.conditions, ruleSet.leaves, rt.factText);
           decided = result(missingStatus);
@@ -363,24 +364,28 @@ export async function decideStudents(ir: ContractIR, data: Map<string, DataRow[]
       }
       clauses.push(decided ?? result("not-met"));
     }
-    for (const f of ctx.failures) rt.problems.push(failure(f.failure, roster.name, row.row));
+    for (const f of ctx.failures) rt.problems.push(failureProblem(f.failure, roster.name, row.row));
     const clauseFacts = new Map(ir.clauses.map((c) => [c.id, ctx.clauseFact(c.id)]));
     out.push({ id: row.key, populations, clauses, clauseFacts });
   }
   return out;
 }
 
-function internal(rule: string): DataProblem {
-  return {
-    code: "OBC9001",
-    severity: "error",
-    file: "(engine)",
-    rule: "engine-disagreement",
-    message: `The rule engine and the reference evaluator disagree on ${rule}. This is a bug in OBC; please report it.`,
-  };
+/**
+ * The problem of a run whose result breaks one of OBC's own guarantees (OBC9001, a bug in OBC):
+ * the rule engine and the reference evaluator disagree, or the settlement fails its checks.
+ * A result carrying it must not be paid or recorded.
+ */
+export function internalProblem(what: string, rule: string): DataProblem {
+  return { code: "OBC9001", severity: "error", file: "(engine)", rule, message: fillTemplate(codeInfo("OBC9001").message, { what }) };
 }
 
-function failure(kind: string, file: string, row: number): DataProblem {
+/** A rule on which json-rules-engine and the reference evaluator disagree. */
+export function disagreement(rule: string): DataProblem {
+  return internalProblem(`The rule engine and the reference evaluator disagree on ${rule}.`, "engine-disagreement");
+}
+
+export function failureProblem(kind: string, file: string, row: number): DataProblem {
   return {
     code: "OBC5013",
     severity: "warning",
@@ -402,11 +407,14 @@ export interface CohortDecision {
   trace: ConditionTrace[];
 }
 
-function groupByPeriod(rows: DataRow[]): Map<string, DataRow[]> {
+/** Rows grouped by period, the periods in sorted order. */
+export function groupByPeriod(rows: DataRow[]): Map<string, DataRow[]> {
   const m = new Map<string, DataRow[]>();
   for (const r of rows) {
     const p = r.period ?? "";
-    m.set(p, [...(m.get(p) ?? []), r]);
+    const list = m.get(p);
+    if (list) list.push(r);
+    else m.set(p, [r]);
   }
   return new Map([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
@@ -456,7 +464,7 @@ export async function decideCohorts(
         const dec = (await runEngine(engine, ctx)).get(`cohort:${co.id}`);
         trace = traceConditions(dec?.conditions, ruleSet.leaves, rt.factText);
         const v = evaluate(co.decl.condition, ctx);
-        if (!!dec?.result !== isTrue(v)) rt.problems.push(internal(`cohort:${co.id}`));
+        if (!!dec?.result !== isTrue(v)) rt.problems.push(disagreement(`cohort:${co.id}`));
         status = dec?.result ? "met" : v.kind === "missing" ? "missing" : "not-met";
       }
       const amount = status === "met" ? evaluate(co.decl.amount, ctx) : MISSING;
@@ -588,7 +596,7 @@ export async function decideEscalations(ir: ContractIR, data: Map<string, DataRo
       const row = periodRows[0]!;
       const ctx = new Context(Object.fromEntries(Object.entries(row.values).map(([k, v]) => [k, fromValue(v)])), measureDefs, rt.compiled.exprs, new Map());
       const decisions = await runEngine(engine, ctx);
-      for (const f of ctx.failures) rt.problems.push(failure(f.failure, row.source, row.row));
+      for (const f of ctx.failures) rt.problems.push(failureProblem(f.failure, row.source, row.row));
       const measures: Record<string, string> = {};
       for (const m of esc.decl.measures) {
         const v = ctx.name(m.name.name);
@@ -598,7 +606,7 @@ export async function decideEscalations(ir: ContractIR, data: Map<string, DataRo
       levels.forEach((l, i) => {
         const dec = decisions.get(`escalation:${esc.name}:level:${l.level.value}`);
         const v = evaluate(l.condition, ctx);
-        if (!!dec?.result !== isTrue(v)) rt.problems.push(internal(`escalation:${esc.name}:level:${l.level.value}`));
+        if (!!dec?.result !== isTrue(v)) rt.problems.push(disagreement(`escalation:${esc.name}:level:${l.level.value}`));
         held[i]![t] = !!dec?.result;
         const n = l.consecutive ? Number(l.consecutive.value) : 1;
         const holds = t + 1 >= n && held[i]!.slice(t + 1 - n, t + 1).every(Boolean);

@@ -1,330 +1,476 @@
 /**
- * Settlement of a run: from decisions to exact payments.
+ * Settlement: from decided lines to exact payments. The one settlement of every run: a full
+ * run with either decider, bulk runs (on one thread or on worker threads), simulation, and the
+ * editor and the HTTP service through `runContract`.
  *
- * Input: the student, cohort and escalation decisions of `run.ts`. Output: the `RunResult`
- * (see `output.ts`). The order is fixed and documented in docs/language.md:
- *   1. each line: base × weights, rounded by the contract's rounding rule;
+ * Input: the student lines of a run in a `LineStore` (per student, one line per clause of the
+ * student's groups: the clause, the line's status and its amount in cents after weights and
+ * rounding, which is step 1, `lineCents`, applied as the decisions are made), the cohort
+ * decisions and the escalation decisions. Output: a `Settlement`, columnar: each line's paid and
+ * withheld cents, each student's floor line and total, the cohort payments, the payers, the
+ * totals. Reasons and condition traces are not made here: `result.ts` attaches them from the
+ * decisions.
+ *
+ * The order is fixed and documented in docs/language.md (Order of settlement):
+ *   1. each line: base × weights, rounded once by the contract's rounding rule (`lineCents`);
  *   2. caps on one clause (`cap $X on "Clause"`), shared pro rata among the students;
  *   3. the cap per student, shared among the student's lines (pro rata, or in clause order);
  *   4. the floor per student;
- *   5. the cap per contract, shared pro rata among students and cohort payments, then
- *      within each student among the lines;
- *   6. withholding by an escalation in force at the last checkpoint;
- *   7. the funding split of every line.
- * Every pro rata share is rounded down to the cent and the cents left over go one each to
- * the largest remainders, ties to the lower id, so a binding cap is paid exactly.
+ *   5. cohort payments, rounded by the contract's rule;
+ *   6. the cap per contract, shared pro rata among students and cohort payments, then within
+ *      each student among the lines;
+ *   7. withholding by an escalation in force at the last checkpoint;
+ *   8. the funding split (`Funding`).
+ * Every pro rata share is rounded down to the cent and the cents left over go one each to the
+ * largest remainders, ties to the lower id, so a binding cap is paid exactly.
+ *
+ * Cents are JS integers. A run whose amounts add up to more than 2^53 − 1 cents in all
+ * ($90,071,992,547,409.91) is refused (`TooLarge`), so that every sum here is exact; a pro
+ * rata product over 2^53 is computed on bigints. Browser-safe.
  */
 import type * as A from "../language/ast.ts";
 import { defaultPayer, type ContractIR } from "../language/check/ir.ts";
-import type { SourceRef } from "./compile.ts";
-import type { DataProblem, FileReport } from "./data.ts";
-import { showRV } from "./evaluate.ts";
-import { allocateProRata, centsToString, roundToCents } from "./money.ts";
-import type { PaymentLine, RunResult } from "./output.ts";
+import { codeInfo } from "../language/diagnostics/codes.ts";
+import { MAX_CENTS, centsText, percentOfPaid, reduceLines, safeCents, shareByPosition } from "./cents.ts";
+import type { DataProblem } from "./data.ts";
+import { roundToCents } from "./money.ts";
+import type { RunResult } from "./output.ts";
 import { Rational } from "./rational.ts";
-import type { CohortDecision, ClauseDecision, EscalationDecision, StudentDecision } from "./run.ts";
+import type { CohortDecision, EscalationDecision } from "./run.ts";
 
-interface WorkLine {
-  decision: ClauseDecision;
-  amount: bigint;
-  paid: bigint;
-  withheld: bigint;
-}
-interface WorkStudent {
-  decision: StudentDecision;
-  lines: WorkLine[];
-  floorLine?: bigint;
+// ───────────── the lines ─────────────
+
+/** Line statuses in a `LineStore`. */
+export const MET = 1;
+export const NOT_MET = 2;
+export const MISSING_STATUS = 3;
+export const EXCLUDED = 4;
+/** a clause not yet due on the run's as-of date (shown as "not-met") */
+export const PENDING = 5;
+export const STATUS_NAMES = ["", "met", "not-met", "missing", "excluded", "pending"] as const;
+/** The output status of a line (a clause not yet due reads "not-met"). */
+export const statusText = (s: number): "met" | "not-met" | "missing" | "excluded" => (s === PENDING ? "not-met" : (STATUS_NAMES[s] as "met" | "not-met" | "missing" | "excluded"));
+
+/** The student lines of a run, columnar, in typed arrays that grow as needed. */
+export class LineStore {
+  /** student ids; only the first `count` entries are this run's (the array keeps its capacity) */
+  ids: string[] = [];
+  count = 0;
+  /** per student, the index of its first line; lineStart[count] is the line count */
+  lineStart = new Int32Array(1024);
+  /** per line, the clause's index in `ir.clauses` */
+  clause = new Int32Array(1024);
+  status = new Uint8Array(1024);
+  /** cents after weights and rounding (0 when not met; NaN when too large for a safe integer) */
+  amount = new Float64Array(1024);
+  nLines = 0;
+
+  reset(): void {
+    this.count = 0;
+    this.nLines = 0;
+    this.lineStart[0] = 0;
+  }
+
+  private growLines(to: number): void {
+    while (this.clause.length < to) {
+      const grow = <T extends Int32Array | Uint8Array | Float64Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.clause = grow(this.clause);
+      this.status = grow(this.status);
+      this.amount = grow(this.amount);
+    }
+  }
+
+  private growStudents(to: number): void {
+    while (this.lineStart.length < to) {
+      const b = new Int32Array(this.lineStart.length * 2);
+      b.set(this.lineStart);
+      this.lineStart = b;
+    }
+  }
+
+  addLine(clause: number, status: number, amount: number): void {
+    const n = this.nLines;
+    if (n === this.clause.length) this.growLines(n + 1);
+    this.clause[n] = clause;
+    this.status[n] = status;
+    this.amount[n] = amount;
+    this.nLines = n + 1;
+  }
+
+  endStudent(id: string): void {
+    const k = ++this.count;
+    if (k > this.ids.length) this.ids.push(id);
+    else this.ids[k - 1] = id;
+    if (k >= this.lineStart.length) this.growStudents(k + 1);
+    this.lineStart[k] = this.nLines;
+  }
+
+  /** Appends the students of another store's arrays (lineStart relative to its own lines). */
+  appendChunk(ids: string[], lineStart: Int32Array, clause: Int32Array, status: Uint8Array, amount: Float64Array): void {
+    const base = this.nLines;
+    this.growLines(base + clause.length);
+    this.clause.set(clause, base);
+    this.status.set(status, base);
+    this.amount.set(amount, base);
+    this.nLines = base + clause.length;
+    const k0 = this.count;
+    this.growStudents(k0 + ids.length + 1);
+    for (let s = 0; s < ids.length; s++) {
+      const k = k0 + s;
+      if (k < this.ids.length) this.ids[k] = ids[s]!;
+      else this.ids.push(ids[s]!);
+      this.lineStart[k + 1] = base + lineStart[s + 1]!;
+    }
+    this.count = k0 + ids.length;
+  }
 }
 
-const money = (c: bigint) => centsToString(c);
-const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n);
-const moneyText = (c: bigint) => showRV({ kind: "money", value: Rational.of(c, 100n) });
-
-/** Shares `total` cents among positive items pro rata (largest remainder, ties to lower id). */
-function share(items: { id: string; weight: bigint }[], total: bigint): Map<string, bigint> {
-  const positive = items.filter((i) => i.weight > 0n);
-  if (positive.length === 0 || total <= 0n) return new Map(items.map((i) => [i.id, i.weight > 0n ? 0n : i.weight]));
-  const m = allocateProRata(positive, total);
-  for (const i of items) if (i.weight <= 0n) m.set(i.id, i.weight);
-  return m;
-}
+// ───────────── who pays ─────────────
 
 /**
- * Reduces lines so that they add up to `target`, pro rata or in clause order (later
- * clauses cut first). Never raises a line: when the lines already add up to no more than
- * the target, nothing changes.
+ * Step 8, the funding split: who pays each amount. Each party named with a percentage pays that
+ * percentage of every line, rounded by its own rule; the party that pays the rest pays what is
+ * left. Without a funding section, the district (or the payor) pays everything.
+ *
+ * A student's funding is the sum of the splits of the student's lines and floor line
+ * (`addStudent`); the totals by payer are the sum of every student's funding and of the splits
+ * of the cohort payments. A rule that splits a student's total instead of each line (a funder
+ * paying a share of each student's total, rounded once) belongs in `addStudent`.
  */
-function reduceLines(lines: { paid: bigint }[], target: bigint, allocation: A.CapAllocation): void {
-  if (sum(lines.map((l) => l.paid)) <= target) return;
-  const negatives = sum(lines.filter((l) => l.paid < 0n).map((l) => l.paid));
-  const room = target - negatives;
-  const positive = lines.filter((l) => l.paid > 0n);
-  if (allocation === "in-order") {
-    let left = room;
-    for (const l of positive) {
-      const take = l.paid < left ? l.paid : left > 0n ? left : 0n;
-      l.paid = take;
-      left -= take;
+export class Funding {
+  /** the payers, in the order their keys appear in a split (the same for every amount) */
+  readonly payers: string[] = [];
+  private readonly shares: { key: number; p: Rational; pn: number; pd: number; mode: A.RoundingMode; unit: A.RoundingUnit }[] = [];
+  private readonly restKey: number;
+  private readonly parts: Float64Array;
+
+  constructor(ir: ContractIR) {
+    const shares = ir.funding?.shares ?? [];
+    const key = (party: string) => {
+      const k = this.payers.indexOf(party);
+      return k >= 0 ? k : this.payers.push(party) - 1;
+    };
+    if (shares.length === 0) {
+      this.restKey = key(defaultPayer(ir) ?? "payer");
+    } else {
+      for (const s of shares) {
+        if (!s.percent) continue;
+        const p = Rational.parse(s.percent.value);
+        const small = p.numerator <= 1000000n && p.numerator >= -1000000n && p.denominator <= 1000000n;
+        this.shares.push({ key: key(s.party), p, pn: small ? Number(p.numerator) : NaN, pd: small ? Number(p.denominator) : NaN, mode: s.rounding.mode, unit: s.rounding.unit });
+      }
+      const rest = shares.find((s) => !s.percent);
+      this.restKey = rest ? key(rest.party) : -1;
     }
-    return;
+    this.parts = new Float64Array(this.payers.length);
   }
-  const ids = positive.map((l, i) => ({ id: String(i).padStart(6, "0"), weight: l.paid }));
-  const shares = share(ids, room > 0n ? room : 0n);
-  positive.forEach((l, i) => (l.paid = shares.get(String(i).padStart(6, "0")) ?? 0n));
-}
 
-function reason(d: ClauseDecision, line: WorkLine, currency: string): string {
-  const held = d.trace.filter((t) => t.result === "true").map((t) => describeTrace(t));
-  const failed = d.trace.filter((t) => t.result === "false").map((t) => describeTrace(t));
-  const missing = d.trace.filter((t) => t.result === "missing").map((t) => describeTrace(t));
-  void currency;
-  switch (d.status) {
-    case "met": {
-      const tier = d.tier ? ` under tier ${d.tier}` : "";
-      const weight = d.weight.eq(Rational.ONE) ? "" : ` (${showRV({ kind: "money", value: d.base })} × weight ${d.weight.toString()})`;
-      const because = held.length ? ` because ${held.join(" and ")}` : "";
-      const capped = line.paid !== line.amount ? `, ${moneyText(line.paid)} after caps` : "";
-      return `Pays ${moneyText(line.amount)}${weight}${tier}${capped}${because}.`;
+  /**
+   * The split of `paid` cents, by payer index (valid until the next call; a party named twice
+   * holds its last share).
+   */
+  split(paid: number): Float64Array {
+    const out = this.parts;
+    if (this.shares.length === 0 && this.restKey === 0 && this.payers.length === 1) {
+      out[0] = paid;
+      return out;
     }
-    case "not-met":
-      return `Not met: ${failed.length ? failed.join("; ") : "the condition does not hold"}.`;
-    case "missing":
-      return d.clause.decl.missing
-        ? `Not met because a value is missing (${missing.join("; ") || "the amount could not be computed"}); the clause says: if missing, not met.`
-        : `Not paid because a required value is missing from the data (${missing.join("; ") || "the amount could not be computed"}); see the data-quality report.`;
-    case "excluded":
-      return `Excluded because a value is missing (${missing.join("; ") || "the amount could not be computed"}); the clause says: if missing, excluded.`;
-    case "pending":
-      return `Not yet due: the deadline ${d.clause.decl.due?.value} is after the run's as-of date.`;
-  }
-}
-
-function describeTrace(t: { text: string; values: Record<string, string> }): string {
-  const vals = Object.entries(t.values)
-    .filter(([k]) => k !== t.text)
-    .map(([k, v]) => `${k} = ${v}`);
-  return vals.length ? `${t.text} (${vals.join(", ")})` : t.text;
-}
-
-/** How a paid amount (cents) is split among the payers under the contract's funding section. */
-export function fundingSplit(ir: ContractIR, paid: bigint): Record<string, bigint> {
-  const out: Record<string, bigint> = {};
-  const shares = ir.funding?.shares;
-  if (!shares || shares.length === 0) {
-    const payer = defaultPayer(ir) ?? "payer";
-    out[payer] = paid;
+    let rest = paid;
+    for (let k = 0; k < this.shares.length; k++) {
+      const s = this.shares[k]!;
+      const v = paid === 0 ? 0 : percentOfPaid(paid, s.p, s.mode, s.unit);
+      out[s.key] = v;
+      rest -= v;
+    }
+    if (this.restKey >= 0) out[this.restKey] = rest;
     return out;
   }
-  let rest = paid;
-  for (const s of shares) {
-    if (!s.percent) continue;
-    const part = roundToCents(Rational.of(paid, 100n).mul(Rational.parse(s.percent.value)).div(100), s.rounding.mode, s.rounding.unit);
-    out[s.party] = part;
-    rest -= part;
+
+  /** The split of `paid` as [payer, cents] pairs, in payer order. */
+  splitEntries(paid: number): [string, number][] {
+    const parts = this.split(paid);
+    return this.payers.map((p, k) => [p, parts[k]!]);
   }
-  const restParty = shares.find((s) => !s.percent);
-  if (restParty) out[restParty.party] = rest;
-  return out;
+
+  /**
+   * Adds the funding of one student to `acc`, by payer index: of its lines (`paid[from]` to
+   * `paid[to - 1]`) and of its floor line (`floor` cents; 0 or NaN when none).
+   */
+  addStudent(paid: Float64Array, from: number, to: number, floor: number, acc: Float64Array): void {
+    for (let i = from; i < to; i++) this.addSplit(paid[i]!, acc);
+    if (floor) this.addSplit(floor, acc);
+  }
+
+  addSplit(paid: number, acc: Float64Array): void {
+    const parts = this.split(paid);
+    for (let k = 0; k < parts.length; k++) acc[k]! += parts[k]!;
+  }
 }
 
-export interface SettleInput {
-  ir: ContractIR;
-  students: StudentDecision[];
-  cohorts: CohortDecision[];
-  escalations: EscalationDecision[];
-  reports: FileReport[];
-  problems: DataProblem[];
-  asOf?: string;
-  ref: (span: A.Span) => SourceRef;
-  /** clause id → the contract version its lines follow */
-  clauseVersions?: Map<string, string>;
+/** How one amount (cents) is split among the contract's payers: `Funding.split`, on bigints. */
+export function fundingSplit(ir: ContractIR, paid: bigint): Record<string, bigint> {
+  const c = safeCents(paid);
+  if (Number.isNaN(c)) throw new RangeError("an amount is too large to split exactly (over 2^53 cents)");
+  return Object.fromEntries(new Funding(ir).splitEntries(c).map(([k, v]) => [k, BigInt(v)]));
 }
 
-export function settle(input: SettleInput): RunResult {
-  const { ir } = input;
+// ───────────── the settlement ─────────────
+
+export interface Settlement {
+  ok: true;
+  store: LineStore;
+  funding: Funding;
+  /** per line, cents after every cap */
+  paid: Float64Array;
+  /** per line, cents held back by a withholding */
+  withheld: Float64Array;
+  /** per student, the floor line's cents (NaN: none) */
+  floor: Float64Array;
+  /** per student, cents: what the student's lines and floor line pay */
+  studentTotal: Float64Array;
+  /** per student, cents: the lines' amounts before caps, and the floor line */
+  uncapped: Float64Array;
+  /** per cohort decision, cents before and after the contract cap */
+  cohortAmount: number[];
+  cohortPaid: number[];
+  uncappedTotal: number;
+  paidTotal: number;
+  withheldTotal: number;
+  /** every clause id in clause order, then "floor" (when a floor line pays), then cohort clause ids */
+  byClause: Map<string, number>;
+  /** by payer index (`funding.payers`); empty when nothing was split */
+  byPayer: number[];
+  contractCap?: { cap: string; binds: boolean; factor: string };
+  /** for each `cap … on "Clause"` (in clause order, then cap order): whether it bound */
+  clauseCapBinds: boolean[];
+  /** how many students the cap per student cut back */
+  studentCapBinds: number;
+  /** the totals of the output (money as text) */
+  totals: RunResult["totals"];
+}
+
+/** A run whose amounts cannot be settled exactly: they add up to more than 2^53 − 1 cents. */
+export interface TooLarge {
+  ok: false;
+  problem: DataProblem;
+}
+
+/** A cap's cents as a number; a cap beyond any settleable total (over 2^53 cents) never binds. */
+const capCents = (m: A.MoneyLit): number => {
+  const c = safeCents(roundToCents(Rational.parse(m.value), "half-up"));
+  return Number.isNaN(c) ? Infinity : c;
+};
+
+/** Settles a run's lines, cohort payments and withholdings. */
+export function settle(ir: ContractIR, store: LineStore, cohorts: CohortDecision[], escalations: EscalationDecision[]): Settlement | TooLarge {
   const mode = ir.rounding;
-  // 1. lines
-  const students: WorkStudent[] = input.students.map((s) => ({
-    decision: s,
-    lines: s.clauses.map((d) => {
-      const amount = d.status === "met" ? roundToCents(d.base.mul(d.weight), mode.mode, mode.unit) : 0n;
-      return { decision: d, amount, paid: amount, withheld: 0n };
-    }),
-  }));
+  const nS = store.count;
+  const start = store.lineStart;
+  const nL = store.nLines;
+  const amount = store.amount.subarray(0, nL);
+  const floorCents = ir.floor ? safeCents(roundToCents(Rational.parse(ir.floor.amount.value).mul(ir.floor.amount.negative ? -1 : 1), "half-up")) : 0;
+  const cohortAmount = cohorts.map((c) => (c.status === "met" ? safeCents(roundToCents(c.amount, mode.mode, mode.unit)) : 0));
+  // every sum below is bounded by the sum of the absolute amounts (caps only cut lines back)
+  let bound = Math.abs(floorCents) * nS;
+  for (let i = 0; i < nL; i++) bound += Math.abs(amount[i]!);
+  for (const c of cohortAmount) bound += Math.abs(c);
+  if (!(bound <= MAX_CENTS)) return { ok: false, problem: tooLargeProblem() };
+
+  const paid = amount.slice();
+  const withheld = new Float64Array(nL);
+  let scratchBuf = new Float64Array(16);
+  const scratch = (n: number) => (n <= scratchBuf.length ? scratchBuf : (scratchBuf = new Float64Array(n * 2)));
+  const sumPaid = (s: number) => {
+    let t = 0;
+    for (let i = start[s]!; i < start[s + 1]!; i++) t += paid[i]!;
+    return t;
+  };
   // 2. caps on one clause
-  for (const c of ir.clauses) {
+  const clauseCapBinds: boolean[] = [];
+  let studentCapBinds = 0;
+  ir.clauses.forEach((c, ci) => {
     for (const cap of c.caps) {
-      const capCents = roundToCents(Rational.parse(cap.amount.value), "half-up");
-      const lines = students.flatMap((s) => s.lines.filter((l) => l.decision.clause === c).map((l) => ({ s, l })));
-      const total = sum(lines.map((x) => x.l.paid));
-      if (total <= capCents) continue;
-      const shares = share(lines.map((x) => ({ id: x.s.decision.id, weight: x.l.paid })), capCents);
-      for (const x of lines) x.l.paid = shares.get(x.s.decision.id) ?? 0n;
+      const capC = capCents(cap.amount);
+      const li: number[] = [];
+      const ids: string[] = [];
+      let total = 0;
+      for (let s = 0; s < nS; s++) {
+        for (let i = start[s]!; i < start[s + 1]!; i++) {
+          if (store.clause[i] !== ci) continue;
+          li.push(i);
+          ids.push(store.ids[s]!);
+          total += paid[i]!;
+        }
+      }
+      if (total <= capC) {
+        clauseCapBinds.push(false);
+        continue;
+      }
+      clauseCapBinds.push(true);
+      const shares = shareByPosition(ids, li.map((i) => paid[i]!), capC);
+      li.forEach((i, k) => (paid[i] = shares[k]!));
     }
-  }
+  });
   // 3. cap per student
   if (ir.studentCap) {
-    const capCents = roundToCents(Rational.parse(ir.studentCap.amount.value), "half-up");
-    for (const s of students) {
-      if (sum(s.lines.map((l) => l.paid)) > capCents) reduceLines(s.lines, capCents, ir.studentCap.allocation);
+    const capC = capCents(ir.studentCap.amount);
+    for (let s = 0; s < nS; s++) {
+      if (sumPaid(s) > capC) {
+        studentCapBinds++;
+        const a = start[s]!;
+        const n = start[s + 1]! - a;
+        const buf = scratch(n);
+        for (let k = 0; k < n; k++) buf[k] = paid[a + k]!;
+        reduceLines(buf, n, capC, ir.studentCap.allocation);
+        for (let k = 0; k < n; k++) paid[a + k] = buf[k]!;
+      }
     }
   }
   // 4. floor per student
+  const floor = new Float64Array(nS).fill(NaN);
   if (ir.floor) {
-    const floor = roundToCents(Rational.parse(ir.floor.amount.value).mul(ir.floor.amount.negative ? -1 : 1), "half-up");
-    for (const s of students) {
-      const total = sum(s.lines.map((l) => l.paid));
-      if (s.lines.length > 0 && total < floor) s.floorLine = floor - total;
+    for (let s = 0; s < nS; s++) {
+      const total = sumPaid(s);
+      if (start[s + 1]! > start[s]! && total < floorCents) floor[s] = floorCents - total;
     }
   }
-  const studentTotal = (s: WorkStudent) => sum(s.lines.map((l) => l.paid)) + (s.floorLine ?? 0n);
-  // cohort payments
-  const cohortLines = input.cohorts.map((c) => {
-    const amount = c.status === "met" ? roundToCents(c.amount, mode.mode, mode.unit) : 0n;
-    return { decision: c, amount, paid: amount, id: `~cohort:${c.clause.id}:${c.period ?? ""}` };
-  });
-  // 5. cap per contract
-  const uncappedTotal = sum(students.map((s) => sum(s.lines.map((l) => l.amount)) + (s.floorLine ?? 0n))) + sum(cohortLines.map((c) => c.amount));
-  const beforeContractCap = sum(students.map(studentTotal)) + sum(cohortLines.map((c) => c.paid));
-  let contractCap: RunResult["totals"]["contractCap"];
+  const fl = (s: number) => (Number.isNaN(floor[s]!) ? 0 : floor[s]!);
+  const studentSum = (s: number) => sumPaid(s) + fl(s);
+  // 5. cohort payments (rounded above)
+  const cohortPaid = cohortAmount.slice();
+  // 6. cap per contract
+  let uncappedTotal = 0;
+  let before = 0;
+  for (let s = 0; s < nS; s++) {
+    for (let i = start[s]!; i < start[s + 1]!; i++) uncappedTotal += amount[i]!;
+    uncappedTotal += fl(s);
+    before += studentSum(s);
+  }
+  for (let k = 0; k < cohorts.length; k++) {
+    uncappedTotal += cohortAmount[k]!;
+    before += cohortPaid[k]!;
+  }
+  let contractCap: Settlement["contractCap"];
   if (ir.contractCap) {
-    const capCents = roundToCents(Rational.parse(ir.contractCap.amount.value), "half-up");
-    const binds = beforeContractCap > capCents;
-    contractCap = { cap: money(capCents), binds, factor: binds ? Rational.of(capCents, beforeContractCap).toString() : "1" };
+    const capC = capCents(ir.contractCap.amount);
+    const binds = before > capC;
+    contractCap = { cap: centsText0(ir.contractCap.amount), binds, factor: binds ? Rational.of(capC, before).toString() : "1" };
     if (binds) {
-      const items = [
-        ...students.map((s) => ({ id: s.decision.id, weight: studentTotal(s) })),
-        ...cohortLines.map((c) => ({ id: c.id, weight: c.paid })),
-      ];
-      const shares = share(items, capCents);
-      for (const s of students) {
-        const target = shares.get(s.decision.id) ?? 0n;
+      const ids = [...store.ids.slice(0, nS), ...cohorts.map((c) => `~cohort:${c.clause.id}:${c.period ?? ""}`)];
+      const weights: number[] = [];
+      for (let s = 0; s < nS; s++) weights.push(studentSum(s));
+      for (const c of cohortPaid) weights.push(c);
+      const shares = shareByPosition(ids, weights, capC);
+      for (let s = 0; s < nS; s++) {
         // the floor line is shared like any other line of the student
-        const floor = { paid: s.floorLine ?? 0n };
-        reduceLines([...s.lines, floor], target, "pro-rata");
-        if (s.floorLine !== undefined) s.floorLine = floor.paid;
+        const a = start[s]!;
+        const n = start[s + 1]! - a;
+        const had = !Number.isNaN(floor[s]!);
+        const buf = scratch(n + 1);
+        for (let k = 0; k < n; k++) buf[k] = paid[a + k]!;
+        buf[n] = had ? floor[s]! : 0;
+        reduceLines(buf, n + 1, shares[s]!, "pro-rata");
+        for (let k = 0; k < n; k++) paid[a + k] = buf[k]!;
+        if (had) floor[s] = buf[n]!;
       }
-      for (const c of cohortLines) c.paid = shares.get(c.id) ?? 0n;
+      for (let k = 0; k < cohorts.length; k++) cohortPaid[k] = shares[nS + k]!;
     }
   }
-  // 6. withholding by an escalation in force at the end
-  for (const e of input.escalations) {
+  // 7. withholding by an escalation in force at the end
+  for (const e of escalations) {
     const w = e.withholdingAtEnd;
     if (!w) continue;
-    for (const s of students) {
-      for (const l of s.lines) {
-        if (w.of === "all" || l.decision.clause.kind === w.of) {
-          l.withheld = roundToCents(Rational.of(l.paid, 100n).mul(Rational.parse(w.percent.value)).div(100), mode.mode, mode.unit);
-        }
-      }
+    const pct = Rational.parse(w.percent.value);
+    for (let i = 0; i < nL; i++) {
+      if (w.of === "all" || ir.clauses[store.clause[i]!]!.kind === w.of) withheld[i] = percentOfPaid(paid[i]!, pct, mode.mode, mode.unit);
     }
   }
-  // 7. funding, and the output
-  const byClause: Record<string, bigint> = {};
-  const byPayer: Record<string, bigint> = {};
-  const addTo = (m: Record<string, bigint>, k: string, v: bigint) => (m[k] = (m[k] ?? 0n) + v);
-  for (const c of ir.clauses) byClause[c.id] = 0n;
-  const outStudents: RunResult["students"] = students.map((s) => {
-    const funding: Record<string, bigint> = {};
-    const lines: PaymentLine[] = s.lines.map((l) => {
-      const d = l.decision;
-      const split = fundingSplit(ir, l.paid);
-      for (const [k, v] of Object.entries(split)) {
-        addTo(funding, k, v);
-        addTo(byPayer, k, v);
-      }
-      addTo(byClause, d.clause.id, l.paid);
-      return {
-        clause: d.clause.id,
-        clauseName: d.clause.name,
-        kind: d.clause.kind,
-        ...(input.clauseVersions?.get(d.clause.id) !== undefined ? { version: input.clauseVersions.get(d.clause.id)! } : {}),
-        status: d.status === "pending" ? "not-met" : d.status,
-        ...(d.tier ? { tier: d.tier } : {}),
-        base: money(roundToCents(d.base, mode.mode, mode.unit)),
-        weight: d.weight.toString(),
-        amount: money(l.amount),
-        paid: money(l.paid),
-        withheld: money(l.withheld),
-        funding: Object.fromEntries(Object.entries(split).map(([k, v]) => [k, money(v)])),
-        reason: reason(d, l, ir.currency),
-        conditions: d.trace,
-        source: input.ref(d.clause.decl.span),
-      };
-    });
-    if (s.floorLine) {
-      const split = fundingSplit(ir, s.floorLine);
-      for (const [k, v] of Object.entries(split)) {
-        addTo(funding, k, v);
-        addTo(byPayer, k, v);
-      }
-      addTo(byClause, "floor", s.floorLine);
-      lines.push({
-        clause: "floor",
-        clauseName: "Floor",
-        kind: "payment",
-        status: "met",
-        base: money(s.floorLine),
-        weight: "1",
-        amount: money(s.floorLine),
-        paid: money(s.floorLine),
-        withheld: money(0n),
-        funding: Object.fromEntries(Object.entries(split).map(([k, v]) => [k, money(v)])),
-        reason: `Raises the student's total to the floor of ${moneyText(roundToCents(Rational.parse(ir.floor!.amount.value), "half-up"))}.`,
-        conditions: [],
-        source: input.ref(ir.floor!.span),
-      });
+  // totals
+  const clauseSum = new Float64Array(ir.clauses.length);
+  let floorSum = 0;
+  let anyFloor = false;
+  const studentTotal = new Float64Array(nS);
+  const uncapped = new Float64Array(nS);
+  let paidTotal = 0;
+  let withheldTotal = 0;
+  for (let s = 0; s < nS; s++) {
+    let u = 0;
+    let t = 0;
+    for (let i = start[s]!; i < start[s + 1]!; i++) {
+      const p = paid[i]!;
+      clauseSum[store.clause[i]!]! += p;
+      u += amount[i]!;
+      t += p;
+      withheldTotal += withheld[i]!;
     }
-    return {
-      id: s.decision.id,
-      populations: s.decision.populations,
-      lines,
-      uncapped: money(sum(s.lines.map((l) => l.amount)) + (s.floorLine ?? 0n)),
-      total: money(studentTotal(s)),
-      funding: Object.fromEntries(Object.entries(funding).map(([k, v]) => [k, money(v)])),
-    };
-  });
-  const outCohorts: RunResult["cohorts"] = cohortLines.map((c) => {
-    const split = fundingSplit(ir, c.paid);
-    for (const [k, v] of Object.entries(split)) addTo(byPayer, k, v);
-    addTo(byClause, c.decision.clause.id, c.paid);
-    const values = Object.fromEntries(Object.entries(c.decision.values).map(([k, v]) => [k, v.kind === "money" ? money(roundToCents(v.value, mode.mode, mode.unit)) : showRV(v)]));
-    const vals = Object.entries(values).map(([k, v]) => `${k} = ${v}`).join(", ");
-    return {
-      clause: c.decision.clause.id,
-      clauseName: c.decision.clause.name,
-      ...(c.decision.period !== undefined ? { period: c.decision.period } : {}),
-      values,
-      status: c.decision.status === "pending" ? "not-met" : c.decision.status,
-      amount: money(c.amount),
-      paid: money(c.paid),
-      funding: Object.fromEntries(Object.entries(split).map(([k, v]) => [k, money(v)])),
-      reason:
-        c.decision.status === "pending"
-          ? `Not yet due: the deadline ${c.decision.clause.decl.due?.value} is after the run's as-of date.`
-          : c.decision.status === "met"
-          ? `Pays ${moneyText(c.amount)}${c.paid !== c.amount ? ` (${moneyText(c.paid)} after the contract cap)` : ""}${vals ? ` with ${vals}` : ""}.`
-          : `Not met${vals ? ` with ${vals}` : ""}.`,
-      source: input.ref(c.decision.clause.decl.span),
-    };
-  });
-  const paid = sum(students.map(studentTotal)) + sum(cohortLines.map((c) => c.paid));
-  const withheld = sum(students.flatMap((s) => s.lines.map((l) => l.withheld)));
-  return {
-    schema: "obc.run/1",
-    contract: { title: ir.title, ...(ir.version !== undefined ? { version: ir.version } : {}), currency: ir.currency },
-    ...(input.asOf ? { asOf: input.asOf } : {}),
-    students: outStudents,
-    cohorts: outCohorts,
-    escalations: input.escalations.map((e) => ({ name: e.name, checkpoints: e.checkpoints })),
-    totals: {
-      uncapped: money(uncappedTotal),
-      paid: money(paid),
-      withheld: money(withheld),
-      byClause: Object.fromEntries(Object.entries(byClause).map(([k, v]) => [k, money(v)])),
-      byPayer: Object.fromEntries(Object.entries(byPayer).map(([k, v]) => [k, money(v)])),
-      ...(contractCap ? { contractCap } : {}),
-    },
-    dataQuality: { files: input.reports, problems: input.problems },
+    if (floor[s]) {
+      anyFloor = true;
+      floorSum += floor[s]!;
+    }
+    uncapped[s] = u + fl(s);
+    studentTotal[s] = t + fl(s);
+    paidTotal += studentTotal[s]!;
+  }
+  const byClause = new Map<string, number>();
+  ir.clauses.forEach((c, i) => byClause.set(c.id, (byClause.get(c.id) ?? 0) + clauseSum[i]!));
+  if (anyFloor) byClause.set("floor", (byClause.get("floor") ?? 0) + floorSum);
+  for (let k = 0; k < cohorts.length; k++) {
+    const id = cohorts[k]!.clause.id;
+    byClause.set(id, (byClause.get(id) ?? 0) + cohortPaid[k]!);
+    paidTotal += cohortPaid[k]!;
+  }
+  // 8. funding: every student's, then every cohort payment's
+  const funding = new Funding(ir);
+  let byPayer: number[] = [];
+  if (nL > 0 || cohorts.length > 0) {
+    const acc = new Float64Array(funding.payers.length);
+    for (let s = 0; s < nS; s++) funding.addStudent(paid, start[s]!, start[s + 1]!, floor[s]!, acc);
+    for (const c of cohortPaid) funding.addSplit(c, acc);
+    byPayer = Array.from(acc);
+  }
+  const totals: RunResult["totals"] = {
+    uncapped: centsText(uncappedTotal),
+    paid: centsText(paidTotal),
+    withheld: centsText(withheldTotal),
+    byClause: Object.fromEntries([...byClause].map(([k, v]) => [k, centsText(v)])),
+    byPayer: Object.fromEntries(byPayer.map((v, k) => [funding.payers[k]!, centsText(v)])),
+    ...(contractCap ? { contractCap } : {}),
   };
+  const st: Settlement = {
+    ok: true,
+    store,
+    funding,
+    paid,
+    withheld,
+    floor,
+    studentTotal,
+    uncapped,
+    cohortAmount,
+    cohortPaid,
+    uncappedTotal,
+    paidTotal,
+    withheldTotal,
+    byClause,
+    byPayer,
+    ...(contractCap ? { contractCap } : {}),
+    clauseCapBinds,
+    studentCapBinds,
+    totals,
+  };
+  return st;
+}
+
+/** A money literal's cents as text, exactly (a cap may be beyond 2^53 cents). */
+function centsText0(m: A.MoneyLit): string {
+  const c = roundToCents(Rational.parse(m.value), "half-up");
+  const a = c < 0n ? -c : c;
+  return `${c < 0n ? "-" : ""}${a / 100n}.${(a % 100n).toString().padStart(2, "0")}`;
+}
+
+function tooLargeProblem(): DataProblem {
+  return { code: "OBC5090", severity: "error", file: "(run)", rule: "amount-too-large", message: codeInfo("OBC5090").message };
 }

@@ -16,7 +16,7 @@ import { rvFn, Scope } from "../engine/fast/expr.ts";
 import { studentSlots } from "../engine/fast/program.ts";
 import { runBulk } from "../engine/fast/bulk.ts";
 import { runBulkParallel } from "../engine/fast/node-parallel.ts";
-import { shareByPosition } from "../engine/fast/settle.ts";
+import { shareByPosition } from "../engine/cents.ts";
 import { allocateProRata } from "../engine/money.ts";
 import { generateCase } from "../bench/random-contract.ts";
 

@@ -20,11 +20,13 @@ import type { DataFile } from "../inputs.ts";
 import type { RunResult } from "../output.ts";
 import { Rational } from "../rational.ts";
 import type { Runtime } from "../run.ts";
-import { failureProblem, fastCohorts, fastEscalations, internalProblem } from "./decide.ts";
+import { disagreement, failureProblem } from "../run.ts";
+import { fastCohorts, fastEscalations } from "./decide.ts";
 import { aggregateValue, type AggregatePartial } from "./expr.ts";
 import { csvTable, matchFiles, RowLoader, type MatchedFile } from "./load.ts";
-import { fillSlots, MET, StudentAggregates, StudentProgram } from "./program.ts";
-import { lineCents, LineStore, settleBulk, statusText } from "./settle.ts";
+import { centsText, lineCents } from "../cents.ts";
+import { LineStore, MET, settle, statusText } from "../settle.ts";
+import { fillSlots, StudentAggregates, StudentProgram } from "./program.ts";
 
 export interface BulkOptions {
   asOf?: string;
@@ -133,7 +135,7 @@ export class BulkEvaluator {
       }
     }
     st.endStudent(key);
-    if (o.internal.length) for (const name of o.internal) this.problems.push(internalProblem(name));
+    if (o.internal.length) for (const name of o.internal) this.problems.push(disagreement(name));
     for (let i = 0; i < o.fails; i++) this.problems.push(failureProblem("division-by-zero", this.rosterName, row));
     if (this.aggActive) {
       let fst = this.first.get(key);
@@ -288,30 +290,27 @@ export function finishBulk(
   const cohorts = fastCohorts(ir, sets.rows, rt, aggregates, runProblems);
   const text = (span: { start: number; end: number }) => source.slice(span.start, span.end).replace(/\s+/g, " ");
   const escalations = fastEscalations(ir, sets.rows, rt, text, runProblems);
-  const st = settleBulk(ir, ev.store, cohorts, escalations);
-  const money = (c: number) => {
-    const neg = c < 0;
-    const a = Math.abs(c);
-    return `${neg ? "-" : ""}${Math.floor(a / 100)}.${String(a % 100).padStart(2, "0")}`;
-  };
+  const st = settle(ir, ev.store, cohorts, escalations);
+  if (!st.ok) return { ok: false, problems: [...problems, ...runProblems, st.problem], ...empty };
   const students: BulkStudent[] = [];
   if (opts.detail) {
     const store = ev.store;
+    const split = (c: number) => Object.fromEntries(st.funding.splitEntries(c).map(([k, v]) => [k, centsText(v)]));
     for (let s = 0; s < store.count; s++) {
       const lines: BulkLine[] = [];
       for (let i = store.lineStart[s]!; i < store.lineStart[s + 1]!; i++) {
         lines.push({
           clause: ir.clauses[store.clause[i]!]!.id,
           status: statusText(store.status[i]!),
-          paid: money(st.paid[i]!),
-          withheld: money(st.withheld[i]!),
-          funding: Object.fromEntries(st.split(st.paid[i]!).map(([k, v]) => [k, money(v)])),
+          paid: centsText(st.paid[i]!),
+          withheld: centsText(st.withheld[i]!),
+          funding: split(st.paid[i]!),
         });
       }
       if (st.floor[s]) {
-        lines.push({ clause: "floor", status: "met", paid: money(st.floor[s]!), withheld: "0.00", funding: Object.fromEntries(st.split(st.floor[s]!).map(([k, v]) => [k, money(v)])) });
+        lines.push({ clause: "floor", status: "met", paid: centsText(st.floor[s]!), withheld: "0.00", funding: split(st.floor[s]!) });
       }
-      students.push({ id: store.ids[s]!, total: money(st.studentTotal[s]!), uncapped: money(st.uncapped[s]!), lines });
+      students.push({ id: store.ids[s]!, total: centsText(st.studentTotal[s]!), uncapped: centsText(st.uncapped[s]!), lines });
     }
   }
   return {
@@ -325,7 +324,7 @@ export function finishBulk(
       clause: c.clause.id,
       ...(c.period !== undefined ? { period: c.period } : {}),
       status: c.status === "pending" ? "not-met" : c.status,
-      paid: money(st.cohortPaid[k]!),
+      paid: centsText(st.cohortPaid[k]!),
     })),
     escalations: escalations.map((e) => ({ name: e.name, checkpoints: e.checkpoints })),
     dataQuality: { files: reports, problems: [...inputProblems, ...runProblems] },

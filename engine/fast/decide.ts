@@ -15,6 +15,9 @@ import type { ConditionTrace } from "../output.ts";
 import { Rational } from "../rational.ts";
 import {
   closeCheckpoint,
+  disagreement,
+  failureProblem,
+  groupByPeriod,
   percentMeasures,
   type EscalationState,
   traceConditions,
@@ -27,40 +30,9 @@ import {
 } from "../run.ts";
 import { aggregateValue, Frame, POPS, rvFn, Scope, tri, type AggregatePartial, type FieldSlot } from "./expr.ts";
 import { toRat } from "./num.ts";
-import { fillSlots, setSlots, STATUS_NAMES, StudentAggregates, StudentProgram } from "./program.ts";
+import { STATUS_NAMES } from "../settle.ts";
+import { fillSlots, setSlots, StudentAggregates, StudentProgram } from "./program.ts";
 import { compileRules, type CompiledRule } from "./rules.ts";
-
-export function internalProblem(rule: string): DataProblem {
-  return {
-    code: "OBC9001",
-    severity: "error",
-    file: "(engine)",
-    rule: "engine-disagreement",
-    message: `The rule engine and the reference evaluator disagree on ${rule}. This is a bug in OBC; please report it.`,
-  };
-}
-
-export function failureProblem(kind: string, file: string, row: number): DataProblem {
-  return {
-    code: "OBC5013",
-    severity: "warning",
-    file,
-    row,
-    rule: kind,
-    message: `Row ${row} of ${file}: a calculation divides by zero, so its value is treated as missing.`,
-  };
-}
-
-export function groupByPeriod(rows: DataRow[]): Map<string, DataRow[]> {
-  const m = new Map<string, DataRow[]>();
-  for (const r of rows) {
-    const p = r.period ?? "";
-    const list = m.get(p);
-    if (list) list.push(r);
-    else m.set(p, [r]);
-  }
-  return new Map([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
 
 const tv = (b: boolean | undefined): RV => (b === undefined ? MISSING : b ? TRUE : FALSE);
 const isTrue = (b: unknown) => b === true;
@@ -145,7 +117,7 @@ function decideAllStudents(
         trace: o.trace[k]!,
       });
     }
-    for (const name of o.internal) problems.push(internalProblem(name));
+    for (const name of o.internal) problems.push(disagreement(name));
     for (let i = 0; i < o.fails; i++) problems.push(failureProblem("division-by-zero", roster.name, row.row));
     const facts = prog.clauseFacts();
     const clauseFacts = new Map<string, RV>();
@@ -219,7 +191,7 @@ export function compileCohorts(
           const dec = runGroups(groups, f, true).get(`cohort:${co.id}`);
           trace = traceConditions(dec?.conditions, ruleSet.leaves, rt.factText);
           const v = cond!(f);
-          if (!!dec?.result !== isTrue(v)) problems.push(internalProblem(`cohort:${co.id}`));
+          if (!!dec?.result !== isTrue(v)) problems.push(disagreement(`cohort:${co.id}`));
           status = dec?.result ? "met" : v === undefined ? "missing" : "not-met";
         }
         const a = status === "met" ? amount(f) : MISSING;
@@ -282,7 +254,7 @@ export function fastEscalations(
       levels.forEach((l, i) => {
         const dec = decisions.get(`escalation:${esc.name}:level:${l.level.value}`);
         const v = levelConds[i]!(f);
-        if (!!dec?.result !== isTrue(v)) problems.push(internalProblem(`escalation:${esc.name}:level:${l.level.value}`));
+        if (!!dec?.result !== isTrue(v)) problems.push(disagreement(`escalation:${esc.name}:level:${l.level.value}`));
         held[i]![t] = !!dec?.result;
         const n = l.consecutive ? Number(l.consecutive.value) : 1;
         const holds = t + 1 >= n && held[i]!.slice(t + 1 - n, t + 1).every(Boolean);

@@ -31,15 +31,10 @@ import {
 } from "./expr.ts";
 import { norm, type N } from "./num.ts";
 import { compileRules, type CompiledRule, type TraceNode } from "./rules.ts";
-import { lineCents, type LineStore } from "./settle.ts";
+import { lineCents } from "../cents.ts";
+import { EXCLUDED, MET, MISSING_STATUS, NOT_MET, PENDING, type LineStore } from "../settle.ts";
 
 const NO_TRACE: ConditionTrace[] = [];
-export const MET = 1;
-export const NOT_MET = 2;
-export const MISSING_STATUS = 3;
-export const EXCLUDED = 4;
-export const PENDING = 5;
-export const STATUS_NAMES = ["", "met", "not-met", "missing", "excluded", "pending"] as const;
 
 /** A cell value as the bare value of its slot. */
 export function bareValue(v: Value): unknown {

@@ -38,7 +38,7 @@ import { Rational } from "../rational.ts";
 import type { Runtime } from "../run.ts";
 import { BulkEvaluator } from "./bulk.ts";
 import { compileCohorts } from "./decide.ts";
-import { settleBulk } from "./settle.ts";
+import { settle } from "../settle.ts";
 
 export interface Dist {
   mean: number;
@@ -316,7 +316,8 @@ export function simulateRuns(contract: ContractIR, source: string, options: Simu
     const problems: DataProblem[] = [];
     const decisions = ir.cohorts.length ? cohorts(noRows, ev.aggregates(), problems) : [];
     for (const p of ev.problems) if (p.code === "OBC5013") divisions++;
-    const st = settleBulk(ir, ev.store, decisions, []);
+    const st = settle(ir, ev.store, decisions, []);
+    if (!st.ok) throw new RangeError(st.problem.message);
     let total = 0;
     for (let s = 0; s < o.cohort; s++) {
       perStudent[r * o.cohort + s] = st.studentTotal[s]!;

@@ -769,9 +769,14 @@ const ENTRIES: Record<string, Entry> = {
     name: "division-by-zero", severity: "warning", title: "A calculation that divides by zero for a row",
     message: "Row {row} of {file}: a calculation divides by zero, so its value is treated as missing.",
   },
+  OBC5090: {
+    name: "amount-too-large", severity: "error", title: "Amounts too large to settle exactly",
+    message: "The amounts of this run add up to more than OBC settles exactly ($90,071,992,547,409.91 in all), so nothing was settled.",
+    help: "Look for a misplaced digit in the contract's amounts or in the money values of the data.",
+  },
   OBC9001: {
-    name: "engine-disagreement", severity: "error", title: "The rule engine and the reference evaluator disagree (a bug in OBC)",
-    message: "The rule engine and the reference evaluator disagree on {rule}. This is a bug in OBC; please report it.",
+    name: "internal-error", severity: "error", title: "OBC broke one of its own guarantees (a bug in OBC)",
+    message: "{what} This is a bug in OBC; please report it. The result must not be paid or recorded.",
   },
   OBC5011: {
     name: "missing-data-set", severity: "error", title: "No file given for a data set the contract reads",
