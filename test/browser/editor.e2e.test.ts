@@ -1,112 +1,24 @@
 /**
- * The browser editor, end to end: builds the app (vite build), serves it (vite preview on a
- * free port of 127.0.0.1), opens it in Debian Chromium through playwright-core (at `/?test`,
- * which exposes the test hook `window.__obc`), and checks that live diagnostics, completion,
- * the summary and its links to the code, the comparison of two versions, starting from a
- * template and a run on example data work. Saves screenshots to test-artifacts/ (editor.png:
- * the main screen; editor-compare.png; editor-run.png) and logs the summary's latency in
- * the worker.
- *
- * Needs /usr/bin/chromium (`apt-get install -y chromium`). Without it the tests are skipped
- * with a message, except in CI (CI set), where they must run.
+ * The browser editor, end to end in Chromium (the build served by `vite preview`, see
+ * setup.ts and harness.ts): live diagnostics, quick fixes, definitions, formatting,
+ * completion, the summary and its links to the code, the comparison of two versions,
+ * starting from a template, a run on example data and a simulation. Saves screenshots to
+ * test-artifacts/ (editor.png: the main screen; editor-compare.png; editor-run.png;
+ * editor-simulation.png).
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { compileSource } from "../../language/driver.ts";
 import { format } from "../../language/format/index.ts";
-import { generateContract } from "../../editor/bench/generate.ts";
 import { simulate } from "../../engine/fast/simulate.ts";
 import { formatMoney } from "../../editor/src/money.ts";
 import { SIM_BINS } from "../../editor/src/service/simulation.ts";
+import { cursorAfter as cursorAfterIn, disconnect, errorsOf, openEditor, screenshot, selectedText as selectedTextIn, skipBrowser, textOf, type Hook, type Marker } from "./harness.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const VITE = join("node_modules", "vite", "bin", "vite.js");
-const CONFIG = join("editor", "vite.config.ts");
-const ARTIFACTS = "test-artifacts";
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
-
-const skip = !existsSync(CHROMIUM) && !process.env["CI"];
-if (skip) console.warn(`editor browser tests skipped: ${CHROMIUM} is not installed (apt-get install -y chromium); they always run when CI is set`);
-
-/** The parts of the page's test hook (`window.__obc`) the tests use. */
-interface Marker { message: string; code?: string | { value: string }; startLineNumber: number }
-interface Hook {
-  __obc: {
-    editor: {
-      getModel(): { uri: unknown; getValue(): string; findMatches(s: string, a: boolean, b: boolean, c: boolean, d: null, e: boolean): { range: { startLineNumber: number; endColumn: number; startColumn: number; endLineNumber: number } }[] };
-      setPosition(p: { lineNumber: number; column: number }): void;
-      getPosition(): { lineNumber: number; column: number };
-      revealLineInCenterIfOutsideViewport(line: number): void;
-      trigger(source: string, handlerId: string, payload: unknown): void;
-      focus(): void;
-      executeEdits(source: string, edits: { range: unknown; text: string }[]): boolean;
-    };
-    monaco: { editor: { getModelMarkers(filter: { resource?: unknown }): Marker[] } };
-    session: {
-      setText(text: string, fileName: string): void;
-      text: string;
-      model: { getVersionId(): number };
-      store: {
-        get(): {
-          diagnostics?: { version: number; ok: boolean; diagnostics: { severity: string }[] };
-          summary?: { version: number; ms: number; examples: boolean; doc?: unknown };
-        };
-      };
-    };
-  };
-}
-
-/** The selected text of the editor. */
-const selectedText = () => {
-  const { editor } = (window as unknown as { __obc: { editor: { getModel(): { getValueInRange(r: unknown): string }; getSelection(): unknown } } }).__obc;
-  return editor.getModel().getValueInRange(editor.getSelection());
-};
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForServer(url: string, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > until) throw new Error(`vite preview did not answer at ${url}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-describe.skipIf(skip)("browser editor (Chromium)", () => {
-  let preview: ChildProcess | undefined;
+describe.skipIf(skipBrowser)("browser editor (Chromium)", () => {
   let context: BrowserContext | undefined;
   let page: Page;
-  let profile: string | undefined;
   let original = "";
 
   /** Puts the example back, and waits until the worker has answered for it. */
@@ -121,46 +33,19 @@ describe.skipIf(skip)("browser editor (Chromium)", () => {
     });
   }
 
-  /** Moves the cursor to the end of the first match of `text` and focuses the editor. */
-  async function cursorAfter(text: string): Promise<void> {
-    await page.evaluate((t) => {
-      const { editor } = (window as unknown as Hook).__obc;
-      const m = editor.getModel().findMatches(t, false, false, true, null, false)[0]!;
-      editor.setPosition({ lineNumber: m.range.endLineNumber, column: m.range.endColumn });
-      editor.revealLineInCenterIfOutsideViewport(m.range.endLineNumber);
-      editor.focus();
-    }, text);
-  }
+  const cursorAfter = (text: string) => cursorAfterIn(page, text);
+  const selectedText = () => selectedTextIn(page);
 
   beforeAll(async () => {
-    // the production build users get (vitest sets NODE_ENV=test, which would keep React's development code)
-    const built = spawnSync(process.execPath, [VITE, "build", "--config", CONFIG, "--logLevel", "warn"], { encoding: "utf8", env: { ...process.env, NODE_ENV: "production" } });
-    if (built.status !== 0) throw new Error(`vite build failed:\n${built.stdout}\n${built.stderr}`);
-
-    const port = await freePort();
-    preview = spawn(process.execPath, [VITE, "preview", "--config", CONFIG, "--host", "127.0.0.1", "--port", String(port), "--strictPort"], { stdio: "ignore" });
-    const url = `http://127.0.0.1:${port}/`;
-    await waitForServer(url, 15_000);
-
-    profile = mkdtempSync(join(tmpdir(), "obc-chromium-"));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: FLAGS,
-      viewport: { width: 1440, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    await page.goto(`${url}?test`);
-    await page.waitForSelector(".monaco-editor .view-lines");
-    await page.waitForFunction(() => (window as unknown as Partial<Hook>).__obc !== undefined);
+    ({ context, page } = await openEditor());
     await page.waitForSelector(".summary-doc .s");
-    original = await page.evaluate(() => (window as unknown as Hook).__obc.editor.getModel().getValue());
+    original = await textOf(page);
   }, 60_000);
 
   afterAll(async () => {
+    expect(errorsOf(page)).toEqual([]);
     await context?.close();
-    preview?.kill();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await disconnect();
   });
 
   it("typing a mistake shows a marker with the CLI's message", async () => {
@@ -235,7 +120,7 @@ describe.skipIf(skip)("browser editor (Chromium)", () => {
 
   it("a click on a summary sentence selects its clause; the cursor highlights its sentences", async () => {
     await page.locator(".summary-doc .s", { hasText: "an outcome payment of $900.00 is payable" }).click();
-    const selected = await page.evaluate(selectedText);
+    const selected = await selectedText();
     expect(selected).toMatch(/^outcome "Algebra ready" pays \$900 per identified student/);
     expect(selected.trimEnd()).toMatch(/if missing: not met$/);
 
@@ -260,8 +145,7 @@ describe.skipIf(skip)("browser editor (Chromium)", () => {
     await expect.poll(() => changes.textContent(), { timeout: 10_000 }).toContain("The 'Algebra ready' payment rises from $900.00 to $950.00 per student.");
     await page.waitForSelector(".compare .monaco-diff-editor .view-lines");
     await page.locator(".compare-changes button.change-text", { hasText: "rises from $900.00 to $950.00" }).click();
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, "editor-compare.png") });
+    await screenshot(page, "editor-compare.png");
     await page.getByRole("button", { name: "Close comparison" }).click();
     await page.waitForSelector(".compare", { state: "detached" });
     await reset();
@@ -303,8 +187,7 @@ describe.skipIf(skip)("browser editor (Chromium)", () => {
     await total.waitFor();
     expect(await total.textContent()).toBe("$5,560.00");
     expect(await page.locator(".students-table tbody tr").count()).toBe(9);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, "editor-run.png") });
+    await screenshot(page, "editor-run.png");
   });
 
   it("simulates the Duval contract in the worker: the mean total per cohort equals simulate() in Node; one histogram bar per bin", async () => {
@@ -334,8 +217,7 @@ describe.skipIf(skip)("browser editor (Chromium)", () => {
     const histogram = panel.getByRole("img", { name: /^Total paid per simulated cohort:/ });
     expect(await histogram.locator("rect.bar").count()).toBe(bars);
     expect(bars).toBe(SIM_BINS);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, "editor-simulation.png") });
+    await screenshot(page, "editor-simulation.png");
 
     await page.selectOption("[data-testid=start-from]", "example:03-algebra-pilot/contract.obc");
     await reset();
@@ -345,39 +227,6 @@ describe.skipIf(skip)("browser editor (Chromium)", () => {
     await page.click("#tab-summary");
     await cursorAfter('outcome "Algebra ready"');
     await page.waitForSelector(".summary-doc .s.active");
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const path = join(ARTIFACTS, "editor.png");
-    await page.screenshot({ path });
-    expect(existsSync(path)).toBe(true);
+    await screenshot(page, "editor.png");
   });
-
-  it("measures the summary's latency in the worker", async () => {
-    /** Loads a text; the worker's time for its summary, and for the worked examples when they come. */
-    const timings = async (text: string, examples: boolean) => {
-      const started = Date.now();
-      await page.evaluate((t) => (window as unknown as Hook).__obc.session.setText(t, "contract.obc"), text);
-      await page.waitForFunction(() => {
-        const { session } = (window as unknown as Hook).__obc;
-        return session.store.get().summary?.version === session.model.getVersionId();
-      });
-      const summaryMs = await page.evaluate(() => (window as unknown as Hook).__obc.session.store.get().summary!.ms);
-      if (!examples) return { summaryMs };
-      await page.waitForFunction(() => {
-        const { session } = (window as unknown as Hook).__obc;
-        const s = session.store.get().summary;
-        return s?.version === session.model.getVersionId() && s.examples;
-      }, undefined, { timeout: 10_000 });
-      const examplesMs = await page.evaluate(() => (window as unknown as Hook).__obc.session.store.get().summary!.ms);
-      return { summaryMs, examplesMs, shownMs: Date.now() - started };
-    };
-    const pilot = await timings(original.replace("pays $900", "pays $901"), true);
-    const large = await timings(generateContract(500), false);
-    console.log(
-      `summary latency in the worker: algebra pilot: summary ${pilot.summaryMs.toFixed(1)} ms, worked examples ${pilot.examplesMs!.toFixed(1)} ms ` +
-        `(edit → examples shown ${pilot.shownMs} ms, after the 150 ms debounce and the 400 ms pause); 500-line contract: summary ${large.summaryMs.toFixed(1)} ms (no worked examples)`,
-    );
-    expect(pilot.summaryMs).toBeLessThan(500);
-    expect(large.summaryMs).toBeLessThan(2_000);
-    await reset();
-  }, 30_000);
 });
