@@ -2,6 +2,11 @@
  * Completion: keywords, data fields, metrics, clause names (quoted), party ids, groups of
  * students, data types and frequencies, with details and docs. The names come from the
  * latest analysis; the context decides which come first.
+ *
+ * Completion never fights typing: the list opens without a selected item (Enter starts a new
+ * line; Down moves into the list, Tab or Enter there accepts: see session.ts), nothing is
+ * offered after a closing quote or inside a quote that is not a clause reference, and no list
+ * is shown while the word typed is already complete (one of the suggestions, as typed).
  */
 import { KEYWORD_DOCS, PARTY_ROLES, TYPE_DOCS } from "../docs.ts";
 import { FREQUENCIES } from "../words.ts";
@@ -25,6 +30,29 @@ function ranks(linePrefix: string): Record<string, number> {
   return base;
 }
 
+const NOTHING: M.languages.CompletionList = { suggestions: [], incomplete: true };
+
+/**
+ * Whether a quote opened after `prefix` (the line up to the quote) refers to a clause, as in
+ * `when not "Algebra ready"` or `weight 1.2 for iep on "Algebra ready", "Growth"`, rather than
+ * naming something new (`outcome "…"`, a party, an action) or holding free text.
+ */
+export function refersToClause(prefix: string): boolean {
+  if (/(\b(when|and|or|not|on|if|where|until)|\()\s*$/.test(prefix)) return true;
+  return /,\s*$/.test(prefix) && /\bon\s+"/.test(prefix);
+}
+
+/**
+ * The list to show for the word typed so far: nothing when the word is already one of the
+ * suggestions as typed (the list would only repeat it, and Enter would not start a new
+ * line), else all of them. Always "incomplete", so that each keystroke asks again.
+ */
+export function completionList(items: Item[], typed: string): M.languages.CompletionList {
+  const text = (i: Item) => i.filterText ?? (typeof i.label === "string" ? i.label : i.label.label);
+  if (typed !== "" && items.some((i) => text(i) === typed)) return NOTHING;
+  return { suggestions: items, incomplete: true };
+}
+
 export function registerCompletion(monaco: Monaco, store: AnalysisStore): M.IDisposable {
   const K = monaco.languages.CompletionItemKind;
   return monaco.languages.registerCompletionItemProvider(LANGUAGE_ID, {
@@ -33,7 +61,11 @@ export function registerCompletion(monaco: Monaco, store: AnalysisStore): M.IDis
       const symbols = store.get().analysis?.symbols;
       const quoted = quotedAt(model, position);
       if (quoted) {
-        // inside quotes: clause names, replacing the whole quoted text
+        // inside the quotes of a clause reference: clause names, replacing the whole quoted text
+        const opening = quoted.range.startColumn - 1;
+        if (!refersToClause(model.getLineContent(position.lineNumber).slice(0, opening))) return NOTHING;
+        // the name typed so far, without its quotes
+        const typed = model.getLineContent(position.lineNumber).slice(opening + 1, position.column - 1);
         const suggestions: Item[] = (symbols?.clauses ?? []).map((c) => ({
           label: `"${c.name}"`,
           kind: K.Reference,
@@ -43,17 +75,19 @@ export function registerCompletion(monaco: Monaco, store: AnalysisStore): M.IDis
           filterText: `"${c.name}"`,
           range: quoted.range,
         }));
-        return { suggestions };
+        return completionList(suggestions, `"${typed}"`);
       }
+      // a closing quote: what follows is not known yet
+      if (context.triggerCharacter === '"') return NOTHING;
 
       const word = model.getWordUntilPosition(position);
       const range = { startLineNumber: position.lineNumber, endLineNumber: position.lineNumber, startColumn: word.startColumn, endColumn: word.endColumn };
       const linePrefix = model.getLineContent(position.lineNumber).slice(0, position.column - 1);
-      if (linePrefix.includes("//")) return { suggestions: [] };
+      if (linePrefix.includes("//")) return NOTHING;
       // the template library: after `import` and `use`, and argument names inside `use name(…)`
       const templates = templateCompletions(monaco, model, position, store.get().library?.templates ?? []);
-      if (templates) return { suggestions: templates };
-      if (context.triggerCharacter === "(" || context.triggerCharacter === ",") return { suggestions: [] };
+      if (templates) return completionList(templates, word.word);
+      if (context.triggerCharacter === "(" || context.triggerCharacter === ",") return NOTHING;
       const rank = ranks(linePrefix);
       const items: Item[] = [];
       const add = (group: keyof ReturnType<typeof ranks>, item: Omit<Item, "range" | "sortText">) =>
@@ -104,7 +138,7 @@ export function registerCompletion(monaco: Monaco, store: AnalysisStore): M.IDis
       }
       for (const t of Object.keys(TYPE_DOCS).filter((t) => !KEYWORDS.includes(t))) add("type", { label: t, kind: K.TypeParameter, insertText: t, detail: "data type", documentation: TYPE_DOCS[t]! });
       for (const f of FREQUENCIES) add("frequency", { label: f, kind: K.EnumMember, insertText: f, detail: "frequency" });
-      return { suggestions: items };
+      return completionList(items, word.word);
     },
   });
 }

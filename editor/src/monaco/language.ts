@@ -61,8 +61,8 @@ export function registerLanguage(monaco: Monaco): void {
   monaco.languages.setLanguageConfiguration(LANGUAGE_ID, {
     comments: { lineComment: "//" },
     brackets: [["{", "}"], ["[", "]"], ["(", ")"]],
+    // no closing brace is added: a block's lines are typed before its `}` (which then outdents)
     autoClosingPairs: [
-      { open: "{", close: "}" },
       { open: "[", close: "]" },
       { open: "(", close: ")" },
       { open: '"', close: '"', notIn: ["string", "comment"] },
@@ -70,6 +70,13 @@ export function registerLanguage(monaco: Monaco): void {
     surroundingPairs: [{ open: '"', close: '"' }, { open: "(", close: ")" }, { open: "[", close: "]" }],
     wordPattern: /\$?\d[\d,]*(?:\.\d+)?%?|[A-Za-z_][A-Za-z0-9_]*/,
     indentationRules: { increaseIndentPattern: /\{[^}]*$/, decreaseIndentPattern: /^\s*\}/ },
+  });
+
+  // Tab accepts the first suggestion while the list is open and nothing in it is selected
+  monaco.editor.addKeybindingRule({
+    keybinding: monaco.KeyCode.Tab,
+    command: "focusAndAcceptSuggestion",
+    when: "suggestWidgetVisible && !suggestWidgetHasFocusedSuggestion && textInputFocus",
   });
 
   // colours chosen for a contrast ratio of at least 4.5:1 on white

@@ -78,6 +78,10 @@ export class EditorSession {
       fixedOverflowWidgets: true,
       ariaLabel: "Contract text (OBC). Press Ctrl+M to let Tab move the focus out of the editor, Alt+F1 for accessibility help.",
       quickSuggestions: { other: true, comments: false, strings: true },
+      // completion never fights typing: the list opens with nothing selected, so Enter starts
+      // a new line; Down moves into the list, where Enter accepts; Tab accepts the first item
+      suggest: { selectionMode: "never", showWords: false },
+      wordBasedSuggestions: "off",
       lightbulb: { enabled: monaco.editor.ShowLightbulbIconMode.OnCode },
     });
     this.disposables.push(
