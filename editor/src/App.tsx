@@ -3,24 +3,37 @@
  * (summary, analysis, run) beside the code. "Compare with…" puts the comparison of two
  * versions in place of this layout (the editor stays mounted, hidden).
  */
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { AnalysisPanel } from "./components/AnalysisPanel.tsx";
+import { lazy, memo, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { CodeEditor } from "./components/CodeEditor.tsx";
-import { CompareView, type Version } from "./components/CompareView.tsx";
+import type { Version } from "./components/CompareView.tsx";
 import { Outline } from "./components/Outline.tsx";
 import { ProblemsPanel } from "./components/ProblemsPanel.tsx";
-import { RunPanel } from "./components/RunPanel.tsx";
-import { SimulationPanel } from "./components/SimulationPanel.tsx";
 import { SummaryPanel } from "./components/SummaryPanel.tsx";
 import { Tabs } from "./components/Tabs.tsx";
 import { Toolbar } from "./components/Toolbar.tsx";
-import { defaultExample, findExample } from "./examples.ts";
+import { findExample } from "./examples.ts";
 import type { EditorSession } from "./monaco/session.ts";
 import { monaco } from "./monaco/setup.ts";
-import type { RunFile, SimulationOptions } from "./service/protocol.ts";
+import type { ProjectFiles, RunFile, SimulationOptions } from "./service/protocol.ts";
+import type { AnalysisStore } from "./store.ts";
 import { entriesAt, innermostAt } from "./summary-map.ts";
 import { contractFromTemplate } from "./template-contract.ts";
 import { useSnapshot } from "./use-snapshot.ts";
+import type { LanguageClient } from "./worker-client.ts";
+
+// the panels other than the summary are loaded when first opened
+const AnalysisPanel = memo(lazy(() => import("./components/AnalysisPanel.tsx").then((m) => ({ default: m.AnalysisPanel }))));
+const RunPanel = memo(lazy(() => import("./components/RunPanel.tsx").then((m) => ({ default: m.RunPanel }))));
+const SimulationPanel = memo(lazy(() => import("./components/SimulationPanel.tsx").then((m) => ({ default: m.SimulationPanel }))));
+const CompareView = lazy(() => import("./components/CompareView.tsx").then((m) => ({ default: m.CompareView })));
+
+export interface AppProps {
+  /** the workers, already asked about the initial text (main.tsx) */
+  client: LanguageClient;
+  store: AnalysisStore;
+  /** the contract the editor opens with */
+  initial: { text: string; fileName: string; project: ProjectFiles; startId: string };
+}
 
 declare global {
   interface Window {
@@ -43,9 +56,7 @@ interface Active {
   outline?: string;
 }
 
-const MemoRunPanel = memo(RunPanel);
-const MemoAnalysisPanel = memo(AnalysisPanel);
-const MemoSimulationPanel = memo(SimulationPanel);
+const loading = <p className="muted">Loading…</p>;
 
 function download(name: string, text: string): void {
   const url = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
@@ -56,18 +67,18 @@ function download(name: string, text: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-export function App() {
+export function App({ client, store, initial }: AppProps) {
   const [session, setSession] = useState<EditorSession>();
-  const [fileName, setFileName] = useState(defaultExample ? defaultExample.fileName : "contract.obc");
-  const [startId, setStartId] = useState(defaultExample ? `example:${defaultExample.id}` : "");
-  const [opened, setOpened] = useState<Version>({ name: defaultExample?.id ?? "contract.obc", text: defaultExample?.text ?? "", project: defaultExample?.project ?? {} });
+  const [fileName, setFileName] = useState(initial.fileName);
+  const [startId, setStartId] = useState(initial.startId);
+  const [opened, setOpened] = useState<Version>({ name: initial.startId.replace(/^example:/, "") || initial.fileName, text: initial.text, project: initial.project });
   const cursor = useRef(0);
   const [active, setActive] = useState<Active>({ sentences: NO_SENTENCES });
   const [tab, setTab] = useState("summary");
   const [notice, setNotice] = useState<string>();
   const [cohort, setCohort] = useState("100");
   const [comparing, setComparing] = useState(false);
-  const { diagnostics, analysis, summary, summaryEntries, bounds, library } = useSnapshot(session?.store);
+  const { diagnostics, analysis, summary, summaryEntries, bounds, library } = useSnapshot(store);
   const contractTemplates = useMemo(() => (library?.templates ?? []).filter((t) => t.wholeContract), [library]);
 
   useEffect(() => {
@@ -83,7 +94,7 @@ export function App() {
 
   // the sentences and the clause under the cursor; state changes only when they change
   const updateActive = useCallback(() => {
-    const snap = session?.store.get();
+    const snap = store.get();
     const offset = cursor.current;
     const entries = snap?.summaryEntries ?? [];
     const sentences = entriesAt(entries, offset).map((e) => e.index);
@@ -93,7 +104,7 @@ export function App() {
       const same = prev.outline === outline && prev.reveal === reveal && prev.sentences.size === sentences.length && sentences.every((i) => prev.sentences.has(i));
       return same ? prev : { sentences: new Set(sentences), ...(reveal !== undefined ? { reveal } : {}), ...(outline !== undefined ? { outline } : {}) };
     });
-  }, [session]);
+  }, [store]);
   useEffect(updateActive, [analysis, summaryEntries, updateActive]);
   const onCursor = useCallback(
     (offset: number) => {
@@ -170,14 +181,20 @@ export function App() {
         onCompare={() => setComparing((c) => !c)}
       />
       {notice && <p className="notice" role="alert">{notice}</p>}
-      {comparing && session && <CompareView session={session} fileName={fileName} opened={opened} />}
+      {comparing && session && (
+        <Suspense fallback={loading}>
+          <CompareView session={session} fileName={fileName} opened={opened} />
+        </Suspense>
+      )}
       <main className="layout" hidden={comparing}>
         <Outline items={analysis?.outline ?? []} activeId={active.outline} onSelect={(item) => session?.select(item.nameSpan)} />
         <section className="code" aria-label="Contract text">
           <CodeEditor
-            initialText={defaultExample?.text ?? ""}
-            fileName={fileName}
-            {...(defaultExample ? { project: defaultExample.project } : {})}
+            client={client}
+            store={store}
+            initialText={initial.text}
+            fileName={initial.fileName}
+            project={initial.project}
             onReady={setSession}
             onCursor={onCursor}
             onNotice={setNotice}
@@ -211,16 +228,34 @@ export function App() {
                 id: "analysis",
                 label: "Analysis",
                 content: (
-                  <MemoAnalysisPanel
-                    {...(bounds?.bounds ? { bounds: bounds.bounds } : {})}
-                    {...(currency ? { currency } : {})}
-                    cohort={cohort}
-                    onCohortChange={onCohortChange}
-                  />
+                  <Suspense fallback={loading}>
+                    <AnalysisPanel
+                      {...(bounds?.bounds ? { bounds: bounds.bounds } : {})}
+                      {...(currency ? { currency } : {})}
+                      cohort={cohort}
+                      onCohortChange={onCohortChange}
+                    />
+                  </Suspense>
                 ),
               },
-              { id: "run", label: "Run", content: <MemoRunPanel onRun={onRun} {...(example ? { suggestedDataSet: example.dir } : {})} /> },
-              { id: "simulation", label: "Simulation", content: <MemoSimulationPanel onSimulate={onSimulate} {...(currency ? { currency } : {})} /> },
+              {
+                id: "run",
+                label: "Run",
+                content: (
+                  <Suspense fallback={loading}>
+                    <RunPanel onRun={onRun} {...(example ? { suggestedDataSet: example.dir } : {})} />
+                  </Suspense>
+                ),
+              },
+              {
+                id: "simulation",
+                label: "Simulation",
+                content: (
+                  <Suspense fallback={loading}>
+                    <SimulationPanel onSimulate={onSimulate} {...(currency ? { currency } : {})} />
+                  </Suspense>
+                ),
+              },
             ]}
           />
         </aside>

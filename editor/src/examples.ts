@@ -1,9 +1,9 @@
 /**
- * The repository's examples (`examples/<dir>/*.obc` and their CSV files), bundled into the
- * app with Vite's `?raw` imports so "start from an example" and the example data sets work
- * offline.
+ * The repository's example contracts (`examples/<dir>/*.obc`), bundled into the app with
+ * Vite's `?raw` imports so "start from an example" works offline. Their data sets are in
+ * example-data.ts (loaded with the Run panel).
  */
-const files = import.meta.glob<string>("../../examples/*/*.{obc,csv}", { query: "?raw", import: "default", eager: true });
+const files = import.meta.glob<string>("../../examples/*/*.obc", { query: "?raw", import: "default", eager: true });
 /** template files in sub-folders, for `import … from "./clauses/…"` */
 const nested = import.meta.glob<string>("../../examples/*/*/*.obc", { query: "?raw", import: "default", eager: true });
 
@@ -20,13 +20,7 @@ export interface ExampleContract {
   project: Record<string, string>;
 }
 
-export interface ExampleDataSet {
-  /** the example directory */
-  dir: string;
-  files: { label: string; text: string }[];
-}
-
-function split(path: string): { dir: string; file: string } {
+export function split(path: string): { dir: string; file: string } {
   const parts = path.split("/");
   return { dir: parts[parts.length - 2]!, file: parts[parts.length - 1]! };
 }
@@ -57,11 +51,6 @@ export const exampleContracts: readonly ExampleContract[] = paths
     const text = files[p]!;
     return { id: `${dir}/${file}`, dir, fileName: file, title: titleOf(text, file), text, project: projectOf(dir, file) };
   });
-
-export const exampleDataSets: readonly ExampleDataSet[] = [...new Set(paths.filter((p) => p.endsWith(".csv")).map((p) => split(p).dir))].map((dir) => ({
-  dir,
-  files: paths.filter((p) => p.endsWith(".csv") && split(p).dir === dir).map((p) => ({ label: split(p).file, text: files[p]! })),
-}));
 
 export function findExample(id: string): ExampleContract | undefined {
   return exampleContracts.find((e) => e.id === id);

@@ -1,12 +1,13 @@
 /**
- * The main thread's side of the language worker: sends edits, and returns promises for
- * runs, formatting, the template library and comparisons. Answers to an older version of
- * the text are dropped.
+ * The main thread's side of the two workers: each edit goes to the check worker (diagnostics,
+ * names) and to the document worker (summary, bounds); runs, formatting, the template library,
+ * comparisons and simulations are promises. Answers to an older version of the text are dropped.
  */
-import ObcWorker from "./obc.worker.ts?worker";
+import CheckWorker from "./check.worker.ts?worker";
+import DocumentWorker from "./documents.worker.ts?worker";
 import type {
-  AnalysisMessage, BoundsMessage, DiagnosticsMessage, DiffMessage, DiffSide, FormatMessage, LibraryMessage, ProjectFiles, RunFile, RunMessage,
-  SimulateMessage, SimulationOptions, SummaryMessage, WorkerRequest, WorkerResponse,
+  AnalysisMessage, BoundsMessage, CheckRequest, DiagnosticsMessage, DiffMessage, DiffSide, DocumentRequest, FormatMessage, LibraryMessage, ProjectFiles,
+  RunFile, RunMessage, SimulateMessage, SimulationOptions, SummaryMessage, WorkerResponse,
 } from "./service/protocol.ts";
 
 export interface WorkerListeners {
@@ -18,7 +19,7 @@ export interface WorkerListeners {
 
 type Answer = RunMessage | FormatMessage | LibraryMessage | DiffMessage | SimulateMessage;
 
-export interface AnalyzeOptions {
+export interface EditOptions {
   fileName: string;
   project: ProjectFiles;
   /** the cohort size of the summary's exposure figures */
@@ -26,64 +27,79 @@ export interface AnalyzeOptions {
 }
 
 export class LanguageClient {
-  private readonly worker: Worker;
+  private readonly check: Worker;
+  private readonly documents: Worker;
   private nextId = 1;
   private latestVersion = -1;
   private readonly waiting = new Map<number, (m: Answer) => void>();
 
   constructor(private readonly listeners: WorkerListeners) {
-    this.worker = new ObcWorker();
-    this.worker.onmessage = (e: MessageEvent<WorkerResponse>) => this.receive(e.data);
+    this.check = new CheckWorker({ name: "obc-check" });
+    this.documents = new DocumentWorker({ name: "obc-documents" });
+    this.check.onmessage = (e: MessageEvent<WorkerResponse>) => this.receive(e.data);
+    this.documents.onmessage = (e: MessageEvent<WorkerResponse>) => this.receive(e.data);
   }
 
-  /** Sends the text of an edit; answers for older versions are ignored. */
-  analyze(version: number, text: string, options: AnalyzeOptions): void {
+  /** Sends the text of an edit to both workers; answers for older versions are ignored. */
+  edit(version: number, text: string, options: EditOptions): void {
     this.latestVersion = version;
+    const { fileName, project } = options;
+    this.postCheck({ type: "check", version, text, fileName, project });
+    this.document(version, text, options);
+  }
+
+  /** Asks the document worker again for the same text (e.g. another cohort size). */
+  document(version: number, text: string, options: EditOptions): void {
     const { fileName, project, cohortSize } = options;
-    this.send({ type: "analyze", version, text, fileName, project, ...(cohortSize !== undefined ? { cohortSize } : {}) });
+    this.postDocument({ type: "document", version, text, fileName, project, ...(cohortSize !== undefined ? { cohortSize } : {}) });
   }
 
   run(text: string, files: RunFile[], fileName: string, project: ProjectFiles, asOf?: string): Promise<RunMessage> {
     const id = this.nextId++;
-    return this.request<RunMessage>({ type: "run", id, text, files, fileName, project, ...(asOf ? { asOf } : {}) }, id);
+    return this.request<RunMessage>(() => this.postDocument({ type: "run", id, text, files, fileName, project, ...(asOf ? { asOf } : {}) }), id);
   }
 
   format(text: string): Promise<FormatMessage> {
     const id = this.nextId++;
-    return this.request<FormatMessage>({ type: "format", id, text }, id);
+    return this.request<FormatMessage>(() => this.postCheck({ type: "format", id, text }), id);
   }
 
-  /** The template library: names, parameters and docs (read once by the worker). */
+  /** The template library: names, parameters and docs (read once by the check worker). */
   library(): Promise<LibraryMessage> {
     const id = this.nextId++;
-    return this.request<LibraryMessage>({ type: "library", id }, id);
+    return this.request<LibraryMessage>(() => this.postCheck({ type: "library", id }), id);
   }
 
   /** The changes from `old` to `new`, as sentences. */
   diff(old: DiffSide, next: DiffSide): Promise<DiffMessage> {
     const id = this.nextId++;
-    return this.request<DiffMessage>({ type: "diff", id, old, new: next }, id);
+    return this.request<DiffMessage>(() => this.postDocument({ type: "diff", id, old, new: next }), id);
   }
 
-  /** Pricing by simulation, in the worker. */
+  /** Pricing by simulation, in the document worker. */
   simulate(text: string, options: SimulationOptions, fileName: string, project: ProjectFiles): Promise<SimulateMessage> {
     const id = this.nextId++;
-    return this.request<SimulateMessage>({ type: "simulate", id, text, options, fileName, project }, id);
+    return this.request<SimulateMessage>(() => this.postDocument({ type: "simulate", id, text, options, fileName, project }), id);
   }
 
   dispose(): void {
-    this.worker.terminate();
+    this.check.terminate();
+    this.documents.terminate();
   }
 
-  private request<T extends Answer>(message: WorkerRequest, id: number): Promise<T> {
+  private request<T extends Answer>(send: () => void, id: number): Promise<T> {
     return new Promise<T>((resolve) => {
       this.waiting.set(id, resolve as (m: Answer) => void);
-      this.send(message);
+      send();
     });
   }
 
-  private send(message: WorkerRequest): void {
-    this.worker.postMessage(message);
+  private postCheck(message: CheckRequest): void {
+    this.check.postMessage(message);
+  }
+
+  private postDocument(message: DocumentRequest): void {
+    this.documents.postMessage(message);
   }
 
   private receive(m: WorkerResponse): void {

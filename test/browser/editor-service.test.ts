@@ -1,6 +1,6 @@
 /**
- * The editor's language service (the code behind its web worker), in Node: the answers to an
- * edit, a run and a format request, without a browser.
+ * The editor's services (the code behind its two web workers: check.ts and documents.ts), in
+ * Node: the answers to an edit, a run, a format request and a comparison, without a browser.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -9,9 +9,10 @@ import { format } from "../../language/format/index.ts";
 import { sourceMap, summarize, summarizeContract } from "../../engine/summary/index.ts";
 import { memoryResolver } from "../../stdlib/index.ts";
 import { generateContract } from "../../editor/bench/generate.ts";
-import { createLanguageService } from "../../editor/src/service/handler.ts";
+import { createCheckService } from "../../editor/src/service/check.ts";
+import { createDocumentService, type DocumentDeps } from "../../editor/src/service/documents.ts";
 import type {
-  AnalysisMessage, BoundsMessage, DiagnosticsMessage, DiffMessage, LibraryMessage, RunMessage, SimulateMessage, SummaryMessage, WorkerRequest, WorkerResponse,
+  AnalysisMessage, BoundsMessage, CheckRequest, DiagnosticsMessage, DiffMessage, DocumentRequest, LibraryMessage, RunMessage, SimulateMessage, SummaryMessage, WorkerResponse,
 } from "../../editor/src/service/protocol.ts";
 import { innermostAt, summaryEntries } from "../../editor/src/summary-map.ts";
 import { contractFromTemplate } from "../../editor/src/template-contract.ts";
@@ -25,14 +26,19 @@ const library = Object.fromEntries(
   readdirSync("stdlib/templates").filter((f) => f.endsWith(".obc")).map((f) => [f.slice(0, -4), readFileSync(`stdlib/templates/${f}`, "utf8")]),
 );
 
-async function answers(request: WorkerRequest, deps: Parameters<typeof createLanguageService>[0] = {}): Promise<WorkerResponse[]> {
+/** The answers of the worker that handles `request` (the check worker's or the document worker's). */
+async function answers(request: CheckRequest | DocumentRequest, deps: DocumentDeps = {}): Promise<WorkerResponse[]> {
   const out: WorkerResponse[] = [];
-  await createLanguageService({ format, ...deps }).handle(request, (m) => out.push(m));
+  const post = (m: WorkerResponse) => out.push(m);
+  if (request.type === "check" || request.type === "format" || request.type === "library") createCheckService({ format, ...deps }).handle(request, post);
+  else await createDocumentService(deps).handle(request, post);
   return out;
 }
 
-async function analyze(text: string, cohortSize?: number) {
-  const out = await answers({ type: "analyze", version: 7, text, ...(cohortSize ? { cohortSize } : {}) });
+/** An edit as the editor sends it: to the check worker, then to the document worker. */
+async function analyze(text: string, cohortSize?: number, deps: DocumentDeps = {}) {
+  const edit = { version: 7, text };
+  const out = [...(await answers({ type: "check", ...edit }, deps)), ...(await answers({ type: "document", ...edit, ...(cohortSize ? { cohortSize } : {}) }, deps))];
   const summaries = out.filter((m): m is SummaryMessage => m.type === "summary");
   return {
     diagnostics: out.find((m) => m.type === "diagnostics") as DiagnosticsMessage,
@@ -53,16 +59,18 @@ function sentence(doc: SummaryMessage["doc"], text: string) {
 }
 
 describe("editor language service", () => {
-  it("answers an edit with diagnostics, the analysis, the summary, the bounds, then the summary with worked examples", async () => {
-    const out = await answers({ type: "analyze", version: 3, text: pilot });
-    expect(out.map((m) => m.type)).toEqual(["diagnostics", "analysis", "summary", "bounds", "summary"]);
-    expect(out.every((m) => "version" in m && m.version === 3)).toBe(true);
-    expect(out.filter((m): m is SummaryMessage => m.type === "summary").map((m) => m.examples)).toEqual([false, true]);
+  it("answers an edit: diagnostics and the analysis (check worker); the summary, the bounds, then the summary with worked examples (document worker)", async () => {
+    const checked = await answers({ type: "check", version: 3, text: pilot });
+    expect(checked.map((m) => m.type)).toEqual(["diagnostics", "analysis"]);
+    const documents = await answers({ type: "document", version: 3, text: pilot });
+    expect(documents.map((m) => m.type)).toEqual(["summary", "bounds", "summary"]);
+    expect([...checked, ...documents].every((m) => "version" in m && m.version === 3)).toBe(true);
+    expect(documents.filter((m): m is SummaryMessage => m.type === "summary").map((m) => m.examples)).toEqual([false, true]);
   });
 
-  it("stops an analysis after the outline when a newer edit has arrived", async () => {
-    const out = await answers({ type: "analyze", version: 4, text: pilot }, { yieldToNewer: async () => false });
-    expect(out.map((m) => m.type)).toEqual(["diagnostics", "analysis"]);
+  it("stops a document request after the summary when a newer edit has arrived", async () => {
+    const out = await answers({ type: "document", version: 4, text: pilot }, { yieldToNewer: async () => false });
+    expect(out.map((m) => m.type)).toEqual(["summary"]);
   });
 
   it("writes the project's summary (engine/summary), sentences linked to the source", async () => {
@@ -160,8 +168,7 @@ describe("editor language service", () => {
     const dir07 = "examples/07-algebra-pilot-templates";
     const text = readFileSync(`${dir07}/contract.obc`, "utf8");
     const project = { "clauses/attendance_escalation.obc": readFileSync(`${dir07}/clauses/attendance_escalation.obc`, "utf8") };
-    const out: WorkerResponse[] = [];
-    await createLanguageService({ library }).handle({ type: "analyze", version: 1, text, project }, (m) => out.push(m));
+    const out = [...(await answers({ type: "check", version: 1, text, project }, { library })), ...(await answers({ type: "document", version: 1, text, project }, { library }))];
     const [d, a, s] = out as [DiagnosticsMessage, AnalysisMessage, SummaryMessage];
     expect(d.diagnostics).toEqual([]);
     expect(a.outline.map((o) => o.name)).toEqual(["Onboarded", "Dosage", "Algebra ready", "Growth", "Attendance"]);
@@ -212,8 +219,8 @@ describe("editor language service", () => {
   });
 
   it("leaves the worked examples out while editing a large contract", async () => {
-    const out = await answers({ type: "analyze", version: 2, text: generateContract(500) });
-    expect(out.map((m) => m.type)).toEqual(["diagnostics", "analysis", "summary", "bounds"]);
+    const out = await answers({ type: "document", version: 2, text: generateContract(500) });
+    expect(out.map((m) => m.type)).toEqual(["summary", "bounds"]);
     expect(out.find((m): m is SummaryMessage => m.type === "summary")).toMatchObject({ examples: false, examplesLeftOut: "too-large" });
   });
 });

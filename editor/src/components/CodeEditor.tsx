@@ -2,8 +2,12 @@
 import { useEffect, useLayoutEffect, useRef } from "react";
 import { EditorSession } from "../monaco/session.ts";
 import type { ProjectFiles } from "../service/protocol.ts";
+import type { AnalysisStore } from "../store.ts";
+import type { LanguageClient } from "../worker-client.ts";
 
 export interface CodeEditorProps {
+  client: LanguageClient;
+  store: AnalysisStore;
   initialText: string;
   fileName: string;
   project?: ProjectFiles;
@@ -21,6 +25,8 @@ export function CodeEditor(props: CodeEditorProps) {
 
   useEffect(() => {
     const session = new EditorSession(container.current!, {
+      client: latest.current.client,
+      store: latest.current.store,
       text: latest.current.initialText,
       fileName: latest.current.fileName,
       ...(latest.current.project ? { project: latest.current.project } : {}),

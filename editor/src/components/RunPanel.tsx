@@ -3,7 +3,7 @@
  * optional as-of date, and the results (totals, charts, students, escalations, data quality).
  */
 import { useEffect, useId, useState } from "react";
-import { exampleDataSets } from "../examples.ts";
+import { exampleDataSets } from "../example-data.ts";
 import type { RunFile, RunMessage } from "../service/protocol.ts";
 import { RunResults } from "./RunResults.tsx";
 

@@ -1,5 +1,9 @@
-/** Accessible tabs (WAI-ARIA tabs pattern): arrow keys move between tabs, every panel stays mounted. */
-import { useRef, type KeyboardEvent, type ReactNode } from "react";
+/**
+ * Accessible tabs (WAI-ARIA tabs pattern): arrow keys move between tabs. A panel is mounted
+ * when it is first shown (so lazy panels load when opened) and then stays mounted, keeping
+ * its state (a run's results, a simulation) while another tab is shown.
+ */
+import { useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 
 export interface TabDef {
   id: string;
@@ -16,6 +20,8 @@ export interface TabsProps {
 
 export function Tabs({ label, tabs, active, onChange }: TabsProps) {
   const buttons = useRef<Record<string, HTMLButtonElement | null>>({});
+  const [opened, setOpened] = useState<ReadonlySet<string>>(() => new Set([active]));
+  if (!opened.has(active)) setOpened(new Set([...opened, active]));
   const onKeyDown = (e: KeyboardEvent<HTMLButtonElement>, index: number) => {
     const next = e.key === "ArrowRight" ? index + 1 : e.key === "ArrowLeft" ? index - 1 : e.key === "Home" ? 0 : e.key === "End" ? tabs.length - 1 : undefined;
     if (next === undefined) return;
@@ -48,7 +54,7 @@ export function Tabs({ label, tabs, active, onChange }: TabsProps) {
       </div>
       {tabs.map((t) => (
         <div key={t.id} role="tabpanel" id={`panel-${t.id}`} aria-labelledby={`tab-${t.id}`} hidden={t.id !== active} className="tabpanel">
-          {t.content}
+          {opened.has(t.id) || t.id === active ? t.content : null}
         </div>
       ))}
     </div>

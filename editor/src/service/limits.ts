@@ -11,3 +11,8 @@ export const EXAMPLES_DELAY_MS = 400;
  * contract, during which the worker would not answer edits.
  */
 export const EXAMPLES_MAX_CLAUSES = 12;
+/**
+ * While edits come less than this many ms apart (typing), the document worker waits for a
+ * pause this long before writing the summary; an edit after a pause is answered at once.
+ */
+export const DOCUMENT_PAUSE_MS = 200;

@@ -1,5 +1,7 @@
 /**
- * The messages between the editor (main thread) and the language worker.
+ * The messages between the editor (main thread) and its two workers: the check worker
+ * (diagnostics and names, on every keystroke: service/check.ts) and the document worker
+ * (summary, bounds, runs, comparisons, simulation: service/documents.ts).
  *
  * Everything here is plain, structured-clone-safe data: spans are 0-based UTF-16 offsets
  * into the text the worker analysed (the `version` tells which text), ranges are 1-based
@@ -141,9 +143,10 @@ export interface BoundsDTO {
 }
 
 /**
- * The answer to an edit comes in up to five messages: diagnostics, the analysis, the
- * summary, the bounds, then (for a contract without errors, once the user pauses) the
- * summary again with its worked examples. The slow steps are skipped when a newer edit waits.
+ * The answer to an edit: the check worker sends the diagnostics and the analysis; the
+ * document worker the summary, the bounds, then (for a contract without errors, once the
+ * user pauses) the summary again with its worked examples. Its later steps are skipped when a
+ * newer edit waits.
  */
 export interface DiagnosticsMessage {
   type: "diagnostics";
@@ -285,7 +288,11 @@ export interface SimulateMessage {
   ms: number;
 }
 
-export type WorkerResponse = DiagnosticsMessage | AnalysisMessage | SummaryMessage | BoundsMessage | RunMessage | FormatMessage | LibraryMessage | DiffMessage | SimulateMessage;
+/** What the check worker answers. */
+export type CheckResponse = DiagnosticsMessage | AnalysisMessage | FormatMessage | LibraryMessage;
+/** What the document worker answers. */
+export type DocumentResponse = SummaryMessage | BoundsMessage | RunMessage | DiffMessage | SimulateMessage;
+export type WorkerResponse = CheckResponse | DocumentResponse;
 
 /**
  * The other `.obc` files of the contract's folder, by path relative to it
@@ -293,10 +300,22 @@ export type WorkerResponse = DiagnosticsMessage | AnalysisMessage | SummaryMessa
  */
 export type ProjectFiles = Record<string, string>;
 
-export type WorkerRequest =
-  | { type: "analyze"; version: number; text: string; fileName?: string; project?: ProjectFiles; cohortSize?: number }
-  | { type: "run"; id: number; text: string; files: RunFile[]; asOf?: string; fileName?: string; project?: ProjectFiles }
+/** The text being edited, as both workers receive it. */
+export interface EditedText {
+  /** the editor model's version of the text */
+  version: number;
+  text: string;
+  fileName?: string;
+  project?: ProjectFiles;
+}
+
+export type CheckRequest =
+  | ({ type: "check" } & EditedText)
   | { type: "format"; id: number; text: string }
-  | { type: "library"; id: number }
+  | { type: "library"; id: number };
+
+export type DocumentRequest =
+  | ({ type: "document"; cohortSize?: number } & EditedText)
+  | { type: "run"; id: number; text: string; files: RunFile[]; asOf?: string; fileName?: string; project?: ProjectFiles }
   | { type: "diff"; id: number; old: DiffSide; new: DiffSide }
   | { type: "simulate"; id: number; text: string; options: SimulationOptions; fileName?: string; project?: ProjectFiles };

@@ -1,99 +1,58 @@
 /**
- * The language service behind the editor: one function per request, free of Monaco and of
- * worker globals, so the worker, the tests and the benchmark all call the same code.
+ * The document service behind the editor's document worker: everything slower than a check,
+ * which must never delay the diagnostics of the next keystroke (those come from check.ts, in
+ * another worker). Free of Monaco and of worker globals.
  *
- *   analyze → "diagnostics" (compile + markers), "analysis" (outline, names), "summary"
- *             (engine/summary), "bounds", then "summary" again with worked examples
- *             (contracts without errors only, after a pause)
- *   run     → "run" (the engine on the given data files)
- *   format  → "format" (the formatter's text)
- *   library → "library" (the templates, their parameters and docs)
- *   diff    → "diff" (engine/diff: the changes between two versions, as sentences)
+ *   document → "summary" (engine/summary), "bounds", then "summary" again with worked
+ *              examples (contracts without errors only, after a pause); every step after the
+ *              first is skipped once a newer edit has arrived
+ *   run      → "run" (the engine on the given data files)
+ *   diff     → "diff" (engine/diff: the changes between two versions, as sentences)
  *   simulate → "simulate" (engine/fast/simulate: pricing by simulation, and each cohort's total)
  */
-import { compileSource } from "../../../language/driver.ts";
-import type { Diagnostic } from "../../../language/diagnostics/types.ts";
 import { runContract } from "../../../engine/index.ts";
 import { diffContracts } from "../../../engine/diff/diff.ts";
 import { buildWorkedExamples } from "../../../engine/summary/examples.ts";
 import { summarize } from "../../../engine/summary/summary.ts";
-import { memoryResolver, STDLIB_VERSION } from "../../../stdlib/index.ts";
 import { boundsOf } from "./bounds.ts";
-import { cliText, diagnosticsToDTO } from "./diagnostics.ts";
-import type {
-  AnalysisMessage, BoundsMessage, DiagnosticsMessage, DiffMessage, DiffSide, FormatMessage, LibraryMessage, ProjectFiles, RunMessage,
-  SimulateMessage, SummaryMessage, TemplateInfo, WorkerRequest, WorkerResponse,
-} from "./protocol.ts";
+import { compilerFor, errorCount } from "./compile.ts";
 import { DEFAULT_COHORT, EXAMPLES_DELAY_MS, EXAMPLES_MAX_CLAUSES } from "./limits.ts";
-import { EMPTY_SYMBOLS, outline, symbols } from "./symbols.ts";
-import { libraryInfo } from "./templates.ts";
+import type { BoundsMessage, DiffMessage, DiffSide, DocumentRequest, DocumentResponse, RunMessage, SimulateMessage, SummaryMessage } from "./protocol.ts";
 import { SIM_LIMITS, simulateWithTotals } from "./simulation.ts";
 
-export type FormatFn = (text: string) => { value: string; diagnostics: readonly Diagnostic[] };
-
-export interface ServiceDeps {
+export interface DocumentDeps {
   /** the template library (`stdlib/templates`) by template name, for `import … from stdlib` */
   library?: Record<string, string>;
-  /** the formatter (language/format) */
-  format?: FormatFn;
   /** a clock for timings (performance.now) */
   now?: () => number;
   /**
-   * Called before each slow step of an analysis (summary, bounds, worked examples): the
-   * worker lets newer messages in (after `delayMs`) and answers false when a newer edit has
-   * arrived, so the rest of this analysis is skipped. Without it every step runs.
+   * Called before each later step of a document request (bounds, worked examples): the worker
+   * lets newer messages in (after `delayMs`) and answers false when a newer edit has arrived,
+   * so the rest of this request is skipped. Without it every step runs.
    */
   yieldToNewer?: (delayMs: number) => Promise<boolean>;
 }
 
-export type Post = (message: WorkerResponse) => void;
+type Post = (message: DocumentResponse) => void;
 
-export interface LanguageService {
+export interface DocumentService {
   /** handles one request, posting one or more answers */
-  handle(request: WorkerRequest, post: Post): Promise<void>;
+  handle(request: DocumentRequest, post: Post): Promise<void>;
 }
 
-export function createLanguageService(deps: ServiceDeps = {}): LanguageService {
+export function createDocumentService(deps: DocumentDeps = {}): DocumentService {
   const now = deps.now ?? (() => performance.now());
-  const library = deps.library ?? {};
-  // the contract sits at the root of its project: relative imports resolve against the project files
-  const compile = (text: string, fileName: string, project: ProjectFiles = {}) =>
-    compileSource(text, { resolver: memoryResolver(library, project), fileKey: fileName });
-
+  const compile = compilerFor(deps.library ?? {});
   const proceed = async (delayMs = 0) => (deps.yieldToNewer ? deps.yieldToNewer(delayMs) : true);
-  let templates: TemplateInfo[] | undefined;
+  const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
 
-  async function analyze(request: Extract<WorkerRequest, { type: "analyze" }>, post: Post): Promise<void> {
+  async function document(request: Extract<DocumentRequest, { type: "document" }>, post: Post): Promise<void> {
     const { version, text, project } = request;
-    const fileName = request.fileName ?? "contract.obc";
     const cohortSize = request.cohortSize ?? DEFAULT_COHORT;
-    const t0 = now();
-    const compiled = compile(text, fileName, project);
-    const compileMs = now() - t0;
-    const diagnostics: DiagnosticsMessage = {
-      type: "diagnostics",
-      version,
-      ok: compiled.ok,
-      diagnostics: diagnosticsToDTO(compiled.diagnostics, text),
-      cliText: cliText(compiled.diagnostics, text, fileName),
-      compileMs,
-    };
-    post(diagnostics);
-
-    // the contract with its templates expanded (their items carry the `use` statement's span)
-    const contract = compiled.ir?.ast ?? compiled.ast.contract;
-    const analysis: AnalysisMessage = {
-      type: "analysis",
-      version,
-      outline: contract ? outline(contract, text) : [],
-      symbols: compiled.ir ? symbols(compiled.ir, text) : EMPTY_SYMBOLS,
-      ...(compiled.ir ? { title: compiled.ir.title, currency: compiled.ir.currency } : {}),
-    };
-    post(analysis);
+    const compiled = compile(text, request.fileName, project);
+    const ir = compiled.ir;
 
     // the plain-language summary, also of a contract with errors (as far as it goes)
-    if (!(await proceed())) return;
-    const ir = compiled.ir;
     const t1 = now();
     const summary: SummaryMessage = { type: "summary", version, examples: false, cohortSize, ms: 0 };
     const leftOut = !compiled.ok ? "errors" : ir && ir.clauses.length + ir.cohorts.length > EXAMPLES_MAX_CLAUSES ? "too-large" : undefined;
@@ -110,9 +69,9 @@ export function createLanguageService(deps: ServiceDeps = {}): LanguageService {
 
     if (!(await proceed())) return;
     const bounds: BoundsMessage = { type: "bounds", version };
-    if (compiled.ir) {
+    if (ir) {
       try {
-        bounds.bounds = boundsOf(compiled.ir);
+        bounds.bounds = boundsOf(ir);
       } catch {
         // bounds are best effort on a contract with errors
       }
@@ -131,16 +90,12 @@ export function createLanguageService(deps: ServiceDeps = {}): LanguageService {
     }
   }
 
-  function compileSide(side: DiffSide) {
-    return compile(side.text, side.fileName ?? "contract.obc", side.project);
-  }
-
-  function diff(request: Extract<WorkerRequest, { type: "diff" }>): DiffMessage {
+  function diff(request: Extract<DocumentRequest, { type: "diff" }>): DiffMessage {
     const t0 = now();
-    const a = compileSide(request.old);
-    const b = compileSide(request.new);
-    const errors = (c: ReturnType<typeof compile>) => c.diagnostics.filter((d) => d.severity === "error").length;
-    const base = { type: "diff" as const, id: request.id, oldErrors: errors(a), newErrors: errors(b) };
+    const side = (s: DiffSide) => compile(s.text, s.fileName, s.project);
+    const a = side(request.old);
+    const b = side(request.new);
+    const base = { type: "diff" as const, id: request.id, oldErrors: errorCount(a), newErrors: errorCount(b) };
     if (!a.ir || !b.ir) {
       const which = !a.ir && !b.ir ? "Neither text holds" : !a.ir ? "The earlier text does not hold" : "The later text does not hold";
       return { ...base, error: `${which} a contract: there is nothing to compare.`, ms: now() - t0 };
@@ -152,17 +107,12 @@ export function createLanguageService(deps: ServiceDeps = {}): LanguageService {
     }
   }
 
-  function libraryMessage(id: number): LibraryMessage {
-    templates ??= libraryInfo(library);
-    return { type: "library", id, stdlibVersion: STDLIB_VERSION, templates };
-  }
-
-  async function run(request: Extract<WorkerRequest, { type: "run" }>): Promise<RunMessage> {
+  async function run(request: Extract<DocumentRequest, { type: "run" }>): Promise<RunMessage> {
     const { id, text, files, asOf } = request;
-    const compiled = compile(text, request.fileName ?? "contract.obc", request.project);
+    const compiled = compile(text, request.fileName, request.project);
     if (!compiled.ok || !compiled.ir) {
-      const errors = compiled.diagnostics.filter((d) => d.severity === "error").length;
-      return { type: "run", id, ok: false, problems: [], error: `The contract has ${errors} error${errors === 1 ? "" : "s"}: fix ${errors === 1 ? "it" : "them"} before running it on data.` };
+      const errors = errorCount(compiled);
+      return { type: "run", id, ok: false, problems: [], error: `The contract has ${plural(errors, "error")}: fix ${errors === 1 ? "it" : "them"} before running it on data.` };
     }
     if (files.length === 0) return { type: "run", id, ok: false, problems: [], error: "Choose an example data set or load CSV files first." };
     try {
@@ -174,7 +124,7 @@ export function createLanguageService(deps: ServiceDeps = {}): LanguageService {
     }
   }
 
-  function simulation(request: Extract<WorkerRequest, { type: "simulate" }>): SimulateMessage {
+  function simulation(request: Extract<DocumentRequest, { type: "simulate" }>): SimulateMessage {
     const { id, text, options } = request;
     const t0 = now();
     const fail = (error: string): SimulateMessage => ({ type: "simulate", id, ok: false, error, ms: now() - t0 });
@@ -187,10 +137,10 @@ export function createLanguageService(deps: ServiceDeps = {}): LanguageService {
     if (!whole(options.seed, 0, 4294967295)) return fail("The seed must be a whole number from 0 to 4,294,967,295.");
     if (!dist(options.baseline) || !dist(options.growth) || !dist(options.attendance)) return fail("Each mean and standard deviation must be a number (the standard deviation at least 0).");
     if (!share(options.missing) || !share(options.pTrue)) return fail("The shares (missing, yes/no true) must be between 0 and 1.");
-    const compiled = compile(text, request.fileName ?? "contract.obc", request.project);
+    const compiled = compile(text, request.fileName, request.project);
     if (!compiled.ok || !compiled.ir) {
-      const errors = compiled.diagnostics.filter((d) => d.severity === "error").length;
-      return fail(`The contract has ${errors} error${errors === 1 ? "" : "s"}: fix ${errors === 1 ? "it" : "them"} before simulating it.`);
+      const errors = errorCount(compiled);
+      return fail(`The contract has ${plural(errors, "error")}: fix ${errors === 1 ? "it" : "them"} before simulating it.`);
     }
     try {
       const { result, totals } = simulateWithTotals(compiled.ir, text, options);
@@ -200,32 +150,14 @@ export function createLanguageService(deps: ServiceDeps = {}): LanguageService {
     }
   }
 
-  function format(id: number, text: string): FormatMessage {
-    if (!deps.format) return { type: "format", id, error: "The formatter is not available in this build." };
-    try {
-      const out = deps.format(text);
-      const errors = out.diagnostics.filter((d) => d.severity === "error");
-      if (errors.length > 0) return { type: "format", id, error: "Fix the syntax errors before formatting." };
-      return { type: "format", id, value: out.value };
-    } catch (e) {
-      return { type: "format", id, error: `Internal error in the formatter: ${e instanceof Error ? e.message : String(e)}` };
-    }
-  }
-
   return {
     async handle(request, post) {
       switch (request.type) {
-        case "analyze":
-          await analyze(request, post);
+        case "document":
+          await document(request, post);
           return;
         case "run":
           post(await run(request));
-          return;
-        case "format":
-          post(format(request.id, request.text));
-          return;
-        case "library":
-          post(libraryMessage(request.id));
           return;
         case "diff":
           post(diff(request));
