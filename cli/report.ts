@@ -7,26 +7,10 @@
  */
 import type { DataProblem } from "../engine/data.ts";
 import type { RunResult } from "../engine/output.ts";
+import { allProblems, formatMoney, LINE_CELL_LEGEND, lineCell, problemWhere } from "../engine/report.ts";
+
+export { allProblems, formatMoney, problemWhere };
 import { renderTable, SEPARATOR, type Align, type Row } from "./table.ts";
-
-const SYMBOLS: Record<string, string> = { USD: "$", GBP: "£", EUR: "€" };
-
-/**
- * Formats a decimal amount string ("1080.00", "-12.5") with thousands separators and the currency.
- * @param amount major units as the engine writes them
- * @param currency ISO 4217 code; $, £ and € are used for USD, GBP and EUR, else the code
- * @returns e.g. "$1,080.00", "-$12.50", "CAD 7.00"
- */
-export function formatMoney(amount: string, currency = "USD"): string {
-  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(amount.trim());
-  if (!m) return amount;
-  const [, sign, whole, frac = ""] = m;
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  const cents = (frac + "00").slice(0, Math.max(2, frac.length));
-  const symbol = SYMBOLS[currency];
-  const body = `${grouped}.${cents}`;
-  return symbol ? `${sign}${symbol}${body}` : `${sign}${currency} ${body}`;
-}
 
 /** "1080.00" → 108000n (exact cents); amounts always carry two decimals in run results. */
 function toCents(amount: string): bigint {
@@ -44,16 +28,6 @@ function fromCents(c: bigint): string {
 
 function section(title: string): string {
   return `${title}\n`;
-}
-
-/** The location of a data problem as `file:row`, or just the file. */
-export function problemWhere(p: DataProblem): string {
-  return p.row !== undefined ? `${p.file}:${p.row}` : p.file;
-}
-
-/** Every data problem of a run: per file first, then those about the run as a whole. */
-export function allProblems(r: RunResult): DataProblem[] {
-  return [...r.dataQuality.files.flatMap((f) => f.problems), ...r.dataQuality.problems];
 }
 
 /** The data problems as a table: severity, file:row, column, rule, message. */
@@ -80,10 +54,8 @@ function studentsSection(r: RunResult, money: (a: string) => string): string {
   const rows: Row[] = r.students.map((s) => {
     const cells = clauses.map((c) => {
       const line = s.lines.find((l) => l.clause === c.id);
-      if (!line) return "-";
-      add(`c:${c.id}`, line.paid);
-      if (line.status === "met") return money(line.paid);
-      return line.status === "missing" ? "missing" : "-";
+      if (line) add(`c:${c.id}`, line.paid);
+      return lineCell(line, money);
     });
     add("total", s.total);
     for (const p of payers) add(`p:${p}`, s.funding[p] ?? "0.00");
@@ -96,7 +68,7 @@ function studentsSection(r: RunResult, money: (a: string) => string): string {
     sum("total"),
     ...payers.map((p) => sum(`p:${p}`)),
   ]);
-  const legend = "  - = not met or not eligible; missing = the data needed is missing\n";
+  const legend = `  ${LINE_CELL_LEGEND}\n`;
   return section(`Students (paid per clause, after caps)`) + renderTable(header, rows, { align, indent: "  " }) + legend;
 }
 

@@ -5,13 +5,20 @@
  */
 import { lazy, memo, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { CodeEditor } from "./components/CodeEditor.tsx";
+import { Divider, usePanelsWidth } from "./components/Divider.tsx";
 import type { Version } from "./components/CompareView.tsx";
 import { Outline } from "./components/Outline.tsx";
 import { ProblemsPanel } from "./components/ProblemsPanel.tsx";
 import { SummaryPanel } from "./components/SummaryPanel.tsx";
 import { Tabs } from "./components/Tabs.tsx";
 import { Toolbar } from "./components/Toolbar.tsx";
+import { ConfirmDialog, type ConfirmRequest } from "./components/Dialog.tsx";
+import { ShareDialog } from "./components/ShareDialog.tsx";
+import { baseName, download } from "./download.ts";
 import { findExample } from "./examples.ts";
+import { shareLink } from "./share.ts";
+import { loadDoc, type StoredDoc } from "./storage.ts";
+import { useDocument } from "./use-document.ts";
 import type { EditorSession } from "./monaco/session.ts";
 import { monaco } from "./monaco/setup.ts";
 import type { ProjectFiles, RunFile, SimulationOptions } from "./service/protocol.ts";
@@ -31,8 +38,8 @@ export interface AppProps {
   /** the workers, already asked about the initial text (main.tsx) */
   client: LanguageClient;
   store: AnalysisStore;
-  /** the contract the editor opens with */
-  initial: { text: string; fileName: string; project: ProjectFiles; startId: string };
+  /** the contract the editor opens with, its project's other files, and what to tell the user about it */
+  initial: { doc: StoredDoc; project: ProjectFiles; notice?: string };
 }
 
 declare global {
@@ -58,24 +65,24 @@ interface Active {
 
 const loading = <p className="muted">Loading…</p>;
 
-function download(name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 export function App({ client, store, initial }: AppProps) {
   const [session, setSession] = useState<EditorSession>();
-  const [fileName, setFileName] = useState(initial.fileName);
-  const [startId, setStartId] = useState(initial.startId);
-  const [opened, setOpened] = useState<Version>({ name: initial.startId.replace(/^example:/, "") || initial.fileName, text: initial.text, project: initial.project });
+  const [opened, setOpened] = useState<Version>({ name: initial.doc.startId.replace(/^(example|template):/, "") || initial.doc.fileName, text: initial.doc.baseline, project: initial.project });
   const cursor = useRef(0);
   const [active, setActive] = useState<Active>({ sentences: NO_SENTENCES });
   const [tab, setTab] = useState("summary");
-  const [notice, setNotice] = useState<string>();
+  const [notice, setNotice] = useState<string | undefined>(initial.notice);
+  const [confirmRequest, setConfirmRequest] = useState<ConfirmRequest>();
+  const [share, setShare] = useState<string>();
+  const confirm = useCallback(
+    (title: string, message: string, label: string) =>
+      new Promise<boolean>((resolve) => setConfirmRequest({ title, message, confirm: label, resolve: (ok) => (setConfirmRequest(undefined), resolve(ok)) })),
+    [],
+  );
+  const doc = useDocument(session, initial.doc, confirm, setNotice);
+  const [panelsWidth, setPanelsWidth] = usePanelsWidth();
+  const { fileName, startId } = doc.info;
   const [cohort, setCohort] = useState("100");
   const [comparing, setComparing] = useState(false);
   const { diagnostics, analysis, summary, summaryEntries, bounds, library } = useSnapshot(store);
@@ -114,25 +121,45 @@ export function App({ client, store, initial }: AppProps) {
     [updateActive],
   );
 
-  const load = useCallback(
-    (name: string, text: string, start = "", project: Record<string, string> = {}, label = name) => {
-      session?.setText(text, name, project);
-      setFileName(name);
-      setStartId(start);
-      setOpened({ name: label, text, project });
-    },
-    [session],
-  );
+  /** Shows another contract in the editor (asking first when the current one has unsaved edits). */
+  const load = async (next: { text: string; fileName: string; startId?: string; project?: ProjectFiles; id?: string; baseline?: string }, label: string, action: string) => {
+    if (await doc.open(next, action)) setOpened({ name: label, text: next.baseline ?? next.text, project: next.project ?? {} });
+  };
 
   const start = (id: string) => {
     if (id.startsWith("example:")) {
       const e = findExample(id.slice("example:".length));
-      if (e) load(e.fileName, e.text, id, e.project, e.id);
+      if (e) void load({ text: e.text, fileName: e.fileName, startId: id, project: e.project }, e.id, `Start from the example ${e.id}`);
     } else if (id.startsWith("template:")) {
       const t = contractTemplates.find((x) => x.name === id.slice("template:".length));
-      if (t) load("contract.obc", contractFromTemplate(t), id, {}, `new contract from ${t.name}`);
+      if (t) void load({ text: contractFromTemplate(t), fileName: "contract.obc", startId: id }, `new contract from ${t.name}`, `Start from the template ${t.name}`);
     }
   };
+
+  const openRecent = (id: string) => {
+    const kept = loadDoc(id);
+    if (!kept) return setNotice("That contract is no longer kept in this browser.");
+    const project = kept.startId.startsWith("example:") ? (findExample(kept.startId.slice("example:".length))?.project ?? {}) : {};
+    void load({ ...kept, project }, kept.fileName, `Open “${kept.fileName}”`);
+  };
+
+  const save = useCallback(() => {
+    if (!session) return;
+    download(fileName.endsWith(".obc") ? fileName : `${fileName}.obc`, session.text);
+    doc.savedToFile();
+  }, [session, fileName, doc.savedToFile]);
+
+  // Ctrl+S (⌘S) saves, in the editor as anywhere on the page
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === "s") {
+        e.preventDefault();
+        save();
+      }
+    };
+    window.addEventListener("keydown", onKey, true);
+    return () => window.removeEventListener("keydown", onKey, true);
+  }, [save]);
 
   const onCohortChange = useCallback(
     (value: string) => {
@@ -161,6 +188,26 @@ export function App({ client, store, initial }: AppProps) {
     return { text: warnings > 0 ? `Ready to run, ${warnings} warning${warnings === 1 ? "" : "s"}` : "No problems: ready to run", kind: "ok" as const };
   }, [diagnostics]);
 
+  // the editor's keys as on this platform (Monaco's own keybindings)
+  const keys = useMemo(() => {
+    const save = /Mac|iPhone|iPad/.test(navigator.platform) ? "⌘S" : "Ctrl+S";
+    if (!session) return { save, list: [] as { label: string; keys: string }[] };
+    const list = [
+      ["editor.action.triggerSuggest", "complete"],
+      ["editor.action.quickFix", "quick fix"],
+      ["editor.action.revealDefinition", "go to definition"],
+      ["editor.action.marker.nextInFiles", "next problem"],
+      ["editor.action.formatDocument", "format"],
+      ["editor.action.toggleTabFocusMode", "lets Tab leave the editor"],
+    ].flatMap(([id, label]) => {
+      const k = session.shortcut(id!);
+      return k ? [{ label: label!, keys: k }] : [];
+    });
+    list.push({ label: "save", keys: save });
+    const format = session.shortcut("editor.action.formatDocument");
+    return { save, ...(format ? { format } : {}), list };
+  }, [session]);
+
   const example = startId.startsWith("example:") ? findExample(startId.slice("example:".length)) : undefined;
   const currency = analysis?.currency;
 
@@ -174,26 +221,33 @@ export function App({ client, store, initial }: AppProps) {
         status={status.text}
         statusKind={status.kind}
         comparing={comparing}
-        onOpen={(name, text) => load(name, text)}
-        onSave={() => session && download(fileName.endsWith(".obc") ? fileName : `${fileName}.obc`, session.text)}
+        keys={keys}
+        unsaved={doc.unsaved}
+        recent={doc.recent.filter((r) => r.id !== doc.info.id)}
+        onOpen={(name, text) => void load({ text, fileName: name }, name, `Open “${name}”`)}
+        onOpenRecent={openRecent}
+        onSave={save}
+        onShare={() => session && setShare(shareLink(location.origin + location.pathname + location.search, session.text, fileName))}
         onStart={start}
         onFormat={() => void session?.format()}
         onCompare={() => setComparing((c) => !c)}
       />
       {notice && <p className="notice" role="alert">{notice}</p>}
+      {confirmRequest && <ConfirmDialog request={confirmRequest} />}
+      {share && <ShareDialog link={share} onClose={() => setShare(undefined)} />}
       {comparing && session && (
         <Suspense fallback={loading}>
           <CompareView session={session} fileName={fileName} opened={opened} />
         </Suspense>
       )}
-      <main className="layout" hidden={comparing}>
+      <main className="layout" hidden={comparing} style={panelsWidth !== undefined ? ({ "--panels-width": `${panelsWidth}px` } as React.CSSProperties) : undefined}>
         <Outline items={analysis?.outline ?? []} activeId={active.outline} onSelect={(item) => session?.select(item.nameSpan)} />
         <section className="code" aria-label="Contract text">
           <CodeEditor
             client={client}
             store={store}
-            initialText={initial.text}
-            fileName={initial.fileName}
+            initialText={initial.doc.text}
+            fileName={initial.doc.fileName}
             project={initial.project}
             onReady={setSession}
             onCursor={onCursor}
@@ -202,9 +256,11 @@ export function App({ client, store, initial }: AppProps) {
           <ProblemsPanel
             diagnostics={diagnostics?.diagnostics ?? []}
             cliText={diagnostics?.cliText ?? ""}
+            keys={keys.list}
             onSelect={(d) => session?.reveal(d)}
           />
         </section>
+        <Divider width={panelsWidth} onChange={setPanelsWidth} controls="panels" />
         <aside className="panels" id="panels" aria-label="Summary, analysis, run and simulation">
           <Tabs
             label="Panels"
@@ -221,6 +277,14 @@ export function App({ client, store, initial }: AppProps) {
                     active={active.sentences}
                     {...(tab === "summary" && active.reveal !== undefined ? { reveal: active.reveal } : {})}
                     onSelect={(e) => session?.select(e.span)}
+                    onExport={(format) => session!.exportSummary(format)}
+                    onDownload={(format, content) =>
+                      download(
+                        `${baseName(fileName)}-summary.${format}`,
+                        content,
+                        format === "docx" ? "application/vnd.openxmlformats-officedocument.wordprocessingml.document" : format === "html" ? "text/html;charset=utf-8" : "text/markdown;charset=utf-8",
+                      )
+                    }
                   />
                 ),
               },
@@ -243,7 +307,7 @@ export function App({ client, store, initial }: AppProps) {
                 label: "Run",
                 content: (
                   <Suspense fallback={loading}>
-                    <RunPanel onRun={onRun} {...(example ? { suggestedDataSet: example.dir } : {})} />
+                    <RunPanel onRun={onRun} fileName={fileName} {...(example ? { suggestedDataSet: example.dir } : {})} />
                   </Suspense>
                 ),
               },

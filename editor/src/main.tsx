@@ -1,9 +1,12 @@
 /**
- * The editor's entry: a small script that starts the two workers on the contract to open
- * before the rest of the app (React, Monaco, the panels) has loaded, so the first
- * diagnostics are computed while the editor is being built. Then it loads and mounts the app.
+ * The editor's entry: a small script that picks the contract to open (a share link, else the
+ * contract open last in this browser, else the default example), starts the two workers on it
+ * before the rest of the app (React, Monaco, the panels) has loaded, so the first diagnostics
+ * are computed while the editor is being built, then loads and mounts the app.
  */
-import { defaultExample } from "./examples.ts";
+import { defaultExample, findExample } from "./examples.ts";
+import { readShareLink } from "./share.ts";
+import { currentDoc, newDocId, saveDoc, type StoredDoc } from "./storage.ts";
 import { AnalysisStore } from "./store.ts";
 import { LanguageClient } from "./worker-client.ts";
 import "./styles.css";
@@ -16,13 +19,24 @@ const client = new LanguageClient({
   onBounds: (m) => store.setBounds(m),
 });
 
-const initial = {
-  text: defaultExample?.text ?? "",
-  fileName: defaultExample?.fileName ?? "contract.obc",
-  project: defaultExample?.project ?? {},
-  startId: defaultExample ? `example:${defaultExample.id}` : "",
-};
-// the editor's model of this text will be version 1
-client.edit(1, initial.text, { fileName: initial.fileName, project: initial.project });
+/** The contract to open, and what to tell the user about it. */
+function initialDocument(): { doc: StoredDoc; notice?: string } {
+  const fresh = (text: string, fileName: string, startId = ""): StoredDoc => ({ id: newDocId(), fileName, text, baseline: text, startId, updated: Date.now() });
+  const shared = readShareLink(location.hash);
+  if (shared) history.replaceState(null, "", location.pathname + location.search);
+  const last = currentDoc();
+  if (shared && "text" in shared) {
+    const doc = fresh(shared.text, shared.fileName);
+    saveDoc(doc);
+    return { doc, notice: "Opened the contract in the link. It is kept in this browser under Recent contracts." };
+  }
+  const fallback = last ?? (defaultExample ? fresh(defaultExample.text, defaultExample.fileName, `example:${defaultExample.id}`) : fresh("", "contract.obc"));
+  return { doc: fallback, ...(shared ? { notice: shared.error } : {}) };
+}
 
-void import("./mount.tsx").then(({ mount }) => mount(document.getElementById("root")!, { client, store, initial }));
+const { doc, notice } = initialDocument();
+const project = doc.startId.startsWith("example:") ? (findExample(doc.startId.slice("example:".length))?.project ?? {}) : {};
+// the editor's model of this text will be version 1
+client.edit(1, doc.text, { fileName: doc.fileName, project });
+
+void import("./mount.tsx").then(({ mount }) => mount(document.getElementById("root")!, { client, store, initial: { doc, project, ...(notice ? { notice } : {}) } }));

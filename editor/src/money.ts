@@ -1,13 +1,9 @@
-/** Money as the engine writes it ("1080.00", major units, exact) and as people read it ("$1,080.00"). */
+/** Money as the engine writes it ("1080.00", major units, exact) and as people read it ("$1,080.00"), as `obc run` prints it. */
+import { formatMoney as printMoney } from "../../engine/report.ts";
 
-/** "1234567.5" → "$1,234,567.50"; "-150.00" → "−$150.00". */
+/** "1234567.5" → "$1,234,567.50"; "-150.00" → "-$150.00"; no amount: "no limit". */
 export function formatMoney(amount: string | undefined, currency = "USD"): string {
-  if (amount === undefined) return "no limit";
-  const negative = amount.startsWith("-");
-  const [whole = "0", frac = ""] = amount.replace(/^-/, "").split(".");
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  const symbol = currency === "USD" ? "$" : `${currency} `;
-  return `${negative ? "−" : ""}${symbol}${grouped}.${(frac + "00").slice(0, 2)}`;
+  return amount === undefined ? "no limit" : printMoney(amount, currency);
 }
 
 /** "1080.00" → 108000n cents (exact; extra decimals are cut). */

@@ -6,7 +6,7 @@
 import CheckWorker from "./check.worker.ts?worker";
 import DocumentWorker from "./documents.worker.ts?worker";
 import type {
-  AnalysisMessage, BoundsMessage, CheckRequest, DiagnosticsMessage, DiffMessage, DiffSide, DocumentRequest, FormatMessage, LibraryMessage, ProjectFiles,
+  AnalysisMessage, BoundsMessage, CheckRequest, DiagnosticsMessage, DiffMessage, DiffSide, DocFormat, DocumentRequest, ExportMessage, FormatMessage, LibraryMessage, ProjectFiles,
   RunFile, RunMessage, SimulateMessage, SimulationOptions, SummaryMessage, WorkerResponse,
 } from "./service/protocol.ts";
 
@@ -17,7 +17,7 @@ export interface WorkerListeners {
   onBounds(message: BoundsMessage): void;
 }
 
-type Answer = RunMessage | FormatMessage | LibraryMessage | DiffMessage | SimulateMessage;
+type Answer = RunMessage | FormatMessage | LibraryMessage | DiffMessage | SimulateMessage | ExportMessage;
 
 export interface EditOptions {
   fileName: string;
@@ -80,6 +80,18 @@ export class LanguageClient {
   simulate(text: string, options: SimulationOptions, fileName: string, project: ProjectFiles): Promise<SimulateMessage> {
     const id = this.nextId++;
     return this.request<SimulateMessage>(() => this.postDocument({ type: "simulate", id, text, options, fileName, project }), id);
+  }
+
+  /** The summary as `obc summary --format F` writes it. */
+  exportSummary(format: DocFormat, text: string, fileName: string, project: ProjectFiles, cohortSize?: number): Promise<ExportMessage> {
+    const id = this.nextId++;
+    return this.request<ExportMessage>(() => this.postDocument({ type: "export-summary", id, format, text, fileName, project, ...(cohortSize !== undefined ? { cohortSize } : {}) }), id);
+  }
+
+  /** A comparison as `obc diff OLD NEW --format F` writes it. */
+  exportDiff(format: DocFormat, old: DiffSide & { name: string }, next: DiffSide & { name: string }): Promise<ExportMessage> {
+    const id = this.nextId++;
+    return this.request<ExportMessage>(() => this.postDocument({ type: "export-diff", id, format, old, new: next }), id);
   }
 
   dispose(): void {

@@ -140,7 +140,7 @@ describe.skipIf(skipBrowser)("browser editor (Chromium)", () => {
     await cursorAfter('"Algebra ready" pays $9');
     await page.keyboard.press("Delete");
     await page.keyboard.type("5");
-    await page.getByRole("button", { name: "Compare with…" }).click();
+    await page.getByRole("button", { name: "Compare…" }).click();
     const changes = page.locator(".compare-changes");
     await expect.poll(() => changes.textContent(), { timeout: 10_000 }).toContain("The 'Algebra ready' payment rises from $900.00 to $950.00 per student.");
     await page.waitForSelector(".compare .monaco-diff-editor .view-lines");
@@ -174,8 +174,9 @@ describe.skipIf(skipBrowser)("browser editor (Chromium)", () => {
     const labels = await page.$$eval(".suggest-widget.visible .monaco-list-row", (rows) => rows.map((r) => r.getAttribute("aria-label") ?? ""));
     expect(labels.some((l) => l.startsWith("benchmark_attainment"))).toBe(true);
     await page.keyboard.press("Escape");
-    // back to the example, through the same menu
+    // back to the example, through the same menu: the edited text stays in Recent contracts, after a confirmation
     await page.selectOption("[data-testid=start-from]", "example:03-algebra-pilot/contract.obc");
+    await page.getByRole("dialog").getByRole("button", { name: /^Start from/ }).click();
     await reset();
   });
 

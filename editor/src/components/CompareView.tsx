@@ -10,7 +10,8 @@ import { LANGUAGE_ID, THEME_ID } from "../monaco/language.ts";
 import type { EditorSession } from "../monaco/session.ts";
 import { monaco } from "../monaco/setup.ts";
 import { spanToRange } from "../monaco/text.ts";
-import type { ChangeArea, DiffMessage, DiffResult, ProjectFiles, Span } from "../service/protocol.ts";
+import { baseName, download } from "../download.ts";
+import type { ChangeArea, DiffMessage, DiffResult, DocFormat, ProjectFiles, Span } from "../service/protocol.ts";
 
 export interface Version {
   name: string;
@@ -72,6 +73,7 @@ export function CompareView({ session, fileName, opened }: CompareViewProps) {
   const [swapped, setSwapped] = useState(false);
   const [answer, setAnswer] = useState<DiffMessage>();
   const [pending, setPending] = useState(false);
+  const [exportError, setExportError] = useState<string>();
 
   const example = choice.startsWith("example:") ? findExample(choice.slice("example:".length)) : undefined;
   const other: Version | undefined =
@@ -156,6 +158,17 @@ export function CompareView({ session, fileName, opened }: CompareViewProps) {
     (newSpan ? editor.getModifiedEditor() : editor.getOriginalEditor()).focus();
   };
 
+  /** The comparison as `obc diff OLD NEW --format md|docx` writes it. */
+  const exportAs = async (format: DocFormat) => {
+    if (!other) return;
+    const mine = { text: session.text, fileName: session.file.fileName, project: session.file.project, name: fileName };
+    const theirs = { text: other.text, fileName: other.name.split("/").pop() ?? "contract.obc", project: other.project, name: other.name };
+    const m = await session.client.exportDiff(format, swapped ? mine : theirs, swapped ? theirs : mine);
+    if (m.content === undefined) return setExportError(m.error);
+    setExportError(undefined);
+    download(`${baseName(fileName)}-comparison.${format}`, m.content, format === "docx" ? "application/vnd.openxmlformats-officedocument.wordprocessingml.document" : "text/markdown;charset=utf-8");
+  };
+
   const openFile = async (files: FileList | null) => {
     const f = files?.[0];
     if (!f) return;
@@ -191,6 +204,12 @@ export function CompareView({ session, fileName, opened }: CompareViewProps) {
         </div>
         <input ref={fileInput} className="sr-only" tabIndex={-1} aria-hidden="true" type="file" accept=".obc,text/plain" onChange={(e) => void openFile(e.target.files)} />
         <button type="button" onClick={() => setSwapped((s) => !s)} title="Swap which version is the earlier one">Swap earlier and later</button>
+        <span className="export-bar">
+          <span className="small muted">Export the comparison:</span>
+          <button type="button" disabled={!result} onClick={() => void exportAs("md")}>Markdown</button>
+          <button type="button" disabled={!result} onClick={() => void exportAs("docx")}>Word</button>
+        </span>
+        {exportError && <span className="error-text small" role="alert">{exportError}</span>}
       </div>
       <div className="compare-body">
         <section className="compare-texts" aria-label="The two texts">

@@ -1,5 +1,11 @@
-/** The data-quality report: each file read, its rows, missing values and problems. */
+/**
+ * The data-quality report, as `obc run` prints it: each file read with its data set and its
+ * rows read, accepted and rejected; then every problem (per file first, then the run's), with
+ * its severity, where (file:row), column, rule and message. Each problem has an anchor, so the
+ * warning by the totals can link to it.
+ */
 import type { DataProblem, RunResult } from "../../../engine/index.ts";
+import { allProblems, problemWhere } from "../../../engine/report.ts";
 
 export interface DataQualityProps {
   result?: RunResult;
@@ -7,31 +13,16 @@ export interface DataQualityProps {
   problems: DataProblem[];
 }
 
-function ProblemList({ problems }: { problems: DataProblem[] }) {
-  if (problems.length === 0) return <p className="ok">No data problems.</p>;
-  return (
-    <ul className="problem-list">
-      {problems.map((p, i) => (
-        <li key={i} className={`problem ${p.severity}`}>
-          <span className="problem-head">
-            {p.severity}[{p.code}] · {p.file}{p.row !== undefined ? `, row ${p.row}` : ""}{p.column !== undefined ? `, column ${p.column}` : ""}
-          </span>
-          <span className="problem-message">{p.message}</span>
-        </li>
-      ))}
-    </ul>
-  );
-}
+/** The id of a problem's row in the report. */
+export const problemAnchor = (index: number) => `data-problem-${index + 1}`;
 
 export function DataQuality({ result, problems }: DataQualityProps) {
   const files = result?.dataQuality.files ?? [];
-  const all = result ? result.dataQuality.problems.concat(files.flatMap((f) => f.problems)) : problems;
-  // errors first, then warnings, each in the engine's order
-  const unique = [...new Map(all.map((p) => [JSON.stringify(p), p])).values()].sort(
-    (a, b) => (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1),
-  );
+  const all = result ? allProblems(result) : problems;
+  const errors = all.filter((p) => p.severity === "error").length;
+  const warnings = all.length - errors;
   return (
-    <section className="data-quality" aria-labelledby="dq-heading">
+    <section className="data-quality" id="data-quality" aria-labelledby="dq-heading" tabIndex={-1}>
       <h3 id="dq-heading">Data quality</h3>
       {files.length > 0 && (
         <div className="table-scroll">
@@ -39,29 +30,51 @@ export function DataQuality({ result, problems }: DataQualityProps) {
             <caption>Files read</caption>
             <thead>
               <tr>
-                <th scope="col">File</th><th scope="col">Data set</th><th scope="col" className="num">Rows</th>
-                <th scope="col" className="num">Accepted</th><th scope="col" className="num">Rejected</th><th scope="col">Missing values</th>
+                <th scope="col">File</th><th scope="col">Data set</th><th scope="col" className="num">Rows read</th>
+                <th scope="col" className="num">Accepted</th><th scope="col" className="num">Rejected</th>
               </tr>
             </thead>
             <tbody>
-              {files.map((f) => {
-                const missing = Object.entries(f.missingValues).filter(([, n]) => n > 0);
-                return (
-                  <tr key={f.file}>
-                    <th scope="row">{f.file}</th>
-                    <td>{f.dataSet}</td>
-                    <td className="num">{f.rowsRead}</td>
-                    <td className="num">{f.rowsAccepted}</td>
-                    <td className="num">{f.rowsRejected}</td>
-                    <td>{missing.length === 0 ? "none" : missing.map(([k, n]) => `${k}: ${n}`).join(", ")}</td>
-                  </tr>
-                );
-              })}
+              {files.map((f) => (
+                <tr key={`${f.file}:${f.dataSet}`}>
+                  <th scope="row">{f.file}</th>
+                  <td>{f.dataSet}</td>
+                  <td className="num">{f.rowsRead}</td>
+                  <td className="num">{f.rowsAccepted}</td>
+                  <td className={`num${f.rowsRejected > 0 ? " cell-missing" : ""}`}>{f.rowsRejected}</td>
+                </tr>
+              ))}
             </tbody>
           </table>
         </div>
       )}
-      <ProblemList problems={unique} />
+      {all.length === 0 ? (
+        <p className="ok">No data problems.</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="data problems-table">
+            <caption>
+              {errors} error{errors === 1 ? "" : "s"}, {warnings} warning{warnings === 1 ? "" : "s"}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Severity</th><th scope="col">Where</th><th scope="col">Column</th><th scope="col">Rule</th><th scope="col">Message</th>
+              </tr>
+            </thead>
+            <tbody>
+              {all.map((p, i) => (
+                <tr key={i} id={problemAnchor(i)} className={`problem-row ${p.severity}`} tabIndex={-1}>
+                  <td className={p.severity === "error" ? "error-text" : ""}>{p.severity}</td>
+                  <td>{problemWhere(p)}</td>
+                  <td>{p.column ?? ""}</td>
+                  <td>{p.rule}</td>
+                  <td>{p.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </section>
   );
 }

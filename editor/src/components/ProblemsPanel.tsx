@@ -4,10 +4,12 @@ import type { DiagnosticDTO } from "../service/protocol.ts";
 export interface ProblemsPanelProps {
   diagnostics: DiagnosticDTO[];
   cliText: string;
+  /** the keys of the editor's commands on this platform, by what they do */
+  keys: readonly { label: string; keys: string }[];
   onSelect: (d: DiagnosticDTO) => void;
 }
 
-export function ProblemsPanel({ diagnostics, cliText, onSelect }: ProblemsPanelProps) {
+export function ProblemsPanel({ diagnostics, cliText, keys, onSelect }: ProblemsPanelProps) {
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   const warnings = diagnostics.filter((d) => d.severity === "warning").length;
   const infos = diagnostics.length - errors - warnings;
@@ -32,10 +34,17 @@ export function ProblemsPanel({ diagnostics, cliText, onSelect }: ProblemsPanelP
           ))}
         </ul>
       )}
-      <p className="keys small">
-        Keys: <kbd>Ctrl</kbd>+<kbd>Space</kbd> complete · <kbd>Ctrl</kbd>+<kbd>.</kbd> quick fix · <kbd>F12</kbd> go to definition ·{" "}
-        <kbd>Shift</kbd>+<kbd>Alt</kbd>+<kbd>F</kbd> format · <kbd>Ctrl</kbd>+<kbd>M</kbd> lets <kbd>Tab</kbd> leave the editor
-      </p>
+      {keys.length > 0 && (
+        <p className="keys small">
+          Keys:{" "}
+          {keys.map((k, i) => (
+            <span key={k.label}>
+              {i > 0 && " · "}
+              <kbd>{k.keys}</kbd> {k.label}
+            </span>
+          ))}
+        </p>
+      )}
       {cliText && (
         <details className="cli-text">
           <summary>Show as printed by obc check</summary>

@@ -12,13 +12,15 @@ export interface RunPanelProps {
   onRun: (files: RunFile[], asOf?: string) => Promise<RunMessage>;
   /** the example data set that goes with the example loaded in the editor */
   suggestedDataSet?: string;
+  /** the contract's file name (the exports are named after it) */
+  fileName: string;
 }
 
 const FROM_DISK = "disk";
 
 const hasDataSet = (dir: string | undefined) => dir !== undefined && exampleDataSets.some((d) => d.dir === dir);
 
-export function RunPanel({ onRun, suggestedDataSet }: RunPanelProps) {
+export function RunPanel({ onRun, suggestedDataSet, fileName }: RunPanelProps) {
   const [source, setSource] = useState<string>(hasDataSet(suggestedDataSet) ? suggestedDataSet! : (exampleDataSets[0]?.dir ?? FROM_DISK));
   const [diskFiles, setDiskFiles] = useState<RunFile[]>([]);
   const [asOf, setAsOf] = useState("");
@@ -79,7 +81,7 @@ export function RunPanel({ onRun, suggestedDataSet }: RunPanelProps) {
       </div>
       <div aria-live="polite">
         {answer?.error && <p className="error-text" role="alert">{answer.error}</p>}
-        {answer && <RunResults answer={answer} />}
+        {answer && <RunResults answer={answer} fileName={fileName} />}
       </div>
     </section>
   );

@@ -4,6 +4,7 @@
  */
 import { Fragment, useId, useMemo, useState } from "react";
 import type { RunResult, StudentResult } from "../../../engine/index.ts";
+import { LINE_CELL_LEGEND, lineCell } from "../../../engine/report.ts";
 import { formatMoney, fromCents, moneyValue, toCents } from "../money.ts";
 
 export interface StudentsTableProps {
@@ -16,8 +17,9 @@ function paidFor(s: StudentResult, clause: string): string | undefined {
   return s.lines.find((l) => l.clause === clause)?.paid;
 }
 
-function withheldOf(s: StudentResult): number {
-  return s.lines.reduce((sum, l) => sum + moneyValue(l.withheld), 0);
+/** The cents withheld from a student's lines (exact). */
+function withheldOf(s: StudentResult): bigint {
+  return s.lines.reduce((sum, l) => sum + toCents(l.withheld), 0n);
 }
 
 export function StudentsTable({ result }: StudentsTableProps) {
@@ -40,7 +42,7 @@ export function StudentsTable({ result }: StudentsTableProps) {
     const value = (s: StudentResult): string | number => {
       if (sort.key === "id") return s.id;
       if (sort.key === "total") return moneyValue(s.total);
-      if (sort.key === "withheld") return withheldOf(s);
+      if (sort.key === "withheld") return Number(withheldOf(s));
       return moneyValue(paidFor(s, sort.key.slice("clause:".length)) ?? "0");
     };
     return result.students.filter(matches).sort((a, b) => {
@@ -59,10 +61,10 @@ export function StudentsTable({ result }: StudentsTableProps) {
       return next;
     });
 
-  const header = (key: SortKey, label: string, numeric = false) => {
+  const header = (key: SortKey, label: string, numeric = false, extra = "") => {
     const active = sort.key === key;
     return (
-      <th scope="col" className={numeric ? "num" : "sticky"} aria-sort={active ? (sort.dir === 1 ? "ascending" : "descending") : "none"}>
+      <th scope="col" className={`${numeric ? "num" : "sticky"}${extra}`} aria-sort={active ? (sort.dir === 1 ? "ascending" : "descending") : "none"}>
         <button type="button" className="sort" onClick={() => setSort({ key, dir: active ? (sort.dir === 1 ? -1 : 1) : numeric ? -1 : 1 })}>
           {label}
           <span aria-hidden="true">{active ? (sort.dir === 1 ? " ▲" : " ▼") : " ↕"}</span>
@@ -86,7 +88,7 @@ export function StudentsTable({ result }: StudentsTableProps) {
               {header("id", "Student")}
               {clauses.map((c) => <Fragment key={c.id}>{header(`clause:${c.id}`, c.name, true)}</Fragment>)}
               {header("withheld", "Withheld", true)}
-              {header("total", "Total", true)}
+              {header("total", "Total", true, " sticky-end")}
             </tr>
           </thead>
           <tbody>
@@ -102,9 +104,18 @@ export function StudentsTable({ result }: StudentsTableProps) {
                       </button>{" "}
                       {s.id}
                     </th>
-                    {clauses.map((c) => <td key={c.id} className="num">{money(paidFor(s, c.id))}</td>)}
-                    <td className="num">{formatMoney(withheldOf(s).toFixed(2), result.contract.currency)}</td>
-                    <td className="num strong">{money(s.total)}</td>
+                    {clauses.map((c) => {
+                      // as obc run prints it: the amount when met, "missing", or "-"
+                      const line = s.lines.find((l) => l.clause === c.id);
+                      const text = lineCell(line, (a) => formatMoney(a, result.contract.currency));
+                      return (
+                        <td key={c.id} className={`num${line?.status === "missing" ? " cell-missing" : line?.status !== "met" ? " cell-status" : ""}`} title={line ? `${line.status}: ${line.reason}` : "no line: not eligible"}>
+                          {text}
+                        </td>
+                      );
+                    })}
+                    <td className="num">{formatMoney(fromCents(withheldOf(s)), result.contract.currency)}</td>
+                    <td className="num strong sticky-end">{money(s.total)}</td>
                   </tr>
                   {expanded && (
                     <tr id={`reasons-${s.id}`} className="reasons">
@@ -142,11 +153,12 @@ export function StudentsTable({ result }: StudentsTableProps) {
               <th scope="row" className="sticky">All students</th>
               {clauses.map((c) => <td key={c.id} className="num">{money(result.totals.byClause[c.id])}</td>)}
               <td className="num">{money(fromCents(result.students.reduce((sum, st) => sum + st.lines.reduce((x, l) => x + toCents(l.withheld), 0n), 0n)))}</td>
-              <td className="num strong">{money(fromCents(result.students.reduce((sum, st) => sum + toCents(st.total), 0n)))}</td>
+              <td className="num strong sticky-end">{money(fromCents(result.students.reduce((sum, st) => sum + toCents(st.total), 0n)))}</td>
             </tr>
           </tfoot>
         </table>
       </div>
+      <p className="small muted">{LINE_CELL_LEGEND}.</p>
     </section>
   );
 }

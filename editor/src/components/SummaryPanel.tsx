@@ -3,8 +3,9 @@
  * document as `obc summary`. A click on a sentence selects its clause in the code; the
  * sentences about the text under the cursor are highlighted.
  */
+import { useState } from "react";
 import { EXAMPLES_MAX_CLAUSES } from "../service/limits.ts";
-import type { SummaryMessage } from "../service/protocol.ts";
+import type { DocFormat, ExportMessage, SummaryMessage } from "../service/protocol.ts";
 import type { SummaryEntry } from "../summary-map.ts";
 import { SummaryDocView } from "./SummaryDoc.tsx";
 
@@ -16,9 +17,31 @@ export interface SummaryPanelProps {
   /** the most specific of them, brought into view */
   reveal?: number;
   onSelect: (entry: SummaryEntry) => void;
+  /** the summary as `obc summary --format F` writes it, to download */
+  onExport: (format: DocFormat) => Promise<ExportMessage>;
+  /** saves the exported document */
+  onDownload: (format: DocFormat, content: string | Uint8Array) => void;
 }
 
-export function SummaryPanel({ summary, entries, active, reveal, onSelect }: SummaryPanelProps) {
+const FORMATS: { format: DocFormat; label: string }[] = [
+  { format: "docx", label: "Word" },
+  { format: "html", label: "HTML" },
+  { format: "md", label: "Markdown" },
+];
+
+export function SummaryPanel({ summary, entries, active, reveal, onSelect, onExport, onDownload }: SummaryPanelProps) {
+  const [exporting, setExporting] = useState<DocFormat>();
+  const [error, setError] = useState<string>();
+  const exportAs = async (format: DocFormat) => {
+    setExporting(format);
+    try {
+      const m = await onExport(format);
+      setError(m.error);
+      if (m.content !== undefined) onDownload(format, m.content);
+    } finally {
+      setExporting(undefined);
+    }
+  };
   const doc = summary?.doc;
   const examples = !doc
     ? undefined
@@ -32,6 +55,15 @@ export function SummaryPanel({ summary, entries, active, reveal, onSelect }: Sum
   return (
     <section className="summary" aria-labelledby="summary-heading">
       <h2 id="summary-heading">In plain words</h2>
+      <div className="export-bar">
+        <span className="small muted">Export the summary (as obc summary writes it):</span>
+        {FORMATS.map((f) => (
+          <button key={f.format} type="button" disabled={!summary?.doc || exporting !== undefined} onClick={() => void exportAs(f.format)}>
+            {exporting === f.format ? "Exporting…" : f.label}
+          </button>
+        ))}
+      </div>
+      {error && <p className="error-text small" role="alert">{error}</p>}
       {!doc ? (
         <p className="muted">{summary?.error ?? "The summary appears here once the text holds a contract."}</p>
       ) : (

@@ -4,7 +4,7 @@
  * waiting for a pause (the check worker drops texts overtaken by newer ones); the diagnostics
  * for the text shown become markers.
  */
-import type { ProjectFiles, RunFile, RunMessage, SimulateMessage, SimulationOptions } from "../service/protocol.ts";
+import type { DocFormat, ExportMessage, ProjectFiles, RunFile, RunMessage, SimulateMessage, SimulationOptions } from "../service/protocol.ts";
 import type { AnalysisStore } from "../store.ts";
 import type { LanguageClient } from "../worker-client.ts";
 import { registerCodeActions } from "./code-actions.ts";
@@ -68,7 +68,7 @@ export class EditorSession {
       tabSize: 2,
       renderWhitespace: "none",
       fixedOverflowWidgets: true,
-      ariaLabel: "Contract text (OBC). Press Ctrl+M to let Tab move the focus out of the editor, Alt+F1 for accessibility help.",
+      ariaLabel: "Contract text (OBC).",
       quickSuggestions: { other: true, comments: false, strings: true },
       // completion never fights typing: the list opens with nothing selected, so Enter starts
       // a new line; Down moves into the list, where Enter accepts; Tab accepts the first item
@@ -85,6 +85,8 @@ export class EditorSession {
       this.model.onDidChangeContent(() => this.edited()),
       this.editor.onDidChangeCursorPosition((e) => options.onCursor?.(this.model.getOffsetAt(e.position))),
     );
+    const tabKey = this.shortcut("editor.action.toggleTabFocusMode");
+    if (tabKey) this.editor.updateOptions({ ariaLabel: `Contract text (OBC). ${tabKey} lets Tab move the focus out of the editor.` });
     const unsubscribe = this.store.subscribe(() => this.showMarkers());
     this.disposables.push({ dispose: unsubscribe });
     // the workers were asked about the text as version 1 before the editor loaded
@@ -144,6 +146,21 @@ export class EditorSession {
   /** Runs the current text on data files. */
   run(files: RunFile[], asOf?: string): Promise<RunMessage> {
     return this.client.run(this.text, files, this.fileName, this.project, asOf);
+  }
+
+  /**
+   * The keys of an editor command as on this platform ("Ctrl+Shift+I" on Linux, "⇧⌥F" on a
+   * Mac), from the editor's own keybindings; undefined when it has none.
+   */
+  shortcut(commandId: string): string | undefined {
+    type Keybindings = { lookupKeybinding(id: string): { getLabel(): string | null } | undefined };
+    const service = (this.editor as unknown as { _standaloneKeybindingService?: Keybindings })._standaloneKeybindingService;
+    return service?.lookupKeybinding(commandId)?.getLabel() ?? undefined;
+  }
+
+  /** The summary as `obc summary FILE --format F` (with `--cohort N` once a cohort size is set) writes it. */
+  exportSummary(format: DocFormat): Promise<ExportMessage> {
+    return this.client.exportSummary(format, this.text, this.fileName, this.project, this.cohortSize);
   }
 
   async format(): Promise<void> {

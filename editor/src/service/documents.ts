@@ -9,15 +9,22 @@
  *   run      → "run" (the engine on the given data files)
  *   diff     → "diff" (engine/diff: the changes between two versions, as sentences)
  *   simulate → "simulate" (engine/fast/simulate: pricing by simulation, and each cohort's total)
+ *   export-summary, export-diff → "export": the summary or a comparison as Markdown, HTML or
+ *              Word, the same documents as `obc summary` and `obc diff` (Word's code is
+ *              loaded on the first such request)
  */
 import { runContract } from "../../../engine/index.ts";
 import { diffContracts } from "../../../engine/diff/diff.ts";
+import { diffDocument } from "../../../engine/diff/render.ts";
+import { summarizeContract } from "../../../engine/summary/index.ts";
+import type { SummaryDoc } from "../../../engine/summary/model.ts";
+import { toHtml, toMarkdown } from "../../../engine/summary/render.ts";
 import { buildWorkedExamples } from "../../../engine/summary/examples.ts";
 import { summarize } from "../../../engine/summary/summary.ts";
 import { boundsOf } from "./bounds.ts";
 import { compilerFor, errorCount } from "./compile.ts";
 import { DEFAULT_COHORT, EXAMPLES_DELAY_MS, EXAMPLES_MAX_CLAUSES } from "./limits.ts";
-import type { BoundsMessage, DiffMessage, DiffSide, DocumentRequest, DocumentResponse, RunMessage, SimulateMessage, SummaryMessage } from "./protocol.ts";
+import type { BoundsMessage, DiffMessage, DiffSide, DocFormat, DocumentRequest, DocumentResponse, ExportMessage, RunMessage, SimulateMessage, SummaryMessage } from "./protocol.ts";
 import { SIM_LIMITS, simulateWithTotals } from "./simulation.ts";
 
 export interface DocumentDeps {
@@ -150,6 +157,36 @@ export function createDocumentService(deps: DocumentDeps = {}): DocumentService 
     }
   }
 
+  /** A document in a format, as cli/documents.ts writes it (Word without a date stamps 2000-01-01, as the CLI). */
+  async function render(doc: SummaryDoc, format: DocFormat): Promise<string | Uint8Array> {
+    if (format === "md") return toMarkdown(doc);
+    if (format === "html") return toHtml(doc);
+    const { toDocx } = await import("../../../engine/summary/docx.ts");
+    return toDocx(doc, {});
+  }
+
+  async function exportDocument(request: Extract<DocumentRequest, { type: "export-summary" | "export-diff" }>): Promise<ExportMessage> {
+    const { id, format } = request;
+    try {
+      if (request.type === "export-summary") {
+        const compiled = compile(request.text, request.fileName, request.project);
+        if (!compiled.ok || !compiled.ir) {
+          const errors = errorCount(compiled);
+          return { type: "export", id, error: `The contract has ${plural(errors, "error")}: fix ${errors === 1 ? "it" : "them"} before exporting its summary.` };
+        }
+        const doc = await summarizeContract(compiled.ir, request.text, { sourceName: request.fileName, ...(request.cohortSize !== undefined ? { cohortSize: request.cohortSize } : {}) });
+        return { type: "export", id, content: await render(doc, format) };
+      }
+      const a = compile(request.old.text, request.old.fileName, request.old.project);
+      const b = compile(request.new.text, request.new.fileName, request.new.project);
+      if (!a.ok || !a.ir || !b.ok || !b.ir) return { type: "export", id, error: "Both versions must be contracts without errors to export the comparison." };
+      const result = diffContracts(a.ir, request.old.text, b.ir, request.new.text);
+      return { type: "export", id, content: await render(diffDocument(result, { oldName: request.old.name, newName: request.new.name }), format) };
+    } catch (e) {
+      return { type: "export", id, error: `Internal error in OBC (please report it): ${e instanceof Error ? e.message : String(e)}` };
+    }
+  }
+
   return {
     async handle(request, post) {
       switch (request.type) {
@@ -164,6 +201,10 @@ export function createDocumentService(deps: DocumentDeps = {}): DocumentService 
           return;
         case "simulate":
           post(simulation(request));
+          return;
+        case "export-summary":
+        case "export-diff":
+          post(await exportDocument(request));
           return;
       }
     },

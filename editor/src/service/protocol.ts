@@ -288,10 +288,22 @@ export interface SimulateMessage {
   ms: number;
 }
 
+/** A document made for download: the summary or a comparison, as `obc summary` / `obc diff` write it. */
+export interface ExportMessage {
+  type: "export";
+  id: number;
+  /** text (Markdown, HTML) or bytes (Word) */
+  content?: string | Uint8Array;
+  /** why there is no document, in plain words */
+  error?: string;
+}
+
+export type DocFormat = "md" | "html" | "docx";
+
 /** What the check worker answers. */
 export type CheckResponse = DiagnosticsMessage | AnalysisMessage | FormatMessage | LibraryMessage;
 /** What the document worker answers. */
-export type DocumentResponse = SummaryMessage | BoundsMessage | RunMessage | DiffMessage | SimulateMessage;
+export type DocumentResponse = SummaryMessage | BoundsMessage | RunMessage | DiffMessage | SimulateMessage | ExportMessage;
 export type WorkerResponse = CheckResponse | DocumentResponse;
 
 /**
@@ -318,4 +330,8 @@ export type DocumentRequest =
   | ({ type: "document"; cohortSize?: number } & EditedText)
   | { type: "run"; id: number; text: string; files: RunFile[]; asOf?: string; fileName?: string; project?: ProjectFiles }
   | { type: "diff"; id: number; old: DiffSide; new: DiffSide }
-  | { type: "simulate"; id: number; text: string; options: SimulationOptions; fileName?: string; project?: ProjectFiles };
+  | { type: "simulate"; id: number; text: string; options: SimulationOptions; fileName?: string; project?: ProjectFiles }
+  /** `obc summary FILE --format F [--cohort N]` */
+  | { type: "export-summary"; id: number; format: DocFormat; text: string; fileName: string; project?: ProjectFiles; cohortSize?: number }
+  /** `obc diff OLD NEW --format F` */
+  | { type: "export-diff"; id: number; format: DocFormat; old: DiffSide & { name: string }; new: DiffSide & { name: string } };
