@@ -185,7 +185,7 @@ export function App({ client, store, initial }: AppProps) {
     const errors = diagnostics.diagnostics.filter((d) => d.severity === "error").length;
     const warnings = diagnostics.diagnostics.filter((d) => d.severity === "warning").length;
     if (errors > 0) return { text: `${errors} error${errors === 1 ? "" : "s"}${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}`, kind: "error" as const };
-    return { text: warnings > 0 ? `Ready to run, ${warnings} warning${warnings === 1 ? "" : "s"}` : "No problems: ready to run", kind: "ok" as const };
+    return { text: warnings > 0 ? `No errors, ${warnings} warning${warnings === 1 ? "" : "s"}` : "No problems", kind: "ok" as const };
   }, [diagnostics]);
 
   // the editor's keys as on this platform (Monaco's own keybindings)
