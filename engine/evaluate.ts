@@ -223,9 +223,14 @@ export function evaluate(e: A.Expr, env: Env): RV {
         if (v.kind === "missing") continue;
         total = total ? arith("+", total, v, env, e.span) : v;
       }
-      return total ?? { kind: "number", value: Rational.ZERO };
+      return total ?? emptySum(e);
     }
   }
+}
+
+/** A `sum of (…)` over no rows, or over missing values only: zero, in the unit of the summed value. */
+export function emptySum(e: A.Aggregate): RV {
+  return { kind: e.unit ?? "number", value: Rational.ZERO };
 }
 
 /** A value as text for reasons and outputs: "71", "73.8%", "$1,080.00", "2026-10-01", "missing". */

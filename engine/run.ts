@@ -276,6 +276,25 @@ export interface Runtime {
   asOf?: string;
 }
 
+/**
+ * The rows of the per-student data sets other than the roster, by student key, in data-set
+ * order: what joins a roster row to the rest of a student's values. Every path (decisions,
+ * cohort aggregates, bulk runs) joins through this.
+ */
+export function joinedRows(ir: ContractIR, data: Map<string, DataRow[]>): Map<string, DataRow[]> {
+  const byKey = new Map<string, DataRow[]>();
+  for (const d of ir.dataSets) {
+    if (d.kind !== "student" || d.roster) continue;
+    for (const r of data.get(d.name) ?? []) {
+      if (r.key === undefined) continue;
+      const list = byKey.get(r.key);
+      if (list) list.push(r);
+      else byKey.set(r.key, [r]);
+    }
+  }
+  return byKey;
+}
+
 function studentValues(row: DataRow, extra: DataRow[]): Record<string, RV> {
   const values: Record<string, RV> = {};
   for (const r of [row, ...extra]) for (const [k, v] of Object.entries(r.values)) values[k] = fromValue(v);
@@ -291,10 +310,7 @@ export async function decideStudents(ir: ContractIR, data: Map<string, DataRow[]
   const engine = buildEngine(studentRules, factIds);
   const defs = new Map<string, A.Expr>([...ir.metrics].map(([k, m]) => [k, m.expr]));
   const clauseIds = new Map(ir.clauses.map((c) => [c.name, c.id]));
-  // rows of other per-student data sets, joined by key
-  const others = ir.dataSets.filter((d) => d.kind === "student" && !d.roster);
-  const byKey = new Map<string, DataRow[]>();
-  for (const d of others) for (const r of data.get(d.name) ?? []) if (r.key !== undefined) byKey.set(r.key, [...(byKey.get(r.key) ?? []), r]);
+  const byKey = joinedRows(ir, data);
   const weightRules = ir.weights.map((_, i) => `weight:${i + 1}`);
   const refInfo: ClauseRefInfo = { clauses: new Map(ir.clauses.map((c) => [c.id, c])), asOf: rt.asOf };
   const out: StudentDecision[] = [];
@@ -431,9 +447,11 @@ export async function decideCohorts(
   const clauseIds = new Map(ir.clauses.map((c) => [c.name, c.id]));
   const roster = ir.dataSets.find((d) => d.roster);
   const byId = new Map(students.map((s) => [s.id, s]));
+  const byKey = joinedRows(ir, data);
+  // each student's own context: the student's values from every per-student data set
   const studentEnvs = (roster ? data.get(roster.name) ?? [] : []).map((row) => {
     const dec = row.key !== undefined ? byId.get(row.key) : undefined;
-    const ctx = new Context(studentValues(row, []), defs, exprs, clauseIds);
+    const ctx = new Context(studentValues(row, row.key !== undefined ? byKey.get(row.key) ?? [] : []), defs, exprs, clauseIds);
     for (const [p, v] of Object.entries(dec?.populations ?? {})) ctx.populations.set(p, v);
     ctx.fixedClauseFacts = dec?.clauseFacts ?? new Map();
     return ctx;

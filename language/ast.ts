@@ -86,6 +86,11 @@ export interface Aggregate extends NodeBase {
   population?: PopulationName;
   value?: Expr;
   where?: Expr;
+  /**
+   * Of a `sum`, the unit of its value, set by the checker (check/types.ts): a sum over no rows
+   * (or over missing values only) is zero in this unit, e.g. $0.00 for a sum of amounts.
+   */
+  unit?: "number" | "money" | "percent";
 }
 
 export type Expr =

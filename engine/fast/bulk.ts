@@ -20,7 +20,7 @@ import type { DataFile } from "../inputs.ts";
 import type { RunResult } from "../output.ts";
 import { Rational } from "../rational.ts";
 import type { Runtime } from "../run.ts";
-import { disagreement, failureProblem } from "../run.ts";
+import { disagreement, failureProblem, joinedRows } from "../run.ts";
 import { fastCohorts, fastEscalations } from "./decide.ts";
 import { aggregateValue, type AggregatePartial } from "./expr.ts";
 import { csvTable, matchFiles, RowLoader, type MatchedFile } from "./load.ts";
@@ -82,7 +82,6 @@ export class BulkEvaluator {
   private readonly unit: A.RoundingUnit;
   private readonly first = new Map<string, { pops: (boolean | undefined)[]; facts: (boolean | undefined)[] }>();
   readonly rosterName: string;
-  private readonly rosterOnly: number[] | undefined;
 
   constructor(
     readonly ir: ContractIR,
@@ -99,8 +98,6 @@ export class BulkEvaluator {
     this.sink = { store: this.store, mode: this.mode, unit: this.unit };
     this.aggActive = this.agg.active;
     this.rosterName = ir.dataSets.find((d) => d.roster)?.name ?? "";
-    const others = ir.dataSets.some((d) => d.kind === "student" && !d.roster);
-    this.rosterOnly = others ? this.prog.rosterSlots : undefined;
   }
 
   /** Forgets the students decided so far. */
@@ -121,7 +118,7 @@ export class BulkEvaluator {
   }
 
   /** Decides one student whose values are in `slots` (roster row first, joined rows after). */
-  add(key: string, row: number, slots: unknown[], rosterSlots?: unknown[]): void {
+  add(key: string, row: number, slots: unknown[]): void {
     const prog = this.prog;
     prog.frame.slots = slots;
     const st = this.store;
@@ -140,16 +137,8 @@ export class BulkEvaluator {
     if (this.aggActive) {
       let fst = this.first.get(key);
       if (!fst) this.first.set(key, (fst = { pops: [...o.pops], facts: prog.clauseFacts() }));
-      this.agg.add(rosterSlots ?? slots, fst.pops, fst.facts);
+      this.agg.add(slots, fst.pops, fst.facts);
     }
-  }
-
-  /** Copies the roster part of a student's slots (when other per-student sets are joined). */
-  rosterPart(slots: unknown[]): unknown[] | undefined {
-    if (!this.rosterOnly) return undefined;
-    const out = new Array<unknown>(slots.length).fill(undefined);
-    for (const s of this.rosterOnly) out[s] = slots[s];
-    return out;
   }
 
   /** The aggregates over students, by node (for cohort clauses). */
@@ -197,10 +186,7 @@ export function runBulk(contract: ContractIR, source: string, files: DataFile[],
   const sets = loadNonRoster(ir, matched, strict, isStreamed);
   const compiled = compileContract(ir, source);
   const ev = new BulkEvaluator(ir, compiled, opts.asOf);
-  // rows of other per-student data sets, joined by key
-  const others = ir.dataSets.filter((d) => d.kind === "student" && !d.roster);
-  const byKey = new Map<string, DataRow[]>();
-  for (const d of others) for (const r of sets.rows.get(d.name) ?? []) if (r.key !== undefined) byKey.set(r.key, [...(byKey.get(r.key) ?? []), r]);
+  const byKey = joinedRows(ir, sets.rows);
   // the roster: streamed, decided row by row
   const rosterIds = new Map<MatchedFile, string[]>();
   matched.forEach((m, i) => {
@@ -216,9 +202,8 @@ export function runBulk(contract: ContractIR, source: string, files: DataFile[],
         ids.push(r.key);
         const slots = ev.slots();
         fillSlots(slots, ev.prog.fields, r.values);
-        const rp = ev.rosterPart(slots);
         for (const x of byKey.get(r.key) ?? []) fillSlots(slots, ev.prog.fields, x.values);
-        ev.add(r.key, r.row, slots, rp);
+        ev.add(r.key, r.row, slots);
       }
       rosterIds.set(m, ids);
       sets.rows.set(m.ds.name, [...(sets.rows.get(m.ds.name) ?? [])]);
@@ -232,9 +217,8 @@ export function runBulk(contract: ContractIR, source: string, files: DataFile[],
       const r = loader.row(row, cells, slots, carried);
       if (!r || r.key === undefined) return;
       ids.push(r.key);
-      const rp = ev.rosterPart(slots);
       for (const x of byKey.get(r.key) ?? []) fillSlots(slots, ev.prog.fields, x.values);
-      ev.add(r.key, row, slots, rp);
+      ev.add(r.key, row, slots);
     });
     sets.reports[i] = loader.report(m.csv.problems);
     if (!sets.rows.has(m.ds.name)) sets.rows.set(m.ds.name, []);

@@ -18,6 +18,7 @@ import {
   disagreement,
   failureProblem,
   groupByPeriod,
+  joinedRows,
   percentMeasures,
   type EscalationState,
   traceConditions,
@@ -76,16 +77,7 @@ function decideAllStudents(
 ): StudentDecision[] {
   const roster = ir.dataSets.find((d) => d.roster);
   if (!roster) return [];
-  const others = ir.dataSets.filter((d) => d.kind === "student" && !d.roster);
-  const byKey = new Map<string, DataRow[]>();
-  for (const d of others) {
-    for (const r of data.get(d.name) ?? []) {
-      if (r.key === undefined) continue;
-      const list = byKey.get(r.key);
-      if (list) list.push(r);
-      else byKey.set(r.key, [r]);
-    }
-  }
+  const byKey = joinedRows(ir, data);
   const out: StudentDecision[] = [];
   const f = prog.frame;
   const n = prog.nSlots;
@@ -95,12 +87,7 @@ function decideAllStudents(
     if (row.key === undefined) continue;
     const slots = new Array<unknown>(n).fill(undefined);
     fillSlots(slots, prog.fields, row.values);
-    const extras = byKey.get(row.key);
-    let rosterOnly = slots;
-    if (extras) {
-      if (agg.active) rosterOnly = slots.slice();
-      for (const x of extras) fillSlots(slots, prog.fields, x.values);
-    }
+    for (const x of byKey.get(row.key) ?? []) fillSlots(slots, prog.fields, x.values);
     f.slots = slots;
     const o = prog.decide(reasons);
     const populations: Record<string, boolean> = {};
@@ -126,7 +113,7 @@ function decideAllStudents(
     if (agg.active) {
       let fst = first.get(row.key);
       if (!fst) first.set(row.key, (fst = { pops: [...o.pops], facts }));
-      agg.add(rosterOnly, fst.pops, fst.facts);
+      agg.add(slots, fst.pops, fst.facts);
     }
   }
   return out;

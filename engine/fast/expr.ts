@@ -22,7 +22,7 @@
  */
 import type * as A from "../../language/ast.ts";
 import type { ClauseIR } from "../../language/check/ir.ts";
-import { arithmeticRV, compareOp, FALSE, MISSING, monthStarts, TRUE, type RV } from "../evaluate.ts";
+import { arithmeticRV, compareOp, emptySum, FALSE, MISSING, monthStarts, TRUE, type RV } from "../evaluate.ts";
 import { Rational } from "../rational.ts";
 import { nAdd, nCmp, nDiv, nIsZero, nMul, nNeg, norm, nSub, toRat, type N } from "./num.ts";
 
@@ -955,7 +955,7 @@ export class Scope {
       // no rows in this scope: an aggregate of nothing
       if (e.fn === "count") return constant("number", 0);
       if (e.fn === "share") return constant("rv", MISSING);
-      return constant("number", 0);
+      return constant("rv", emptySum(e));
     }
     const where = e.where ? tri(rows.compile(e.where)) : undefined;
     const value = e.value ? rvFn(rows.compile(e.value)) : undefined;
@@ -978,7 +978,7 @@ export class Scope {
         }
         if (fn === "count") return { kind: "number", value: Rational.of(chosen) };
         if (fn === "share") return rs.length === 0 ? MISSING : { kind: "percent", value: Rational.of(chosen, rs.length) };
-        return total ?? { kind: "number", value: Rational.ZERO };
+        return total ?? emptySum(e);
       },
     };
   }
@@ -995,7 +995,7 @@ export interface AggregatePartial {
 export function aggregateValue(e: A.Aggregate, p: AggregatePartial): RV {
   if (e.fn === "count") return { kind: "number", value: Rational.of(p.chosen) };
   if (e.fn === "share") return p.rows === 0 ? MISSING : { kind: "percent", value: Rational.of(p.chosen, p.rows) };
-  return p.total ?? { kind: "number", value: Rational.ZERO };
+  return p.total ?? emptySum(e);
 }
 
 /** Merges two partials of consecutive row ranges (the sum of kinds is order-free for numeric values). */

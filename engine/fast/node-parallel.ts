@@ -19,6 +19,7 @@ import type { FieldSlot } from "./expr.ts";
 import { matchFiles, RowLoader, type MatchedFile } from "./load.ts";
 import { encodeExtras, mergeChunks, splitCsv, type ChunkJob, type ChunkResult, type WorkerSetup } from "./parallel.ts";
 import { bareValue } from "./program.ts";
+import { joinedRows } from "../run.ts";
 
 export interface ParallelOptions extends BulkOptions {
   /** worker threads (default: the available cores) */
@@ -72,18 +73,18 @@ export async function runPool(url: URL, setup: WorkerSetup, jobs: ChunkJob[], n:
 /** The joined rows of other per-student data sets as slot values, by key. */
 export function extrasBySlots(ir: ContractIR, rows: Map<string, DataRow[]>, fields: Map<string, FieldSlot>): Map<string, [number, unknown][][]> {
   const out = new Map<string, [number, unknown][][]>();
-  for (const d of ir.dataSets.filter((x) => x.kind === "student" && !x.roster)) {
-    for (const r of rows.get(d.name) ?? []) {
-      if (r.key === undefined) continue;
-      const vals: [number, unknown][] = [];
-      for (const k in r.values) {
-        const s = fields.get(k);
-        if (s) vals.push([s.slot, bareValue(r.values[k]!)]);
-      }
-      const list = out.get(r.key);
-      if (list) list.push(vals);
-      else out.set(r.key, [vals]);
-    }
+  for (const [key, joined] of joinedRows(ir, rows)) {
+    out.set(
+      key,
+      joined.map((r) => {
+        const vals: [number, unknown][] = [];
+        for (const k in r.values) {
+          const s = fields.get(k);
+          if (s) vals.push([s.slot, bareValue(r.values[k]!)]);
+        }
+        return vals;
+      }),
+    );
   }
   return out;
 }

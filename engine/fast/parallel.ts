@@ -165,10 +165,9 @@ export function evaluateChunk(ev: BulkEvaluator, job: ChunkJob, extras: Map<stri
     slots.fill(undefined);
     const r = loader.row(row, cells, slots, carriedError);
     if (!r || r.key === undefined) continue;
-    const rp = ev.rosterPart(slots);
     const x = extras.get(r.key);
     if (x) for (const rowVals of x) for (const [slot, v] of rowVals) slots[slot] = v;
-    ev.add(r.key, row, slots, rp);
+    ev.add(r.key, row, slots);
   }
   const st = ev.store;
   return {

@@ -129,23 +129,19 @@ export class StudentOut {
 }
 
 /** Student-level slots: the fields (and key columns) of every per-student data set. */
-export function studentSlots(ir: ContractIR): { fields: Map<string, FieldSlot>; rosterSlots: number[]; sets: DataSetIR[] } {
+export function studentSlots(ir: ContractIR): { fields: Map<string, FieldSlot>; sets: DataSetIR[] } {
   const fields = new Map<string, FieldSlot>();
   const sets = ir.dataSets.filter((d) => d.kind === "student");
-  const rosterSlots: number[] = [];
   for (const ds of sets) {
     const add = (name: string, sk: FieldSlot["sk"]) => {
-      let s = fields.get(name);
-      if (!s) {
-        s = { slot: fields.size, sk };
-        fields.set(name, s);
-      } else if (s.sk !== sk) throw new FastUnsupported(`${name} has two types`);
-      if (ds.roster && !rosterSlots.includes(s.slot)) rosterSlots.push(s.slot);
+      const s = fields.get(name);
+      if (!s) fields.set(name, { slot: fields.size, sk });
+      else if (s.sk !== sk) throw new FastUnsupported(`${name} has two types`);
     };
     if (ds.key) add(ds.key, "text");
     for (const f of ds.fields) add(f.name, fieldSK(f.type));
   }
-  return { fields, rosterSlots, sets };
+  return { fields, sets };
 }
 
 /** Fields of a per-period (or student-period) data set, for checkpoint and period-row scopes. */
@@ -167,7 +163,6 @@ export function fillSlots(slots: unknown[], fields: Map<string, FieldSlot>, valu
 export class StudentProgram {
   readonly scope: Scope;
   readonly fields: Map<string, FieldSlot>;
-  readonly rosterSlots: number[];
   readonly groups: CompiledRule[][];
   readonly rules: CompiledRule[];
   readonly plans: ClausePlan[];
@@ -195,9 +190,8 @@ export class StudentProgram {
     readonly factText: Map<string, string>,
     readonly asOf: string | undefined,
   ) {
-    const { fields, rosterSlots } = studentSlots(ir);
+    const { fields } = studentSlots(ir);
     this.fields = fields;
-    this.rosterSlots = rosterSlots;
     const clauseIndex = {
       byName: new Map(ir.clauses.map((c, i) => [c.name, i] as const)),
       byId: new Map(ir.clauses.map((c, i) => [c.id, i] as const)),
@@ -677,7 +671,7 @@ export class StudentAggregates {
       collect(co.decl.amount);
     }
     if (this.nodes.length === 0) return;
-    // a student's own context for aggregates: roster values only, clause values fixed
+    // a student's own context for aggregates: its values, clause values fixed
     this.scope = new Scope({
       fields: prog.fields,
       defs: new Map([...ir.metrics].map(([k, m]) => [k, m.expr])),
@@ -704,11 +698,14 @@ export class StudentAggregates {
     return this.nodes.length > 0;
   }
 
-  /** Adds one student: roster slots, groups (POPS order) and clause values (by clause index). */
-  add(rosterSlots: unknown[], pops: (boolean | undefined)[], clauseFacts: (boolean | undefined)[]): void {
+  /**
+   * Adds one student: its slots (the values of every per-student data set, as the student was
+   * decided on), groups (POPS order) and clause values (by clause index).
+   */
+  add(slots: unknown[], pops: (boolean | undefined)[], clauseFacts: (boolean | undefined)[]): void {
     const f = this.frame!;
     f.reset();
-    f.slots = rosterSlots;
+    f.slots = slots;
     for (let i = 0; i < 3; i++) f.pops[i] = pops[i];
     for (let i = 0; i < clauseFacts.length; i++) f.clauseMet[i] = clauseFacts[i];
     for (let k = 0; k < this.tests.length; k++) {

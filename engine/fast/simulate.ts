@@ -311,7 +311,7 @@ export function simulateRuns(contract: ContractIR, source: string, options: Simu
         const v = g.gen(rng, normal, latent);
         slots[g.slot] = g.optional && rng() < o.missing ? undefined : v;
       }
-      ev.add(ids[i]!, i + 2, slots, ev.rosterPart(slots));
+      ev.add(ids[i]!, i + 2, slots);
     }
     const problems: DataProblem[] = [];
     const decisions = ir.cohorts.length ? cohorts(noRows, ev.aggregates(), problems) : [];

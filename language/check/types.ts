@@ -250,6 +250,7 @@ export class ExprChecker {
         this.report(diag("OBC3002", { op: "add up", left: tyWords(v.type), right: tyWords(v.type), why: "only numbers and amounts can be added" }, { span: e.value.span, label: tyWords(v.type) }));
         return { type: "error", missing: none };
       }
+      if (v.type !== "error") e.unit = v.type === "money" || v.type === "percent" ? v.type : "number";
       return { type: v.type, missing: none };
     }
     return { type: e.fn === "share" ? "percent" : "count", missing: none };
