@@ -6,6 +6,9 @@
  *   obc portfolio status PORTFOLIO [--as-of DATE] [--ledger F|URL] [--json]
  *   obc portfolio attest PORTFOLIO --as-of DATE --by NAME [--role district|evaluator] [--district ID | --contract ID…] [--drop ID] [--note TEXT]
  *   obc portfolio settle PORTFOLIO --as-of DATE [--ledger F|URL] [--now ISO] [--contract ID]… [--accept ID=REASON]… [--dry-run] [--json]
+ *   obc portfolio monitor PORTFOLIO --as-of DATE [--contract ID]… [--days N] [--runs N] [--seed N] [--json]
+ *   obc portfolio statement PORTFOLIO (--payer NAME | --all) (--month YYYY-MM | --from DATE --to DATE) [--format docx|xlsx|csv|json] (--out F | --out-dir DIR)
+ *   obc portfolio view PORTFOLIO --role district|provider|funder|evaluator [--for ID|NAME] [--as-of DATE] [--json|--csv] [--secret-file F]
  *
  * The ledger is an SQLite file or a PostgreSQL database (`postgres://…`).
  *
@@ -23,8 +26,20 @@ import { deskJson } from "../node/portfolio/json.ts";
 import { DEFAULT_LEDGER, ledgerLines } from "../node/portfolio/ledger.ts";
 import { runPortfolio } from "../node/portfolio/run.ts";
 import { attestPortfolio, settlePortfolio, type ContractSettlement } from "../node/portfolio/settle.ts";
-import type { Ledger } from "../node/ledger/index.ts";
+import { fromCents, type Ledger } from "../node/ledger/index.ts";
 import { withLedger } from "./ledger.ts";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fsReason } from "../node/cli-support.ts";
+import { renderAggregateCsv } from "../node/aggregate.ts";
+import { hmacKeys, loadSecret, SecretError } from "../node/privacy.ts";
+import { ledgerTotals } from "../node/portfolio/ledger.ts";
+import { monitorPortfolio, type PortfolioMonitor } from "../node/portfolio/monitor.ts";
+import { buildStatement, payersOf, type Statement } from "../node/portfolio/statement.ts";
+import { statementCsv, statementDocx, statementXlsx } from "../node/portfolio/statement-render.ts";
+import { roleView, ROLES, type Role, type RoleView } from "../node/portfolio/views.ts";
+import { studentValues } from "../node/portfolio/run.ts";
+import { compositeIR } from "../engine/amendments.ts";
 import { portfolioStatus, type PortfolioStatus, type Rollup } from "../node/portfolio/status.ts";
 import { renderTable, SEPARATOR, type Row } from "./table.ts";
 
@@ -292,6 +307,243 @@ export async function portfolioAttestCommand(o: AttestCommandOptions, io: Comman
   });
 }
 
+// ───────────────────────────── monitor ─────────────────────────────
+
+export interface MonitorCommandOptions {
+  portfolio: string;
+  asOf?: string;
+  contract?: string[];
+  days?: number;
+  runs?: number;
+  seed?: number;
+  json?: boolean;
+}
+
+/** The monitor as tables: per contract, the forecast, students on track, upcoming dates. */
+export function renderMonitor(m: PortfolioMonitor): string {
+  const money = (c: bigint) => formatCents(c, m.currency);
+  const out: string[] = [`${m.portfolio} — monitoring as of ${m.date} — amounts in ${m.currency}`, ""];
+  out.push("Forecast of each contract's final payout (from the data so far and the contract's simulation)");
+  out.push(
+    renderTable(
+      ["Contract", "Data as of", "Students", "Certain", "Expected", "90% range", "Escalation"],
+      [
+        ...m.contracts.map((c) => [
+          c.id,
+          c.forecast.dataAsOf ?? "no drop",
+          String(c.forecast.students),
+          money(c.forecast.certain),
+          money(c.forecast.expected),
+          `${money(c.forecast.p5)} – ${money(c.forecast.p95)}`,
+          c.escalations.filter((e) => e.period).map((e) => `level ${e.level} (${e.period})${e.withholding ? ", withholding" : ""}${e.terminationRight ? ", may terminate" : ""}`).join("; ") || "-",
+        ]),
+        SEPARATOR,
+        ["Total", "", String(m.contracts.reduce((a, c) => a + c.forecast.students, 0)), money(m.certain), money(m.expected), "", ""],
+      ],
+      { indent: "  ", align: ["left", "left", "right", "right", "right", "right"] },
+    ),
+  );
+  out.push("Students on track (met: decided and met; on track: met in at least half of the simulated outcomes)");
+  out.push(
+    renderTable(
+      ["Contract", "Clause", "Due", "Met", "On track", "At risk", "Not met"],
+      m.contracts.flatMap((c) => c.forecast.tracks.map((t) => [c.id, t.name, t.due ?? (t.decided ? "-" : "end of term"), String(t.met), String(t.onTrack), String(t.atRisk), String(t.notMet)])),
+      { indent: "  ", align: ["left", "left", "left", "right", "right", "right", "right"] },
+    ),
+  );
+  const upcoming = m.contracts.flatMap((c) => c.upcoming.map((d) => [d.date, c.id, d.what]));
+  upcoming.sort((a, b) => a[0]!.localeCompare(b[0]!) || a[1]!.localeCompare(b[1]!));
+  out.push(`Coming due in the next ${m.days} days`);
+  out.push(upcoming.length ? renderTable(["Date", "Contract", "What"], upcoming, { indent: "  " }) : "  nothing\n");
+  return out.join("\n");
+}
+
+export async function portfolioMonitorCommand(o: MonitorCommandOptions, io: CommandIO): Promise<number> {
+  return runCommand("portfolio monitor", io, async () => {
+    const date = dateOption(o.asOf, "--as-of") ?? today();
+    if (o.runs !== undefined && (o.runs < 20 || o.runs > 100_000)) throw new CommandError(EXIT.usage, "--runs: 20 to 100000 simulated outcomes");
+    const p = loadOrFail(io, o.portfolio);
+    const only = onlyContracts(p, o.contract);
+    const runs = await runPortfolio(p, date, only);
+    const m = await monitorPortfolio(p, runs, date, { ...(o.days !== undefined ? { days: o.days } : {}), ...(o.runs !== undefined ? { runs: o.runs } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(only ? { only } : {}) });
+    io.stdout(o.json ? deskJson(m) : renderMonitor(m));
+    return EXIT.ok;
+  });
+}
+
+// ───────────────────────────── statement ─────────────────────────────
+
+export interface StatementCommandOptions {
+  portfolio: string;
+  payer?: string[];
+  all?: boolean;
+  month?: string;
+  from?: string;
+  to?: string;
+  issued?: string;
+  format?: string;
+  out?: string;
+  outDir?: string;
+  ledger?: string;
+}
+
+const FORMATS = ["docx", "xlsx", "csv", "json"] as const;
+type StatementFormat = (typeof FORMATS)[number];
+
+/** A statement's bytes in a format. */
+export async function renderStatement(s: Statement, format: StatementFormat): Promise<Uint8Array | string> {
+  switch (format) {
+    case "docx":
+      return statementDocx(s);
+    case "xlsx":
+      return statementXlsx(s);
+    case "csv":
+      return statementCsv(s);
+    case "json":
+      return deskJson(s);
+  }
+}
+
+/** The period of --month or --from/--to. */
+function period(o: { month?: string; from?: string; to?: string }): { from: string; to: string } {
+  if (o.month !== undefined) {
+    if (o.from !== undefined || o.to !== undefined) throw new CommandError(EXIT.usage, "give --month, or --from and --to, not both");
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(o.month)) throw new CommandError(EXIT.usage, "--month: write the month as YYYY-MM, e.g. 2027-01");
+    const [y, m] = [Number(o.month.slice(0, 4)), Number(o.month.slice(5, 7))];
+    return { from: `${o.month}-01`, to: new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10) };
+  }
+  const from = dateOption(o.from, "--from");
+  const to = dateOption(o.to, "--to");
+  if (from === undefined || to === undefined) throw new CommandError(EXIT.usage, "give the period: --month YYYY-MM, or --from DATE --to DATE");
+  if (from > to) throw new CommandError(EXIT.usage, "--from is after --to");
+  return { from, to };
+}
+
+/** A file name for a payer's statement: its number and the format. */
+const fileName = (s: Statement, format: StatementFormat) => `statement-${s.number}.${format}`;
+
+export async function portfolioStatementCommand(o: StatementCommandOptions, io: CommandIO): Promise<number> {
+  return runCommand("portfolio statement", io, async () => {
+    const { from, to } = period(o);
+    const issued = dateOption(o.issued, "--issued");
+    const format = (o.format ?? "docx") as StatementFormat;
+    if (!FORMATS.includes(format)) throw new CommandError(EXIT.usage, `--format is docx, xlsx, csv or json, not ${o.format}`);
+    if (!o.all && (o.payer ?? []).length === 0) throw new CommandError(EXIT.usage, "name the payer with --payer NAME (repeatable), or give --all");
+    if (o.all && (o.payer ?? []).length > 0) throw new CommandError(EXIT.usage, "give --payer or --all, not both");
+    const many = o.all || (o.payer ?? []).length > 1;
+    if (many && o.outDir === undefined) throw new CommandError(EXIT.usage, "several statements: give a folder with --out-dir");
+    if (!many && o.out === undefined && o.outDir === undefined && (format === "docx" || format === "xlsx")) throw new CommandError(EXIT.usage, `a .${format} file is binary: give a file with --out`);
+    const p = loadOrFail(io, o.portfolio);
+    const known = payersOf(p);
+    const payers = o.all ? known : o.payer!;
+    for (const name of payers) {
+      if (!known.includes(name)) throw new CommandError(EXIT.usage, `--payer: no contract of the portfolio names ${JSON.stringify(name)} as a payer; the payers are ${known.map((k) => JSON.stringify(k)).join(", ")}`);
+    }
+    const runs = await runPortfolio(p, to);
+    const { lines, totals } = await readingLedger(io, "portfolio statement", o.ledger, async (l) =>
+      l ? { lines: await ledgerLines(l), totals: await ledgerTotals(l, p.contracts.map((c) => c.identity)) } : { lines: [], totals: [] },
+    );
+    const written: string[] = [];
+    for (const payer of payers) {
+      const s = buildStatement(p, lines, totals, runs, { payer, from, to, ...(issued !== undefined ? { issued } : {}) });
+      if (!s.ledger.reconciles) throw new CommandError(EXIT.internal, `the statement for ${payer} does not reconcile to the ledger; nothing was written (please report it)`);
+      const body = await renderStatement(s, format);
+      const target = o.outDir !== undefined ? join(o.outDir, fileName(s, format)) : o.out;
+      if (target === undefined) {
+        io.stdout(body as string);
+        continue;
+      }
+      try {
+        if (o.outDir !== undefined) await mkdir(resolvePath(io, o.outDir), { recursive: true });
+        await writeFile(resolvePath(io, target), body);
+      } catch (e) {
+        throw new CommandError(EXIT.file, `cannot write ${target}: ${fsReason(e)}`);
+      }
+      written.push(`${target}: statement ${s.number}, ${s.payer}, ${from} to ${to}, net ${formatCents(s.net, s.currency)}, settled to date ${formatCents(s.closing, s.currency)}`);
+    }
+    for (const w of written) io.stdout(`wrote ${w}\n`);
+    return EXIT.ok;
+  });
+}
+
+// ───────────────────────────── views ─────────────────────────────
+
+export interface ViewCommandOptions {
+  portfolio: string;
+  role: string;
+  for?: string;
+  asOf?: string;
+  ledger?: string;
+  json?: boolean;
+  csv?: boolean;
+  secretFile?: string;
+  secretEnv?: string;
+}
+
+/** The values of each contract's latest drop (for subgroups), by contract id. */
+export async function latestValues(runs: readonly { contract: Portfolio["contracts"][number]; drop?: import("../node/portfolio/format.ts").Drop }[]) {
+  const values = new Map<string, Map<string, Record<string, import("../engine/data.ts").Value>>>();
+  for (const r of runs) if (r.drop) values.set(r.contract.id, (await studentValues(compositeIR(r.contract.ir, r.drop.asOf).ir, r.drop)).values);
+  return values;
+}
+
+const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+/** A view as CSV: student lines (district, provider, evaluator) or the suppressed aggregates per contract (funder). */
+export function viewCsv(v: RoleView): string {
+  if (v.role === "funder") {
+    const rows: string[] = [];
+    for (const a of v.aggregates ?? []) {
+      const [head, ...body] = renderAggregateCsv(a.aggregate).trimEnd().split("\n");
+      if (rows.length === 0) rows.push(`contract,${head}`);
+      for (const line of body) rows.push(`${csvCell(a.id)},${line}`);
+    }
+    return rows.join("\n") + "\n";
+  }
+  const head = "contract,student,clause,status,paid,withheld,reason";
+  return [head, ...(v.students ?? []).map((l) => [l.contract, l.student, l.clause, l.status, fromCents(l.paid), fromCents(l.withheld), l.reason].map(csvCell).join(","))].join("\n") + "\n";
+}
+
+export async function portfolioViewCommand(o: ViewCommandOptions, io: CommandIO): Promise<number> {
+  return runCommand("portfolio view", io, async () => {
+    if (!(ROLES as readonly string[]).includes(o.role)) throw new CommandError(EXIT.usage, `--role is ${ROLES.join(", ")}, not ${o.role}`);
+    if (o.json && o.csv) throw new CommandError(EXIT.usage, "give --json or --csv, not both");
+    const role = o.role as Role;
+    const date = dateOption(o.asOf, "--as-of") ?? today();
+    const p = loadOrFail(io, o.portfolio);
+    let keys;
+    const needsSecret = role === "evaluator" || (role === "provider" && p.contracts.some((c) => c.providerSees === "pseudonyms" && (o.for === undefined || c.provider.id === o.for)));
+    if (needsSecret) {
+      try {
+        keys = hmacKeys(await loadSecret({ ...(o.secretFile !== undefined ? { secretFile: o.secretFile } : {}), ...(o.secretEnv !== undefined ? { secretEnv: o.secretEnv } : {}), cwdResolve: (x) => resolvePath(io, x) }, io.env ?? process.env));
+      } catch (e) {
+        if (e instanceof SecretError) throw new CommandError(e.kind === "file" ? EXIT.file : EXIT.usage, `${e.message} (this view shows students under pseudonyms)`);
+        throw e;
+      }
+    }
+    const runs = await runPortfolio(p, date);
+    const values = await latestValues(runs);
+    const lines = await readingLedger(io, "portfolio view", o.ledger, async (l) => (l ? ledgerLines(l) : []));
+    let v: RoleView;
+    try {
+      v = roleView(p, runs, lines, values, { role, ...(o.for !== undefined ? { for: o.for } : {}), date, ...(keys ? { keys } : {}) });
+    } catch (e) {
+      if (e instanceof RangeError) throw new CommandError(EXIT.usage, e.message);
+      throw e;
+    }
+    if (o.csv) io.stdout(viewCsv(v));
+    else if (o.json) io.stdout(deskJson(v));
+    else {
+      io.stdout(`${v.name} — ${v.role} view of ${v.portfolio} as of ${v.date}\n\n`);
+      const s = portfolioStatus({ ...p, contracts: p.contracts.filter((c) => v.contracts.some((x) => x.id === c.id)) }, runs, lines, date);
+      io.stdout(renderStatus(s));
+      if (v.students) io.stdout(`\n${v.students.length} student lines (students identified by ${v.studentIds}); --csv prints them\n`);
+      if (v.aggregates) io.stdout(`\nAggregates per contract and subgroup, cells about fewer than ${v.minCell} students suppressed; --csv or --json prints them\n`);
+    }
+    return EXIT.ok;
+  });
+}
+
 // ───────────────────────────── commander ─────────────────────────────
 
 export interface PortfolioWiring {
@@ -353,6 +605,48 @@ export function addPortfolioCommand(program: Command, w: PortfolioWiring): void 
     .option("--json", "print the outcome as JSON")
     .addHelpText("after", '\nExample:\n  $ obc portfolio attest demo/portfolio.json --as-of 2026-11-10 --district lakeview --by "J. Rivera, data office"\n')
     .action(async (portfolio: string, o: Omit<AttestCommandOptions, "portfolio">) => done(await portfolioAttestCommand({ portfolio, ...o }, io)));
+
+  configure(pf.command("monitor"), "obc portfolio monitor")
+    .description("students on track, deadlines and escalation checkpoints coming due, and a forecast of each contract's final payout (expected, 90% range, already certain)")
+    .argument("<portfolio>", "the portfolio file")
+    .option("--as-of <date>", "the day: the drops received by then (default today)")
+    .option("--contract <id>", "only this contract (repeatable)", collect)
+    .option("--days <n>", "the window for deadlines coming due (default 45)", whole("--days"))
+    .option("--runs <n>", "simulated outcomes per contract (default 1000)", whole("--runs"))
+    .option("--seed <n>", "the simulation's seed (default 1)", whole("--seed"))
+    .option("--json", "print the monitor as JSON")
+    .addHelpText("after", "\nExample:\n  $ obc portfolio monitor demo/portfolio.json --as-of 2027-01-15\n")
+    .action(async (portfolio: string, o: Omit<MonitorCommandOptions, "portfolio">) => done(await portfolioMonitorCommand({ portfolio, ...o }, io)));
+
+  configure(pf.command("statement"), "obc portfolio statement")
+    .description("a payer's numbered statement for a period: payments, adjustments with reasons, withheld amounts and balances, reconciled to the ledger; Word, Excel, CSV or JSON")
+    .argument("<portfolio>", "the portfolio file")
+    .option("--payer <name>", "the payer, as the contracts name it (repeatable)", collect)
+    .option("--all", "every payer of the portfolio (with --out-dir)")
+    .option("--month <yyyy-mm>", "the period: a calendar month")
+    .option("--from <date>", "the period's first day")
+    .option("--to <date>", "the period's last day")
+    .option("--issued <date>", "the issue date printed on the statement (default the period's last day)")
+    .option("-f, --format <format>", "docx, xlsx, csv or json", "docx")
+    .option("-o, --out <file>", "write the statement to this file")
+    .option("--out-dir <dir>", "write each statement into this folder, named by its number")
+    .option("--ledger <file|url>", "the ledger (an SQLite file or postgres://…)", DEFAULT_LEDGER)
+    .addHelpText("after", '\nExamples:\n  $ obc portfolio statement demo/portfolio.json --payer "Regional Tutoring Fund" --month 2027-01 --out rtf-2027-01.docx\n  $ obc portfolio statement demo/portfolio.json --all --month 2027-01 --format xlsx --out-dir statements\n')
+    .action(async (portfolio: string, o: Omit<StatementCommandOptions, "portfolio">) => done(await portfolioStatementCommand({ portfolio, ...o }, io)));
+
+  configure(pf.command("view"), "obc portfolio view")
+    .description("what a district, provider, funder or evaluator sees: its contracts, student lines (pseudonymised where the contract says so) or suppressed aggregates")
+    .argument("<portfolio>", "the portfolio file")
+    .requiredOption("--role <role>", "district, provider, funder or evaluator")
+    .option("--for <who>", "the district's or provider's id, or the funder's name")
+    .option("--as-of <date>", "the day (default today)")
+    .option("--ledger <file|url>", "the ledger (an SQLite file or postgres://…)", DEFAULT_LEDGER)
+    .option("--json", "print the whole view as JSON")
+    .option("--csv", "print the student lines (or, for a funder, the aggregates) as CSV")
+    .option("--secret-file <file>", "the pseudonymisation secret (else the environment variable, see --secret-env)")
+    .option("--secret-env <name>", "environment variable holding the secret", "OBC_PSEUDONYM_SECRET")
+    .addHelpText("after", '\nExample:\n  $ obc portfolio view demo/portfolio.json --role funder --for "Regional Tutoring Fund" --as-of 2027-07-15 --csv\n')
+    .action(async (portfolio: string, o: Omit<ViewCommandOptions, "portfolio">) => done(await portfolioViewCommand({ portfolio, ...o }, io)));
 
   configure(pf.command("settle"), "obc portfolio settle")
     .description("settle each contract's latest drop received by a day into the ledger, paying only what is new")

@@ -9,7 +9,8 @@
  *
  * Primary suppression: a group with fewer than `minCell` students (default 10) has every cell
  * suppressed; a clause cell paid to fewer than `minCell` students of a group, or to all but fewer
- * than `minCell` of them, is suppressed (it would reveal the outcome of a few students).
+ * than `minCell` of them, is suppressed (it would reveal the outcome of a few students); so is
+ * the group's total or a payer's amount when it was paid for fewer than `minCell` students.
  *
  * Complementary suppression: published cells add up — the groups of a dimension add up to the
  * whole cohort, a group's clauses and its payers add up to the group's total — so a single
@@ -167,6 +168,8 @@ export function aggregateForFunders(result: RunResult, opts: AggregateOptions = 
         if (c.contributors > 0) primary(c);
       }
     }
+    // the group's total and each payer's amount: an amount paid to only a few students
+    for (const c of [g.paid, ...g.payers.values()]) if (small(c.contributors)) primary(c);
   }
 
   // ── complementary suppression over every additive relation ──

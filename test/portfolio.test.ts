@@ -18,6 +18,14 @@ import { parseLocated, MAX_DEPTH } from "../node/portfolio/located-json.ts";
 import { runPortfolio } from "../node/portfolio/run.ts";
 import { attestPortfolio, settlePortfolio } from "../node/portfolio/settle.ts";
 import { portfolioStatus } from "../node/portfolio/status.ts";
+import { forecastContract } from "../node/portfolio/forecast.ts";
+import { buildStatement, payersOf, statementNumber } from "../node/portfolio/statement.ts";
+import { statementCsv, statementDocx, statementXlsx } from "../node/portfolio/statement-render.ts";
+import { roleView, equityView, pseudonymSystem } from "../node/portfolio/views.ts";
+import { latestValues } from "../cli/portfolio.ts";
+import { hmacKeys } from "../node/privacy.ts";
+import type { AggregateCell, FunderAggregate } from "../node/aggregate.ts";
+import ExcelJS from "exceljs";
 import { owedByRun } from "../node/ledger/index.ts";
 
 describe("located JSON", () => {
@@ -314,7 +322,157 @@ describe("settling a portfolio through the year", () => {
     expect(end.total.contingent).toBe(0n);
     expect(end.total.owed).toBe(0n);
   });
+
+  it("forecasts each contract's final payout: a range around the expected value, the certain part below it, the same for the same seed", async () => {
+    const c = p.contracts.find((x) => x.provider.id === "brightpath")!;
+    const f = await forecastContract(c, "2027-03-15", { runs: 200, seed: 3 });
+    expect(f.drop).toBe("2027-02");
+    expect(f.students).toBeGreaterThan(0);
+    expect(f.p5 <= f.p50 && f.p50 <= f.p95).toBe(true);
+    expect(f.p5 <= f.expected && f.expected <= f.p95).toBe(true);
+    expect(f.p5 < f.p95).toBe(true);
+    // onboarding and dosage are decided by March 15: paid in every simulated outcome
+    expect(f.certain > 0n && f.certain <= f.p5).toBe(true);
+    const decided = f.tracks.filter((t) => t.decided).map((t) => t.clause);
+    expect(decided).toEqual(["onboarded", "dosage"]);
+    for (const t of f.tracks) expect(t.met + t.onTrack + t.atRisk + t.notMet).toBe(f.students);
+    expect(await forecastContract(c, "2027-03-15", { runs: 200, seed: 3 })).toEqual(f);
+    // once the final drop is in, nothing is left to chance: the range is the final figure
+    const runs = await runPortfolio(p, "2027-07-31");
+    const final = [...owedByRun(runs.find((r) => r.contract.id === c.id)!.result!).values()].reduce((a, o) => a + o.cents, 0n);
+    const done = await forecastContract(c, "2027-07-31", { runs: 50 });
+    expect([done.p5, done.expected, done.p95]).toEqual([final, final, final]);
+    // before any drop there is nothing to forecast from
+    expect((await forecastContract(c, "2026-09-15", { runs: 50 })).students).toBe(0);
+  });
+
+  it("issues statements per payer and month that add up to the ledger to the cent, in Word, Excel and CSV", async () => {
+    const lines = await ledgerLines(ledger);
+    const totals = await ledgerTotals(ledger, p.contracts.map((c) => c.identity));
+    const payers = payersOf(p);
+    expect(payers).toEqual(["Lakeview Unified School District", "Regional Tutoring Fund", "Riverside County Schools"]);
+    const months = ["2026-10", "2026-11", "2026-12", "2027-01", "2027-02", "2027-03", "2027-04", "2027-05", "2027-06", "2027-07"];
+    let closing = 0n;
+    for (const month of months) {
+      const from = `${month}-01`;
+      const to = addDays(`${months[months.indexOf(month) + 1] ?? "2027-08"}-01`, -1);
+      const runs = await runPortfolio(p, to);
+      const st = payers.map((payer) => buildStatement(p, lines, totals, runs, { payer, from, to }));
+      for (const s of st) {
+        expect(s.ledger.reconciles, `${s.payer} ${month}`).toBe(true);
+        expect(s.opening + s.net).toBe(s.closing);
+        expect(s.rows.reduce((a, r) => a + r.amount, 0n)).toBe(s.net);
+        expect(s.number).toBe(statementNumber(s.payer, from, to));
+      }
+      // the month's statements hold exactly the month's ledger lines
+      const month$ = lines.filter((l) => l.createdAt.slice(0, 7) === month).reduce((a, l) => a + l.amount, 0n);
+      expect(st.reduce((a, s) => a + s.net, 0n), month).toBe(month$);
+      closing = st.reduce((a, s) => a + s.closing, 0n);
+    }
+    expect(closing).toBe(totals.reduce((a, t) => a + t.total, 0n));
+
+    const runs = await runPortfolio(p, "2026-11-30");
+    const fund = buildStatement(p, lines, totals, runs, { payer: "Regional Tutoring Fund", from: "2026-11-01", to: "2026-11-30" });
+    const district = buildStatement(p, lines, totals, runs, { payer: "Riverside County Schools", from: "2026-11-01", to: "2026-11-30" });
+    expect(fund.number).toBe("RTF-2026-11");
+    // the correction is an adjustment with its reason
+    const corr = district.rows.find((r) => r.kind === "adjustment" && r.reason === "correction: first_session_date data changed")!;
+    expect(corr.amount < 0n).toBe(true);
+    // funders see counts, districts their students' keys
+    expect(fund.detail.every((d) => d.student === "")).toBe(true);
+    expect(district.detail.some((d) => /^RC-\d{6}$/.test(d.student))).toBe(true);
+
+    // CSV: the figures of the statement
+    const csv = statementCsv(district);
+    const rows = csv.trim().split("\n").map((l) => l.split(","));
+    const total = rows.find((r) => r[4] === "all contracts" && r[5] === "net this period")!;
+    expect(total[11]).toBe(fromCentsText(district.net));
+    // Excel: the same figures, read back
+    const bytes = await statementXlsx(district);
+    expect(Buffer.from(await statementXlsx(district)).equals(Buffer.from(bytes))).toBe(true);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
+    const sheet = wb.getWorksheet("Statement")!;
+    let found = false;
+    sheet.eachRow((row) => {
+      if (row.getCell(1).value === "Total") {
+        found = true;
+        expect(Math.round(Number(row.getCell(7).value) * 100)).toBe(Number(district.net));
+        expect(Math.round(Number(row.getCell(8).value) * 100)).toBe(Number(district.closing));
+      }
+    });
+    expect(found).toBe(true);
+    expect(wb.getWorksheet("Detail")!.rowCount).toBe(district.detail.length + 1);
+    // Word: deterministic bytes
+    const doc = await statementDocx(district);
+    expect(Buffer.from(await statementDocx(district)).equals(Buffer.from(doc))).toBe(true);
+    expect(doc.length).toBeGreaterThan(5000);
+  });
+
+  it("shows each role its own: districts their contracts, providers pseudonyms where the contract says so, funders suppressed aggregates", async () => {
+    const date = "2027-07-31";
+    const runs = await runPortfolio(p, date);
+    const values = await latestValues(runs);
+    const lines = await ledgerLines(ledger);
+    const keys = hmacKeys(Buffer.from("a test secret of more than sixteen bytes"));
+    const rosterIds = runs.flatMap((r) => r.result!.students.map((s) => s.id));
+
+    const district = roleView(p, runs, lines, values, { role: "district", for: "lakeview", date });
+    expect(district.contracts.map((c) => c.id)).toEqual(["lakeview-brightpath", "lakeview-openbook"]);
+    expect(district.students!.every((l) => /^LV-\d{6}$/.test(l.student))).toBe(true);
+    expect(district.settlements!.length).toBeGreaterThan(0);
+
+    // where the portfolio's contract says so, the provider sees pseudonyms (here: Riverside's)
+    const q = { ...p, contracts: p.contracts.map((c) => (c.district.id === "riverside" ? { ...c, providerSees: "pseudonyms" as const } : c)) };
+    expect(() => roleView(q, runs, lines, values, { role: "provider", for: "brightpath", date })).toThrow(/pseudonymisation secret/);
+    const provider = roleView(q, runs, lines, values, { role: "provider", for: "brightpath", date, keys });
+    expect(provider.contracts.map((c) => c.id)).toEqual(["lakeview-brightpath", "riverside-brightpath"]);
+    expect(provider.studentIds).toBe("mixed");
+    const byContract = (id: string) => provider.students!.filter((l) => l.contract === id);
+    expect(byContract("lakeview-brightpath").every((l) => /^LV-\d{6}$/.test(l.student))).toBe(true);
+    expect(byContract("riverside-brightpath").every((l) => /^[0-9a-f]{64}$/.test(l.student))).toBe(true);
+    expect(provider.students!.some((l) => l.contract.includes("openbook"))).toBe(false);
+    expect(() => roleView(p, runs, lines, values, { role: "evaluator", date })).toThrow(/pseudonymisation secret/);
+    const evaluator = roleView(p, runs, lines, values, { role: "evaluator", date, keys });
+    expect(evaluator.students!.every((l) => /^[0-9a-f]{64}$/.test(l.student))).toBe(true);
+    const json = JSON.stringify(evaluator.students, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v));
+    expect(rosterIds.filter((id) => json.includes(`"${id}"`))).toEqual([]);
+    const first = runs[0]!;
+    expect(evaluator.students!.some((l) => l.student === keys(first.result!.students[0]!.id, pseudonymSystem(first.contract)))).toBe(true);
+    for (const d of evaluator.decisions!) expect(d.met + d.notMet + d.missing + d.excluded + d.notInGroup).toBe(runs.find((r) => r.contract.id === d.contract)!.result!.students.length);
+
+    // the funder: no student row, and no published cell about fewer than the minimum
+    const funder = roleView(p, runs, lines, values, { role: "funder", for: "Regional Tutoring Fund", date });
+    expect(funder.students).toBeUndefined();
+    const text = JSON.stringify(funder, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v));
+    expect(rosterIds.filter((id) => text.includes(id))).toEqual([]);
+    const aggregates = [...funder.aggregates!.map((a) => a.aggregate), funder.equity!.portfolio, ...funder.equity!.contracts.map((c) => c.aggregate)];
+    expect(funder.equity!.dimensions).toEqual(["English learners", "Students with disabilities", "Economically disadvantaged", "Grade"]);
+    const small = aggregates.flatMap((a) => smallCells(a, p.minCell));
+    expect(small).toEqual([]);
+    // and suppression did happen (the subgroups are small in a 240-student portfolio)
+    expect(aggregates.some((a) => a.suppressed.primary > 0)).toBe(true);
+    expect(equityView(p, runs, values, { minCell: 1 }).portfolio.suppressed.primary).toBe(0);
+  });
 });
+
+/** Published cells about fewer than `min` students (a cell about no student paid is allowed). */
+function smallCells(a: FunderAggregate, min: number): string[] {
+  const bad: string[] = [];
+  const check = (where: string, c: AggregateCell) => {
+    if (c.suppressed) return;
+    if (c.students !== undefined && c.students > 0 && c.students < min) bad.push(where);
+  };
+  for (const g of [a.total, ...a.groups]) {
+    check(`${g.dimension}/${g.group}/students`, g.students);
+    check(`${g.dimension}/${g.group}/paid`, g.paid);
+    for (const [k, c] of Object.entries(g.clauses)) check(`${g.dimension}/${g.group}/${k}`, c);
+    for (const [k, c] of Object.entries(g.payers)) check(`${g.dimension}/${g.group}/${k}`, c);
+  }
+  return bad;
+}
+
+const fromCentsText = (c: bigint) => `${c < 0n ? "-" : ""}${(c < 0n ? -c : c) / 100n}.${String((c < 0n ? -c : c) % 100n).padStart(2, "0")}`;
 
 function addDays(d: string, n: number): string {
   return new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
@@ -354,6 +512,27 @@ describe("obc portfolio (command line)", () => {
     expect(s.schema).toBe("obc.portfolio-status/1");
     expect(s.total.owed).toBe("0.00");
     expect(Number(s.total.paid)).toBeGreaterThan(0);
+    r = await run(["portfolio", "monitor", "demo/portfolio.json", "--as-of", "2026-11-15", "--runs", "50"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/lakeview-brightpath\s+2026-10-31\s+\d+\s+\$[\d,]+\.\d\d\s+\$[\d,]+\.\d\d\s+\$[\d,]+\.\d\d – \$[\d,]+\.\d\d/);
+    expect(r.stdout).toMatch(/2026-11-30\s+lakeview-brightpath\s+Attendance checkpoint 2026-11/);
+    r = await run(["portfolio", "statement", "demo/portfolio.json", "--payer", "Lakeview Unified School District", "--month", "2026-11", "--format", "csv", "--ledger", "l.sqlite"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split("\n")[0]).toBe("statement,payer,period_from,period_to,contract,section,clause,kind,reason,lines,students,amount");
+    expect(r.stdout).toContain("LUSD-2026-11,Lakeview Unified School District,2026-11-01,2026-11-30,all contracts,net this period");
+    r = await run(["portfolio", "statement", "demo/portfolio.json", "--all", "--month", "2026-11", "--format", "xlsx", "--out-dir", "st", "--ledger", "l.sqlite"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^wrote st\/statement-LUSD-2026-11\.xlsx: statement LUSD-2026-11/);
+    r = await run(["portfolio", "statement", "demo/portfolio.json", "--payer", "Nobody", "--month", "2026-11", "--format", "csv"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no contract of the portfolio names "Nobody" as a payer/);
+    r = await run(["portfolio", "view", "demo/portfolio.json", "--role", "funder", "--for", "Regional Tutoring Fund", "--as-of", "2026-11-15", "--csv", "--ledger", "l.sqlite"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split("\n")[0]).toBe("contract,dimension,group,measure,students,amount,suppressed");
+    expect(r.stdout).not.toMatch(/LV-\d{6}/);
+    r = await run(["portfolio", "view", "demo/portfolio.json", "--role", "evaluator", "--as-of", "2026-11-15", "--csv"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no pseudonymisation secret/);
     // a broken manifest: exit 1, the problem located
     writeFileSync(join(dir, "demo/drops/lakeview-brightpath/2026-09/drop.json"), readFileSync(join(dir, "demo/drops/lakeview-brightpath/2026-09/drop.json"), "utf8").replace('"asOf"', '"asof"'));
     r = await run(["portfolio", "check", "demo/portfolio.json"]);

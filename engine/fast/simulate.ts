@@ -33,12 +33,13 @@ import type * as A from "../../language/ast.ts";
 import type { ContractIR } from "../../language/check/ir.ts";
 import { compositeIR } from "../amendments.ts";
 import { compileContract } from "../compile.ts";
-import type { DataProblem, DataRow } from "../data.ts";
+import type { DataProblem, DataRow, Value } from "../data.ts";
 import { Rational } from "../rational.ts";
 import type { Runtime } from "../run.ts";
 import { BulkEvaluator } from "./bulk.ts";
-import { compileCohorts } from "./decide.ts";
-import { settle } from "../settle.ts";
+import { compileCohorts, fastEscalations } from "./decide.ts";
+import { bareValue } from "./program.ts";
+import { MET, settle } from "../settle.ts";
 
 export interface Dist {
   mean: number;
@@ -163,7 +164,8 @@ function literalsByField(ir: ContractIR): Map<string, A.Expr[]> {
   return out;
 }
 
-const LATER = /eoy|post|end|spring|final|exit|outcome|after/i;
+/** A score field whose name reads like a later measure (end of year, post-test…), as opposed to a baseline. */
+export const LATER = /eoy|post|end|spring|final|exit|outcome|after/i;
 
 function daysBetween(a: string, b: string): number {
   return Math.round((Date.UTC(+b.slice(0, 4), +b.slice(5, 7) - 1, +b.slice(8, 10)) - Date.UTC(+a.slice(0, 4), +a.slice(5, 7) - 1, +a.slice(8, 10))) / 86400000);
@@ -350,4 +352,146 @@ export function simulateRuns(contract: ContractIR, source: string, options: Simu
     divisionsByZero: divisions,
   };
   return { result, cohortTotals };
+}
+
+// ───────────── a projected roster: forecasting from the data so far ─────────────
+
+/**
+ * What is known, or assumed, of one field of one student when forecasting a contract's final
+ * payout from the data so far (see `simulateRoster`).
+ * - `known`: the value in the data stays as it is (missing stays missing).
+ * - `accrue`: a count or number that keeps growing until its horizon: `now` plus a draw with
+ *   mean and variance `perDay × days` (as a count of events would; the run's pace factor scales
+ *   the mean), rounded to `step`, never below `now`.
+ * - `appear`: an optional date not in the data yet that may still happen: the first day after
+ *   `from` on which an event happening at `perDay` per day occurs, or missing when that is after `until`.
+ * - `measure`: a later score not measured yet: `baseline` plus the student's growth over the
+ *   period (drawn per run and student, see `RosterOptions`), rounded; missing with probability
+ *   `missing`. Without a baseline, one is drawn from `RosterOptions.baseline`.
+ */
+export type Projection =
+  | { kind: "known"; value: Value }
+  | { kind: "accrue"; now: number; perDay: number; days: number; step: number }
+  | { kind: "appear"; perDay: number; from: string; until: string }
+  | { kind: "measure"; baseline?: number; missing: number };
+
+export interface ProjectedStudent {
+  id: string;
+  /** per field of the contract's per-student data sets */
+  values: Record<string, Projection>;
+}
+
+export interface RosterOptions {
+  runs?: number;
+  seed?: number;
+  /** the date of the final settlement (the run's as-of date) */
+  asOf?: string;
+  /** growth of a student over the period, in score points: sd among students */
+  growth: Dist;
+  /** how uncertain the mean growth is: each run draws its own mean from Normal(growth.mean, this) */
+  growthUncertainty: number;
+  /** how uncertain the pace of accruing values is: each run scales every pace by a factor drawn from Normal(1, this), at least 0 (default 0) */
+  paceUncertainty?: number;
+  /** baselines drawn for measures without one (default Normal(50, 10)) */
+  baseline?: Dist;
+  /** per-period rows known so far (checkpoints), for escalations and cohort clauses */
+  periodRows?: Map<string, DataRow[]>;
+}
+
+export interface RosterSimulation {
+  runs: number;
+  /** per run, what the contract pays in all (cents, after caps and withholding), in run order */
+  totals: Float64Array;
+  /** per clause (in contract order) and run, what it pays (cents, after caps and withholding) */
+  byClause: Float64Array[];
+  /** per student (roster order) and clause, in how many runs the clause was met */
+  met: Uint32Array;
+  /** withholdings and escalation levels are those of the periods known so far */
+  escalations: number;
+}
+
+/**
+ * Pays a projected roster many times: each run draws every projected value, decides every
+ * student with the fast engine and settles the contract (caps, funding, the withholdings in
+ * force after the known checkpoints). Same roster, options and seed → the same result.
+ */
+export function simulateRoster(contract: ContractIR, source: string, roster: readonly ProjectedStudent[], options: RosterOptions): RosterSimulation {
+  const runs = options.runs ?? 1000;
+  const seed = options.seed ?? 1;
+  const ir = compositeIR(contract, options.asOf).ir;
+  const compiled = compileContract(ir, source);
+  const ev = new BulkEvaluator(ir, compiled, options.asOf);
+  const rt: Runtime = { compiled, factText: new Map(), problems: [], asOf: options.asOf };
+  const cohorts = compileCohorts(ir, rt);
+  const periodRows = options.periodRows ?? new Map<string, DataRow[]>();
+  const escalations = fastEscalations(ir, periodRows, rt, (sp) => source.slice(sp.start, sp.end), []);
+  const fields = [...ev.prog.fields.entries()].filter(([name]) => ir.fields.has(name));
+  const keySlots = ir.dataSets.filter((d) => d.kind === "student" && d.key).map((d) => ev.prog.fields.get(d.key!)!.slot);
+  const baseline = options.baseline ?? DEFAULTS.baseline;
+  const nC = ir.clauses.length;
+  const totals = new Float64Array(runs);
+  const byClause = ir.clauses.map(() => new Float64Array(runs));
+  const met = new Uint32Array(roster.length * nC);
+  const slots = ev.slots();
+  const dayMs = 86_400_000;
+  const dayOf = (d: string) => Date.UTC(+d.slice(0, 4), +d.slice(5, 7) - 1, +d.slice(8, 10)) / dayMs;
+  const dateOf = (n: number) => new Date(n * dayMs).toISOString().slice(0, 10);
+  const numberValue = (x: number, step: number) => bareValue({ kind: "number", value: Rational.of(Math.round(x / step) * Math.round(step * 100), 100) });
+  for (let r = 0; r < runs; r++) {
+    const rng = mulberry32(runSeed(seed, r));
+    const normal = new Normal(rng);
+    const meanGrowth = normal.next(options.growth.mean, options.growthUncertainty);
+    const pace = Math.max(0, normal.next(1, options.paceUncertainty ?? 0));
+    ev.reset();
+    roster.forEach((st, i) => {
+      slots.fill(undefined);
+      for (const s of keySlots) slots[s] = st.id;
+      for (const [name, { slot }] of fields) {
+        const p = st.values[name];
+        if (!p) continue;
+        switch (p.kind) {
+          case "known":
+            slots[slot] = bareValue(p.value);
+            break;
+          case "accrue": {
+            const mean = p.perDay * p.days * pace;
+            const add = Math.max(0, normal.next(mean, Math.sqrt(Math.max(mean, 0) * p.step)));
+            slots[slot] = numberValue(p.now + add, p.step);
+            break;
+          }
+          case "appear": {
+            const u = 1 - rng();
+            const wait = p.perDay > 0 ? -Math.log(u) / p.perDay : Infinity;
+            const day = dayOf(p.from) + Math.max(1, Math.ceil(wait));
+            slots[slot] = Number.isFinite(day) && day <= dayOf(p.until) ? dateOf(day) : undefined;
+            break;
+          }
+          case "measure": {
+            const b = p.baseline ?? normal.next(baseline.mean, baseline.sd);
+            const v = Math.round(b + normal.next(meanGrowth, options.growth.sd));
+            slots[slot] = rng() < p.missing ? undefined : v;
+            break;
+          }
+        }
+      }
+      ev.add(st.id, i + 2, slots);
+    });
+    const decisions = ir.cohorts.length ? cohorts(periodRows, ev.aggregates(), []) : [];
+    const st = settle(ir, ev.store, decisions, escalations);
+    if (!st.ok) throw new RangeError(st.problem.message);
+    const store = ev.store;
+    let total = 0;
+    for (let s = 0; s < store.count; s++) {
+      total += st.studentTotal[s]!;
+      for (let i = store.lineStart[s]!; i < store.lineStart[s + 1]!; i++) {
+        const c = store.clause[i]!;
+        byClause[c]![r]! += st.paid[i]! - st.withheld[i]!;
+        total -= st.withheld[i]!;
+        if (store.status[i] === MET) met[s * nC + c]!++;
+      }
+    }
+    for (const c of st.cohortPaid) total += c;
+    totals[r] = total;
+  }
+  return { runs, totals, byClause, met, escalations: escalations.length };
 }

@@ -92,12 +92,12 @@ const level = (format: (typeof LevelFormat)[keyof typeof LevelFormat], text: str
   style: { paragraph: { indent: { left: 720, hanging: 360 } } },
 });
 
-/** The document as the bytes of a Word (.docx) file. */
 /**
  * Makes a .docx byte-identical for the same content: the document's created/modified
  * stamps are set to `date` (the clock is an input) and every zip entry gets one fixed time.
+ * Also used for other Office Open XML packages (.xlsx), which keep the same stamps.
  */
-function deterministic(bytes: Uint8Array, date: string): Uint8Array {
+export function deterministic(bytes: Uint8Array, date: string): Uint8Array {
   const files = unzipSync(bytes);
   const core = files["docProps/core.xml"];
   if (core) {
@@ -109,6 +109,7 @@ function deterministic(bytes: Uint8Array, date: string): Uint8Array {
   return zipSync(Object.fromEntries(Object.entries(files).map(([name, data]) => [name, [data, { mtime: fixed }]])), { level: 6 });
 }
 
+/** The document as the bytes of a Word (.docx) file. */
 export async function toDocx(doc: SummaryDoc, opts: { date?: string } = {}): Promise<Uint8Array> {
   const w = new Writer();
   w.children.push(new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun(doc.title)] }));

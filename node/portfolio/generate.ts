@@ -111,8 +111,8 @@ export const FUND = "Regional Tutoring Fund";
 export const STATE_GRANT = "State Literacy Grant";
 /** The forecast's planning assumptions written into the portfolio (score points). */
 export const PLANNING = {
-  math: { growth: { mean: 8, sd: 7 }, growthUncertainty: 3, paceUncertainty: 0.15, servicesEnd: "2027-05-31" },
-  literacy: { growth: { mean: 10, sd: 7 }, growthUncertainty: 3, paceUncertainty: 0.15, servicesEnd: "2027-05-31" },
+  math: { growth: { mean: 8, sd: 7 }, growthUncertainty: 3.5, paceUncertainty: 0.15, servicesEnd: "2027-05-31" },
+  literacy: { growth: { mean: 10, sd: 7 }, growthUncertainty: 3.5, paceUncertainty: 0.15, servicesEnd: "2027-05-31" },
 };
 
 // ───────────── dates ─────────────

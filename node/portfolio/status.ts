@@ -275,6 +275,17 @@ export function deadlinesAfter(ir: ContractIR, date: string, result?: RunResult,
 
 // ───────────────────────────── status ─────────────────────────────
 
+/** Each escalation's state at the run's latest checkpoint (level 0 before the first). */
+export function escalationStates(ir: ContractIR, result: RunResult | undefined): EscalationState[] {
+  return ir.escalations.map((e) => {
+    const cps = result?.escalations.find((x) => x.name === e.name)?.checkpoints ?? [];
+    const cp = cps[cps.length - 1];
+    return cp
+      ? { name: e.name, period: cp.period, level: cp.level, actions: cp.actions, ...(cp.withholding ? { withholding: cp.withholding } : {}), terminationRight: cp.terminationRight }
+      : { name: e.name, level: 0, actions: [], terminationRight: false };
+  });
+}
+
 function quality(result: RunResult): DropQuality {
   const q: DropQuality = { rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, errors: 0, warnings: 0, codes: {} };
   for (const f of result.dataQuality.files) {
@@ -366,13 +377,7 @@ export function contractStatus(c: PortfolioContract, run: ContractRun | undefine
       ...(studentCap !== undefined ? { studentCap } : {}),
       studentsAtCap: studentCap === undefined || !result ? 0 : result.students.filter((s) => toCents(s.uncapped) > studentCap).length,
     },
-    escalations: ir.escalations.map((e) => {
-      const cps = result?.escalations.find((x) => x.name === e.name)?.checkpoints ?? [];
-      const cp = cps[cps.length - 1];
-      return cp
-        ? { name: e.name, period: cp.period, level: cp.level, actions: cp.actions, ...(cp.withholding ? { withholding: cp.withholding } : {}), terminationRight: cp.terminationRight }
-        : { name: e.name, level: 0, actions: [], terminationRight: false };
-    }),
+    escalations: escalationStates(ir, result),
     ...(result ? { quality: quality(result) } : {}),
     deadlines: deadlinesAfter(ir, date, result),
     payers: [...payers.values()].sort((a, b) => a.name.localeCompare(b.name)),
