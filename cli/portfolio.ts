@@ -26,20 +26,19 @@ import { deskJson } from "../node/portfolio/json.ts";
 import { DEFAULT_LEDGER, ledgerLines } from "../node/portfolio/ledger.ts";
 import { runPortfolio } from "../node/portfolio/run.ts";
 import { attestPortfolio, settlePortfolio, type ContractSettlement } from "../node/portfolio/settle.ts";
-import { fromCents, type Ledger } from "../node/ledger/index.ts";
+import { fromCents, LedgerFileError, MigrationError, type Ledger } from "../node/ledger/index.ts";
 import { withLedger } from "./ledger.ts";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fsReason } from "../node/cli-support.ts";
 import { renderAggregateCsv } from "../node/aggregate.ts";
-import { hmacKeys, loadSecret, SecretError } from "../node/privacy.ts";
+import { DEFAULT_SECRET_ENV, hmacKeys, loadSecret, SecretError } from "../node/privacy.ts";
 import { ledgerTotals } from "../node/portfolio/ledger.ts";
 import { monitorPortfolio, type PortfolioMonitor } from "../node/portfolio/monitor.ts";
 import { buildStatement, payersOf, type Statement } from "../node/portfolio/statement.ts";
 import { statementCsv, statementDocx, statementXlsx } from "../node/portfolio/statement-render.ts";
 import { roleView, ROLES, type Role, type RoleView } from "../node/portfolio/views.ts";
-import { studentValues } from "../node/portfolio/run.ts";
-import { compositeIR } from "../engine/amendments.ts";
+import { latestValues } from "../node/portfolio/run.ts";
 import { portfolioStatus, type PortfolioStatus, type Rollup } from "../node/portfolio/status.ts";
 import { renderTable, SEPARATOR, type Row } from "./table.ts";
 
@@ -480,13 +479,6 @@ export interface ViewCommandOptions {
   secretEnv?: string;
 }
 
-/** The values of each contract's latest drop (for subgroups), by contract id. */
-export async function latestValues(runs: readonly { contract: Portfolio["contracts"][number]; drop?: import("../node/portfolio/format.ts").Drop }[]) {
-  const values = new Map<string, Map<string, Record<string, import("../engine/data.ts").Value>>>();
-  for (const r of runs) if (r.drop) values.set(r.contract.id, (await studentValues(compositeIR(r.contract.ir, r.drop.asOf).ir, r.drop)).values);
-  return values;
-}
-
 const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 /** A view as CSV: student lines (district, provider, evaluator) or the suppressed aggregates per contract (funder). */
@@ -542,6 +534,34 @@ export async function portfolioViewCommand(o: ViewCommandOptions, io: CommandIO)
     }
     return EXIT.ok;
   });
+}
+
+// ───────────────────────────── serve ─────────────────────────────
+
+/**
+ * The desk's routes for `obc serve --portfolio`: the portfolio checked first (its errors stop
+ * the command), the ledger opened (created when absent), the secret loaded when one is given.
+ */
+export async function deskServe(o: { portfolio: string; ledger?: string; secretFile?: string }, io: CommandIO) {
+  loadOrFail(io, o.portfolio);
+  let secret: Buffer | undefined;
+  const env = io.env ?? process.env;
+  if (o.secretFile !== undefined || env[DEFAULT_SECRET_ENV]) {
+    try {
+      secret = await loadSecret({ ...(o.secretFile !== undefined ? { secretFile: o.secretFile } : {}), cwdResolve: (x) => resolvePath(io, x) }, env);
+    } catch (e) {
+      if (e instanceof SecretError) throw new CommandError(e.kind === "file" ? EXIT.file : EXIT.usage, e.message);
+      throw e;
+    }
+  }
+  const target = o.ledger ?? DEFAULT_LEDGER;
+  const { deskRoutes } = await import("../node/portfolio/http.ts");
+  try {
+    return await deskRoutes({ portfolio: resolvePath(io, o.portfolio), ledger: isUrl(target) ? target : resolvePath(io, target), ...(secret ? { secret } : {}) });
+  } catch (e) {
+    if (e instanceof LedgerFileError || e instanceof MigrationError) throw new CommandError(EXIT.file, e.message);
+    throw e;
+  }
 }
 
 // ───────────────────────────── commander ─────────────────────────────

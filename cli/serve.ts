@@ -5,7 +5,11 @@
  * SIGTERM (or `opts.signal`). The request log goes to stderr: method, path, status and time,
  * never a body.
  *
- * Exit codes: 0 stopped; 2 bad usage or the port is taken.
+ * With `--portfolio FILE [--ledger F|URL]` it also serves the intermediary's dashboard at `/`
+ * and its API under `/portfolio/api/` (node/portfolio/http.ts).
+ *
+ * Exit codes: 0 stopped; 1 the portfolio has errors; 2 bad usage or the port is taken; 4 the
+ * ledger cannot be opened.
  */
 import { CommandError, EXIT, runCommand, type CommandIO } from "../node/cli-support.ts";
 import { DEFAULT_MAX_BODY, DEFAULT_PORT, startService } from "../node/service/server.ts";
@@ -25,6 +29,12 @@ export interface ServeCommandOptions {
   signal?: AbortSignal;
   /** called with the URL once listening (tests) */
   onListening?: (url: string) => void;
+  /** --portfolio FILE: also serve the portfolio's dashboard and API */
+  portfolio?: string;
+  /** --ledger F|URL: the portfolio's ledger (default obc-ledger.sqlite) */
+  ledger?: string;
+  /** --secret-file F: the pseudonymisation secret for the provider and evaluator views (else OBC_PSEUDONYM_SECRET, when set) */
+  secretFile?: string;
 }
 
 const positive = (n: number | undefined, name: string, allowZero = false) => {
@@ -40,9 +50,15 @@ export async function serveCommand(opts: ServeCommandOptions, io: CommandIO): Pr
     positive(opts.maxBody, "--max-body");
     positive(opts.timeout, "--timeout");
     positive(opts.workers, "--workers");
+    let extra;
+    if (opts.portfolio !== undefined) {
+      const { deskServe } = await import("./portfolio.ts");
+      extra = await deskServe({ portfolio: opts.portfolio, ...(opts.ledger !== undefined ? { ledger: opts.ledger } : {}), ...(opts.secretFile !== undefined ? { secretFile: opts.secretFile } : {}) }, io);
+    }
     let svc;
     try {
       svc = await startService({
+        ...(extra ? { extra } : {}),
         port: opts.port ?? DEFAULT_PORT,
         maxBodyBytes: opts.maxBody ?? DEFAULT_MAX_BODY,
         ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout } : {}),
@@ -56,7 +72,7 @@ export async function serveCommand(opts: ServeCommandOptions, io: CommandIO): Pr
       if (code === "EACCES") throw new CommandError(EXIT.usage, `not allowed to listen on port ${opts.port ?? DEFAULT_PORT}`);
       throw e;
     }
-    io.stderr(`obc serve: listening on ${svc.url} (POST /check /compile /run /analysis; GET /openapi.json); stop with Ctrl-C\n`);
+    io.stderr(`obc serve: listening on ${svc.url} (POST /check /compile /run /analysis; GET /openapi.json${extra ? `; the dashboard at ${svc.url}/dashboard/` : ""}); stop with Ctrl-C\n`);
     opts.onListening?.(svc.url);
     let stop: () => void = () => {};
     await new Promise<void>((resolve) => {

@@ -206,11 +206,16 @@ export function addNodeCommands(program: Command, w: WiringOptions): void {
     .option("--timeout <ms>", "time to answer one request", int("--timeout"))
     .option("--workers <n>", "worker threads", int("--workers"))
     .option("--inline", "run requests on the main thread")
+    .option("--portfolio <file>", "also serve this portfolio's dashboard (at /) and API (under /portfolio/api/)")
+    .option("--ledger <file|url>", "with --portfolio: its ledger (an SQLite file or postgres://…)", "obc-ledger.sqlite")
+    .option("--secret-file <file>", "with --portfolio: the pseudonymisation secret for provider and evaluator views")
     .action(async (o: Record<string, unknown>) => {
       w.done(
         await serveCommand(
           {
             port: o["port"] as number,
+            ...(o["portfolio"] !== undefined ? { portfolio: o["portfolio"] as string, ledger: o["ledger"] as string } : {}),
+            ...(o["secretFile"] !== undefined ? { secretFile: o["secretFile"] as string } : {}),
             ...(o["maxBody"] !== undefined ? { maxBody: o["maxBody"] as number } : {}),
             ...(o["timeout"] !== undefined ? { timeout: o["timeout"] as number } : {}),
             ...(o["workers"] !== undefined ? { workers: o["workers"] as number } : {}),

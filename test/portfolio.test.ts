@@ -22,7 +22,7 @@ import { forecastContract } from "../node/portfolio/forecast.ts";
 import { buildStatement, payersOf, statementNumber } from "../node/portfolio/statement.ts";
 import { statementCsv, statementDocx, statementXlsx } from "../node/portfolio/statement-render.ts";
 import { roleView, equityView, pseudonymSystem } from "../node/portfolio/views.ts";
-import { latestValues } from "../cli/portfolio.ts";
+import { latestValues } from "../node/portfolio/run.ts";
 import { hmacKeys } from "../node/privacy.ts";
 import type { AggregateCell, FunderAggregate } from "../node/aggregate.ts";
 import ExcelJS from "exceljs";

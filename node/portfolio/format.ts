@@ -131,7 +131,8 @@ export const DropManifestSchema = z
     reason: Name.optional().describe("why this drop corrects the one it supersedes"),
   })
   .strict()
-  .refine((d) => d.supersedes === undefined || d.reason !== undefined, { message: "a drop that supersedes another must give its reason (add \"reason\")", path: ["supersedes"] });
+  .refine((d) => d.supersedes === undefined || d.reason !== undefined, { message: "a drop that supersedes another must give its reason (add \"reason\")", path: ["supersedes"] })
+  .refine((d) => d.asOf <= d.received.slice(0, 10), { message: "a drop cannot describe a day after the day it was received", path: ["asOf"] });
 export type DropManifest = z.infer<typeof DropManifestSchema>;
 
 // ───────────────────────────── the loaded portfolio ─────────────────────────────

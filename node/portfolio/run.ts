@@ -14,6 +14,7 @@ import type { ContractIR } from "../../language/check/ir.ts";
 import type { DataRow, Value } from "../../engine/data.ts";
 import { runContract, type DataProblem, type RunResult } from "../../engine/index.ts";
 import { loadInputs } from "../../engine/inputs.ts";
+import { compositeIR } from "../../engine/amendments.ts";
 import { latestDrop, type Drop, type Portfolio, type PortfolioContract } from "./format.ts";
 
 export interface DropInput {
@@ -90,4 +91,11 @@ export async function studentValues(ir: ContractIR, drop: Drop): Promise<{ roste
     }
   }
   return { roster, values, period };
+}
+
+/** The values of each run's drop (for subgroups), by contract id. */
+export async function latestValues(runs: readonly Pick<ContractRun, "contract" | "drop">[]): Promise<Map<string, Map<string, Record<string, Value>>>> {
+  const values = new Map<string, Map<string, Record<string, Value>>>();
+  for (const r of runs) if (r.drop) values.set(r.contract.id, (await studentValues(compositeIR(r.contract.ir, r.drop.asOf).ir, r.drop)).values);
+  return values;
 }

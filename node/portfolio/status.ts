@@ -35,6 +35,8 @@ export interface PayerAmounts {
   key: string;
   /** the payer's name in the contract's parties */
   name: string;
+  /** the payer's role in the contract (district, funder, payor…) */
+  role: string;
   earned: bigint;
   paid: bigint;
   owed: bigint;
@@ -313,7 +315,7 @@ export function contractStatus(c: PortfolioContract, run: ContractRun | undefine
   const payers = new Map<string, PayerAmounts>();
   const payer = (key: string) => {
     let p = payers.get(key);
-    if (!p) payers.set(key, (p = { key, name: payerName(ir, key), earned: 0n, paid: 0n, owed: 0n, withheld: 0n, contingent: 0n }));
+    if (!p) payers.set(key, (p = { key, name: payerName(ir, key), role: ir.parties.find((x) => x.id === key)?.role ?? key, earned: 0n, paid: 0n, owed: 0n, withheld: 0n, contingent: 0n }));
     return p;
   };
   // every payer of the contract appears, even before anything is paid

@@ -37,6 +37,14 @@ export interface ServiceOptions {
   workers?: number;
   /** request log, one line per request; nothing is logged when absent */
   log?: (line: string) => void;
+  /** further routes served beside these (the portfolio desk of `obc serve --portfolio`) */
+  extra?: ExtraRoutes;
+}
+
+/** Routes served beside the engine's: `handle` answers a request and returns true when it serves the path. */
+export interface ExtraRoutes {
+  handle(req: IncomingMessage, res: ServerResponse, path: string, limits: { maxBodyBytes: number; bodyTimeoutMs: number }): Promise<boolean>;
+  close(): Promise<void>;
 }
 
 export interface RunningService {
@@ -68,7 +76,8 @@ function packageVersion(): string {
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+/** Answers with JSON. */
+export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
   const text = JSON.stringify(body);
   res.writeHead(status, {
@@ -81,9 +90,11 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(res.req.method === "HEAD" ? undefined : text);
 }
 
-const error = (code: string, message: string, extra: Record<string, string> = {}) => ({ error: { code, message, ...extra } });
+/** The body of every error answer. */
+export const error = (code: string, message: string, extra: Record<string, string> = {}) => ({ error: { code, message, ...extra } });
 
-class BodyError extends Error {
+/** A request body that is too large, too slow or unreadable (its status and code). */
+export class BodyError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -94,7 +105,7 @@ class BodyError extends Error {
 }
 
 /** Reads a request body up to `max` bytes within `timeoutMs`. */
-function readBody(req: IncomingMessage, max: number, timeoutMs: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, max: number, timeoutMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers["content-length"]);
     if (Number.isFinite(declared) && declared > max) {
@@ -160,6 +171,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
 
   async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0];
+    if (opts.extra && (await opts.extra.handle(req, res, path, { maxBodyBytes: maxBody, bodyTimeoutMs: bodyTimeout }))) return;
     const entry = ROUTES[path];
     if (!entry) {
       req.resume();
@@ -245,6 +257,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
         server.closeAllConnections();
       });
       await runner.close();
+      await opts.extra?.close();
     },
   };
 }
