@@ -210,6 +210,7 @@ export function App({ client, store, initial }: AppProps) {
 
   const example = startId.startsWith("example:") ? findExample(startId.slice("example:".length)) : undefined;
   const currency = analysis?.currency;
+  const dataSetNames = useMemo(() => (analysis?.symbols.dataSets ?? []).map((d) => d.name), [analysis]);
 
   return (
     <div className="app">
@@ -307,7 +308,7 @@ export function App({ client, store, initial }: AppProps) {
                 label: "Run",
                 content: (
                   <Suspense fallback={loading}>
-                    <RunPanel onRun={onRun} fileName={fileName} {...(example ? { suggestedDataSet: example.dir } : {})} />
+                    <RunPanel onRun={onRun} fileName={fileName} dataSets={dataSetNames} {...(example ? { suggestedDataSet: example.dir } : {})} />
                   </Suspense>
                 ),
               },

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { compileSource } from "../../language/driver.ts";
 import { runContract, type RunResult } from "../../engine/index.ts";
-import { allProblems, problemWhere, resultsCsv } from "../../engine/report.ts";
+import { allProblems, formatMoney, problemWhere, resultsCsv } from "../../engine/report.ts";
 import { summarizeContract, toDocx, toHtml, toMarkdown } from "../../engine/summary/index.ts";
 import { diffContracts, diffDocument } from "../../engine/diff/index.ts";
 import { renderRunReport } from "../../cli/report.ts";
@@ -100,6 +100,32 @@ describe.skipIf(skipBrowser)("results and exports (Chromium)", () => {
     // the data-quality report: the CLI's problems, in its order
     const problems = await page.$$eval(".problems-table tbody tr", (trs) => trs.map((tr) => [...tr.children].slice(0, 4).map((c) => c.textContent!)));
     expect(problems).toEqual(allProblems(result).map((p) => [p.severity, problemWhere(p), p.column ?? "", p.rule]));
+  });
+
+  it("flags a file that matches no data set and lets the user choose its data set", async () => {
+    // the roster under another name, its key column named differently: no data set fits it
+    const roster = { name: "roster.csv", mimeType: "text/csv", buffer: Buffer.from(students.replace(/^student_id,/, "id,")) };
+    const checkpoints = { name: "checkpoints.csv", mimeType: "text/csv", buffer: Buffer.from(files[1]!.text) };
+    await page.locator("#panel-run input[type=file]").setInputFiles([roster, checkpoints]);
+    await page.click("#panel-run button.primary");
+    const table = page.locator("[data-testid=file-sets]");
+    await expect.poll(() => table.locator("tr.unmatched th").allTextContents()).toEqual(["roster.csv"]);
+    expect(await table.locator("tr", { hasText: "checkpoints.csv" }).textContent()).toContain("read as checkpoints");
+    // the editor's words, not the command line's
+    const message = await page.locator(".problems-table tbody tr", { hasText: "roster.csv" }).first().textContent();
+    expect(message).toContain("Choose the data set it holds in the table of files above");
+    expect(message).not.toContain("--data");
+    await screenshot(page, "editor-data-set-chooser.png");
+
+    await page.getByLabel("Data set of roster.csv").selectOption("students");
+    await page.click("#panel-run button.primary");
+    await expect.poll(() => table.locator("tr", { hasText: "roster.csv" }).textContent()).toContain("read as students");
+    expect(await table.locator("tr.unmatched").count()).toBe(0);
+
+    // back to the files of the first test, for the exports
+    await page.locator("#panel-run input[type=file]").setInputFiles(files.map((f) => ({ name: f.label, mimeType: "text/csv", buffer: Buffer.from(f.text) })));
+    await page.click("#panel-run button.primary");
+    await expect.poll(() => page.locator("[data-testid=total-paid]").textContent()).toBe(formatMoney(result.totals.paid));
   });
 
   it("exports the results as CSV and as obc run --json", async () => {

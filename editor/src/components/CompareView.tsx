@@ -5,7 +5,8 @@
  * editable: the changes follow each edit. A click on a change selects it in both texts.
  */
 import { useEffect, useId, useRef, useState } from "react";
-import { exampleContracts, findExample } from "../examples.ts";
+import { findExample } from "../examples.ts";
+import { ExampleOptions } from "./ExampleOptions.tsx";
 import { LANGUAGE_ID, THEME_ID } from "../monaco/language.ts";
 import type { EditorSession } from "../monaco/session.ts";
 import { monaco } from "../monaco/setup.ts";
@@ -193,13 +194,7 @@ export function CompareView({ session, fileName, opened }: CompareViewProps) {
             <option value="opened">The text as opened ({opened.name})</option>
             {file && <option value="file">File: {file.name}</option>}
             <option value="pick-file">A file on this computer…</option>
-            <optgroup label="Examples">
-              {exampleContracts.map((e) => (
-                <option key={e.id} value={`example:${e.id}`}>
-                  {e.title} ({e.id})
-                </option>
-              ))}
-            </optgroup>
+            <ExampleOptions />
           </select>
         </div>
         <input ref={fileInput} className="sr-only" tabIndex={-1} aria-hidden="true" type="file" accept=".obc,text/plain" onChange={(e) => void openFile(e.target.files)} />

@@ -13,6 +13,15 @@ export interface DataQualityProps {
   problems: DataProblem[];
 }
 
+/**
+ * A problem's message; the one advice the CLI words for its own command line (naming a
+ * file's data set with `--data name=file`) points to the editor's chooser instead.
+ */
+function messageOf(p: DataProblem): string {
+  if (p.rule !== "unmatched-file") return p.message;
+  return `${p.message.replace(/\s*Name the data set: --data \S+$/, "")} Choose the data set it holds in the table of files above, and run again.`;
+}
+
 /** The id of a problem's row in the report. */
 export const problemAnchor = (index: number) => `data-problem-${index + 1}`;
 
@@ -68,7 +77,7 @@ export function DataQuality({ result, problems }: DataQualityProps) {
                   <td>{problemWhere(p)}</td>
                   <td>{p.column ?? ""}</td>
                   <td>{p.rule}</td>
-                  <td>{p.message}</td>
+                  <td>{messageOf(p)}</td>
                 </tr>
               ))}
             </tbody>

@@ -4,7 +4,7 @@
  * compare; and the contract's status (its text may change, the toolbar's height does not).
  */
 import { useId, useRef } from "react";
-import { exampleContracts } from "../examples.ts";
+import { ExampleOptions } from "./ExampleOptions.tsx";
 import type { TemplateInfo } from "../service/protocol.ts";
 import type { RecentEntry } from "../storage.ts";
 
@@ -67,13 +67,7 @@ export function Toolbar(props: ToolbarProps) {
               </option>
             ))}
           </optgroup>
-          <optgroup label="Examples">
-            {exampleContracts.map((e) => (
-              <option key={e.id} value={`example:${e.id}`}>
-                {e.title} ({e.id})
-              </option>
-            ))}
-          </optgroup>
+          <ExampleOptions />
         </select>
         <label className="sr-only" htmlFor={recentId}>Recent contracts kept in this browser</label>
         <select id={recentId} value="" onChange={(e) => e.target.value && props.onOpenRecent(e.target.value)} data-testid="recent" disabled={props.recent.length === 0}>

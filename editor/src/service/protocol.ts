@@ -200,6 +200,8 @@ export interface BoundsMessage {
 export interface RunFile {
   label: string;
   text: string;
+  /** the data set the file holds, as chosen by the user; matched by the engine when absent */
+  dataSet?: string;
 }
 
 export interface RunMessage {
