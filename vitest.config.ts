@@ -12,7 +12,7 @@ export default defineConfig({
       {
         // Chromium tests of the editor: one build, one preview server and one browser for all files
         extends: true,
-        test: { name: "browser", include: ["test/browser/**/*.e2e.test.ts"], globalSetup: ["test/browser/setup.ts"] },
+        test: { name: "browser", include: ["test/browser/**/*.e2e.test.ts"], globalSetup: ["test/browser/setup.ts"], hookTimeout: 60_000 },
       },
     ],
   },

@@ -110,7 +110,8 @@ describe.skipIf(skipBrowser)("results and exports (Chromium)", () => {
     await page.click("#panel-run button.primary");
     const table = page.locator("[data-testid=file-sets]");
     await expect.poll(() => table.locator("tr.unmatched th").allTextContents()).toEqual(["roster.csv"]);
-    expect(await table.locator("tr", { hasText: "checkpoints.csv" }).textContent()).toContain("read as checkpoints");
+    // the run stopped there: nothing was read
+    expect(await table.locator("tr", { hasText: "checkpoints.csv" }).textContent()).toMatch(/—$/);
     // the editor's words, not the command line's
     const message = await page.locator(".problems-table tbody tr", { hasText: "roster.csv" }).first().textContent();
     expect(message).toContain("Choose the data set it holds in the table of files above");
@@ -120,7 +121,10 @@ describe.skipIf(skipBrowser)("results and exports (Chromium)", () => {
     await page.getByLabel("Data set of roster.csv").selectOption("students");
     await page.click("#panel-run button.primary");
     await expect.poll(() => table.locator("tr", { hasText: "roster.csv" }).textContent()).toContain("read as students");
+    expect(await table.locator("tr", { hasText: "checkpoints.csv" }).textContent()).toContain("read as checkpoints");
     expect(await table.locator("tr.unmatched").count()).toBe(0);
+    // read as students, its rows are rejected for the missing key column: the report says why
+    expect(await page.locator(".problems-table").textContent()).toContain("missing-column");
 
     // back to the files of the first test, for the exports
     await page.locator("#panel-run input[type=file]").setInputFiles(files.map((f) => ({ name: f.label, mimeType: "text/csv", buffer: Buffer.from(f.text) })));
