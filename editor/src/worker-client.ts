@@ -28,16 +28,28 @@ export interface EditOptions {
 
 export class LanguageClient {
   private readonly check: Worker;
-  private readonly documents: Worker;
+  /** started once the first diagnostics are in, so that it does not slow them down */
+  private documents: Worker | undefined;
+  /** document requests made before then, in order */
+  private readonly early: DocumentRequest[] = [];
   private nextId = 1;
   private latestVersion = -1;
   private readonly waiting = new Map<number, (m: Answer) => void>();
 
   constructor(private readonly listeners: WorkerListeners) {
     this.check = new CheckWorker({ name: "obc-check" });
-    this.documents = new DocumentWorker({ name: "obc-documents" });
-    this.check.onmessage = (e: MessageEvent<WorkerResponse>) => this.receive(e.data);
-    this.documents.onmessage = (e: MessageEvent<WorkerResponse>) => this.receive(e.data);
+    this.check.onmessage = (e: MessageEvent<WorkerResponse>) => {
+      if (e.data.type === "diagnostics") this.startDocuments();
+      this.receive(e.data);
+    };
+  }
+
+  private startDocuments(): void {
+    if (this.documents) return;
+    const worker = new DocumentWorker({ name: "obc-documents" });
+    worker.onmessage = (e: MessageEvent<WorkerResponse>) => this.receive(e.data);
+    this.documents = worker;
+    for (const m of this.early.splice(0)) worker.postMessage(m);
   }
 
   /** Sends the text of an edit to both workers; answers for older versions are ignored. */
@@ -96,7 +108,7 @@ export class LanguageClient {
 
   dispose(): void {
     this.check.terminate();
-    this.documents.terminate();
+    this.documents?.terminate();
   }
 
   private request<T extends Answer>(send: () => void, id: number): Promise<T> {
@@ -111,7 +123,8 @@ export class LanguageClient {
   }
 
   private postDocument(message: DocumentRequest): void {
-    this.documents.postMessage(message);
+    if (this.documents) this.documents.postMessage(message);
+    else this.early.push(message);
   }
 
   private receive(m: WorkerResponse): void {

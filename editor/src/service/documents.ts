@@ -16,7 +16,6 @@
 import { runContract } from "../../../engine/index.ts";
 import { diffContracts } from "../../../engine/diff/diff.ts";
 import { diffDocument } from "../../../engine/diff/render.ts";
-import { summarizeContract } from "../../../engine/summary/index.ts";
 import type { SummaryDoc } from "../../../engine/summary/model.ts";
 import { toHtml, toMarkdown } from "../../../engine/summary/render.ts";
 import { buildWorkedExamples } from "../../../engine/summary/examples.ts";
@@ -161,7 +160,7 @@ export function createDocumentService(deps: DocumentDeps = {}): DocumentService 
   async function render(doc: SummaryDoc, format: DocFormat): Promise<string | Uint8Array> {
     if (format === "md") return toMarkdown(doc);
     if (format === "html") return toHtml(doc);
-    const { toDocx } = await import("../../../engine/summary/docx.ts");
+    const { toDocx } = await import("../../../engine/summary/index.ts");
     return toDocx(doc, {});
   }
 
@@ -174,6 +173,8 @@ export function createDocumentService(deps: DocumentDeps = {}): DocumentService 
           const errors = errorCount(compiled);
           return { type: "export", id, error: `The contract has ${plural(errors, "error")}: fix ${errors === 1 ? "it" : "them"} before exporting its summary.` };
         }
+        // engine/summary/index.ts brings Word's code: loaded on the first export only
+        const { summarizeContract } = await import("../../../engine/summary/index.ts");
         const doc = await summarizeContract(compiled.ir, request.text, { sourceName: request.fileName, ...(request.cohortSize !== undefined ? { cohortSize: request.cohortSize } : {}) });
         return { type: "export", id, content: await render(doc, format) };
       }
