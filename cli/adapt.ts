@@ -13,7 +13,7 @@
  */
 import { writeFile } from "node:fs/promises";
 import { adaptForDataSet, FORMATS, isFormat, parseMapping, renderQuality, type AdaptInput, type ColumnMapping } from "../node/adapters/index.ts";
-import { FileReadError } from "../node/adapters/csv-stream.ts";
+import { DataFileRefused, FileReadError } from "../node/adapters/csv-stream.ts";
 import { CommandError, EXIT, fsReason, isIsoDate, loadContract, readTextAndHash, resolvePath, runCommand, type CommandIO } from "../node/cli-support.ts";
 import { hmacKeys, loadSecret, SecretError } from "../node/privacy.ts";
 import { createProgress } from "../node/progress.ts";
@@ -139,6 +139,7 @@ export async function adaptCommand(opts: AdaptCommandOptions, io: CommandIO): Pr
       });
     } catch (e) {
       if (e instanceof FileReadError) throw new CommandError(EXIT.file, e.message);
+      if (e instanceof DataFileRefused) throw new CommandError(EXIT.data, e.message);
       if (e instanceof RangeError) throw new CommandError(EXIT.usage, e.message);
       throw e;
     } finally {

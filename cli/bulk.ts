@@ -1,15 +1,16 @@
 /**
  * `obc run --bulk`: large cohorts on every core. The fast engine decides the students in
  * worker threads and the parts are merged in roster order, so the output is the same for
- * any number of workers. Reasons are not kept; the output is the totals and one total per
- * student (CSV), or the same as JSON.
+ * any number of workers. Reasons are not kept. The output is one total per student as CSV
+ * (`student_id,total`, nothing else, so any CSV reader takes it as it is), with the totals (per
+ * clause and per payer) in `summary`, for stderr; or everything as JSON.
  */
 import type { ContractIR } from "../language/check/ir.ts";
 import type { DataFile } from "../engine/inputs.ts";
 import { centsToString } from "../engine/money.ts";
 import type { BulkResult } from "../engine/fast/bulk.ts";
 import { runBulkParallel } from "../engine/fast/node-parallel.ts";
-import { runBulkParallelFromFiles, type DataPath } from "../engine/fast/node-stream.ts";
+import { runBulkParallelFromFiles, type DataPath } from "../node/bulk-stream.ts";
 
 export interface BulkRunOptions {
   asOf?: string;
@@ -24,7 +25,14 @@ const runOptions = (opts: BulkRunOptions) => ({
   ...(opts.workers ? { workers: opts.workers } : {}),
 });
 
-export async function bulkRun(ir: ContractIR, source: string, files: DataFile[], opts: BulkRunOptions): Promise<{ ok: boolean; output: string }> {
+/** What `obc run --bulk` prints: `output` (stdout or --out) and `summary` (stderr). */
+export interface BulkRunOutput {
+  ok: boolean;
+  output: string;
+  summary?: string;
+}
+
+export async function bulkRun(ir: ContractIR, source: string, files: DataFile[], opts: BulkRunOptions): Promise<BulkRunOutput> {
   return bulkOutput(await runBulkParallel(ir, source, files, runOptions(opts)), opts);
 }
 
@@ -39,7 +47,7 @@ export async function bulkRunFiles(
   filePaths: DataPath[],
   opts: BulkRunOptions,
   progress?: { update: (label: string, done: number, total?: number) => void; done: () => void },
-): Promise<{ ok: boolean; output: string }> {
+): Promise<BulkRunOutput> {
   const r = await runBulkParallelFromFiles(ir, source, filePaths, {
     ...runOptions(opts),
     ...(progress ? { onProgress: (read: number, size: number) => progress.update("reading the roster", read, size) } : {}),
@@ -48,7 +56,7 @@ export async function bulkRunFiles(
   return bulkOutput(r, opts);
 }
 
-function bulkOutput(r: BulkResult, opts: BulkRunOptions): { ok: boolean; output: string } {
+function bulkOutput(r: BulkResult, opts: BulkRunOptions): BulkRunOutput {
   if (!r.ok || !r.totals) {
     const lines = r.problems.filter((p) => p.severity === "error").map((p) => `  ${p.file}${p.row ? `:${p.row}` : ""}  ${p.column ?? ""}  ${p.rule}  ${p.message}`);
     return { ok: false, output: `data errors:\n${lines.join("\n")}\n` };
@@ -62,10 +70,12 @@ function bulkOutput(r: BulkResult, opts: BulkRunOptions): { ok: boolean; output:
     };
   }
   const out: string[] = ["student_id,total"];
-  r.ids.forEach((id, i) => out.push(`${/[",\n]/.test(id) ? JSON.stringify(id) : id},${totals(i)}`));
-  out.push("");
-  out.push(`# ${r.count} students; paid ${r.totals.paid} of ${r.totals.uncapped} before caps`);
-  for (const [clause, amount] of Object.entries(r.totals.byClause)) out.push(`# clause ${clause}: ${amount}`);
-  for (const [payer, amount] of Object.entries(r.totals.byPayer)) out.push(`# payer ${payer}: ${amount}`);
-  return { ok: true, output: out.join("\n") + "\n" };
+  r.ids.forEach((id, i) => out.push(`${/[",\r\n]/.test(id) ? `"${id.replace(/"/g, '""')}"` : id},${totals(i)}`));
+  const list = (o: Record<string, string>) => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(", ");
+  const summary = [
+    `obc: ${r.count} students; paid ${r.totals.paid} of ${r.totals.uncapped} before caps`,
+    `obc: by clause: ${list(r.totals.byClause)}`,
+    `obc: by payer: ${list(r.totals.byPayer)}`,
+  ];
+  return { ok: true, output: out.join("\n") + "\n", summary: summary.join("\n") + "\n" };
 }

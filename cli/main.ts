@@ -277,7 +277,7 @@ ${EXIT_CODES_HELP}`,
           const { dataSet, path } = parseDataArg(arg);
           return { path: resolve(cwd, path), label: path, ...(dataSet !== undefined ? { dataSet } : {}) };
         });
-        let result: { ok: boolean; output: string };
+        let result: { ok: boolean; output: string; summary?: string };
         try {
           // a one-line progress display on a terminal; nothing when stderr is piped
           const { createProgress } = await import("../node/progress.ts");
@@ -293,12 +293,20 @@ ${EXIT_CODES_HELP}`,
           throw new CliError(EXIT.data, "the run stopped because of data errors");
         }
         await emit(result.output, opts.out);
+        // the totals go to stderr: the CSV holds the students' rows and nothing else
+        if (result.summary) err(result.summary);
         return;
       }
+      // bytes → text in one place: UTF-8, UTF-16 with a byte-order mark, or Windows-1252; anything else is refused by the run
+      const { readDataFile } = await import("../node/data-file.ts");
       const files = [];
       for (const arg of opts.data) {
         const { dataSet, path } = parseDataArg(arg);
-        files.push({ label: path, text: await readText(path), ...(dataSet !== undefined ? { dataSet } : {}) });
+        try {
+          files.push((await readDataFile(resolve(cwd, path), path, dataSet)).file);
+        } catch (e) {
+          throw new CliError(EXIT.file, `cannot read ${path}: ${fsReason(e)}`);
+        }
       }
       const { runContract } = await import("../engine/index.ts");
       const { problemsTable, renderRunReport, allProblems } = await import("./report.ts");

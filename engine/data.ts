@@ -15,9 +15,9 @@
  * OBC5005 unknown-student, OBC5006 unknown-column, OBC5007 empty-file, OBC5008 ragged-row,
  * OBC5009 missing-key.
  */
-import Papa from "papaparse";
 import { z } from "zod";
 import type { DataDecl, FieldDecl, FieldTypeName } from "../language/ast.ts";
+import { csvSource, dataProblem, registeredProblem } from "./csv.ts";
 import { parseMoney } from "./money.ts";
 import { Rational } from "./rational.ts";
 
@@ -72,6 +72,8 @@ export interface DataProblem {
 
 export interface FileReport {
   file: string;
+  /** How the file's bytes were read as text, when the caller decoded them (e.g. "utf-8", "windows-1252"). */
+  encoding?: string;
   /** The declared data set's name. */
   dataSet: string;
   /** Non-empty data rows in the file. `rowsRead = rowsAccepted + rowsRejected`. */
@@ -85,11 +87,15 @@ export interface FileReport {
   rejected: { row: number; rule: string }[];
 }
 
-/** A parsed table. `problems` (e.g. from {@link parseCsv}) are carried into the {@link FileReport}. */
+/**
+ * A parsed table. `problems` (e.g. from {@link parseCsv}) are carried into the {@link FileReport};
+ * `fatal` is a file-level problem (the file is refused: no row is used).
+ */
 export interface Table {
   header: string[];
   rows: { row: number; cells: string[] }[];
   problems?: DataProblem[];
+  fatal?: DataProblem;
 }
 
 export interface LoadOptions {
@@ -98,6 +104,8 @@ export interface LoadOptions {
    * ragged row) is rejected instead of being kept with `missing` values.
    */
   strict?: boolean;
+  /** The data set is the contract's roster: a file without data rows is then an error (nobody could be paid). */
+  roster?: boolean;
 }
 
 /** The data-quality codes. */
@@ -111,7 +119,23 @@ export const DATA_CODES = {
   emptyFile: "OBC5007",
   raggedRow: "OBC5008",
   missingKey: "OBC5009",
+  unclosedQuote: "OBC5014",
+  notCsv: "OBC5015",
+  headerLooksLikeData: "OBC5016",
+  noKnownColumns: "OBC5017",
+  notUtf8: "OBC5018",
 } as const;
+
+/** Problems about a file as a whole (it could not be read, matched or used): they stop the run. */
+const FILE_LEVEL = new Set(["OBC5010", "OBC5011", "OBC5012", "OBC5014", "OBC5015", "OBC5016", "OBC5017"]);
+
+/**
+ * Whether a problem stops the run whatever the options: a file that cannot be read as a table,
+ * matched to a data set or used at all, a data set without a file, a roster without rows.
+ */
+export function stopsTheRun(p: DataProblem): boolean {
+  return p.severity === "error" && (FILE_LEVEL.has(p.code) || p.code === DATA_CODES.emptyFile);
+}
 
 // ───────────────────────────── zod schemas (output documentation) ─────────────────────────────
 
@@ -130,6 +154,7 @@ export const DataProblemSchema = z
 export const FileReportSchema = z
   .object({
     file: z.string().describe("The data file's label."),
+    encoding: z.string().optional().describe('How the file\'s bytes were read as text ("utf-8", "utf-8-bom", "utf-16le", "utf-16be", "windows-1252", "xlsx"), when the caller decoded them.'),
     dataSet: z.string().describe("The name of the declared data set the file was read as."),
     rowsRead: z.number().int().nonnegative().describe("Non-empty data rows in the file."),
     rowsAccepted: z.number().int().nonnegative(),
@@ -264,87 +289,32 @@ export function parseCell(type: FieldTypeName, text: string): CellResult {
 
 // ───────────────────────────── CSV ─────────────────────────────
 
-function problem(
-  code: string,
-  severity: DataProblem["severity"],
-  file: string,
-  rule: string,
-  message: string,
-  at: { row?: number; column?: string } = {},
-): DataProblem {
-  const p: DataProblem = { code, severity, file, rule, message };
-  if (at.row !== undefined) p.row = at.row;
-  if (at.column !== undefined) p.column = at.column;
-  return p;
-}
+const problem = dataProblem;
 
 function isBlankRecord(cells: string[]): boolean {
   return cells.every((c) => c.trim() === "");
 }
 
 /**
- * Parses CSV text with papaparse.
- * Strips a UTF-8 BOM, accepts CRLF or LF, trims header names, skips fully empty lines (they keep
- * their row numbers but are not data). The header is the first non-empty line.
+ * Reads a whole CSV text with the one reader (engine/csv.ts): BOM, blank lines before the header
+ * and any line endings handled; the header is the first non-blank record.
  * @param text the file's text
  * @param fileLabel the label used in problems, e.g. "students.csv"
  * @param opts delimiter (default ",")
  * @returns the header, the data rows with their spreadsheet row numbers (cells as written, not
- *   trimmed), and problems: OBC5007 for a file without a header, OBC5008 for ragged rows
- *   (too few cells: error; too many: error, or warning when the extra cells are all blank),
- *   OBC5002 for broken quoting.
+ *   trimmed), row-level problems (OBC5008 ragged rows, OBC5002 quotes within a row), and `fatal`,
+ *   a file-level problem when the file cannot be used (then header and rows are empty)
  */
 export function parseCsv(
   text: string,
   fileLabel: string,
   opts: { delimiter?: string } = {},
-): { header: string[]; rows: { row: number; cells: string[] }[]; problems: DataProblem[] } {
-  const problems: DataProblem[] = [];
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const parsed = Papa.parse<string[]>(src, { delimiter: opts.delimiter ?? ",", header: false, skipEmptyLines: false });
-  const records = parsed.data;
-
-  const quoteRows = new Set<number>();
-  for (const e of parsed.errors) {
-    if (e.type !== "Quotes" || e.row === undefined || quoteRows.has(e.row + 1)) continue;
-    quoteRows.add(e.row + 1);
-    problems.push(
-      problem(DATA_CODES.malformedCell, "error", fileLabel, "bad-quotes", `Row ${e.row + 1} of ${fileLabel} has a quoted cell that is not closed properly.`, {
-        row: e.row + 1,
-      }),
-    );
-  }
-
-  let header: string[] | undefined;
+): { header: string[]; rows: { row: number; cells: string[] }[]; problems: DataProblem[]; fatal?: DataProblem } {
+  const src = csvSource(text, fileLabel, opts);
   const rows: { row: number; cells: string[] }[] = [];
-  records.forEach((cells, i) => {
-    if (isBlankRecord(cells)) return;
-    const row = i + 1;
-    if (!header) {
-      header = cells.map((c) => c.trim());
-      return;
-    }
-    rows.push({ row, cells });
-    if (cells.length < header.length) {
-      problems.push(
-        problem(DATA_CODES.raggedRow, "error", fileLabel, "too-few-cells",
-          `Row ${row} of ${fileLabel} has ${cells.length} cells, but the header has ${header.length} columns; the missing cells are read as blank.`,
-          { row }),
-      );
-    } else if (cells.length > header.length) {
-      const extraBlank = isBlankRecord(cells.slice(header.length));
-      problems.push(
-        problem(DATA_CODES.raggedRow, extraBlank ? "warning" : "error", fileLabel, "too-many-cells",
-          `Row ${row} of ${fileLabel} has ${cells.length} cells, but the header has ${header.length} columns; the extra cells are ignored.`,
-          { row }),
-      );
-    }
-  });
-
-  if (!header) {
-    problems.push(problem(DATA_CODES.emptyFile, "warning", fileLabel, "empty-file", `The file ${fileLabel} is empty.`));
-  }
-  return { header: header ?? [], rows, problems };
+  src.forEachRow((r) => rows.push({ row: r.row, cells: r.cells }));
+  if (src.fatal) return { header: [], rows: [], problems: [], fatal: src.fatal };
+  return { header: src.header ?? [], rows, problems: src.problems };
 }
 
 // ───────────────────────────── loading ─────────────────────────────
@@ -383,6 +353,29 @@ function fromJson(rows: Record<string, unknown>[]): InternalTable {
   };
 }
 
+/** OBC5007: a file without a header (`empty`) or without data rows; an error for the roster, whose rows are the students to pay. */
+export function emptyFileProblem(file: string, empty: boolean, roster: boolean): DataProblem {
+  const what = empty ? `The file ${file} is empty.` : `The file ${file} has no rows of data.`;
+  return roster
+    ? problem(DATA_CODES.emptyFile, "error", file, "empty-file", `${what} It holds the roster, so no student could be paid; give the file with the students' rows.`)
+    : problem(DATA_CODES.emptyFile, "warning", file, "empty-file", what);
+}
+
+/**
+ * OBC5017 when a file's header names none of the data set's columns (key, period or field): a
+ * file without its header row, or the wrong file. Undefined when one column matches, or when
+ * there is no header.
+ */
+export function noKnownColumns(decl: DataDecl, header: readonly string[], file: string): DataProblem | undefined {
+  if (header.length === 0) return undefined;
+  const keyCol = keyColumnOf(decl);
+  const names = [...(keyCol !== undefined ? [keyCol] : []), ...(decl.period ? [decl.period.name] : []), ...decl.fields.map((f) => f.name.name)];
+  const known = new Set(names.map(normaliseColumnName));
+  if (header.some((h) => known.has(normaliseColumnName(h)))) return undefined;
+  const expected = [...new Set(names)].slice(0, 4).join(", ") + (names.length > 4 ? ", …" : "");
+  return registeredProblem(DATA_CODES.noKnownColumns, file, "no-known-columns", { dataSet: decl.name.name, expected });
+}
+
 /**
  * Reads a table (from {@link parseCsv}, or JSON rows) as the data set `decl`.
  *
@@ -409,10 +402,14 @@ export function loadDataSet(
   fileLabel: string,
   opts: LoadOptions = {},
 ): { rows: DataRow[]; report: FileReport } {
+  const file = fileLabel;
+  if (!Array.isArray(table) && table.fatal) {
+    const report: FileReport = { file, dataSet: decl.name.name, rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, missingValues: {}, problems: [table.fatal], rejected: [] };
+    return { rows: [], report };
+  }
   const t: InternalTable = Array.isArray(table)
     ? fromJson(table)
     : { header: table.header, rows: table.rows, carried: table.problems ?? [] };
-  const file = fileLabel;
   const problems: DataProblem[] = [...t.carried];
   const rejected: { row: number; rule: string }[] = [];
   const out: DataRow[] = [];
@@ -432,6 +429,14 @@ export function loadDataSet(
   const known = new Set<string>(fields.map((f) => normaliseColumnName(f.name.name)));
   if (keyNorm !== undefined) known.add(keyNorm);
   if (periodNorm !== undefined) known.add(periodNorm);
+  const noKnown = noKnownColumns(decl, t.header, file);
+  if (noKnown) {
+    // a headerless file or the wrong file: its first row is never quoted back
+    problems.push(noKnown);
+    const rejectedAll = t.rows.map((r) => ({ row: r.row, rule: noKnown.rule }));
+    const report: FileReport = { file, dataSet: decl.name.name, rowsRead: t.rows.length, rowsAccepted: 0, rowsRejected: rejectedAll.length, missingValues: Object.fromEntries(fields.map((f) => [f.name.name, 0])), problems, rejected: rejectedAll };
+    return { rows: [], report };
+  }
   t.header.forEach((h, i) => {
     const name = h.trim();
     const n = normaliseColumnName(name);
@@ -456,9 +461,7 @@ export function loadDataSet(
   }
 
   const isEmpty = t.header.length === 0 && t.rows.length === 0;
-  if (t.rows.length === 0 && !problems.some((p) => p.code === DATA_CODES.emptyFile)) {
-    problems.push(problem(DATA_CODES.emptyFile, "warning", file, "empty-file", `The file ${file} has no rows of data.`));
-  }
+  if (t.rows.length === 0) problems.push(emptyFileProblem(file, isEmpty, !!opts.roster));
 
   const keyIdx = keyNorm === undefined ? undefined : index.get(keyNorm);
   const periodIdx = periodNorm === undefined ? undefined : index.get(periodNorm);

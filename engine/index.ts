@@ -11,7 +11,7 @@
 import type { ContractIR } from "../language/check/ir.ts";
 import { LineIndex } from "../language/diagnostics/source.ts";
 import { compileContract, type RuleSet } from "./compile.ts";
-import type { DataProblem } from "./data.ts";
+import { stopsTheRun, type DataProblem } from "./data.ts";
 import { loadInputs, type DataFile } from "./inputs.ts";
 import type { RunResult } from "./output.ts";
 import { decideCohorts, decideEscalations, decideStudents, type Runtime } from "./run.ts";
@@ -40,7 +40,12 @@ export interface RunOptions {
 }
 
 export interface RunOutput {
-  /** false when the data stopped the run (a data set without a file, unreadable files, or any error in strict mode) */
+  /**
+   * false when the data stopped the run: a file that cannot be used (not CSV text, a quote that
+   * swallows lines, a header that looks like data or names none of the columns, no JSON records),
+   * a file that fits no data set, a data set without a file, a roster without rows, or any error
+   * in strict mode
+   */
   ok: boolean;
   result?: RunResult;
   /** data problems (also inside `result.dataQuality`); never contain a student's values */
@@ -58,8 +63,7 @@ export async function runContract(contract: ContractIR, source: string, files: D
   const ir = composite.ir;
   const inputs = loadInputs(ir, files, { strict: opts.strict });
   const problems = [...inputs.reports.flatMap((r) => r.problems), ...inputs.problems];
-  const blocking = inputs.problems.some((p) => p.severity === "error" && ["OBC5010", "OBC5011", "OBC5012"].includes(p.code));
-  if (blocking || (opts.strict && problems.some((p) => p.severity === "error"))) {
+  if (problems.some(stopsTheRun) || (opts.strict && problems.some((p) => p.severity === "error"))) {
     return { ok: false, problems };
   }
   const compiled = compileContract(ir, source);

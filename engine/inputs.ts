@@ -3,12 +3,16 @@
  *
  * Input: the checked contract and the files given (`label` + CSV or JSON text, optionally
  * naming the data set). Output: rows per data set, one file report per file, and problems
- * (files that match no data set, data sets with no file, rows naming unknown students).
- * A file is matched to a data set by name (`dataSet`), else by its file name, else by the
- * columns it has. Nothing is dropped silently: every rejected row is in a report.
+ * (files that cannot be read or match no data set, data sets with no file, rows naming unknown
+ * students). A file is matched to a data set by name (`dataSet`), else by its file name, else
+ * by the columns it has. Nothing is dropped silently: every rejected row is in a report, and a
+ * file that cannot be used at all stops the run ({@link stopsTheRun}).
+ *
+ * Bulk runs (engine/fast/) match files and check the inputs with the same functions.
  */
 import type { ContractIR, DataSetIR } from "../language/check/ir.ts";
-import { crossCheck, loadDataSet, normaliseColumnName, parseCsv, type DataProblem, type DataRow, type FileReport, type Table } from "./data.ts";
+import { csvSource, registeredProblem, type CsvSource } from "./csv.ts";
+import { crossCheck, DATA_CODES, loadDataSet, normaliseColumnName, type DataProblem, type DataRow, type FileReport, type Table } from "./data.ts";
 
 export interface DataFile {
   /** the file name as the user gave it; used in every message */
@@ -16,6 +20,13 @@ export interface DataFile {
   text: string;
   /** the data set the file holds; matched automatically when absent */
   dataSet?: string;
+  /** how the caller read the file's bytes as text (e.g. "utf-8", "windows-1252"); shown in the file report */
+  encoding?: string;
+  /**
+   * A file-level problem the caller found before there was text to read (e.g. a binary file or
+   * a workbook it cannot use): the file is not read and the run stops.
+   */
+  refusal?: DataProblem;
 }
 
 export interface LoadedInputs {
@@ -28,28 +39,6 @@ function problem(code: string, file: string, rule: string, message: string): Dat
   return { code, severity: "error", file, rule, message };
 }
 
-function parseFile(f: DataFile): { table: Table | Record<string, unknown>[]; problems: DataProblem[] } {
-  const trimmed = f.text.replace(/^\ufeff/, "").trimStart();
-  if (f.label.toLowerCase().endsWith(".json") || trimmed.startsWith("[")) {
-    try {
-      const parsed: unknown = JSON.parse(trimmed);
-      if (Array.isArray(parsed) && parsed.every((r) => r && typeof r === "object" && !Array.isArray(r))) {
-        return { table: parsed as Record<string, unknown>[], problems: [] };
-      }
-      return { table: { header: [], rows: [] }, problems: [problem("OBC5012", f.label, "not-a-table", `The file ${f.label} is JSON but not a list of records.`)] };
-    } catch {
-      return { table: { header: [], rows: [] }, problems: [problem("OBC5012", f.label, "bad-json", `The file ${f.label} is not valid JSON.`)] };
-    }
-  }
-  const t = parseCsv(f.text, f.label);
-  return { table: t, problems: [] };
-}
-
-function columnsOf(table: Table | Record<string, unknown>[]): Set<string> {
-  const names = Array.isArray(table) ? Object.keys(table[0] ?? {}) : table.header;
-  return new Set(names.map(normaliseColumnName));
-}
-
 /** How well a file's columns fit a data set: the share of its required columns present (0 when the key is absent). */
 export function fit(ds: DataSetIR, cols: Set<string>): number {
   const required = [ds.key, ds.period, ...ds.fields.filter((f) => !f.optional).map((f) => f.name)].filter((x): x is string => !!x);
@@ -60,51 +49,146 @@ export function fit(ds: DataSetIR, cols: Set<string>): number {
   return req + any / 100;
 }
 
-export function loadInputs(ir: ContractIR, files: DataFile[], opts: { strict?: boolean } = {}): LoadedInputs {
-  const rows = new Map<string, DataRow[]>();
-  const reports: FileReport[] = [];
-  const problems: DataProblem[] = [];
-  const loaded: { decl: DataSetIR["decl"]; rows: DataRow[]; file: string }[] = [];
-  for (const f of files) {
-    const { table, problems: parseProblems } = parseFile(f);
-    if (parseProblems.length > 0) {
-      problems.push(...parseProblems);
+/** A data file opened and matched to a data set (CSV with its header read, its rows not yet), or skipped. */
+export type MatchedFile =
+  | { file: DataFile; kind: "json"; rows: Record<string, unknown>[]; ds: DataSetIR }
+  | { file: DataFile; kind: "csv"; csv: CsvSource; ds: DataSetIR }
+  | { file: DataFile; kind: "skip" };
+
+/** A data file opened: JSON records, CSV with its header read (its rows not yet), or skipped with the reason. */
+export type OpenedFile =
+  | { file: DataFile; kind: "json"; rows: Record<string, unknown>[] }
+  | { file: DataFile; kind: "csv"; csv: CsvSource }
+  | { file: DataFile; kind: "skip"; problem: DataProblem };
+
+/** Opens a file: JSON when its name ends in .json or its text starts with `[`, else CSV (engine/csv.ts). */
+export function openFile(f: DataFile): OpenedFile {
+  if (f.refusal) return { file: f, kind: "skip", problem: f.refusal };
+  const trimmed = f.text.replace(/^\ufeff/, "").trimStart();
+  if (f.label.toLowerCase().endsWith(".json") || trimmed.startsWith("[")) {
+    try {
+      const parsed: unknown = JSON.parse(trimmed);
+      if (Array.isArray(parsed) && parsed.every((r) => r && typeof r === "object" && !Array.isArray(r))) return { file: f, kind: "json", rows: parsed as Record<string, unknown>[] };
+      return { file: f, kind: "skip", problem: problem("OBC5012", f.label, "not-a-table", `The file ${f.label} is JSON but not a list of records.`) };
+    } catch {
+      return { file: f, kind: "skip", problem: problem("OBC5012", f.label, "bad-json", `The file ${f.label} is not valid JSON.`) };
+    }
+  }
+  const csv = csvSource(f.text, f.label);
+  return csv.fatal ? { file: f, kind: "skip", problem: csv.fatal } : { file: f, kind: "csv", csv };
+}
+
+/**
+ * Finds the data set of each opened file: the one it names, else the one named like the file,
+ * else the one its columns fit best.
+ * @returns the files in order, and per file the problem that made it skipped (refused,
+ *   unreadable, or matching no data set), undefined for the others
+ */
+export function matchOpened(ir: ContractIR, opened: OpenedFile[]): { matched: MatchedFile[]; fileProblems: (DataProblem | undefined)[] } {
+  const fileProblems: (DataProblem | undefined)[] = [];
+  const matched: MatchedFile[] = [];
+  const skip = (f: DataFile, p: DataProblem) => {
+    fileProblems.push(p);
+    matched.push({ file: f, kind: "skip" });
+  };
+  for (const o of opened) {
+    const f = o.file;
+    if (o.kind === "skip") {
+      skip(f, o.problem);
       continue;
     }
     let ds: DataSetIR | undefined;
     if (f.dataSet) {
       ds = ir.dataSets.find((d) => d.name === f.dataSet);
       if (!ds) {
-        problems.push(problem("OBC5010", f.label, "unknown-data-set", `The contract has no data set named ${f.dataSet} (it has ${ir.dataSets.map((d) => d.name).join(", ")}).`));
+        skip(f, problem("OBC5010", f.label, "unknown-data-set", `The contract has no data set named ${f.dataSet} (it has ${ir.dataSets.map((d) => d.name).join(", ")}).`));
         continue;
       }
     } else {
       const base = f.label.replace(/^.*[\\/]/, "").replace(/\.[^.]*$/, "");
       ds = ir.dataSets.find((d) => normaliseColumnName(d.name) === normaliseColumnName(base));
       if (!ds) {
-        const cols = columnsOf(table);
+        const names = o.kind === "json" ? Object.keys(o.rows[0] ?? {}) : (o.csv.header ?? []);
+        const cols = new Set(names.map(normaliseColumnName));
         const scored = ir.dataSets.map((d) => ({ d, s: fit(d, cols) })).filter((x) => x.s > 0).sort((a, b) => b.s - a.s);
         ds = scored[0]?.d;
       }
       if (!ds) {
-        problems.push(problem("OBC5010", f.label, "unmatched-file", `The file ${f.label} does not match any data set of the contract: its columns fit none of ${ir.dataSets.map((d) => d.name).join(", ")}. Name the data set: --data ${ir.dataSets[0]?.name ?? "students"}=${f.label}`));
+        skip(f, problem("OBC5010", f.label, "unmatched-file", `The file ${f.label} does not match any data set of the contract: its columns fit none of ${ir.dataSets.map((d) => d.name).join(", ")}. Name the data set: --data ${ir.dataSets[0]?.name ?? "students"}=${f.label}`));
         continue;
       }
     }
-    const out = loadDataSet(ds.decl, table, f.label, opts);
-    reports.push(out.report);
-    rows.set(ds.name, [...(rows.get(ds.name) ?? []), ...out.rows]);
-    loaded.push({ decl: ds.decl, rows: out.rows, file: f.label });
+    fileProblems.push(undefined);
+    matched.push({ ...o, ds });
   }
-  for (const ds of ir.dataSets) {
-    if (!rows.has(ds.name) && !problems.some((p) => p.code === "OBC5010")) {
-      problems.push(problem("OBC5011", "(none)", "missing-data-set", `No data was given for the data set ${ds.name}, which the contract reads.`));
+  return { matched, fileProblems };
+}
+
+/** Opens each file and finds its data set ({@link openFile}, {@link matchOpened}). */
+export function matchFiles(ir: ContractIR, files: DataFile[]): { matched: MatchedFile[]; fileProblems: (DataProblem | undefined)[] } {
+  return matchOpened(ir, files.map(openFile));
+}
+
+/** The rows of a CSV source as a table for `loadDataSet` (its row-level problems complete once read). */
+export function csvTable(csv: CsvSource): Table {
+  const rows: { row: number; cells: string[] }[] = [];
+  csv.forEachRow((r) => rows.push({ row: r.row, cells: r.cells }));
+  return csv.fatal ? { header: [], rows: [], fatal: csv.fatal } : { header: csv.header ?? [], rows, problems: csv.problems };
+}
+
+/** A file's report with how it was decoded (and a warning when the encoding was a guess). */
+export function withEncoding(report: FileReport, file: DataFile): FileReport {
+  if (file.encoding === undefined) return report;
+  const guessed = file.encoding === "windows-1252" ? [registeredProblem(DATA_CODES.notUtf8, file.label, "not-utf8", { encoding: "Windows-1252" })] : [];
+  const { file: label, ...rest } = report;
+  return { file: label, encoding: file.encoding, ...rest, problems: [...guessed, ...report.problems] };
+}
+
+/**
+ * The problems of the inputs as a whole, in order: each skipped or refused file's own problem
+ * (in file order), data sets without a file, rows of keyed data sets naming students who are
+ * not in the roster.
+ * @param fileProblems per file, its file-level problem (from {@link matchFiles}, or found while its rows were read)
+ * @param loaded the rows of each file that was loaded (for bulk runs, the roster's rows need only their keys)
+ */
+export function inputProblems(
+  ir: ContractIR,
+  matched: MatchedFile[],
+  fileProblems: (DataProblem | undefined)[],
+  loaded: { decl: DataSetIR["decl"]; rows: Pick<DataRow, "key" | "row">[]; file: string }[],
+): DataProblem[] {
+  const problems = fileProblems.filter((p): p is DataProblem => !!p);
+  const has = new Set<string>();
+  for (const m of matched) if (m.kind !== "skip") has.add(m.ds.name);
+  // a file that could not be used may be the one for a data set: say only what is certain
+  if (problems.length === 0) {
+    for (const ds of ir.dataSets) {
+      if (!has.has(ds.name)) problems.push(problem("OBC5011", "(none)", "missing-data-set", `No data was given for the data set ${ds.name}, which the contract reads.`));
     }
   }
   const roster = ir.dataSets.find((d) => d.roster);
-  if (roster) {
-    // student-period sets are checked against the roster too, when there is one
-    problems.push(...crossCheck(loaded, roster.name));
-  }
-  return { rows, reports, problems };
+  // student-period sets are checked against the roster too, when there is one
+  if (roster) problems.push(...crossCheck(loaded as { decl: DataSetIR["decl"]; rows: DataRow[]; file: string }[], roster.name));
+  return problems;
+}
+
+export function loadInputs(ir: ContractIR, files: DataFile[], opts: { strict?: boolean } = {}): LoadedInputs {
+  const { matched, fileProblems } = matchFiles(ir, files);
+  const rows = new Map<string, DataRow[]>();
+  const reports: FileReport[] = [];
+  const loaded: { decl: DataSetIR["decl"]; rows: DataRow[]; file: string }[] = [];
+  matched.forEach((m, i) => {
+    if (m.kind === "skip") return;
+    const table = m.kind === "json" ? m.rows : csvTable(m.csv);
+    if (!Array.isArray(table) && table.fatal) {
+      // a quote that swallows lines, found while the rows were read: the file is refused
+      fileProblems[i] = table.fatal;
+      return;
+    }
+    const out = loadDataSet(m.ds.decl, table, m.file.label, { ...opts, roster: m.ds.roster });
+    reports.push(withEncoding(out.report, m.file));
+    rows.set(m.ds.name, [...(rows.get(m.ds.name) ?? []), ...out.rows]);
+    loaded.push({ decl: m.ds.decl, rows: out.rows, file: m.file.label });
+  });
+  return { rows, reports, problems: inputProblems(ir, matched, fileProblems, loaded) };
 }

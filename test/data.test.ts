@@ -17,6 +17,7 @@ import {
   parseCell,
   parseCsv,
   parseDate,
+  stopsTheRun,
   type DataProblem,
   type DataRow,
   type FileReport,
@@ -434,16 +435,20 @@ describe("parseCsv", () => {
     expect(t.problems).toEqual([]);
   });
 
-  it("reports an empty file once", () => {
+  it("reports an empty file once, when it is loaded (an error for the roster)", () => {
     for (const text of ["", "\uFEFF", "\r\n\r\n", "  \n"]) {
       const t = parseCsv(text, "empty.csv");
       expect(t.header).toEqual([]);
       expect(t.rows).toEqual([]);
-      expect(codes(t.problems)).toEqual(["OBC5007:empty-file"]);
-      expect(t.problems[0].message).toBe("The file empty.csv is empty.");
+      expect(t.problems).toEqual([]);
       const loaded = loadDataSet(decl("students", ["grade integer"]), t, "empty.csv");
       expect(codes(loaded.report.problems)).toEqual(["OBC5007:empty-file"]);
+      expect(loaded.report.problems[0].message).toBe("The file empty.csv is empty.");
+      expect(loaded.report.problems[0].severity).toBe("warning");
       expect(loaded.report.rowsRead).toBe(0);
+      const roster = loadDataSet(decl("students", ["grade integer"]), t, "empty.csv", { roster: true });
+      expect(roster.report.problems.map((p) => [p.code, p.severity])).toEqual([["OBC5007", "error"]]);
+      expect(stopsTheRun(roster.report.problems[0])).toBe(true);
     }
   });
 
@@ -457,9 +462,17 @@ describe("parseCsv", () => {
     expect(t.rows).toHaveLength(4);
   });
 
-  it("reports broken quoting as a malformed cell", () => {
-    const t = parseCsv('id,note\n1,"unterminated\n2,x\n', "q.csv");
-    expect(codes(t.problems).filter((c) => c.startsWith("OBC5002"))).toEqual(["OBC5002:bad-quotes@2"]);
+  it("reports a quote problem within one row as a malformed cell, and a quote that swallows lines as a file-level error", () => {
+    const within = parseCsv('id,note\n1,"a"b",c\n2,x\n', "q.csv");
+    expect(codes(within.problems)).toEqual(["OBC5002:bad-quotes@2", "OBC5008:too-many-cells@2"]);
+    expect(within.rows.map((r) => r.row)).toEqual([2, 3]);
+    const swallowing = parseCsv('id,note\n1,"unterminated\n2,x\n', "q.csv");
+    expect(swallowing.rows).toEqual([]);
+    expect(swallowing.fatal?.code).toBe("OBC5014");
+    expect(swallowing.fatal?.row).toBe(2);
+    expect(swallowing.fatal?.message).toMatch(/^Row 2 of q\.csv \(line 2\) opens a quoted cell that is not closed properly: it would swallow the next line\./);
+    const report = loadDataSet(decl("students", []), swallowing, "q.csv").report;
+    expect(report.problems).toEqual([swallowing.fatal]);
   });
 
   it("accepts another delimiter", () => {

@@ -15,15 +15,15 @@ import type * as A from "../../language/ast.ts";
 import type { ContractIR, DataSetIR } from "../../language/check/ir.ts";
 import { compositeIR } from "../amendments.ts";
 import { compileContract, type CompiledContract } from "../compile.ts";
-import { crossCheck, keyColumnOf, loadDataSet, type DataProblem, type DataRow, type FileReport } from "../data.ts";
-import type { DataFile } from "../inputs.ts";
+import { keyColumnOf, loadDataSet, stopsTheRun, type DataProblem, type DataRow, type FileReport } from "../data.ts";
+import { csvTable, inputProblems, matchFiles, withEncoding, type DataFile, type MatchedFile } from "../inputs.ts";
 import type { RunResult } from "../output.ts";
 import { Rational } from "../rational.ts";
 import type { Runtime } from "../run.ts";
 import { disagreement, failureProblem, joinedRows } from "../run.ts";
 import { fastCohorts, fastEscalations } from "./decide.ts";
 import { aggregateValue, type AggregatePartial } from "./expr.ts";
-import { csvTable, matchFiles, RowLoader, type MatchedFile } from "./load.ts";
+import { RowLoader } from "./load.ts";
 import { centsText, lineCents } from "../cents.ts";
 import { LineStore, MET, settle, statusText } from "../settle.ts";
 import { fillSlots, StudentAggregates, StudentProgram } from "./program.ts";
@@ -150,29 +150,36 @@ export class BulkEvaluator {
 
 // ───────────── a whole run ─────────────
 
-interface LoadedSets {
+export interface LoadedSets {
   rows: Map<string, DataRow[]>;
+  /** per file: its report (undefined for skipped, refused and streamed files until they are read) */
   reports: (FileReport | undefined)[];
-  loaded: { decl: DataSetIR["decl"]; rows: DataRow[]; file: string }[];
-  problems: DataProblem[];
+  /** per file: its loaded rows (non-streamed files) */
+  loaded: ({ decl: DataSetIR["decl"]; rows: DataRow[]; file: string } | undefined)[];
+  /** per file: the problem that made it skipped or refused (see `matchFiles`) */
+  fileProblems: (DataProblem | undefined)[];
 }
 
 /** Loads every file that is not streamed (not the roster's CSV files), as `loadInputs` does. */
-export function loadNonRoster(ir: ContractIR, matched: MatchedFile[], strict: boolean, streamed: (m: MatchedFile) => boolean): LoadedSets {
+export function loadNonRoster(matched: MatchedFile[], fileProblems: (DataProblem | undefined)[], strict: boolean, streamed: (m: MatchedFile) => boolean): LoadedSets {
   const rows = new Map<string, DataRow[]>();
-  const reports: (FileReport | undefined)[] = [];
+  const reports: LoadedSets["reports"] = [];
   const loaded: LoadedSets["loaded"] = [];
-  for (const m of matched) {
-    if (m.kind === "skip" || streamed(m)) {
-      reports.push(undefined);
-      continue;
+  matched.forEach((m, i) => {
+    reports.push(undefined);
+    loaded.push(undefined);
+    if (m.kind === "skip" || streamed(m)) return;
+    const table = m.kind === "json" ? m.rows : csvTable(m.csv);
+    if (!Array.isArray(table) && table.fatal) {
+      fileProblems[i] = table.fatal;
+      return;
     }
-    const out = m.kind === "json" ? loadDataSet(m.ds.decl, m.rows, m.file.label, { strict }) : loadDataSet(m.ds.decl, csvTable(m.csv), m.file.label, { strict });
-    reports.push(out.report);
+    const out = loadDataSet(m.ds.decl, table, m.file.label, { strict, roster: m.ds.roster });
+    reports[i] = withEncoding(out.report, m.file);
     rows.set(m.ds.name, [...(rows.get(m.ds.name) ?? []), ...out.rows]);
-    loaded.push({ decl: m.ds.decl, rows: out.rows, file: m.file.label });
-  }
-  return { rows, reports, loaded, problems: [] };
+    loaded[i] = { decl: m.ds.decl, rows: out.rows, file: m.file.label };
+  });
+  return { rows, reports, loaded, fileProblems };
 }
 
 /** Runs a checked contract on data files without reasons. Never throws for bad data. */
@@ -180,10 +187,10 @@ export function runBulk(contract: ContractIR, source: string, files: DataFile[],
   const composite = compositeIR(contract, opts.asOf);
   const ir = composite.ir;
   const strict = !!opts.strict;
-  const { matched, problems: matchProblems } = matchFiles(ir, files);
+  const { matched, fileProblems } = matchFiles(ir, files);
   const roster = ir.dataSets.find((d) => d.roster);
   const isStreamed = (m: MatchedFile) => m.kind === "csv" && !!roster && m.ds === roster;
-  const sets = loadNonRoster(ir, matched, strict, isStreamed);
+  const sets = loadNonRoster(matched, fileProblems, strict, isStreamed);
   const compiled = compileContract(ir, source);
   const ev = new BulkEvaluator(ir, compiled, opts.asOf);
   const byKey = joinedRows(ir, sets.rows);
@@ -191,11 +198,16 @@ export function runBulk(contract: ContractIR, source: string, files: DataFile[],
   const rosterIds = new Map<MatchedFile, string[]>();
   matched.forEach((m, i) => {
     if (!isStreamed(m) || m.kind !== "csv") return;
-    const loader = new RowLoader(m.ds.decl, m.csv.header, m.file.label, strict, ev.prog.fields);
+    const loader = new RowLoader(m.ds.decl, m.csv.header, m.file.label, strict, ev.prog.fields, true);
     if (!loader.supported) {
       // an unusual header: load the file as loadDataSet does, then decide its rows
-      const out = loadDataSet(m.ds.decl, csvTable(m.csv), m.file.label, { strict });
-      sets.reports[i] = out.report;
+      const table = csvTable(m.csv);
+      if (table.fatal) {
+        sets.fileProblems[i] = table.fatal;
+        return;
+      }
+      const out = loadDataSet(m.ds.decl, table, m.file.label, { strict, roster: true });
+      sets.reports[i] = withEncoding(out.report, m.file);
       const ids: string[] = [];
       for (const r of out.rows) {
         if (r.key === undefined) continue;
@@ -212,7 +224,7 @@ export function runBulk(contract: ContractIR, source: string, files: DataFile[],
     const ids: string[] = [];
     // one slots array for every row: a student's values are read only while it is decided
     const slots = ev.slots();
-    m.csv.forEachRow((row, cells, carried) => {
+    m.csv.forEachRow(({ row, cells, carried }) => {
       slots.fill(undefined);
       const r = loader.row(row, cells, slots, carried);
       if (!r || r.key === undefined) return;
@@ -220,11 +232,16 @@ export function runBulk(contract: ContractIR, source: string, files: DataFile[],
       for (const x of byKey.get(r.key) ?? []) fillSlots(slots, ev.prog.fields, x.values);
       ev.add(r.key, row, slots);
     });
-    sets.reports[i] = loader.report(m.csv.problems);
+    if (m.csv.fatal) {
+      // a quote that swallows lines, found while the rows were read: the file is refused
+      sets.fileProblems[i] = m.csv.fatal;
+      return;
+    }
+    sets.reports[i] = withEncoding(loader.report(m.csv.problems), m.file);
     if (!sets.rows.has(m.ds.name)) sets.rows.set(m.ds.name, []);
     rosterIds.set(m, ids);
   });
-  return finishBulk(ir, source, matched, sets, matchProblems, rosterIds, ev, ev.aggregates(), opts, composite.clauseVersions);
+  return finishBulk(ir, source, matched, sets, rosterIds, ev, ev.aggregates(), opts, composite.clauseVersions);
 }
 
 /** Problems of the inputs, the blocking rule, cohorts, escalations and settlement: the end of every bulk run. */
@@ -233,7 +250,6 @@ export function finishBulk(
   source: string,
   matched: MatchedFile[],
   sets: LoadedSets,
-  matchProblems: DataProblem[],
   rosterIds: Map<MatchedFile, string[]>,
   ev: BulkEvaluator,
   aggregates: Map<A.Aggregate, import("../evaluate.ts").RV> | undefined,
@@ -242,33 +258,22 @@ export function finishBulk(
 ): BulkResult {
   void clauseVersions;
   const roster = ir.dataSets.find((d) => d.roster);
-  // loadInputs: data sets without a file, rows for unknown students
-  const inputProblems = [...matchProblems];
-  const has = new Set<string>();
-  matched.forEach((m) => m.kind !== "skip" && has.add(m.ds.name));
-  for (const ds of ir.dataSets) {
-    if (!has.has(ds.name) && !inputProblems.some((p) => p.code === "OBC5010")) {
-      inputProblems.push({ code: "OBC5011", severity: "error", file: "(none)", rule: "missing-data-set", message: `No data was given for the data set ${ds.name}, which the contract reads.` });
-    }
-  }
-  // crossCheck reports rows of other keyed data sets; with none, there is nothing to check
+  // rows for unknown students are reported for other keyed data sets; with none, there is nothing to check
   const othersKeyed = matched.some((m) => m.kind !== "skip" && !rosterIds.has(m) && m.ds !== roster && keyColumnOf(m.ds.decl) !== undefined);
-  if (roster && othersKeyed) {
-    const loaded: { decl: DataSetIR["decl"]; rows: DataRow[]; file: string }[] = [];
-    let k = 0;
-    for (const m of matched) {
-      if (m.kind === "skip") continue;
+  const loaded: { decl: DataSetIR["decl"]; rows: Pick<DataRow, "key" | "row">[]; file: string }[] = [];
+  if (othersKeyed) {
+    matched.forEach((m, i) => {
+      if (m.kind === "skip") return;
       const ids = rosterIds.get(m);
-      if (ids) loaded.push({ decl: m.ds.decl, rows: ids.map((key) => ({ key }) as DataRow), file: m.file.label });
-      else loaded.push(sets.loaded[k++]!);
-    }
-    for (const p of crossCheck(loaded, roster.name)) inputProblems.push(p);
+      if (ids) loaded.push({ decl: m.ds.decl, rows: ids.map((key) => ({ key, row: 0 })), file: m.file.label });
+      else if (sets.loaded[i]) loaded.push(sets.loaded[i]!);
+    });
   }
+  const inputs = inputProblems(ir, matched, sets.fileProblems, loaded);
   const reports = sets.reports.filter((r): r is FileReport => !!r);
-  const problems = [...reports.flatMap((r) => r.problems), ...inputProblems];
-  const blocking = inputProblems.some((p) => p.severity === "error" && ["OBC5010", "OBC5011", "OBC5012"].includes(p.code));
+  const problems = [...reports.flatMap((r) => r.problems), ...inputs];
   const empty = { count: 0, students: [], cohorts: [], escalations: [], ids: [], studentTotals: new Float64Array(0) };
-  if (blocking || (opts.strict && problems.some((p) => p.severity === "error"))) return { ok: false, problems, ...empty };
+  if (problems.some(stopsTheRun) || (opts.strict && problems.some((p) => p.severity === "error"))) return { ok: false, problems, ...empty };
   const rt: Runtime = { compiled: ev.compiled, factText: new Map(ev.compiled.ruleSet.facts.map((f) => [f.id, f.text])), problems: [], asOf: opts.asOf };
   const runProblems: DataProblem[] = [...ev.problems];
   const cohorts = fastCohorts(ir, sets.rows, rt, aggregates, runProblems);
@@ -311,7 +316,7 @@ export function finishBulk(
       paid: centsText(st.cohortPaid[k]!),
     })),
     escalations: escalations.map((e) => ({ name: e.name, checkpoints: e.checkpoints })),
-    dataQuality: { files: reports, problems: [...inputProblems, ...runProblems] },
+    dataQuality: { files: reports, problems: [...inputs, ...runProblems] },
     ids: ev.store.ids.slice(0, ev.store.count),
     studentTotals: st.studentTotal,
   };

@@ -3,115 +3,27 @@
  * with the same data-quality report as `loadDataSet` (engine/data.ts), problem for problem
  * and in the same order, but without keeping a `DataRow` per row.
  *
- * - `csvLines(text)`: a CSV text without quotes and carriage returns is split directly
- *   (papaparse splits such text the same way); any other text is parsed by `parseCsv`.
  * - `RowLoader`: `loadDataSet` for one data set, row by row. Cells are read by fast paths
  *   that give exactly what `parseCell` gives (plain digits, booleans, ISO dates); every
  *   other cell goes through `parseCell` itself.
- * - `matchFiles`: the data set of each file, as `loadInputs` (engine/inputs.ts) chooses it.
  * Browser-safe.
  */
 import type { DataDecl, FieldDecl } from "../../language/ast.ts";
 import type { ContractIR, DataSetIR } from "../../language/check/ir.ts";
+import { dataProblem as problem } from "../csv.ts";
 import {
   DATA_CODES,
+  emptyFileProblem,
   isMissingCell,
   keyColumnOf,
+  noKnownColumns,
   normaliseColumnName,
   parseCell,
-  parseCsv,
   type DataProblem,
   type FileReport,
 } from "../data.ts";
-import { fit, type DataFile } from "../inputs.ts";
 import { Rational } from "../rational.ts";
 import { bareValue } from "./program.ts";
-
-function problem(code: string, severity: DataProblem["severity"], file: string, rule: string, message: string, at: { row?: number; column?: string } = {}): DataProblem {
-  const p: DataProblem = { code, severity, file, rule, message };
-  if (at.row !== undefined) p.row = at.row;
-  if (at.column !== undefined) p.column = at.column;
-  return p;
-}
-
-// ───────────── CSV ─────────────
-
-export interface CsvSource {
-  header: string[] | undefined;
-  /** problems found while splitting (ragged rows, bad quotes, empty file), as `parseCsv` reports them */
-  problems: DataProblem[];
-  /** calls `row` for each non-blank data row, in order, with the rule of the first error found while splitting it */
-  forEachRow(row: (rowNumber: number, cells: string[], carriedError: string | undefined) => void): void;
-}
-
-const blank = (cells: string[]) => cells.every((c) => c.trim() === "");
-
-/** A CSV text as header + rows, exactly as `parseCsv` would give them. */
-export function csvSource(text: string, fileLabel: string, firstRowNumber = 1): CsvSource {
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (src.includes('"') || src.includes("\r")) {
-    const t = parseCsv(text, fileLabel);
-    const carried = new Map<number, string>();
-    for (const p of t.problems) if (p.severity === "error" && p.row !== undefined && !carried.has(p.row)) carried.set(p.row, p.rule);
-    return {
-      header: t.header.length || t.rows.length ? t.header : undefined,
-      problems: t.problems,
-      forEachRow: (f) => {
-        for (const r of t.rows) f(r.row + firstRowNumber - 1, r.cells, carried.get(r.row));
-      },
-    };
-  }
-  // find the header: the first non-blank line
-  let pos = 0;
-  let line = firstRowNumber;
-  let header: string[] | undefined;
-  while (pos <= src.length) {
-    let nl = src.indexOf("\n", pos);
-    if (nl < 0) nl = src.length;
-    const cells = src.slice(pos, nl).split(",");
-    pos = nl + 1;
-    line++;
-    if (!blank(cells)) {
-      header = cells.map((c) => c.trim());
-      break;
-    }
-  }
-  const problems: DataProblem[] = [];
-  const start = pos;
-  const startLine = line;
-  const width = header?.length ?? 0;
-  return {
-    header,
-    problems,
-    forEachRow: (f) => {
-      let p = start;
-      let ln = startLine;
-      const n = src.length;
-      while (p < n) {
-        let nl = src.indexOf("\n", p);
-        if (nl < 0) nl = n;
-        const cells = src.slice(p, nl).split(",");
-        const row = ln;
-        p = nl + 1;
-        ln++;
-        if (blank(cells)) continue;
-        let carried: string | undefined;
-        if (cells.length < width) {
-          problems.push(problem(DATA_CODES.raggedRow, "error", fileLabel, "too-few-cells",
-            `Row ${row} of ${fileLabel} has ${cells.length} cells, but the header has ${width} columns; the missing cells are read as blank.`, { row }));
-          carried = "too-few-cells";
-        } else if (cells.length > width) {
-          const extraBlank = blank(cells.slice(width));
-          problems.push(problem(DATA_CODES.raggedRow, extraBlank ? "warning" : "error", fileLabel, "too-many-cells",
-            `Row ${row} of ${fileLabel} has ${cells.length} cells, but the header has ${width} columns; the extra cells are ignored.`, { row }));
-          if (!extraBlank) carried = "too-many-cells";
-        }
-        f(row, cells, carried);
-      }
-      if (!header) problems.push(problem(DATA_CODES.emptyFile, "warning", fileLabel, "empty-file", `The file ${fileLabel} is empty.`));
-    },
-  };
-}
 
 // ───────────── cells ─────────────
 
@@ -242,6 +154,8 @@ export class RowLoader {
     private readonly strict: boolean,
     /** slot of each field name (and of the key and period columns) in the frame */
     slots: Map<string, { slot: number }>,
+    /** the data set is the roster (a file without rows is then an error) */
+    private readonly roster = false,
   ) {
     const keyCol = keyColumnOf(decl);
     const periodCol = decl.period?.name;
@@ -254,12 +168,13 @@ export class RowLoader {
       return n !== keyNorm && n !== periodNorm;
     });
     const h = header ?? [];
+    this.noKnown = noKnownColumns(decl, h, file);
     const index = new Map<string, number>();
     const known = new Set<string>(this.fields.map((f) => normaliseColumnName(f.name.name)));
     if (keyNorm !== undefined) known.add(keyNorm);
     if (periodNorm !== undefined) known.add(periodNorm);
     let unnamed = false;
-    h.forEach((hh, i) => {
+    if (!this.noKnown) h.forEach((hh, i) => {
       const name = hh.trim();
       const n = normaliseColumnName(name);
       if (n === "") unnamed = true;
@@ -278,7 +193,7 @@ export class RowLoader {
     this.isEmpty = h.length === 0; // no header means no rows either
     this.keyIdx = keyNorm === undefined ? undefined : index.get(keyNorm);
     this.periodIdx = periodNorm === undefined ? undefined : index.get(periodNorm);
-    if (!this.isEmpty) {
+    if (!this.isEmpty && !this.noKnown) {
       for (const [col, idx, what] of [[keyCol, this.keyIdx, "key"], [periodCol, this.periodIdx, "period"]] as const) {
         if (col !== undefined && idx === undefined) {
           this.columnProblems.push(problem(DATA_CODES.missingColumn, "error", file, "missing-column",
@@ -302,6 +217,8 @@ export class RowLoader {
   }
   private readonly keySlot: number | undefined;
   private readonly periodSlot: number | undefined;
+  /** OBC5017: the header names none of the data set's columns; every row is rejected */
+  private readonly noKnown: DataProblem | undefined;
   private readonly missingScratch: Int32Array;
   /** per field (in `fields` order): accepted rows where it is missing */
   private readonly missCount: Float64Array;
@@ -314,6 +231,10 @@ export class RowLoader {
   row(row: number, cells: string[], slots: unknown[], carriedError?: string): LoadedRow | undefined {
     this.rowsRead++;
     const file = this.file;
+    if (this.noKnown) {
+      this.rejected.push({ row, rule: this.noKnown.rule });
+      return undefined;
+    }
     if (this.columnsMissing) {
       this.rejected.push({ row, rule: this.columnsMissing });
       return undefined;
@@ -417,11 +338,15 @@ export class RowLoader {
     for (const q of p.rowProblems) this.rowProblems.push(q);
   }
 
-  /** The file's report; `carried` are the problems of `csvSource` (reported first, as `loadDataSet` does). */
+  /** The file's report; `carried` are the reader's row-level problems (reported first, as `loadDataSet` does). */
   report(carried: DataProblem[]): FileReport {
-    const noRows = this.rowsRead === 0 && !carried.some((p) => p.code === DATA_CODES.emptyFile)
-      ? [problem(DATA_CODES.emptyFile, "warning", this.file, "empty-file", `The file ${this.file} has no rows of data.`)]
-      : [];
+    if (this.noKnown) {
+      return {
+        file: this.file, dataSet: this.decl.name.name, rowsRead: this.rowsRead, rowsAccepted: 0, rowsRejected: this.rejected.length,
+        missingValues: this.missingValues, problems: [...carried, this.noKnown], rejected: this.rejected,
+      };
+    }
+    const noRows = this.rowsRead === 0 ? [emptyFileProblem(this.file, this.isEmpty, this.roster)] : [];
     return {
       file: this.file,
       dataSet: this.decl.name.name,
@@ -433,75 +358,4 @@ export class RowLoader {
       rejected: this.rejected,
     };
   }
-}
-
-// ───────────── files → data sets (as loadInputs) ─────────────
-
-function inputProblem(code: string, file: string, rule: string, message: string): DataProblem {
-  return { code, severity: "error", file, rule, message };
-}
-
-
-export type MatchedFile =
-  | { file: DataFile; kind: "json"; rows: Record<string, unknown>[]; ds: DataSetIR }
-  | { file: DataFile; kind: "csv"; csv: CsvSource; ds: DataSetIR }
-  | { file: DataFile; kind: "skip" };
-
-/** The data set of each file, and the problems of files that fit none (`loadInputs`). */
-export function matchFiles(ir: ContractIR, files: DataFile[]): { matched: MatchedFile[]; problems: DataProblem[] } {
-  const problems: DataProblem[] = [];
-  const matched: MatchedFile[] = [];
-  for (const f of files) {
-    const trimmed = f.text.replace(/^\ufeff/, "").trimStart();
-    let json: Record<string, unknown>[] | undefined;
-    let csv: CsvSource | undefined;
-    if (f.label.toLowerCase().endsWith(".json") || trimmed.startsWith("[")) {
-      try {
-        const parsed: unknown = JSON.parse(trimmed);
-        if (Array.isArray(parsed) && parsed.every((r) => r && typeof r === "object" && !Array.isArray(r))) json = parsed as Record<string, unknown>[];
-        else {
-          problems.push(inputProblem("OBC5012", f.label, "not-a-table", `The file ${f.label} is JSON but not a list of records.`));
-          matched.push({ file: f, kind: "skip" });
-          continue;
-        }
-      } catch {
-        problems.push(inputProblem("OBC5012", f.label, "bad-json", `The file ${f.label} is not valid JSON.`));
-        matched.push({ file: f, kind: "skip" });
-        continue;
-      }
-    } else csv = csvSource(f.text, f.label);
-    let ds: DataSetIR | undefined;
-    if (f.dataSet) {
-      ds = ir.dataSets.find((d) => d.name === f.dataSet);
-      if (!ds) {
-        problems.push(inputProblem("OBC5010", f.label, "unknown-data-set", `The contract has no data set named ${f.dataSet} (it has ${ir.dataSets.map((d) => d.name).join(", ")}).`));
-        matched.push({ file: f, kind: "skip" });
-        continue;
-      }
-    } else {
-      const base = f.label.replace(/^.*[\\/]/, "").replace(/\.[^.]*$/, "");
-      ds = ir.dataSets.find((d) => normaliseColumnName(d.name) === normaliseColumnName(base));
-      if (!ds) {
-        const names = json ? Object.keys(json[0] ?? {}) : (csv!.header ?? []);
-        const cols = new Set(names.map(normaliseColumnName));
-        const scored = ir.dataSets.map((d) => ({ d, s: fit(d, cols) })).filter((x) => x.s > 0).sort((a, b) => b.s - a.s);
-        ds = scored[0]?.d;
-      }
-      if (!ds) {
-        problems.push(inputProblem("OBC5010", f.label, "unmatched-file", `The file ${f.label} does not match any data set of the contract: its columns fit none of ${ir.dataSets.map((d) => d.name).join(", ")}. Name the data set: --data ${ir.dataSets[0]?.name ?? "students"}=${f.label}`));
-        matched.push({ file: f, kind: "skip" });
-        continue;
-      }
-    }
-    matched.push(json ? { file: f, kind: "json", rows: json, ds } : { file: f, kind: "csv", csv: csv!, ds });
-  }
-  return { matched, problems };
-}
-
-/** The table of a CSV source, for `loadDataSet` (non-streamed data sets). */
-export function csvTable(csv: CsvSource): { header: string[]; rows: { row: number; cells: string[] }[]; problems: DataProblem[] } {
-  const rows: { row: number; cells: string[] }[] = [];
-  csv.forEachRow((row, cells) => rows.push({ row, cells }));
-  // the problems are complete once the rows have been read
-  return { header: csv.header ?? [], rows, problems: csv.problems };
 }

@@ -4,20 +4,21 @@
  * (parallel.ts), then settled once. The result is the same whatever the number of workers:
  * `runBulkParallel(…, { workers: n })` equals `runBulk(…)` for every n (test/fast.test.ts).
  *
- * Files the chunker cannot split exactly (quoted cells, carriage returns, unusual headers) and
- * rosters with an id repeated across chunks are run in one part by `runBulk`.
+ * Chunks end where records end, by the reader's rules (engine/csv.ts), so quoted line breaks and
+ * any line endings split exactly. Rosters with an unnamed column or an id repeated across chunks
+ * are run in one part by `runBulk`.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { ContractIR } from "../../language/check/ir.ts";
 import { compositeIR } from "../amendments.ts";
 import { compileContract } from "../compile.ts";
-import type { DataProblem, DataRow } from "../data.ts";
-import type { DataFile } from "../inputs.ts";
+import type { DataRow } from "../data.ts";
+import { matchFiles, type DataFile, type MatchedFile } from "../inputs.ts";
 import { BulkEvaluator, finishBulk, loadNonRoster, runBulk, type BulkOptions, type BulkResult } from "./bulk.ts";
 import type { FieldSlot } from "./expr.ts";
-import { matchFiles, RowLoader, type MatchedFile } from "./load.ts";
-import { encodeExtras, mergeChunks, splitCsv, type ChunkJob, type ChunkResult, type WorkerSetup } from "./parallel.ts";
+import { RowLoader } from "./load.ts";
+import { encodeExtras, mergeRosters, splitCsv, type ChunkJob, type ChunkResult, type RosterPlan, type WorkerSetup } from "./parallel.ts";
 import { bareValue } from "./program.ts";
 import { joinedRows } from "../run.ts";
 
@@ -95,46 +96,38 @@ export async function runBulkParallel(contract: ContractIR, source: string, file
   const composite = compositeIR(contract, opts.asOf);
   const ir = composite.ir;
   const strict = !!opts.strict;
-  const { matched, problems: matchProblems } = matchFiles(ir, files);
+  const { matched, fileProblems } = matchFiles(ir, files);
   const roster = ir.dataSets.find((d) => d.roster);
   const isStreamed = (m: MatchedFile) => m.kind === "csv" && !!roster && m.ds === roster;
-  const sets = loadNonRoster(ir, matched, strict, isStreamed);
+  const sets = loadNonRoster(matched, fileProblems, strict, isStreamed);
   const compiled = compileContract(ir, source);
   const ev = new BulkEvaluator(ir, compiled, opts.asOf);
   const extras = extrasBySlots(ir, sets.rows, ev.prog.fields);
   // plan the chunks of every roster file
-  const plans: { m: MatchedFile; index: number; loader: RowLoader; jobs: number[] }[] = [];
+  const plans: RosterPlan[] = [];
   const jobs: ChunkJob[] = [];
   for (let i = 0; i < matched.length; i++) {
     const m = matched[i]!;
     if (!isStreamed(m) || m.kind !== "csv") continue;
-    const split = splitCsv(m.file.text, nWorkers * (opts.chunksPerWorker ?? 4));
-    const loader = new RowLoader(m.ds.decl, split?.header, m.file.label, strict, ev.prog.fields);
-    if (!split || !loader.supported) {
-      opts.onPlan?.({ chunks: 0, workers: 0, onePart: !split ? "the file has quoted cells or carriage returns" : "the header has an unnamed column" });
+    const loader = new RowLoader(m.ds.decl, m.csv.header, m.file.label, strict, ev.prog.fields, true);
+    if (!loader.supported) {
+      opts.onPlan?.({ chunks: 0, workers: 0, onePart: "the header has an unnamed column" });
       return runBulk(contract, source, files, opts);
     }
     const ids: number[] = [];
-    for (const c of split.chunks) {
+    for (const chunk of splitCsv(m.csv, nWorkers * (opts.chunksPerWorker ?? 4))) {
       ids.push(jobs.length);
-      jobs.push({ dataSet: m.ds.name, label: m.file.label, header: split.header, strict, text: c.text, firstLine: c.firstLine });
+      jobs.push({ dataSet: m.ds.name, label: m.file.label, strict, chunk });
     }
     plans.push({ m, index: i, loader, jobs: ids });
   }
   const setup: WorkerSetup = { ir, compiled, asOf: opts.asOf, extras: encodeExtras(extras) };
   const results = await runPool(opts.workerUrl ?? defaultWorkerUrl(), setup, jobs, nWorkers);
-  const rosterIds = new Map<MatchedFile, string[]>();
-  for (const p of plans) {
-    const carried: DataProblem[] = [];
-    const ids = mergeChunks(ev, p.loader, carried, p.jobs.map((j) => results[j]!));
-    if (!ids) {
-      opts.onPlan?.({ chunks: jobs.length, workers: 0, onePart: "a student id repeats across chunks" });
-      return runBulk(contract, source, files, opts);
-    }
-    sets.reports[p.index] = p.loader.report(carried);
-    if (!sets.rows.has(p.m.kind === "csv" ? p.m.ds.name : "")) sets.rows.set(p.m.kind === "csv" ? p.m.ds.name : "", []);
-    rosterIds.set(p.m, ids);
+  const rosterIds = mergeRosters(ev, sets, plans, results);
+  if (!rosterIds) {
+    opts.onPlan?.({ chunks: jobs.length, workers: 0, onePart: "a student id repeats across chunks" });
+    return runBulk(contract, source, files, opts);
   }
   opts.onPlan?.({ chunks: jobs.length, workers: Math.min(nWorkers, jobs.length) });
-  return finishBulk(ir, source, matched, sets, matchProblems, rosterIds, ev, ev.aggregates(), opts, composite.clauseVersions);
+  return finishBulk(ir, source, matched, sets, rosterIds, ev, ev.aggregates(), opts, composite.clauseVersions);
 }

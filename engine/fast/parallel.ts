@@ -14,10 +14,12 @@
  */
 import type { ContractIR } from "../../language/check/ir.ts";
 import type { CompiledContract } from "../compile.ts";
+import { CsvReader, readChunk, type CsvChunk, type CsvSource } from "../csv.ts";
 import type { DataProblem } from "../data.ts";
 import type { RV } from "../evaluate.ts";
 import { Rational } from "../rational.ts";
-import { BulkEvaluator } from "./bulk.ts";
+import { withEncoding, type MatchedFile } from "../inputs.ts";
+import { BulkEvaluator, type LoadedSets } from "./bulk.ts";
 import { mergePartial, type AggregatePartial } from "./expr.ts";
 import { RowLoader, type LoaderPart } from "./load.ts";
 
@@ -48,70 +50,28 @@ export function decode(v: unknown): unknown {
 
 // ───────────── splitting ─────────────
 
-export interface CsvChunks {
-  header: string[];
-  chunks: { text: string; firstLine: number }[];
-}
-
 /**
- * Splits a CSV text into its header and about `n` chunks of whole lines. Only for texts the
- * direct splitter reads (no quotes, no carriage returns); undefined otherwise, or when the file
- * has no header.
+ * Cuts a CSV source's body (the rows after its header) into about `n` chunks, each ending
+ * where a record ends (the reader's rules: a quoted line break never ends a chunk).
  */
-export function splitCsv(text: string, n: number): CsvChunks | undefined {
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (src.includes('"') || src.includes("\r")) return undefined;
-  let pos = 0;
-  let line = 1;
-  let header: string[] | undefined;
-  while (pos < src.length) {
-    let nl = src.indexOf("\n", pos);
-    if (nl < 0) nl = src.length;
-    const cells = src.slice(pos, nl).split(",");
-    pos = nl + 1;
-    line++;
-    if (!cells.every((c) => c.trim() === "")) {
-      header = cells.map((c) => c.trim());
-      break;
-    }
-  }
-  if (!header) return undefined;
-  const chunks: CsvChunks["chunks"] = [];
-  const size = Math.max(1, Math.ceil((src.length - pos) / Math.max(1, n)));
-  while (pos < src.length) {
-    let end = Math.min(src.length, pos + size);
-    if (end < src.length) {
-      const nl = src.indexOf("\n", end - 1);
-      end = nl < 0 ? src.length : nl + 1;
-    }
-    const part = src.slice(pos, end);
-    chunks.push({ text: part, firstLine: line });
-    let count = 0;
-    for (let i = part.indexOf("\n"); i >= 0; i = part.indexOf("\n", i + 1)) count++;
-    line += count;
-    pos = end;
-  }
-  return { header, chunks };
+export function splitCsv(csv: CsvSource, n: number): CsvChunk[] {
+  const body = csv.body;
+  if (!body) return [];
+  const chunks: CsvChunk[] = [];
+  const size = Math.max(1, Math.ceil(body.text.length / Math.max(1, n)));
+  const reader = new CsvReader(csv.file, { newline: body.newline, start: body, chunkChars: size, onChunk: (c) => chunks.push(c) });
+  reader.push(body.text);
+  reader.end();
+  return chunks;
 }
 
 // ───────────── one chunk ─────────────
 
-/** A line whose cells are all blank (only commas and white space). */
-export function isBlankLine(line: string): boolean {
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c !== 44 && c !== 32 && c !== 9 && !(c <= 13 && c >= 10) && c !== 0xa0 && c !== 0xfeff && !(c > 127 && /\s/.test(line[i]!))) return false;
-  }
-  return true;
-}
-
 export interface ChunkJob {
   dataSet: string;
   label: string;
-  header: string[];
   strict: boolean;
-  text: string;
-  firstLine: number;
+  chunk: CsvChunk;
 }
 
 export interface ChunkResult {
@@ -122,8 +82,10 @@ export interface ChunkResult {
   clause: Int32Array;
   status: Uint8Array;
   amount: Float64Array;
-  /** ragged-row problems found while splitting lines, in row order */
+  /** the reader's row-level problems (ragged rows, quotes within a row), in row order */
   carried: DataProblem[];
+  /** a file-level problem found while reading the chunk (a quote that swallows lines): the file is refused */
+  fatal?: DataProblem;
   loader: LoaderPart;
   /** divisions by zero and internal disagreements, in row order */
   problems: DataProblem[];
@@ -135,40 +97,17 @@ export interface ChunkResult {
 export function evaluateChunk(ev: BulkEvaluator, job: ChunkJob, extras: Map<string, [number, unknown][][]>): ChunkResult {
   const ds = ev.ir.dataSets.find((d) => d.name === job.dataSet)!;
   ev.reset();
-  const loader = new RowLoader(ds.decl, job.header, job.label, job.strict, ev.prog.fields);
-  const carried: DataProblem[] = [];
-  const width = job.header.length;
+  const loader = new RowLoader(ds.decl, job.chunk.header, job.label, job.strict, ev.prog.fields, ds.roster);
   // one slots array for every row: a student's values are read only while it is decided
   const slots = ev.slots();
-  const src = job.text;
-  let p = 0;
-  let ln = job.firstLine;
-  const n = src.length;
-  while (p < n) {
-    let nl = src.indexOf("\n", p);
-    if (nl < 0) nl = n;
-    const lineText = src.slice(p, nl);
-    const row = ln;
-    p = nl + 1;
-    ln++;
-    if (isBlankLine(lineText)) continue;
-    const cells = lineText.split(",");
-    let carriedError: string | undefined;
-    if (cells.length < width) {
-      carried.push({ code: "OBC5008", severity: "error", file: job.label, rule: "too-few-cells", message: `Row ${row} of ${job.label} has ${cells.length} cells, but the header has ${width} columns; the missing cells are read as blank.`, row });
-      carriedError = "too-few-cells";
-    } else if (cells.length > width) {
-      const extraBlank = cells.slice(width).every((c) => c.trim() === "");
-      carried.push({ code: "OBC5008", severity: extraBlank ? "warning" : "error", file: job.label, rule: "too-many-cells", message: `Row ${row} of ${job.label} has ${cells.length} cells, but the header has ${width} columns; the extra cells are ignored.`, row });
-      if (!extraBlank) carriedError = "too-many-cells";
-    }
+  const { problems: carried, fatal } = readChunk(job.chunk, job.label, ({ row, cells, carried: carriedError }) => {
     slots.fill(undefined);
     const r = loader.row(row, cells, slots, carriedError);
-    if (!r || r.key === undefined) continue;
+    if (!r || r.key === undefined) return;
     const x = extras.get(r.key);
     if (x) for (const rowVals of x) for (const [slot, v] of rowVals) slots[slot] = v;
     ev.add(r.key, row, slots);
-  }
+  });
   const st = ev.store;
   return {
     ids: st.ids.slice(0, st.count),
@@ -178,6 +117,7 @@ export function evaluateChunk(ev: BulkEvaluator, job: ChunkJob, extras: Map<stri
     status: st.status.slice(0, st.nLines),
     amount: st.amount.slice(0, st.nLines),
     carried,
+    ...(fatal ? { fatal } : {}),
     loader: loader.part(),
     problems: ev.problems,
     partials: ev.agg.partials.map((q) => ({ rows: q.rows, chosen: q.chosen, total: encode(q.total) })),
@@ -197,10 +137,13 @@ export function decodeExtras(x: [string, [number, unknown][][]][]): Map<string, 
 
 /**
  * Merges chunk results (in order) into `ev` (its store, problems and aggregates) and `loader`.
- * @returns the ids of the file's students, or undefined when a student id repeats one from an
- *   earlier chunk (the caller then runs the file in one part)
+ * @returns the ids of the file's students; or the first file-level problem of a chunk (the file
+ *   is then refused, as a whole-text read refuses it); or undefined when a student id repeats
+ *   one from an earlier chunk (the caller then runs the file in one part)
  */
-export function mergeChunks(ev: BulkEvaluator, loader: RowLoader, carried: DataProblem[], results: ChunkResult[]): string[] | undefined {
+export function mergeChunks(ev: BulkEvaluator, loader: RowLoader, carried: DataProblem[], results: ChunkResult[]): { ids: string[] } | { fatal: DataProblem } | undefined {
+  const fatal = results.find((r) => r.fatal)?.fatal;
+  if (fatal) return { fatal };
   if (repeatsAcrossChunks(results)) return undefined;
   const st = ev.store;
   const ids: string[] = [];
@@ -218,7 +161,41 @@ export function mergeChunks(ev: BulkEvaluator, loader: RowLoader, carried: DataP
       mine.total = merged.total;
     });
   }
-  return ids;
+  return { ids };
+}
+
+/** A roster file decided in chunks: its loader and the ids of its chunk jobs. */
+export interface RosterPlan {
+  m: Extract<MatchedFile, { kind: "csv" }>;
+  index: number;
+  loader: RowLoader;
+  jobs: number[];
+  /** a file-level problem found after the chunks were cut (a record running past the reader's limits) */
+  fatal?: DataProblem;
+}
+
+/**
+ * Merges each roster file's chunk results (by job id) into `ev` and `sets`: its report, or its
+ * file-level problem when a chunk refused it.
+ * @returns each file's student ids, or undefined when a student id repeats across chunks
+ */
+export function mergeRosters(ev: BulkEvaluator, sets: LoadedSets, plans: RosterPlan[], results: ChunkResult[]): Map<MatchedFile, string[]> | undefined {
+  const rosterIds = new Map<MatchedFile, string[]>();
+  for (const p of plans) {
+    const carried: DataProblem[] = [];
+    const merged = mergeChunks(ev, p.loader, carried, p.jobs.map((j) => results[j]!));
+    const fatal = merged && "fatal" in merged ? merged.fatal : p.fatal;
+    if (fatal) {
+      // the first file-level problem in row order: a chunk's, else the one found after the last chunk
+      sets.fileProblems[p.index] = fatal;
+      continue;
+    }
+    if (!merged || "fatal" in merged) return undefined;
+    sets.reports[p.index] = withEncoding(p.loader.report(carried), p.m.file);
+    if (!sets.rows.has(p.m.ds.name)) sets.rows.set(p.m.ds.name, []);
+    rosterIds.set(p.m, merged.ids);
+  }
+  return rosterIds;
 }
 
 /** FNV-1a of a string (32 bits). */

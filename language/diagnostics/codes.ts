@@ -774,6 +774,31 @@ const ENTRIES: Record<string, Entry> = {
     message: "The amounts of this run add up to more than OBC settles exactly ($90,071,992,547,409.91 in all), so nothing was settled.",
     help: "Look for a misplaced digit in the contract's amounts or in the money values of the data.",
   },
+  OBC5014: {
+    name: "unclosed-quote", severity: "error", title: "A quote that swallows the lines after it",
+    message: "Row {row} of {file} (line {line}) opens a quoted cell that is not closed properly: it would swallow {lines}.",
+    help: "Check the quotes on that row: a cell that starts with a quote must end with a quote followed by a comma or the end of the line, and a quote inside such a cell is written twice (\"\"). Nothing in this file was used.",
+  },
+  OBC5015: {
+    name: "not-a-csv-file", severity: "error", title: "A data file that is not CSV text (a workbook, a PDF, a binary file)",
+    message: "The file {file} is {what}, not a CSV file.",
+    help: "To use it, {action}.",
+  },
+  OBC5016: {
+    name: "header-looks-like-data", severity: "error", title: "A first row that holds data instead of column names",
+    message: "The first row of {file} looks like data, not column names: {columns} of it hold numbers, dates or true/false values.",
+    help: "The first row must name the columns (such as student_id); add it above the data. Nothing in this file was used.",
+  },
+  OBC5017: {
+    name: "no-known-columns", severity: "error", title: "A first row that names none of the data set's columns",
+    message: "The first row of {file} names none of the columns of the data set {dataSet}.",
+    help: "The first row must name the columns, such as {expected}; add it if it is missing, or check that this is the right file. Nothing in this file was used.",
+  },
+  OBC5018: {
+    name: "not-utf8", severity: "warning", title: "A data file that is not UTF-8, read in another encoding",
+    message: "The file {file} is not UTF-8; it was read as {encoding}.",
+    help: "Check that names and other text read correctly; to be sure, save the file as CSV UTF-8.",
+  },
   OBC9001: {
     name: "internal-error", severity: "error", title: "OBC broke one of its own guarantees (a bug in OBC)",
     message: "{what} This is a bug in OBC; please report it. The result must not be paid or recorded.",

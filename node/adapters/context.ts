@@ -153,6 +153,7 @@ export async function readCsvRows(
   let unusable = false;
   const badQuotes = new Set<number>();
   const res = await streamCsvFile(ctx.path, {
+    label: ctx.file,
     onHeader: (header) => {
       onHeader?.(header);
       bound = cols.bind(header);

@@ -1,18 +1,20 @@
 /**
- * Streaming CSV: a Node read stream → papaparse's streaming parser, one row at a time, with the
- * file's sha256 computed over the same bytes. Memory stays flat whatever the file size.
+ * Streaming CSV for the adapters: a file on disk → the one CSV reader (engine/csv.ts), one row
+ * at a time, its bytes decoded as every data file is (node/data-file.ts: UTF-8, UTF-16 with a
+ * byte-order mark, Windows-1252; anything that is not text refused) and hashed (sha256) as they
+ * are read. Memory stays flat whatever the file size.
  *
- * Row numbers follow the engine (`engine/data.ts`): the header is row 1, blank records keep
- * their numbers but are not data. A UTF-8 BOM is stripped.
+ * Row numbers follow the engine: the header is row 1, blank records keep their numbers but are
+ * not data. A file the reader refuses (not text, a quote that swallows lines, a header that looks
+ * like data) throws {@link DataFileRefused}: an adaptation never goes on without its rows.
  */
 import { fsReason } from "../cli-support.ts";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { Transform } from "node:stream";
-import { StringDecoder } from "node:string_decoder";
-import Papa from "papaparse";
-
+import { CsvReader } from "../../engine/csv.ts";
+import type { DataProblem } from "../../engine/data.ts";
+import { inspectFile, TextDecoderStream, type Encoding } from "../data-file.ts";
 /** A file could not be opened or read (the message names the path as given, never its contents). */
 export class FileReadError extends Error {
   constructor(
@@ -34,49 +36,30 @@ export interface StreamProgress {
 }
 
 /**
- * A byte stream tap: hashes the bytes and decodes them as UTF-8 text (a character split across
- * chunks is kept whole).
+ * A byte stream tap: hashes the bytes and decodes them as text (UTF-8 unless told otherwise; a
+ * character split across chunks is kept whole, a byte-order mark is dropped).
  */
-export class HashingDecoder extends Transform {
-  private readonly hash = createHash("sha256");
-  private readonly decoder = new StringDecoder("utf8");
-  bytes = 0;
-  private first = true;
-
-  constructor(private readonly onBytes?: (n: number) => void) {
-    super({ readableObjectMode: true });
+export class HashingDecoder extends TextDecoderStream {
+  constructor(onBytes?: (n: number) => void, encoding: Encoding = "utf-8") {
+    super(encoding, onBytes);
   }
+}
 
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: (e?: Error | null) => void): void {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    this.onBytes?.(this.bytes);
-    let text = this.decoder.write(chunk);
-    if (this.first && text.length > 0) {
-      this.first = false;
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    }
-    if (text.length > 0) this.push(text);
-    done();
-  }
-
-  override _flush(done: (e?: Error | null) => void): void {
-    const rest = this.decoder.end();
-    if (rest.length > 0) this.push(rest);
-    done();
-  }
-
-  digest(): string {
-    return this.hash.digest("hex");
+/** A data file the reader refuses as a whole: `problem` says why, in one sentence without any value. */
+export class DataFileRefused extends Error {
+  constructor(readonly problem: DataProblem) {
+    super(problem.message);
   }
 }
 
 export interface CsvRowHandlers {
+  /** the file's name in messages (default: the path) */
+  label?: string;
   /** called once with the header (first non-blank record); cells trimmed */
   onHeader(header: string[]): void;
   /** called for every non-blank record after the header */
   onRow(cells: string[], row: number): void;
-  /** a record with broken quoting (the row is still passed to onRow) */
+  /** a record with a quote problem within its line (called before the row is passed to onRow) */
   onQuoteError?(row: number): void;
   onProgress?: StreamProgress;
 }
@@ -91,22 +74,31 @@ export interface CsvStreamResult {
 /**
  * Streams a CSV file row by row.
  * @throws FileReadError when the file cannot be opened or read
+ * @throws DataFileRefused when the file cannot be used (not CSV text, a quote that swallows lines, a header that looks like data)
  */
 export async function streamCsvFile(path: string, h: CsvRowHandlers): Promise<CsvStreamResult> {
+  const label = h.label ?? path;
   let total = 0;
+  let facts;
   try {
     const s = await stat(path);
     if (s.isDirectory()) throw Object.assign(new Error("dir"), { code: "EISDIR" });
     total = s.size;
+    facts = await inspectFile(path, label);
   } catch (e) {
     throw toFileReadError(path, e);
   }
-  const tap = new HashingDecoder(h.onProgress ? (n) => h.onProgress!(n, total) : undefined);
+  if (!facts.encoding) throw new DataFileRefused(facts.refusal!);
+  const tap = new HashingDecoder(h.onProgress ? (n) => h.onProgress!(n, total) : undefined, facts.encoding);
+  const reader = new CsvReader(label, {
+    newline: facts.newline,
+    onHeader: (header) => h.onHeader(header),
+    onRow: (r) => {
+      if (r.carried === "bad-quotes") h.onQuoteError?.(r.row);
+      h.onRow(r.cells, r.row);
+    },
+  });
   const input = createReadStream(path);
-  let header: string[] | undefined;
-  let record = 0;
-  const quoteRows = new Set<number>();
-
   await new Promise<void>((resolve, reject) => {
     let failed = false;
     const fail = (e: unknown) => {
@@ -117,35 +109,24 @@ export async function streamCsvFile(path: string, h: CsvRowHandlers): Promise<Cs
     };
     input.on("error", fail);
     tap.on("error", fail);
-    input.pipe(tap);
-    Papa.parse<string[]>(tap as unknown as File, {
-      header: false,
-      skipEmptyLines: false,
-      step: (results) => {
-        if (failed) return;
-        record++;
-        for (const e of results.errors) {
-          if (e.type === "Quotes" && !quoteRows.has(record)) {
-            quoteRows.add(record);
-            h.onQuoteError?.(record);
-          }
-        }
-        const cells = results.data;
-        if (cells.every((c) => c.trim() === "")) return;
-        if (!header) {
-          header = cells.map((c) => c.trim());
-          h.onHeader(header);
-          return;
-        }
-        h.onRow(cells, record);
-      },
-      complete: () => {
-        if (!failed) resolve();
-      },
-      error: (e: unknown) => fail(e),
+    tap.on("data", (piece: string) => {
+      if (failed) return;
+      reader.push(piece);
+      if (reader.fatal) {
+        failed = true;
+        input.destroy();
+        reject(new DataFileRefused(reader.fatal));
+      }
     });
+    tap.on("end", () => {
+      if (failed) return;
+      reader.end();
+      if (reader.fatal) reject(new DataFileRefused(reader.fatal));
+      else resolve();
+    });
+    input.pipe(tap);
   });
-  return { sha256: tap.digest(), bytes: tap.bytes, hadHeader: header !== undefined };
+  return { sha256: tap.digest(), bytes: tap.bytes, hadHeader: reader.header !== undefined };
 }
 
 /** sha256 (hex) of a file's bytes, streamed. */

@@ -8,8 +8,8 @@
  * `oneroster` (1.1 / 1.2 CSV), `csv` (generic, with a column mapping). Each file is hashed
  * (sha256) before it is read; every record keeps its file hash and row.
  */
-import { open } from "node:fs/promises";
-import Papa from "papaparse";
+import { csvHeaderOf } from "../../engine/csv.ts";
+import { readHeadText } from "../data-file.ts";
 import type { ContractIR, DataSetIR } from "../../language/check/ir.ts";
 import { plainKeys, type KeyFunction } from "../privacy.ts";
 import { IREADY_VERSION, NWEA_VERSION, STAR_VERSION, readIReady, readNwea, readStar } from "./assessments.ts";
@@ -88,25 +88,15 @@ interface Planned {
 }
 
 async function head(path: string, label: string, bytes = 65536): Promise<string> {
-  let fh;
   try {
-    fh = await open(path, "r");
-    const buf = Buffer.alloc(bytes);
-    const { bytesRead } = await fh.read(buf, 0, bytes, 0);
-    // cut at the last complete line so no multi-byte character is split
-    const text = buf.subarray(0, bytesRead).toString("utf8");
-    return text.replace(/^\ufeff/, "");
+    return await readHeadText(path, bytes);
   } catch (e) {
     throw toFileReadError(label, e);
-  } finally {
-    await fh?.close();
   }
 }
 
 function csvHeader(text: string): string[] {
-  const firstLine = text.split(/\r?\n/).find((l) => l.trim() !== "") ?? "";
-  const parsed = Papa.parse<string[]>(firstLine, { header: false });
-  return (parsed.data[0] ?? []).map((c) => c.trim());
+  return csvHeaderOf(text) ?? [];
 }
 
 /** Ed-Fi interchange (root element without "Interchange") → the kind of records it holds. */

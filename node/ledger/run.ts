@@ -13,6 +13,7 @@ import { createHash } from "node:crypto";
 import type { ContractIR } from "../../language/check/ir.ts";
 import { runContract, type RunOutput } from "../../engine/index.ts";
 import type { DataFile } from "../../engine/inputs.ts";
+import { dataFileFromBytes } from "../data-file.ts";
 import { LedgerRefusal, type DropFile, type DropRecord, type Ledger, type SettleOptions, type SettleOutcome } from "./index.ts";
 
 /** A data file read for a drop: the engine's input and the drop's record of it. */
@@ -21,14 +22,14 @@ export interface ReadFile {
   drop: DropFile;
 }
 
-/** Reads files (bytes hashed as read; UTF-8 text for the engine). Throws the fs error of a file that cannot be read. */
+/** Reads files (bytes hashed as read; decoded for the engine as every data file is, see node/data-file.ts). Throws the fs error of a file that cannot be read. */
 export async function readDataFiles(files: readonly { path: string; label: string; dataSet?: string }[]): Promise<ReadFile[]> {
   const out: ReadFile[] = [];
   for (const f of files) {
     const bytes = await readFile(f.path);
     const sha256 = createHash("sha256").update(bytes).digest("hex");
     out.push({
-      data: { label: f.label, text: bytes.toString("utf8").replace(/^\ufeff/, ""), ...(f.dataSet !== undefined ? { dataSet: f.dataSet } : {}) },
+      data: dataFileFromBytes(bytes, f.label, f.dataSet),
       drop: { label: f.label, ...(f.dataSet !== undefined ? { dataSet: f.dataSet } : {}), sha256, bytes: bytes.length },
     });
   }
