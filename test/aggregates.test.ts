@@ -159,7 +159,8 @@ const caseArb: fc.Arbitrary<Case> = fc
     const numeric = fields.filter((f) => kindOf(f) !== "boolean").map((f) => f.name);
     return fc.record({
       sets: fc.constant(sets),
-      students: fc.array(student, { maxLength: 25 }).map((xs) => xs.map((x, i) => ({ id: `S${String(i + 1).padStart(3, "0")}`, ...x }))),
+      // a roster without rows stops the run (OBC5007): at least one student
+      students: fc.array(student, { minLength: 1, maxLength: 25 }).map((xs) => xs.map((x, i) => ({ id: `S${String(i + 1).padStart(3, "0")}`, ...x }))),
       strangers: fc.boolean(),
       group: fc.option(condArb(fields, true), { nil: undefined }),
       countWhere: fc.option(condArb(fields, false), { nil: undefined }),

@@ -60,7 +60,7 @@ describe("F03: a stray quote swallows every later row", () => {
     const [plain, bulk, settle] = await Promise.all([
       obc(run(dir), dir),
       obc(run(dir, ["--bulk"]), dir),
-      obc(["settle", "contract.obc", "--data", "students.csv", "--data", "checkpoints.csv", "--as-of", "2027-07-01", "--ledger", join(tmp, "f03.sqlite"), "--now", "2027-07-02T00:00:00Z"], dir),
+      obc(["settle", "contract.obc", "--data", "students.csv", "--data", "checkpoints.csv", "--as-of", "2027-07-01", "--ledger", join(tmp, "f03.sqlite"), "--now", "2027-07-02T00:00:00Z", "--supplied-by", "Lakeview Unified", "--attested-by", "Data office"], dir),
     ]);
     const message = "Row 3 of students.csv (line 3) opens a quoted cell that is not closed properly: it would swallow the next 7 lines.";
     for (const r of [plain, bulk, settle]) {
