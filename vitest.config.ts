@@ -2,6 +2,8 @@ import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // the CLI the tests start runs dist/: built first when a source changed
+    globalSetup: ["test/global-setup.ts"],
     testTimeout: 60_000,
     pool: "forks",
     projects: [

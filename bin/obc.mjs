@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The `obc` launcher: loads the TypeScript CLI through tsx and runs it.
-// Paths are resolved from this file, so it works from any working directory and via `npx obc`.
+// The `obc` launcher: runs the built CLI (dist/cli/main.js; `npm run build` makes it, and
+// `npm install` runs the build in a clone of the repository). Plain JavaScript, no compiler at
+// run time. Paths are resolved from this file, so it works from any directory and via `npx obc`.
 // Users never see a stack trace: unexpected errors print one line and exit 70.
 
 const INTERNAL = 70;
@@ -22,14 +23,18 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+let cli;
 try {
-  // Load chevrotain as one bundled module (much faster start); see cli/resolve-hooks.mjs.
-  const { register: registerHooks } = await import("node:module");
-  registerHooks(new URL("../cli/resolve-hooks.mjs", import.meta.url));
-  const { register } = await import("tsx/esm/api");
-  register();
-  const { main } = await import(new URL("../cli/main.ts", import.meta.url).href);
-  process.exitCode = await main(process.argv.slice(2));
+  cli = await import(new URL("../dist/cli/main.js", import.meta.url).href);
+} catch (error) {
+  if (error?.code === "ERR_MODULE_NOT_FOUND" && String(error.message).includes("dist/cli/main.js")) {
+    process.stderr.write("obc: the command line is not built; run npm run build in the obc folder\n");
+    process.exit(INTERNAL);
+  }
+  internalError(error);
+}
+try {
+  process.exitCode = await cli.main(process.argv.slice(2));
 } catch (error) {
   internalError(error);
 }

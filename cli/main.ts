@@ -9,13 +9,11 @@
  * print the contents of a data file.
  */
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { renderText, toJson } from "../language/diagnostics/render.ts";
-import { compileSource, type CompileResult } from "../language/driver.ts";
-import { nodeResolver } from "../stdlib/node-resolver.ts";
-import { fsReason } from "../node/cli-support.ts";
+import type { CompileResult } from "../language/driver.ts";
+import { compiler, fsReason } from "../node/cli-support.ts";
+import { packageVersion } from "../node/package-info.ts";
 
 /** The exit codes of every command. */
 export const EXIT = {
@@ -63,15 +61,6 @@ class CliError extends Error {
     message: string,
   ) {
     super(message);
-  }
-}
-
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: string };
-    return pkg.version ?? "0.0.0";
-  } catch {
-    return "0.0.0";
   }
 }
 
@@ -128,6 +117,7 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
   /** Reads and checks a contract; on errors prints them to stderr and stops with exit 1. */
   const loadContract = async (file: string): Promise<{ text: string; compiled: CompileResult & { ir: NonNullable<CompileResult["ir"]> } }> => {
     const text = await readText(file);
+    const { compileSource, renderText, nodeResolver } = await compiler();
     const compiled = compileSource(text, { resolver: nodeResolver(resolve(cwd, file)) });
     if (!compiled.ok || !compiled.ir) {
       err(renderText(compiled.diagnostics, text, file, { color: colorFor(stderr) }));
@@ -207,6 +197,7 @@ ${EXIT_CODES_HELP}`,
           report.push({ file, ok: false, error: e.message.replace(/^.*: /, ""), diagnostics: [] });
           continue;
         }
+        const { compileSource, renderText, toJson, nodeResolver } = await compiler();
         const result = compileSource(text, { resolver: nodeResolver(resolve(cwd, file)) });
         if (!result.ok) invalid = true;
         if (opts.json) {
@@ -349,6 +340,7 @@ ${EXIT_CODES_HELP}`,
       if (opts.check && opts.write) throw new CliError(EXIT.usage, "fmt: use either --check or --write, not both");
       // loaded only here: the other commands do not need the formatter
       const { format } = await import("../language/format/index.ts");
+      const { renderText } = await compiler();
       let failed = false;
       let unformatted = 0;
       for (const file of files) {

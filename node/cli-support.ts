@@ -8,10 +8,7 @@
 import { readFile } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
-import { renderText } from "../language/diagnostics/render.ts";
-import { compileSource } from "../language/driver.ts";
 import type { ContractIR } from "../language/check/ir.ts";
-import { nodeResolver } from "../stdlib/node-resolver.ts";
 
 /** The I/O of a command. Only `stdout` and `stderr` are required. */
 export interface CommandIO {
@@ -71,9 +68,24 @@ export async function readTextAndHash(io: CommandIO, path: string): Promise<{ te
   return { text: bytes.toString("utf8").replace(/^\ufeff/, ""), sha256: createHash("sha256").update(bytes).digest("hex") };
 }
 
+/**
+ * The compiler, its diagnostics' rendering and the template resolver, loaded when a command
+ * first reads a contract: `obc --version`, `--help` and commands that read no contract start
+ * without them.
+ */
+export async function compiler() {
+  const [{ compileSource }, { renderText, toJson }, { nodeResolver }] = await Promise.all([
+    import("../language/driver.ts"),
+    import("../language/diagnostics/render.ts"),
+    import("../stdlib/node-resolver.ts"),
+  ]);
+  return { compileSource, renderText, toJson, nodeResolver };
+}
+
 /** Reads and checks a contract; prints its errors and stops with exit 1 when it has any. */
 export async function loadContract(io: CommandIO, path: string): Promise<{ text: string; ir: ContractIR }> {
   const { text } = await readTextAndHash(io, path);
+  const { compileSource, renderText, nodeResolver } = await compiler();
   // templates are imported relative to the contract, and from the standard library
   const compiled = compileSource(text, { resolver: nodeResolver(resolvePath(io, path)) });
   if (!compiled.ok || !compiled.ir) {

@@ -4,7 +4,7 @@
  */
 import { execFile } from "node:child_process";
 import { readdirSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -292,12 +292,10 @@ describe("the launcher", () => {
     // a copy of the launcher next to a CLI that fails
     const fake = join(tmp, "fake");
     await mkdir(join(fake, "bin"), { recursive: true });
-    await mkdir(join(fake, "cli"), { recursive: true });
+    await mkdir(join(fake, "dist", "cli"), { recursive: true });
     await copyFile(BIN, join(fake, "bin", "obc.mjs"));
-    await copyFile(join(ROOT, "cli", "resolve-hooks.mjs"), join(fake, "cli", "resolve-hooks.mjs"));
-    await symlink(join(ROOT, "node_modules"), join(fake, "node_modules"), "dir");
     await writeFile(join(fake, "package.json"), '{ "type": "module" }\n');
-    await writeFile(join(fake, "cli", "main.ts"), 'export async function main(): Promise<number> { throw new TypeError("boom"); }\n');
+    await writeFile(join(fake, "dist", "cli", "main.js"), 'export async function main() { throw new TypeError("boom"); }\n');
     const r = await new Promise<Result>((done) =>
       execFile(process.execPath, [join(fake, "bin", "obc.mjs"), "check", "x.obc"], { cwd: tmp }, (error, stdout, stderr) =>
         done({ code: typeof error?.code === "number" ? error.code : 0, stdout: String(stdout), stderr: String(stderr) }),

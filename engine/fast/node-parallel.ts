@@ -35,7 +35,8 @@ export interface ParallelOptions extends BulkOptions {
 
 function defaultWorkerUrl(): URL {
   const here = import.meta.url;
-  return here.endsWith(".ts") ? new URL("./node-worker-tsx.mjs", here) : new URL("./node-worker.mjs", here);
+  // sources (through tsx): a starter that registers tsx; the package's build: node-worker.js; a bundle: node-worker.mjs
+  return new URL(here.endsWith(".ts") ? "./node-worker-tsx.mjs" : here.endsWith(".js") ? "./node-worker.js" : "./node-worker.mjs", here);
 }
 
 /** Runs chunk jobs on `n` worker threads; results in job order. */

@@ -9,7 +9,7 @@
  * becomes an `Error`-free placeholder only where the parser already reported the problem,
  * and the enclosing item is dropped instead.
  */
-import type { CstElement, CstNode, IToken } from "chevrotain";
+import type { CstElement, CstNode, IToken } from "./chevrotain.ts";
 import type * as A from "../ast.ts";
 import { diag } from "../diagnostics/codes.ts";
 import type { Diagnostic } from "../diagnostics/types.ts";

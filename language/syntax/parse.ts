@@ -5,7 +5,7 @@
  * parse errors (worded per grammar rule for contract authors, with a valid example) and
  * the CST-to-AST checks all come back as diagnostics; nothing is thrown.
  */
-import type { IRecognitionException, IToken, TokenType } from "chevrotain";
+import type { IRecognitionException, IToken, TokenType } from "./chevrotain.ts";
 import type { SourceFile, Span } from "../ast.ts";
 import { diag } from "../diagnostics/codes.ts";
 import type { Diagnostic } from "../diagnostics/types.ts";

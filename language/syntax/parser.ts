@@ -8,12 +8,12 @@
  * the start of a statement is consumed with everything up to the next statement keyword,
  * so one run reports many errors and the editor always gets a (partial) tree.
  */
-import { CstParser, type CstNode, type IToken } from "chevrotain";
+import { CHECK_GRAMMAR, CstParser, type CstNode, type IToken } from "./chevrotain.ts";
 import * as T from "./tokens.ts";
 
 class ObcParser extends CstParser {
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 4, nodeLocationTracking: "onlyOffset" });
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 4, nodeLocationTracking: "onlyOffset", skipValidations: !CHECK_GRAMMAR });
     this.performSelfAnalysis();
   }
 

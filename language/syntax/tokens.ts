@@ -9,7 +9,7 @@
  * types (`score`) and frequencies (`monthly`) are plain identifiers checked later, so a
  * misspelling gets a did-you-mean instead of a syntax error.
  */
-import { createToken, Lexer, type TokenType } from "chevrotain";
+import { CHECK_GRAMMAR, createToken, Lexer, type TokenType } from "./chevrotain.ts";
 
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\u00a0\ufeff]+/, group: Lexer.SKIPPED });
 export const Comment = createToken({ name: "Comment", pattern: /\/\/[^\n\r]*/, group: "comments" });
@@ -207,7 +207,7 @@ export const allTokens: TokenType[] = [
   GreaterEq, LessEq, NotEq, Greater, Less, Equals, Plus, Minus, Star, Slash,
 ];
 
-export const obcLexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false });
+export const obcLexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false, skipValidations: !CHECK_GRAMMAR });
 
 /** The words that start a statement inside a contract, for messages (`param` belongs to templates only). */
 export const statementWords: readonly string[] = allKeywords

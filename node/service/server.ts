@@ -14,7 +14,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { readFileSync } from "node:fs";
+import { packageVersion } from "../package-info.ts";
 import type { Route } from "./handlers.ts";
 import { openApiDocument } from "./openapi.ts";
 import { BusyError, InlineRunner, TimeoutError, WorkerPool, type Runner } from "./pool.ts";
@@ -67,14 +67,6 @@ const ROUTES: Record<string, { methods: string[]; route?: Route }> = {
   "/openapi.json": { methods: ["GET", "HEAD"] },
   "/health": { methods: ["GET", "HEAD"] },
 };
-
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string }).version ?? "0.0.0";
-  } catch {
-    return "0.0.0";
-  }
-}
 
 /** Answers with JSON. */
 export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

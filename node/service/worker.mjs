@@ -1,6 +1,7 @@
-// A service worker thread: loads the TypeScript handlers through tsx and answers one request at
-// a time. The main thread terminates it when a request takes too long (see pool.ts).
-// Plain JavaScript, so it starts the same way under `obc serve`, vitest or plain node.
+// A service worker thread: answers one request at a time with the handlers. The main thread
+// terminates it when a request takes too long (see pool.ts).
+// Plain JavaScript, so it starts the same way under `obc serve`, vitest or plain node: in the
+// built package it loads handlers.js beside it; from the sources, handlers.ts through tsx.
 import { parentPort } from "node:worker_threads";
 import { register as registerHooks } from "node:module";
 import { existsSync } from "node:fs";
@@ -8,12 +9,17 @@ import { fileURLToPath } from "node:url";
 
 const fail = () => parentPort.postMessage({ fatal: true });
 try {
-  // the same chevrotain bundle hook as bin/obc.mjs, when present (faster start)
-  const hooks = new URL("../../cli/resolve-hooks.mjs", import.meta.url);
-  if (existsSync(fileURLToPath(hooks))) registerHooks(hooks);
-  const { register } = await import("tsx/esm/api");
-  register();
-  const { handle } = await import(new URL("./handlers.ts", import.meta.url).href);
+  const built = new URL("./handlers.js", import.meta.url);
+  let handlers = built;
+  if (!existsSync(fileURLToPath(built))) {
+    // the same chevrotain bundle hook as the sources' launcher, when present (faster start)
+    const hooks = new URL("../../cli/resolve-hooks.mjs", import.meta.url);
+    if (existsSync(fileURLToPath(hooks))) registerHooks(hooks);
+    const { register } = await import("tsx/esm/api");
+    register();
+    handlers = new URL("./handlers.ts", import.meta.url);
+  }
+  const { handle } = await import(handlers.href);
   parentPort.on("message", async (m) => {
     try {
       const reply = await handle(m.route, m.body);
