@@ -141,7 +141,7 @@ describe.skipIf(!hasDatas)("DATAS (../shared/data/datas)", () => {
   beforeAll(async () => {
     all = await adaptFiles(inputs("datas", DATAS, ["sessions.csv", "students.csv"]), { keep: true });
     drop1 = await adaptFiles(inputs("datas", DATAS, ["students.csv", "sessions.csv"]), { sessionsThrough: "2026-01-31" });
-  });
+  }, 120_000);
 
   it("reads 2,500 students and 50,520 sessions, rejecting none", () => {
     expect(all.bundle.students.length).toBe(2500);
@@ -180,6 +180,24 @@ describe.skipIf(!hasDatas)("DATAS (../shared/data/datas)", () => {
     expect(rec(drop1, "0116526716")).toMatchObject({ sessions: 34, sessionsrecorded: 35, attendedminutes: 2082, weekswithsession: 14 });
     const w = await adaptFiles(inputs("datas", DATAS, ["students.csv", "sessions.csv"]), { windows: [{ name: "by_jan31", through: "2026-01-31" }] });
     expect(rec(w, "0004609904")).toMatchObject({ sessions: 44, sessionsbyjan31: 27, attendedminutesbyjan31: 1530, weekswithsessionbyjan31: 13 });
+  });
+
+  it("keeps group sizes (session_ratio: students per tutor) over attended sessions", () => {
+    // computed independently with Python's csv module from the same file
+    expect(rec(all, "0004609904")).toMatchObject({
+      sessionswithgroupsize: 44,
+      maxgroupsize: 5,
+      meangroupsize: 2.318182,
+      sessionsgroupsize1: 17,
+      sessionsgroupsize2: 28,
+      sessionsgroupsize3: 33,
+      sessionsgroupsize4: 40,
+      sessionsgroupsize5: 44,
+    });
+    expect(rec(all, "2298363942")).toMatchObject({ maxgroupsize: 5, meangroupsize: 2.55, sessionsgroupsize1: 19, sessionsgroupsize4: 52, mathsessionswithgroupsize: 30 });
+    // no sessions: none in any group, and no size to speak of
+    expect(rec(all, "9500167403")).toMatchObject({ sessionswithgroupsize: 0, sessionsgroupsize4: 0 });
+    expect(rec(all, "9500167403")["maxgroupsize"]).toBeUndefined();
   });
 
   it("exposes the ordered outcome measures and performance levels", () => {
@@ -232,6 +250,9 @@ describe.skipIf(!hasVendor)("vendor exports (../shared/data/vendor-exports)", ()
     ]);
     expect(r.bundle.assessments[0].schoolYear).toBe(2022);
     expect(rec(r, "605001")).toMatchObject({ mathfallscore: 233, mathfallpercentile: 32, mathfalllevel: "LoAvg", mathfalllevelordinal: 2, nweamathfallsem: 3.3 });
+    // the test type and NWEA's typical growth per span
+    expect(rec(r, "605001")).toMatchObject({ mathfalltesttype: "Survey With Goals", mathfalltospringtypicalgrowth: 6, nweamathfalltospringtypicalgrowth: 6 });
+    expect(rec(r, "605000")).toMatchObject({ elafalltesttype: "Survey", sciencefalltesttype: "Survey With Goals", sciencefalltofalltypicalgrowth: 3, sciencefalltospringtypicalgrowth: 5 });
     const byState = await adaptFiles(inputs("nwea", VENDOR, ["nwea-map-growth.csv"]), { idField: "state" });
     expect([...byState.records.records.keys()]).toEqual(["604821", "604822", "604823", "604824", "604825", "604826"]);
   });
@@ -257,6 +278,21 @@ describe.skipIf(!hasVendor)("vendor exports (../shared/data/vendor-exports)", ()
       mathfalllevelordinal: 4,
     });
     expect(rec(r, "605001")).toMatchObject({ elabaselinescore: 424, elabaselinedate: "2026-01-13", elamostrecentscore: 468, mathspringscore: 432 });
+    // the grade, typical and stretch growth and the progress to each (the file's program flags are blank: missing)
+    expect(rec(r, "605002")).toMatchObject({
+      ireadygrade: 6,
+      grade: 6,
+      elaspringgrade: 6,
+      elaspringtypicalgrowth: 12,
+      elaspringstretchgrowth: 26,
+      elaspringpcttypicalgrowth: 25,
+      elaspringpctstretchgrowth: 12,
+      mathspringtypicalgrowth: 13,
+      mathspringstretchgrowth: 25,
+      mathspringpctstretchgrowth: 44,
+    });
+    expect(rec(r, "605001")).toMatchObject({ grade: 3, elaspringpctstretchgrowth: 70, mathspringstretchgrowth: 43, mathspringpctstretchgrowth: 65 });
+    expect(rec(r, "605001")["englishlearner"]).toBeUndefined();
     expect(rec(r, "605001")["elafallscore"]).toBeUndefined();
   });
 
@@ -270,6 +306,9 @@ describe.skipIf(!hasVendor)("vendor exports (../shared/data/vendor-exports)", ()
     // two spans end in the fall: no ambiguous "ela_fall_sgp"
     expect(rec(r, "605004")["elafallsgp"]).toBeUndefined();
     expect(rec(r, "605002")).toMatchObject({ elafallsgp: 85 });
+    // Unified Score and the grade at the test
+    expect(rec(r, "605003")).toMatchObject({ elafallunifiedscore: 1075, starelafallunifiedscore: 1075, elafallgrade: 7, stargrade: 7, grade: 7 });
+    expect(rec(r, "605000")).toMatchObject({ elafallunifiedscore: 615, grade: 4 });
     expect(JSON.stringify(r.bundle)).not.toMatch(/email@email\.com|2014-01-01|Teacher/);
   });
 });
@@ -410,6 +449,39 @@ describe("vendor exports with several results per window (fixtures)", () => {
     expect(rules).toEqual({ "iready-baseline-flag": 2 });
     const chosen = r.bundle.assessments.filter((a) => a.choice).map((a) => [a.key, a.window, a.scaleScore, a.choice!.rule]);
     expect(chosen).toContainEqual(["00771", "fall", 480, "iready-baseline-flag"]);
+  });
+  it("i-Ready: grade and program flags for students no roster describes; a roster's own values win", async () => {
+    const file: AdaptInput = { format: "iready", path: join(FIX, "vendor/iready-flags-math.csv"), label: "iready-flags-math.csv" };
+    const r = await adaptFiles([file]);
+    expect(r.quality.files[0]).toMatchObject({ rowsRead: 3, rowsAccepted: 3, rowsRejected: 0, cellProblems: [] });
+    expect(rec(r, "00991")).toMatchObject({
+      grade: 5,
+      englishlearner: true,
+      ell: true,
+      iep: false,
+      economicdisadvantage: true,
+      ireadygrade: 5,
+      ireadyenglishlearner: true,
+      ireadyiep: false,
+      mathspringtypicalgrowth: 20,
+      mathspringstretchgrowth: 35,
+      mathspringpctstretchgrowth: 86,
+      mathmostrecentscore: 470,
+    });
+    expect(rec(r, "00992")).toMatchObject({ grade: 0, gradelevel: "KG", englishlearner: false, iep: true });
+    expect(rec(r, "00992")["economicdisadvantage"]).toBeUndefined();
+
+    // a roster (a mapped CSV of plain values is not one; DATAS students.csv is) keeps its own grade and flags
+    const dir = await mkdtemp(join(tmpdir(), "obc-roster-"));
+    try {
+      await writeFile(join(dir, "students.csv"), "student_id,current_grade_level,ell,iep,economic_disadvantage\n00991,6,FALSE,TRUE,\n");
+      const both = await adaptFiles([{ format: "datas", path: join(dir, "students.csv"), label: "students.csv" }, file]);
+      expect(rec(both, "00991")).toMatchObject({ grade: 6, englishlearner: false, iep: true, economicdisadvantage: true, ireadygrade: 5, ireadyenglishlearner: true });
+      // a student only the vendor names is still not on the roster
+      expect(both.records.roster.map((s) => s.key)).toEqual(["00991"]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
   it("Star: the latest valid result (a deactivated test never counts); tests outside screening windows are left out", async () => {
     const r = await adaptFiles([{ format: "star", path: join(FIX, "vendor/star-math-several.csv"), label: "star-math-several.csv" }]);

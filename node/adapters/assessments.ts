@@ -3,16 +3,20 @@
  * i-Ready Diagnostic results, Renaissance Star (Star Reading / Math / Early Literacy v2 exports).
  *
  * What each reads (everything else — names, e-mails, birth dates, usernames, teachers, classes,
- * race and program flags of the vendor's copy of the roster — is never read):
+ * sex, race and ethnicity of the vendor's copy of the roster — is never read):
  * - NWEA: StudentID (or Student_StateID), TermName (window and school year), Subject/Course,
- *   GrowthMeasureYN, TestStartDate, TestDurationMinutes, TestRITScore, TestStandardError,
- *   TestPercentile, AchievementQuintile, RapidGuessingPercentage, and for each growth span
- *   (FallToSpring, …) the projected and observed growth, met-projected flag, CGI and CGP.
- * - i-Ready: Student ID (or Student State ID), Academic Year, Completion Date, Norming Window,
- *   the Baseline and Most Recent flags, Duration, Rush Flag, Overall Scale Score, Percentile,
- *   Overall Relative Placement, Diagnostic Gain, typical growth and progress to it.
- * - Star: StudentIdentifier (or StudentStateID), SchoolYear, CompletedDateLocal, screening
- *   window, AssessmentStatus, ScaledScore, SEM, PercentileRank, benchmark category, SGPs.
+ *   GrowthMeasureYN, TestType, TestStartDate, TestDurationMinutes, TestRITScore,
+ *   TestStandardError, TestPercentile, AchievementQuintile, RapidGuessingPercentage, Grade when
+ *   the export has it, and for each growth span (FallToSpring, …) the projected, typical and
+ *   observed growth, met-projected flag, CGI and CGP.
+ * - i-Ready: Student ID (or Student State ID), Student Grade, the English Language Learner,
+ *   Special Education and Economically Disadvantaged flags, Academic Year, Completion Date,
+ *   Norming Window, the Baseline and Most Recent flags, Duration, Rush Flag, Overall Scale
+ *   Score, Percentile, Overall Relative Placement, Diagnostic Gain, typical and stretch growth
+ *   and the progress to each.
+ * - Star: StudentIdentifier (or StudentStateID), CurrentGrade and Grade (at the test),
+ *   SchoolYear, CompletedDateLocal, screening window, AssessmentStatus, ScaledScore,
+ *   UnifiedScore, SEM, PercentileRank, benchmark category, SGPs.
  *
  * One result per student, subject and window is chosen later (bundle.ts `chooseResult`):
  * NWEA GrowthMeasureYN, i-Ready Most Recent / Baseline flags, else the latest valid result.
@@ -20,7 +24,7 @@
  */
 import { basename } from "node:path";
 import { Columns, normSchoolYear, normSubject, normWindow, schoolYearOfDate } from "./cells.ts";
-import type { AssessmentResult, GrowthMeasure } from "./canonical.ts";
+import type { AssessmentResult, GrowthMeasure, StudentFlags } from "./canonical.ts";
 import { idSystemOf, readCsvRows, type AdapterContext, type RowReader } from "./context.ts";
 
 export const NWEA_VERSION = "nwea-map-growth/1";
@@ -46,6 +50,23 @@ function level(scheme: string, label: string | undefined): AssessmentResult["lev
   return ordinal === undefined ? { scheme, label } : { scheme, label, ordinal };
 }
 
+/**
+ * The vendor's copy of a student's grade and program flags on one row (see `AssessmentResult.student`);
+ * undefined when the row has none of them.
+ */
+function vendorStudent(r: RowReader, gradeColumn: string, flagColumns: Partial<Record<keyof StudentFlags, string>>): AssessmentResult["student"] {
+  const out: NonNullable<AssessmentResult["student"]> = {};
+  const grade = r.grade(gradeColumn);
+  if (grade !== undefined) out.gradeLevel = grade;
+  const flags: StudentFlags = {};
+  for (const [flag, column] of Object.entries(flagColumns) as [keyof StudentFlags, string][]) {
+    const v = r.flag(column);
+    if (v !== undefined) flags[flag] = v;
+  }
+  if (Object.keys(flags).length) out.flags = flags;
+  return Object.keys(out).length ? out : undefined;
+}
+
 /** Rapid guessing above this share (percent points) invalidates an NWEA result. */
 export const NWEA_RAPID_GUESS_LIMIT = 30;
 
@@ -61,6 +82,8 @@ export const NWEA_COLUMNS = new Columns([
   { name: "Subject", aliases: ["MeasurementScale"], required: true },
   { name: "Course" },
   { name: "GrowthMeasureYN", aliases: ["GrowthMeasure"] },
+  { name: "TestType" },
+  { name: "Grade", aliases: ["StudentGrade"] },
   { name: "TestStartDate", required: true },
   { name: "TestStartTime" },
   { name: "TestDurationMinutes", aliases: ["TestDuration"] },
@@ -70,6 +93,7 @@ export const NWEA_COLUMNS = new Columns([
   { name: "AchievementQuintile" },
   { name: "RapidGuessingPercentage" },
   ...NWEA_SPANS.flatMap((s) => NWEA_GROWTH.map((g) => ({ name: `${s}${g}` }))),
+  ...NWEA_SPANS.map((s) => ({ name: `Typical${s}Growth` })),
 ]);
 
 function spanWindows(span: string): { from: string; to: string } {
@@ -112,6 +136,8 @@ export async function readNwea(ctx: AdapterContext): Promise<void> {
     const minutes = r.nonNegative("TestDurationMinutes");
     const rg = r.percent("RapidGuessingPercentage");
     const quint = r.text("AchievementQuintile");
+    const testType = r.text("TestType");
+    const student = vendorStudent(r, "Grade", {});
     const growth: GrowthMeasure[] = [];
     for (const span of NWEA_SPANS) {
       const g: GrowthMeasure = spanWindows(span);
@@ -120,7 +146,9 @@ export async function readNwea(ctx: AdapterContext): Promise<void> {
       const met = r.flag(`${span}MetProjectedGrowth`);
       const cgi = r.number(`${span}ConditionalGrowthIndex`);
       const cgp = r.number(`${span}ConditionalGrowthPercentile`);
+      const typical = r.number(`Typical${span}Growth`);
       if (projected !== undefined) g.projected = projected;
+      if (typical !== undefined) g.typical = typical;
       if (observed !== undefined) g.observed = observed;
       if (met !== undefined && met !== null) g.met = met;
       if (cgi !== undefined) g.cgi = cgi;
@@ -144,6 +172,8 @@ export async function readNwea(ctx: AdapterContext): Promise<void> {
     const lv = level("nwea-achievement-quintile/1", quint);
     if (lv) a.level = lv;
     if (growth.length) a.growth = growth;
+    if (testType !== undefined) a.testType = testType;
+    if (student) a.student = student;
     a.validity = {};
     if (minutes !== undefined) a.validity.minutes = minutes;
     if (rg !== undefined) a.validity.rapidGuessPct = rg;
@@ -158,6 +188,10 @@ export async function readNwea(ctx: AdapterContext): Promise<void> {
 export const IREADY_COLUMNS = new Columns([
   { name: "Student ID", aliases: ["StudentID"], required: true },
   { name: "Student State ID" },
+  { name: "Student Grade", aliases: ["Grade"] },
+  { name: "English Language Learner", aliases: ["ELL", "English Learner"] },
+  { name: "Special Education", aliases: ["Students with Disabilities"] },
+  { name: "Economically Disadvantaged" },
   { name: "Academic Year", aliases: ["School Year"] },
   { name: "Completion Date", required: true },
   { name: "Norming Window" },
@@ -171,6 +205,8 @@ export const IREADY_COLUMNS = new Columns([
   { name: "Diagnostic Gain" },
   { name: "Annual Typical Growth Measure" },
   { name: "Percent Progress to Annual Typical Growth (%)", aliases: ["Percent Progress to Annual Typical Growth"] },
+  { name: "Annual Stretch Growth Measure" },
+  { name: "Percent Progress to Annual Stretch Growth (%)", aliases: ["Percent Progress to Annual Stretch Growth"] },
   { name: "Subject" },
 ]);
 
@@ -224,7 +260,10 @@ export async function readIReady(ctx: AdapterContext): Promise<void> {
     const gain = r.number("Diagnostic Gain");
     const typical = r.number("Annual Typical Growth Measure");
     const progress = r.percent("Percent Progress to Annual Typical Growth (%)");
+    const stretch = r.number("Annual Stretch Growth Measure");
+    const progressStretch = r.percent("Percent Progress to Annual Stretch Growth (%)");
     const yearText = r.text("Academic Year");
+    const student = vendorStudent(r, "Student Grade", { el: "English Language Learner", swd: "Special Education", econDisadv: "Economically Disadvantaged" });
     if (!r.finish(q, ctx.options.strict ?? false)) return;
     const a: AssessmentResult = {
       key: ctx.keyOf(k.id, k.system),
@@ -241,9 +280,15 @@ export async function readIReady(ctx: AdapterContext): Promise<void> {
     if (lv) a.level = lv;
     const g: GrowthMeasure = { from: "baseline", to: window ?? "current" };
     if (gain !== undefined) g.observed = gain;
-    if (typical !== undefined) g.projected = typical;
+    if (typical !== undefined) {
+      g.projected = typical;
+      g.typical = typical;
+    }
     if (progress !== undefined) g.pctTypical = progress;
+    if (stretch !== undefined) g.stretch = stretch;
+    if (progressStretch !== undefined) g.pctStretch = progressStretch;
     if (Object.keys(g).length > 2) a.growth = [g];
+    if (student) a.student = student;
     a.validity = {};
     if (minutes !== undefined) a.validity.minutes = minutes;
     if (baseline !== undefined && baseline !== null) a.validity.isBaseline = baseline;
@@ -271,6 +316,8 @@ const STAR_SGP: [string, string, string][] = [
 export const STAR_COLUMNS = new Columns([
   { name: "StudentIdentifier", aliases: ["StudentLocalID", "StudentID"], required: true },
   { name: "StudentStateID" },
+  { name: "CurrentGrade" },
+  { name: "Grade", aliases: ["GradeAtTest"] },
   { name: "SchoolYear" },
   { name: "CompletedDateLocal" },
   { name: "CompletedDate", required: true },
@@ -278,6 +325,7 @@ export const STAR_COLUMNS = new Columns([
   { name: "AssessmentStatus" },
   { name: "DeactivationReason" },
   { name: "ScaledScore", required: true },
+  { name: "UnifiedScore" },
   { name: "StandardErrorOfMeasurement" },
   { name: "PercentileRank" },
   { name: "TotalTimeInSeconds" },
@@ -313,8 +361,11 @@ export async function readStar(ctx: AdapterContext): Promise<void> {
     if (seen.has(identity)) return q.reject(r.row, "duplicate");
     seen.add(identity);
     const score = r.number("ScaledScore");
+    const unified = r.number("UnifiedScore");
     const sem = r.number("StandardErrorOfMeasurement");
     const pct = r.number("PercentileRank");
+    // the grade when the test was taken; the student's grade now when the export has only that
+    const student = vendorStudent(r, r.raw("Grade")?.trim() ? "Grade" : "CurrentGrade", {});
     const seconds = r.nonNegative("TotalTimeInSeconds");
     const status = r.text("AssessmentStatus");
     const deactivated = r.text("DeactivationReason");
@@ -340,8 +391,10 @@ export async function readStar(ctx: AdapterContext): Promise<void> {
       src: { format: "renaissance-star", fileSha256: ctx.sha256, row: r.row },
     };
     if (score !== undefined) a.scaleScore = score;
+    if (unified !== undefined) a.unifiedScore = unified;
     if (sem !== undefined) a.sem = sem;
     if (pct !== undefined) a.percentile = pct;
+    if (student) a.student = student;
     if (catName !== undefined) {
       // Star numbers its benchmark categories from the top (1 = At/Above Benchmark): turned around so 1 = lowest
       const ordinal = catLevel !== undefined && catLevels !== undefined && catLevel >= 1 && catLevel <= catLevels ? catLevels + 1 - catLevel : undefined;

@@ -14,14 +14,22 @@
  * - sessions (attended = more than 0 minutes): `sessions` (`session_count`, `sessions_attended`),
  *   `sessions_recorded`, `attended_minutes` (`minutes`), `attended_hours` (`hours`),
  *   `weeks_with_session` (ISO weeks with an attended session), `first_session_date`,
- *   `last_session_date`; per subject `math_sessions`, `ela_attended_minutes`…; per date window W
+ *   `last_session_date`; group size (DATAS `session_ratio`, students per tutor) over attended
+ *   sessions that state it: `max_group_size`, `mean_group_size`, `sessions_with_group_size`, and
+ *   `sessions_group_size_1` … `sessions_group_size_6` (sessions in groups of at most that many); per subject `math_sessions`, `ela_attended_minutes`…; per date window W
  *   `sessions_W`, `attended_minutes_W`, `weeks_with_session_W`… (see {@link parseWindowSpec});
- * - assessments: `<subject>_<window>_score` (`_scale_score`), `_percentile`, `_sem`, `_date`,
- *   `_level`, and growth `<subject>_<from>_to_<to>_cgp` / `_cgi` / `_sgp` / `_observed_growth` /
- *   `_projected_growth` / `_met_projected_growth` / `_pct_typical_growth` (also `<subject>_<window>_cgp`… when
+ * - assessments: `<subject>_<window>_score` (`_scale_score`), `_unified_score` (Star), `_percentile`,
+ *   `_sem`, `_date`, `_level`, `_test_type` (NWEA), `_grade` (the grade at the test), and growth
+ *   `<subject>_<from>_to_<to>_cgp` / `_cgi` / `_sgp` / `_observed_growth` / `_projected_growth` /
+ *   `_typical_growth` / `_stretch_growth` / `_met_projected_growth` / `_pct_typical_growth` /
+ *   `_pct_stretch_growth` (also `<subject>_<window>_cgp`… when
  *   exactly one span ends in the result's window; Star's CurrentSGP is `<subject>_<window>_current_sgp`); the same prefixed by the
  *   instrument (`nwea_`, `iready_`, `star_`, `edfi_`); i-Ready also `<subject>_baseline_…` and
  *   `<subject>_most_recent_…`; DATAS `<subject>_outcome_measure_<n>`;
+ * - the vendor's copy of the roster (i-Ready, Star, NWEA): `iready_grade`, `iready_english_learner`,
+ *   `iready_iep`, `iready_economic_disadvantage` (`star_grade`, `nwea_grade`), from the latest
+ *   result; and `grade`, `english_learner`, `iep`, `economic_disadvantage` (with their aliases
+ *   above) for students no roster file describes;
  * - school attendance: `absences`, `excused_absences`, `unexcused_absences`, `tardies`, `attendance_events`;
  * - interventions: `interventions`, `intervention_dosage_minutes`;
  * - enrollments: `entry_date`, `exit_date`, `enrollments`;
@@ -38,6 +46,7 @@ import type {
   Key,
   SchoolAttendanceEvent,
   Student,
+  StudentFlags,
   StudentRecord,
   StudentValues,
   TutoringSession,
@@ -91,6 +100,9 @@ export function windowsFromFieldNames(names: readonly string[]): SessionWindow[]
 
 // ───────────────────────────── aggregation ─────────────────────────────
 
+/** `sessions_group_size_N` is named for N = 1 … GROUP_SIZES. */
+const GROUP_SIZES = 6;
+
 class SessionTally {
   attended = 0;
   recorded = 0;
@@ -98,6 +110,12 @@ class SessionTally {
   weeks = new Set<string>();
   first?: string;
   last?: string;
+  /** attended sessions that state a group size, the sum and largest of their sizes */
+  sized = 0;
+  groupSizeSum = 0;
+  maxGroupSize?: number;
+  /** attended sessions in groups of at most n students, n = 1…GROUP_SIZES */
+  readonly inGroupsOf = new Array<number>(GROUP_SIZES).fill(0);
 
   add(s: TutoringSession): void {
     this.recorded++;
@@ -105,6 +123,12 @@ class SessionTally {
       if (s.attendedMinutes > 0) {
         this.attended++;
         this.minutes += s.attendedMinutes;
+        if (s.groupSize !== undefined) {
+          this.sized++;
+          this.groupSizeSum += s.groupSize;
+          this.maxGroupSize = Math.max(this.maxGroupSize ?? 0, s.groupSize);
+          for (let n = 1; n <= GROUP_SIZES; n++) if (s.groupSize <= n) this.inGroupsOf[n - 1]!++;
+        }
         this.weeks.add(isoWeek(s.date));
         if (this.first === undefined || s.date < this.first) this.first = s.date;
         if (this.last === undefined || s.date > this.last) this.last = s.date;
@@ -167,6 +191,8 @@ export class Bundle implements AdaptSink {
   readonly fileBySha = new Map<string, string>();
   sessionCount = 0;
   hasSessions = false;
+  /** some session states its group size */
+  hasGroupSizes = false;
   hasAttendance = false;
   hasInterventions = false;
   hasEnrollments = false;
@@ -212,6 +238,7 @@ export class Bundle implements AdaptSink {
   session(s: TutoringSession): void {
     this.note(s.key, s.src.row);
     this.hasSessions = true;
+    if (s.groupSize !== undefined) this.hasGroupSizes = true;
     this.sessionCount++;
     if (this.options.keepSessions) this.sessions.push(s);
     let t = this.tallies.get(s.key);
@@ -380,6 +407,9 @@ function putResult(rec: StudentRecord, prefixes: string[], a: AssessmentResult):
   put("level", a.level?.label);
   put("level_ordinal", a.level?.ordinal);
   put("minutes", a.validity?.minutes);
+  put("unified_score", a.unifiedScore);
+  put("test_type", a.testType);
+  put("grade", a.student?.gradeLevel === undefined ? undefined : gradeNumber(a.student.gradeLevel));
 }
 
 function putGrowth(rec: StudentRecord, prefixes: string[], a: AssessmentResult): void {
@@ -388,6 +418,9 @@ function putGrowth(rec: StudentRecord, prefixes: string[], a: AssessmentResult):
     ["observed_growth", (g) => g.observed],
     ["growth", (g) => g.observed],
     ["projected_growth", (g) => g.projected],
+    ["typical_growth", (g) => g.typical],
+    ["stretch_growth", (g) => g.stretch],
+    ["pct_stretch_growth", (g) => g.pctStretch],
     ["met_projected_growth", (g) => g.met],
     ["met_growth", (g) => g.met],
     ["cgp", (g) => g.cgp],
@@ -411,6 +444,30 @@ function putGrowth(rec: StudentRecord, prefixes: string[], a: AssessmentResult):
     // `<subject>_<window>_cgp` only when one span ends in the window (else the name would be ambiguous)
     if (ending.length === 1 && a.window) for (const p of prefixes) rec.set(normHeader(`${p}_${a.window}_${suffix}`), ending[0]);
   }
+}
+
+/** The names of the roster's program flags (the first is the canonical one). */
+const FLAG_NAMES: [keyof StudentFlags, string[]][] = [
+  ["el", ["english_learner", "el", "ell", "english_language_learner", "lep"]],
+  ["swd", ["iep", "swd", "students_with_disabilities", "special_education", "sped"]],
+  ["disability", ["disability"]],
+  ["econDisadv", ["economic_disadvantage", "econ_disadv", "economically_disadvantaged", "frl", "free_reduced_lunch", "low_income"]],
+  ["gifted", ["gifted", "gifted_flag"]],
+  ["homeless", ["homeless", "homeless_flag"]],
+];
+
+/**
+ * Sets a student's grade and program flags under every name a contract may use for them;
+ * with `onlyMissing`, only names no roster file has set (a vendor's copy never overrides the roster).
+ */
+function setRoster(r: StudentRecord, gradeLevel: string | undefined, flags: StudentFlags, onlyMissing: boolean): void {
+  const set = (names: string[], v: Cell) => {
+    if (v === undefined) return;
+    for (const n of names) if (!onlyMissing || !r.has(normHeader(n))) r.set(normHeader(n), v);
+  };
+  set(["grade_level"], gradeLevel);
+  set(["grade", "current_grade_level", "grade_number"], gradeLevel === undefined ? undefined : gradeNumber(gradeLevel));
+  for (const [flag, names] of FLAG_NAMES) set(names, flags[flag]);
 }
 
 export interface StudentRecordsResult {
@@ -440,15 +497,7 @@ export function studentRecords(b: Bundle): StudentRecordsResult {
     set(["student_id", "key"], s.key);
     set(["school_id"], s.schoolId);
     set(["district_id"], s.districtId);
-    set(["grade_level"], s.gradeLevel);
-    set(["grade", "current_grade_level", "grade_number"], gradeNumber(s.gradeLevel));
-    const f = s.flags ?? {};
-    set(["english_learner", "el", "ell", "english_language_learner", "lep"], f.el);
-    set(["iep", "swd", "students_with_disabilities", "special_education", "sped"], f.swd);
-    set(["disability"], f.disability);
-    set(["economic_disadvantage", "econ_disadv", "economically_disadvantaged", "frl", "free_reduced_lunch", "low_income"], f.econDisadv);
-    set(["gifted", "gifted_flag"], f.gifted);
-    set(["homeless", "homeless_flag"], f.homeless);
+    setRoster(r, s.gradeLevel, s.flags ?? {}, false);
     for (const [k, v] of Object.entries(s.subgroups ?? {})) set([k], v);
   }
 
@@ -469,6 +518,12 @@ export function studentRecords(b: Bundle): StudentRecordsResult {
         for (const a of ["weeks_with_session", "weeks_with_sessions", "active_weeks"]) r.set(n(a), x.weeks.size);
         r.set(n("first_session_date"), x.first);
         r.set(n("last_session_date"), x.last);
+        if (b.hasGroupSizes) {
+          r.set(n("sessions_with_group_size"), x.sized);
+          r.set(n("max_group_size"), x.maxGroupSize);
+          r.set(n("mean_group_size"), x.sized ? Math.round((x.groupSizeSum / x.sized) * 1e6) / 1e6 : undefined);
+          x.inGroupsOf.forEach((c, i) => r.set(n(`sessions_group_size_${i + 1}`), c));
+        }
       };
       putTally("", "", t.all);
       for (const subj of subjects) putTally(`${subj}_`, "", t.bySubject.get(subj) ?? new SessionTally());
@@ -547,9 +602,19 @@ export function studentRecords(b: Bundle): StudentRecordsResult {
   }
   // write results from the oldest to the newest so that a newer school year wins shared names
   chosenList.sort((x, y) => (x.schoolYear ?? 0) - (y.schoolYear ?? 0) || (x.adminDate ?? "").localeCompare(y.adminDate ?? ""));
+  const vendorRoster = new Map<Key, { instrument: string; gradeLevel?: string; flags: StudentFlags }>();
   for (const a of chosenList) {
     const r = rec(a.key);
     const inst = INSTRUMENT_PREFIX[a.instrument] ?? a.instrument.toLowerCase();
+    if (a.student) {
+      // the latest result's copy (chosenList runs from the oldest to the newest)
+      const prev = vendorRoster.get(a.key);
+      vendorRoster.set(a.key, {
+        instrument: inst,
+        gradeLevel: a.student.gradeLevel ?? prev?.gradeLevel,
+        flags: { ...(prev?.flags ?? {}), ...(a.student.flags ?? {}) },
+      });
+    }
     if (a.instrument === "DATAS_OUTCOME") {
       const n = /^measure_(\d)$/.exec(a.window ?? "")?.[1];
       if (n && a.scaleScore !== undefined) r.set(normHeader(`${a.subject}_outcome_measure_${n}`), a.scaleScore);
@@ -560,6 +625,18 @@ export function studentRecords(b: Bundle): StudentRecordsResult {
     }
     putGrowth(r, [a.subject, `${inst}_${a.subject}`], a);
   }
+  // the vendor's copy of the roster: its own names always, the plain ones only where no roster said
+  for (const [key, v] of vendorRoster) {
+    const r = rec(key);
+    const inst = v.instrument;
+    if (v.gradeLevel !== undefined) r.set(normHeader(`${inst}_grade`), gradeNumber(v.gradeLevel));
+    for (const [flag, names] of FLAG_NAMES) {
+      const value = v.flags[flag];
+      if (value !== undefined) r.set(normHeader(`${inst}_${names[0]}`), value);
+    }
+    setRoster(r, v.gradeLevel, v.flags, true);
+  }
+
   // i-Ready's own flags name the results it uses for growth
   for (const flag of ["isBaseline", "isMostRecent"] as const) {
     const byGroup = new Map<string, AssessmentResult[]>();

@@ -87,11 +87,17 @@ export interface GrowthMeasure {
   to: string;
   observed?: number;
   projected?: number;
+  /** the vendor's typical growth for the span (NWEA Typical…Growth, i-Ready Annual Typical Growth Measure) */
+  typical?: number;
+  /** i-Ready's Annual Stretch Growth Measure */
+  stretch?: number;
   met?: boolean;
   cgp?: number;
   cgi?: number;
   sgp?: number;
   pctTypical?: number;
+  /** i-Ready's Percent Progress to Annual Stretch Growth */
+  pctStretch?: number;
 }
 
 export interface AssessmentResult {
@@ -103,10 +109,20 @@ export interface AssessmentResult {
   window?: string;
   adminDate?: string;
   scaleScore?: number;
+  /** Renaissance's Unified Score (one scale across Star Early Literacy, Reading and Math) */
+  unifiedScore?: number;
   sem?: number;
   percentile?: number;
   level?: { scheme: string; label: string; ordinal?: number };
   growth?: GrowthMeasure[];
+  /** the kind of test, as the vendor names it (NWEA TestType: "Survey With Goals", "Survey", "Screening") */
+  testType?: string;
+  /**
+   * The vendor's copy of the student's roster attributes on the test date: grade (CEDS code)
+   * and program flags. A roster file, when there is one, is the source of `grade` and the flags;
+   * these fill them only for students no roster describes (see bundle.ts).
+   */
+  student?: { gradeLevel?: string; flags?: StudentFlags };
   validity?: {
     minutes?: number;
     rush?: boolean;

@@ -20,6 +20,7 @@ import {
   readNumber,
   readPercentPoints,
   readText,
+  normGrade,
 } from "./cells.ts";
 import { streamCsvFile } from "./csv-stream.ts";
 import type { FileQualityBuilder } from "./quality.ts";
@@ -109,6 +110,14 @@ export class RowReader {
   }
   flag(column: string): boolean | null | undefined {
     return this.take(column, readFlag(this.get(column)));
+  }
+  /** A grade as a CEDS code (PK, KG, 01…12, UG…); an unknown grade is a `not-a-grade` problem. */
+  grade(column: string): string | undefined {
+    const text = this.text(column);
+    if (text === undefined) return undefined;
+    const code = normGrade(text);
+    if (code === undefined) this.problem(column, "not-a-grade");
+    return code;
   }
   /** Records a problem found by the adapter itself (e.g. an unknown code). */
   problem(column: string, rule: string): void {

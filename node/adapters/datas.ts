@@ -15,7 +15,7 @@
  * - read and kept: ids, grade, flags, gender and ethnicity (equity reporting only), outcome
  *   measures, performance levels; `district_name` and `school_name` are not read.
  */
-import { Columns, normGrade, normSubject } from "./cells.ts";
+import { Columns, normSubject } from "./cells.ts";
 import type { Student, StudentFlags } from "./canonical.ts";
 import { idSystemOf, readCsvRows, type AdapterContext } from "./context.ts";
 
@@ -88,12 +88,7 @@ export async function readDatasStudents(ctx: AdapterContext): Promise<void> {
       return;
     }
     seen.set(id, r.row);
-    const gradeText = r.text("current_grade_level");
-    let gradeLevel: string | undefined;
-    if (gradeText !== undefined) {
-      gradeLevel = normGrade(gradeText);
-      if (gradeLevel === undefined) r.problem("current_grade_level", "not-a-grade");
-    }
+    const gradeLevel = r.grade("current_grade_level");
     const flags: StudentFlags = {};
     for (const [col, flag] of FLAG_COLUMNS) {
       const v = r.flag(col);
