@@ -1,18 +1,29 @@
 /**
  * `obc adapt FORMAT FILES… --contract C --data-set NAME [--out F] [--pseudonymize --secret-file F]`
+ * `obc adapt FORMAT [FILES…] --fields`
  *
  * Reads district or vendor files (DATAS, NWEA MAP Growth, i-Ready, Star, Ed-Fi, OneRoster, or any
  * CSV with a column mapping), streams large ones, and writes the per-student CSV that the
  * contract's data set declares, ready for `obc run --data NAME=FILE`. A FILE written
  * `FORMAT:path` is read in that format (to combine, e.g., DATAS sessions with NWEA scores).
- * The data-quality summary goes to stderr (file, row, column and rule — never a value).
+ * The data-quality summary goes to stderr (file, row, column and rule — never a value). A FILE
+ * written `-` is standard input. `--fields` lists the values a format yields (with files: the
+ * values those files give, and for how many students). `--json` prints the quality report and
+ * any error as JSON on stderr.
  *
  * Exit codes: 0 written; 1 the contract has errors; 2 bad usage (unknown format or data set, bad
  * window, missing secret); 3 bad data (with --strict: any rejected row; or a declared field no
  * input provides); 4 a file could not be read or written.
  */
-import { writeFile } from "node:fs/promises";
-import { adaptForDataSet, FORMATS, isFormat, parseMapping, renderQuality, type AdaptInput, type ColumnMapping } from "../node/adapters/index.ts";
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { didYouMean } from "../language/diagnostics/suggest.ts";
+import type { StudentRecordsResult } from "../node/adapters/bundle.ts";
+import { renderFormatFields } from "../node/adapters/fields.ts";
+import { adaptFiles, adaptForDataSet, FORMATS, isFormat, parseMapping, renderQuality, type AdaptInput, type ColumnMapping } from "../node/adapters/index.ts";
 import { DataFileRefused, FileReadError } from "../node/adapters/csv-stream.ts";
 import { CommandError, EXIT, fsReason, isIsoDate, loadContract, readTextAndHash, resolvePath, runCommand, type CommandIO } from "../node/cli-support.ts";
 import { hmacKeys, loadSecret, SecretError } from "../node/privacy.ts";
@@ -23,10 +34,14 @@ export interface AdaptCommandOptions {
   format: string;
   /** FILES…; `FORMAT:path` overrides the format for one file */
   files: string[];
-  /** --contract C */
-  contract: string;
-  /** --data-set NAME: a per-student data set of the contract */
-  dataSet: string;
+  /** --contract C (required unless --fields) */
+  contract?: string;
+  /** --data-set NAME: a per-student data set of the contract (required unless --fields) */
+  dataSet?: string;
+  /** --fields: list the per-student values the format (or the files) yield, and stop */
+  fields?: boolean;
+  /** --json: the quality report and errors as JSON (stderr) */
+  json?: boolean;
   /** --out F (default: stdout) */
   out?: string;
   /** --pseudonymize: replace student ids by HMAC-SHA256(secret, idSystem:id) */
@@ -66,11 +81,49 @@ function splitFile(arg: string, format: string): AdaptInput {
 
 /** Runs `obc adapt`. Never throws; returns the exit code. */
 export async function adaptCommand(opts: AdaptCommandOptions, io: CommandIO): Promise<number> {
-  return runCommand("adapt", io, async () => {
+  const spooled: string[] = [];
+  try {
+    return await runCommand("adapt", io, () => adapt(opts, io, spooled), { json: opts.json ?? false });
+  } finally {
+    for (const dir of spooled) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Copies standard input to a private temporary file (adapters read a file twice: its hash,
+ * then its rows); the caller removes the folder.
+ */
+async function spoolStdin(io: CommandIO, spooled: string[]): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "obc-adapt-"));
+  spooled.push(dir);
+  const path = join(dir, "stdin");
+  await pipeline(io.stdin ?? process.stdin, createWriteStream(path, { mode: 0o600 }));
+  return path;
+}
+
+/** The per-student values some files yield: name, and how many students have one. */
+function renderFileFields(records: StudentRecordsResult): string {
+  const counts = new Map<string, number>();
+  for (const r of records.records.values()) {
+    for (const [k, v] of r) if (v !== undefined && v !== null) counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const rows = [...counts].map(([k, n]) => [records.names.get(k) ?? k, n] as const).sort((a, b) => a[0].localeCompare(b[0]));
+  const width = Math.max(4, ...rows.map((r) => r[0].length));
+  return [`${"name".padEnd(width)}  students with a value (of ${records.roster.length})`, ...rows.map(([n, c]) => `${n.padEnd(width)}  ${c}`)].join("\n") + "\n";
+}
+
+async function adapt(opts: AdaptCommandOptions, io: CommandIO, spooled: string[]): Promise<number> {
+  {
     if (!isFormat(opts.format) && !opts.files.every((f) => /^([a-z]+):/.test(f) && isFormat(f.split(":")[0]))) {
-      throw new CommandError(EXIT.usage, `unknown format ${opts.format}; use one of ${FORMAT_LIST}`);
+      throw new CommandError(EXIT.usage, `unknown format ${opts.format}; use one of ${FORMAT_LIST}`, "unknown-format");
     }
-    if (opts.files.length === 0) throw new CommandError(EXIT.usage, "give at least one file to adapt");
+    if (opts.fields && opts.files.length === 0) {
+      if (!isFormat(opts.format)) throw new CommandError(EXIT.usage, `unknown format ${opts.format}; use one of ${FORMAT_LIST}`, "unknown-format");
+      io.stdout(renderFormatFields(opts.format));
+      return EXIT.ok;
+    }
+    if (opts.files.length === 0) throw new CommandError(EXIT.usage, "give at least one file to adapt (- for standard input)");
+    if (opts.files.filter((f) => f === "-" || f.endsWith(":-")).length > 1) throw new CommandError(EXIT.usage, "standard input (-) can be read only once");
     if (opts.sessionsThrough !== undefined && !isIsoDate(opts.sessionsThrough)) {
       throw new CommandError(EXIT.usage, "--sessions-through: write the date as YYYY-MM-DD");
     }
@@ -84,14 +137,38 @@ export async function adaptCommand(opts: AdaptCommandOptions, io: CommandIO): Pr
       map[x[1]] = x[2];
     }
     const inputs = opts.files.map((f) => splitFile(f, opts.format));
+    for (const input of inputs) {
+      if (input.path === "-") {
+        input.path = await spoolStdin(io, spooled);
+        input.label = "(standard input)";
+      }
+    }
 
+    if (opts.fields) {
+      let listed;
+      try {
+        listed = await adaptFiles(inputs.map((i) => (i.path === "-" ? i : { ...i, path: resolvePath(io, i.path) })), {
+          ...(opts.subject ? { subject: opts.subject } : {}),
+          ...(opts.idField ? { idField: opts.idField } : {}),
+        });
+      } catch (e) {
+        if (e instanceof FileReadError) throw new CommandError(EXIT.file, e.message, "file");
+        throw e;
+      }
+      io.stdout(renderFileFields(listed.records));
+      return EXIT.ok;
+    }
+
+    if (opts.contract === undefined || opts.dataSet === undefined) {
+      throw new CommandError(EXIT.usage, "give the contract and its data set: --contract FILE --data-set NAME (or --fields to list what the files give)", "usage");
+    }
     const { ir } = await loadContract(io, opts.contract);
     const ds = ir.dataSets.find((d) => d.name === opts.dataSet);
     if (!ds) {
-      throw new CommandError(EXIT.usage, `${opts.contract} has no data set ${opts.dataSet} (it has ${ir.dataSets.map((d) => d.name).join(", ")})`);
+      throw new CommandError(EXIT.usage, `${opts.contract} has no data set ${opts.dataSet} (it has ${ir.dataSets.map((d) => d.name).join(", ")})`, "unknown-data-set");
     }
     if (ds.kind !== "student") {
-      throw new CommandError(EXIT.usage, `the data set ${ds.name} is not per student; obc adapt writes per-student data sets`);
+      throw new CommandError(EXIT.usage, `the data set ${ds.name} is not per student; obc adapt writes per-student data sets`, "not-per-student");
     }
 
     let mapping: ColumnMapping | undefined;
@@ -138,16 +215,16 @@ export async function adaptCommand(opts: AdaptCommandOptions, io: CommandIO): Pr
         onProgress: (file, done, total) => progress.update(`reading ${file}`, done, total),
       });
     } catch (e) {
-      if (e instanceof FileReadError) throw new CommandError(EXIT.file, e.message);
-      if (e instanceof DataFileRefused) throw new CommandError(EXIT.data, e.message);
-      if (e instanceof RangeError) throw new CommandError(EXIT.usage, e.message);
+      if (e instanceof FileReadError) throw new CommandError(EXIT.file, e.message, "file");
+      if (e instanceof DataFileRefused) throw new CommandError(EXIT.data, e.message, "refused-file");
+      if (e instanceof RangeError) throw new CommandError(EXIT.usage, e.message, "usage");
       throw e;
     } finally {
       progress.done();
     }
     const ms = Date.now() - started;
 
-    io.stderr(renderQuality(result.quality));
+    io.stderr(opts.json ? JSON.stringify({ quality: result.quality }) + "\n" : renderQuality(result.quality));
     if (opts.quality !== undefined) {
       try {
         await writeFile(resolvePath(io, opts.quality), JSON.stringify(result.quality, null, 2) + "\n", "utf8");
@@ -156,10 +233,16 @@ export async function adaptCommand(opts: AdaptCommandOptions, io: CommandIO): Pr
       }
     }
     if (result.csv.unmapped.length > 0) {
+      // the closest names the files do give, as the adapters write them
+      const given = result.available.map((k) => result.names.get(k) ?? k);
+      const close = result.csv.unmapped.map((f) => [f, didYouMean(f, given)] as const).filter(([, s]) => s !== undefined);
+      const files = opts.files.join(" ");
       throw new CommandError(
         EXIT.data,
-        `no input provides ${result.csv.unmapped.join(", ")} of the data set ${ds.name}; ` +
-          `name a source with --map FIELD=SOURCE (see the value names in node/adapters/bundle.ts)`,
+        `no input provides ${result.csv.unmapped.join(", ")} of the data set ${ds.name}` +
+          (close.length ? `; closest: ${close.map(([f, s]) => `${f} → ${s}`).join(", ")}` : "") +
+          `; name a source with --map FIELD=NAME, from the names these files give: obc adapt ${opts.format} ${files} --fields`,
+        "missing-field",
       );
     }
     if (opts.strict && !result.quality.clean) {
@@ -177,5 +260,5 @@ export async function adaptCommand(opts: AdaptCommandOptions, io: CommandIO): Pr
       io.stdout(result.csv.text);
     }
     return EXIT.ok;
-  });
+  }
 }

@@ -20,16 +20,26 @@ export interface CommandIO {
   cwd?: string;
   /** environment (for the pseudonymisation secret); default process.env */
   env?: Record<string, string | undefined>;
+  /** what a FILE written `-` reads (default process.stdin) */
+  stdin?: NodeJS.ReadableStream;
 }
 
 /** Exit codes, as in cli/main.ts. */
 export const EXIT = { ok: 0, invalid: 1, usage: 2, data: 3, file: 4, internal: 70 } as const;
 
-/** An expected failure: printed as `obc <command>: <message>`, ends the command with its code. */
+/** The error code of each exit code, in JSON errors when a command gives none of its own. */
+const EXIT_NAMES: Record<number, string> = { 1: "invalid-contract", 2: "usage", 3: "data", 4: "file", 70: "internal" };
+
+/**
+ * An expected failure: printed as `obc <command>: <message>` (or, with --json, as
+ * `{ "error": { "command", "code", "exitCode", "message" } }`), ends the command with its code.
+ */
 export class CommandError extends Error {
   constructor(
     readonly exitCode: number,
     message: string,
+    /** a stable machine-readable code for JSON errors (default: from the exit code) */
+    readonly code: string = EXIT_NAMES[exitCode] ?? "error",
   ) {
     super(message);
   }
@@ -113,19 +123,22 @@ export function isIsoDate(s: string): boolean {
  * Runs a command body: turns a {@link CommandError} into its message and exit code, and any
  * other error into exit 70 with a one-line message (never a stack trace).
  */
-export async function runCommand(name: string, io: CommandIO, body: () => Promise<number>): Promise<number> {
+export async function runCommand(name: string, io: CommandIO, body: () => Promise<number>, opts: { json?: boolean } = {}): Promise<number> {
+  const fail = (exitCode: number, code: string, message: string) =>
+    io.stderr(opts.json ? JSON.stringify({ error: { command: name, code, exitCode, message } }) + "\n" : `obc ${name}: ${message}\n`);
   try {
     return await body();
   } catch (e) {
     if (e instanceof CommandError) {
-      io.stderr(`obc ${name}: ${e.message}\n`);
+      fail(e.exitCode, e.code, e.message);
       return e.exitCode;
     }
     // the message of an unexpected error could quote data: shown only with OBC_DEBUG=1
     const env = io.env ?? process.env;
     const detail = env["OBC_DEBUG"] === "1" && e instanceof Error ? `: ${e.message.split("\n")[0]}` : "";
     const kind = e instanceof Error ? e.name : "error";
-    io.stderr(`obc ${name}: internal error (${kind})${detail}\nobc ${name}: please report this, with the command you ran.\n`);
+    fail(EXIT.internal, "internal", `internal error (${kind})${detail}`);
+    if (!opts.json) io.stderr(`obc ${name}: please report this, with the command you ran.\n`);
     return EXIT.internal;
   }
 }

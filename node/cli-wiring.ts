@@ -35,10 +35,12 @@ export function addNodeCommands(program: Command, w: WiringOptions): void {
 
   configure(program.command("adapt"), "obc adapt")
     .description("turn district or vendor files into the per-student CSV a contract's data set reads")
-    .argument("<format>", "datas, nwea, iready, star, edfi, oneroster or csv")
-    .argument("<files...>", "input files; write FORMAT:path to read one file in another format")
-    .requiredOption("--contract <file>", "the contract (.obc)")
-    .requiredOption("--data-set <name>", "the contract's per-student data set to write")
+    .argument("<format>", "datas, nwea, iready, star, edfi, oneroster, clever or csv")
+    .argument("[files...]", "input files (- for standard input); write FORMAT:path to read one file in another format")
+    .option("--contract <file>", "the contract (.obc); required unless --fields")
+    .option("--data-set <name>", "the contract's per-student data set to write; required unless --fields")
+    .option("--fields", "list the per-student values the format yields (with files: the values they give) and stop")
+    .option("--json", "print the data-quality report and any error as JSON on stderr")
     .option("-o, --out <file>", "write the CSV to this file instead of printing it")
     .option("--pseudonymize", "replace student ids by HMAC-SHA256(secret, idSystem:id)")
     .option("--secret-file <file>", "the pseudonymisation secret (else the environment variable, see --secret-env)")
@@ -58,8 +60,10 @@ export function addNodeCommands(program: Command, w: WiringOptions): void {
           {
             format,
             files,
-            contract: o["contract"] as string,
-            dataSet: o["dataSet"] as string,
+            ...(o["contract"] !== undefined ? { contract: o["contract"] as string } : {}),
+            ...(o["dataSet"] !== undefined ? { dataSet: o["dataSet"] as string } : {}),
+            ...(o["fields"] ? { fields: true } : {}),
+            ...(o["json"] ? { json: true } : {}),
             ...(o["out"] !== undefined ? { out: o["out"] as string } : {}),
             ...(o["pseudonymize"] ? { pseudonymize: true } : {}),
             ...(o["secretFile"] !== undefined ? { secretFile: o["secretFile"] as string } : {}),

@@ -3,7 +3,7 @@
  * when they are absent) and on fixtures written for these tests (test/fixtures/adapters).
  * Expected aggregates were computed independently (Python's csv and xml modules) from the same files.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adaptFiles, adaptForDataSet, toDataSetCsv, type AdaptInput, type FormatId } from "../node/adapters/index.ts";
 import { chooseResult } from "../node/adapters/bundle.ts";
+import { isListedField } from "../node/adapters/fields.ts";
 import { Columns, isPiiHeader, isoWeek, normGrade, readDate, readFlag, readNumber } from "../node/adapters/cells.ts";
 import { XmlError, XmlRecordReader, textAt, type XmlElement } from "../node/adapters/xml.ts";
 import { compileSource } from "../language/driver.ts";
@@ -499,6 +500,62 @@ describe("vendor exports with several results per window (fixtures)", () => {
   });
 });
 
+describe("the fields each format yields (node/adapters/fields.ts)", () => {
+  it("lists every value the adapters produce from the test files", async () => {
+    const sets: [FormatId, string, string[]][] = [
+      ["clever", join(FIX, "clever"), ["students.csv"]],
+      ["iready", join(FIX, "vendor"), ["iready-several.csv", "iready-flags-math.csv"]],
+      ["nwea", join(FIX, "vendor"), ["nwea-several.csv"]],
+      ["star", join(FIX, "vendor"), ["star-math-several.csv"]],
+      ["oneroster", join(FIX, "oneroster-1.2"), readdirSync(join(FIX, "oneroster-1.2")).filter((f) => f.endsWith(".csv"))],
+      ["edfi", join(FIX, "edfi-json"), readdirSync(join(FIX, "edfi-json")).filter((f) => f.endsWith(".json"))],
+      ...(hasVendor
+        ? ([
+            ["iready", VENDOR, ["iready-diagnostic-ela.csv", "iready-diagnostic-math.csv"]],
+            ["nwea", VENDOR, ["nwea-map-growth.csv"]],
+            ["star", VENDOR, ["renaissance-star-reading.csv"]],
+          ] as [FormatId, string, string[]][])
+        : []),
+      ...(hasDatas ? ([["datas", DATAS, ["students.csv", "sessions.csv"]]] as [FormatId, string, string[]][]) : []),
+      ...(hasEdfi ? ([["edfi", EDFI, ["Student.xml", "StudentAssessment-Benchmarks-3rdGradeMath.xml", "AssessmentMetadata-Benchmarks-3rdGradeMath.xml", "StudentIntervention.xml", "StudentSchoolAttendance.xml"]]] as [FormatId, string, string[]][]) : []),
+    ];
+    for (const [format, dir, files] of sets) {
+      const r = await adaptFiles(inputs(format, dir, files), { windows: [{ name: "by_jan31", through: "2026-01-31" }] });
+      const names = new Set<string>();
+      for (const m of r.records.records.values()) for (const k of m.keys()) names.add(k);
+      expect(names.size, `${format} ${files.join(" ")}`).toBeGreaterThan(3);
+      expect([...names].filter((k) => !isListedField(format, k)).map((k) => r.records.names.get(k) ?? k), `${format} ${files.join(" ")}`).toEqual([]);
+    }
+  }, 120_000);
+});
+
+describe("Clever roster CSV (fixture)", () => {
+  it("reads ids, schools, grades and flags; names, birth dates, addresses, e-mails and passwords are never read", async () => {
+    const r = await adaptFiles([{ format: "clever", path: join(FIX, "clever/students.csv"), label: "students.csv" }]);
+    const f = r.quality.files[0]!;
+    expect(f).toMatchObject({ kind: "students", rowsRead: 7, rowsAccepted: 5, rowsRejected: 2 });
+    expect(f.rejections.map((x) => [x.row, x.rule])).toEqual([
+      [6, "missing-key"],
+      [7, "duplicate"],
+    ]);
+    expect(f.cellProblems.map((x) => [x.row, x.column, x.rule])).toEqual([
+      [8, "Ell_status", "not-a-yes-no"],
+      [8, "Frl_status", "not-a-yes-no"],
+    ]);
+    for (const h of ["Last_name", "First_name", "DOB", "Student_street", "Student_email", "Username", "Password", "Unweighted_gpa"]) expect(f.droppedColumns).toContain(h);
+    expect(r.records.roster.map((s) => s.key)).toEqual(["007001", "007002", "007003", "007004", "007007"]);
+    expect(rec(r, "007001")).toMatchObject({ schoolid: "S100", grade: 0, gradelevel: "KG", englishlearner: true, economicdisadvantage: true, iep: false, section504: "N", gender: "F" });
+    expect(rec(r, "007002")).toMatchObject({ grade: 7, englishlearner: false, economicdisadvantage: false, iep: true });
+    expect(rec(r, "007003")).toMatchObject({ grade: -1, economicdisadvantage: true, section504: "Y" });
+    // "Other": unknown, not false; a blank flag is missing
+    expect(rec(r, "007004")).toMatchObject({ grade: 12, economicdisadvantage: null });
+    expect(rec(r, "007004")["englishlearner"]).toBeUndefined();
+    expect(JSON.stringify([...r.records.records.values()].map((m) => [...m]))).not.toMatch(/Quillfeather|Rosalind|2019-04-02|example\.org|secret|Elm St/);
+    const byState = await adaptFiles([{ format: "clever", path: join(FIX, "clever/students.csv"), label: "students.csv" }], { idField: "state" });
+    expect(byState.records.roster.map((s) => s.key)).toEqual(["TX9001", "TX9002", "TX9003", "TX9005", "TX9006", "TX9007"]);
+  });
+});
+
 describe("generic CSV with a column mapping (fixture)", () => {
   let dir: string;
   beforeAll(async () => {
@@ -601,12 +658,61 @@ describe("obc adapt", () => {
       const { out, io: cio } = io();
       return [await adaptCommand({ format: "datas", files, contract: PRIVC, dataSet: "students", ...o }, cio), out.stderr] as const;
     };
-    expect(await code({ format: "sis" })).toEqual([2, "obc adapt: unknown format sis; use one of datas, nwea, iready, star, edfi, oneroster, csv\n"]);
+    expect(await code({ format: "sis" })).toEqual([2, "obc adapt: unknown format sis; use one of datas, nwea, iready, star, edfi, oneroster, clever, csv\n"]);
     expect((await code({ dataSet: "sessions" }))[0]).toBe(2);
     expect((await code({ contract: join(FIX, "README.md") }))[0]).toBe(1);
     expect(await code({ files: ["no-such.csv"] })).toEqual([4, "obc adapt: cannot read no-such.csv: no such file\n"]);
     const [c, err] = await code({});
     expect(c).toBe(3);
+    // the message names what the files give and how to list it, never a source file of obc
     expect(err).toContain("obc adapt: no input provides sessions, attended_minutes of the data set students");
+    expect(err).toContain(`name a source with --map FIELD=NAME, from the names these files give: obc adapt datas ${files[0]} --fields`);
+    expect(err).not.toMatch(/\.ts\b/);
+    expect(await code({ contract: undefined })).toEqual([2, "obc adapt: give the contract and its data set: --contract FILE --data-set NAME (or --fields to list what the files give)\n"]);
+  });
+
+  it("--json: the quality report and errors as JSON on stderr, never a value", async () => {
+    const { out, io: cio } = io();
+    const files = [join(PRIV, "students.csv"), join(PRIV, "sessions.csv")];
+    expect(await adaptCommand({ format: "datas", files, contract: join(PRIV, "contract.obc"), dataSet: "students", json: true }, cio)).toBe(0);
+    const report = JSON.parse(out.stderr) as { quality: { schema: string; files: { file: string; rowsRead: number }[] } };
+    expect(report.quality.schema).toBe("obc.adapt-quality/1");
+    expect(report.quality.files.map((f) => f.rowsRead)).toEqual([4, 6]);
+    const failed = io();
+    expect(await adaptCommand({ format: "datas", files: ["no-such.csv"], contract: join(PRIV, "contract.obc"), dataSet: "students", json: true }, failed.io)).toBe(4);
+    expect(JSON.parse(failed.out.stderr)).toEqual({ error: { command: "adapt", code: "file", exitCode: 4, message: "cannot read no-such.csv: no such file" } });
+    const missing = io();
+    expect(await adaptCommand({ format: "datas", files: [files[0]!], contract: join(PRIV, "contract.obc"), dataSet: "students", json: true }, missing.io)).toBe(3);
+    const lines = missing.out.stderr.trim().split("\n").map((l) => JSON.parse(l) as Record<string, { code?: string }>);
+    expect(lines.map((l) => Object.keys(l)[0])).toEqual(["quality", "error"]);
+    expect(lines[1]!["error"]!.code).toBe("missing-field");
+  });
+
+  it("reads - from standard input, as it reads a file", async () => {
+    const { Readable } = await import("node:stream");
+    const text = readFileSync(join(PRIV, "sessions.csv"));
+    const viaStdin = io();
+    const args = { format: "datas", contract: join(PRIV, "contract.obc"), dataSet: "students" };
+    expect(await adaptCommand({ ...args, files: [join(PRIV, "students.csv"), "-"] }, { ...viaStdin.io, stdin: Readable.from([text]) })).toBe(0);
+    const viaFile = io();
+    expect(await adaptCommand({ ...args, files: [join(PRIV, "students.csv"), join(PRIV, "sessions.csv")] }, viaFile.io)).toBe(0);
+    expect(viaStdin.out.stdout).toBe(viaFile.out.stdout);
+    expect(viaStdin.out.stderr).toContain("(standard input) (datas, sessions): 6 read");
+    const twice = io();
+    expect(await adaptCommand({ ...args, files: ["-", "-"] }, twice.io)).toBe(2);
+  });
+
+  it("--fields lists what a format yields, and what given files yield for how many students", async () => {
+    const table = io();
+    expect(await adaptCommand({ format: "iready", files: [], fields: true }, table.io)).toBe(0);
+    expect(table.out.stdout).toContain("  <subject>_<window>_score  (also iready_<subject>_<window>_score)\n");
+    expect(table.out.stdout).toContain("  iready_english_learner\n");
+    expect(table.out.stdout).toContain("  <subject>_<from>_to_<to>_stretch_growth  (also iready_<subject>_<from>_to_<to>_stretch_growth)\n");
+    const clever = io();
+    expect(await adaptCommand({ format: "clever", files: [join(FIX, "clever/students.csv")], fields: true }, clever.io)).toBe(0);
+    const rows = Object.fromEntries(clever.out.stdout.trim().split("\n").slice(1).map((l) => l.split(/\s{2,}/)));
+    // unknown ("Other") and unreadable cells are not values
+    expect(rows).toMatchObject({ english_learner: "3", economic_disadvantage: "3", grade: "5", section_504: "4", student_id: "5" });
+    expect(clever.out.stdout.split("\n")[0]).toMatch(/^name +students with a value \(of 5\)$/);
   });
 });

@@ -181,6 +181,8 @@ export class Bundle implements AdaptSink {
   readonly interventions: InterventionAssignment[] = [];
   readonly enrollments: EnrollmentSpan[] = [];
   readonly plain = new Map<Key, Map<string, string>>();
+  /** plain values' names as the files wrote them, by their matched form */
+  readonly plainNames = new Map<string, string>();
   readonly tallies = new Map<Key, StudentTallies>();
   readonly attendanceTallies = new Map<Key, AttendanceTally>();
   /** keys in the order they were first seen, in any file */
@@ -296,7 +298,11 @@ export class Bundle implements AdaptSink {
     this.note(v.key, v.src.row);
     let m = this.plain.get(v.key);
     if (!m) this.plain.set(v.key, (m = new Map()));
-    for (const [k, val] of Object.entries(v.values)) m.set(normHeader(k), val);
+    for (const [k, val] of Object.entries(v.values)) {
+      const n = normHeader(k);
+      if (!this.plainNames.has(n)) this.plainNames.set(n, k);
+      m.set(n, val);
+    }
   }
 
   /**
@@ -394,25 +400,25 @@ const INSTRUMENT_PREFIX: Record<string, string> = {
   ONEROSTER: "oneroster",
 };
 
-function putResult(rec: StudentRecord, prefixes: string[], a: AssessmentResult): void {
-  const put = (suffix: string, v: Cell) => {
+function putResult(put: Put, rec: StudentRecord, prefixes: string[], a: AssessmentResult): void {
+  const each = (suffix: string, v: Cell) => {
     if (v === undefined || v === null) return;
-    for (const p of prefixes) rec.set(normHeader(`${p}_${suffix}`), v);
+    for (const p of prefixes) put(rec, `${p}_${suffix}`, v);
   };
-  put("score", a.scaleScore);
-  put("scale_score", a.scaleScore);
-  put("sem", a.sem);
-  put("percentile", a.percentile);
-  put("date", a.adminDate);
-  put("level", a.level?.label);
-  put("level_ordinal", a.level?.ordinal);
-  put("minutes", a.validity?.minutes);
-  put("unified_score", a.unifiedScore);
-  put("test_type", a.testType);
-  put("grade", a.student?.gradeLevel === undefined ? undefined : gradeNumber(a.student.gradeLevel));
+  each("score", a.scaleScore);
+  each("scale_score", a.scaleScore);
+  each("sem", a.sem);
+  each("percentile", a.percentile);
+  each("date", a.adminDate);
+  each("level", a.level?.label);
+  each("level_ordinal", a.level?.ordinal);
+  each("minutes", a.validity?.minutes);
+  each("unified_score", a.unifiedScore);
+  each("test_type", a.testType);
+  each("grade", a.student?.gradeLevel === undefined ? undefined : gradeNumber(a.student.gradeLevel));
 }
 
-function putGrowth(rec: StudentRecord, prefixes: string[], a: AssessmentResult): void {
+function putGrowth(put: Put, rec: StudentRecord, prefixes: string[], a: AssessmentResult): void {
   const growth = a.growth ?? [];
   const measures: [string, (g: GrowthMeasure) => Cell][] = [
     ["observed_growth", (g) => g.observed],
@@ -436,15 +442,18 @@ function putGrowth(rec: StudentRecord, prefixes: string[], a: AssessmentResult):
       for (const p of prefixes) {
         if (g.to === "current") {
           // the vendor's "current" growth (Star CurrentSGP): named after the result's window
-          if (a.window) rec.set(normHeader(`${p}_${a.window}_current_${suffix}`), v);
-        } else rec.set(normHeader(`${p}_${g.from}_to_${g.to}_${suffix}`), v);
+          if (a.window) put(rec, `${p}_${a.window}_current_${suffix}`, v);
+        } else put(rec, `${p}_${g.from}_to_${g.to}_${suffix}`, v);
       }
       if (g.to === a.window) ending.push(v);
     }
     // `<subject>_<window>_cgp` only when one span ends in the window (else the name would be ambiguous)
-    if (ending.length === 1 && a.window) for (const p of prefixes) rec.set(normHeader(`${p}_${a.window}_${suffix}`), ending[0]);
+    if (ending.length === 1 && a.window) for (const p of prefixes) put(rec, `${p}_${a.window}_${suffix}`, ending[0]);
   }
 }
+
+/** Sets one per-student value under a name (stored as matched: ignoring case, spaces and `_`). */
+type Put = (r: StudentRecord, name: string, v: Cell) => void;
 
 /** The names of the roster's program flags (the first is the canonical one). */
 const FLAG_NAMES: [keyof StudentFlags, string[]][] = [
@@ -460,10 +469,10 @@ const FLAG_NAMES: [keyof StudentFlags, string[]][] = [
  * Sets a student's grade and program flags under every name a contract may use for them;
  * with `onlyMissing`, only names no roster file has set (a vendor's copy never overrides the roster).
  */
-function setRoster(r: StudentRecord, gradeLevel: string | undefined, flags: StudentFlags, onlyMissing: boolean): void {
+function setRoster(put: Put, r: StudentRecord, gradeLevel: string | undefined, flags: StudentFlags, onlyMissing: boolean): void {
   const set = (names: string[], v: Cell) => {
     if (v === undefined) return;
-    for (const n of names) if (!onlyMissing || !r.has(normHeader(n))) r.set(normHeader(n), v);
+    for (const n of names) if (!onlyMissing || !r.has(normHeader(n))) put(r, n, v);
   };
   set(["grade_level"], gradeLevel);
   set(["grade", "current_grade_level", "grade_number"], gradeLevel === undefined ? undefined : gradeNumber(gradeLevel));
@@ -473,6 +482,8 @@ function setRoster(r: StudentRecord, gradeLevel: string | undefined, flags: Stud
 export interface StudentRecordsResult {
   roster: Pick<Student, "key">[];
   records: Map<Key, StudentRecord>;
+  /** each value's name as written here (`ela_fall_score`), by the key it is stored under (`elafallscore`) */
+  names: Map<string, string>;
   selections: SelectionSummary[];
 }
 
@@ -480,6 +491,12 @@ export interface StudentRecordsResult {
 export function studentRecords(b: Bundle): StudentRecordsResult {
   const roster = b.roster();
   const records = new Map<Key, StudentRecord>();
+  const names = new Map<string, string>();
+  const put: Put = (r, name, v) => {
+    const key = normHeader(name);
+    if (!names.has(key)) names.set(key, name);
+    r.set(key, v);
+  };
   const rec = (k: Key) => {
     let r = records.get(k);
     if (!r) records.set(k, (r = new Map()));
@@ -492,12 +509,12 @@ export function studentRecords(b: Bundle): StudentRecordsResult {
     const r = rec(s.key);
     const set = (names: string[], v: Cell) => {
       if (v === undefined) return;
-      for (const n of names) r.set(normHeader(n), v);
+      for (const n of names) put(r, n, v);
     };
     set(["student_id", "key"], s.key);
     set(["school_id"], s.schoolId);
     set(["district_id"], s.districtId);
-    setRoster(r, s.gradeLevel, s.flags ?? {}, false);
+    setRoster(put, r, s.gradeLevel, s.flags ?? {}, false);
     for (const [k, v] of Object.entries(s.subgroups ?? {})) set([k], v);
   }
 
@@ -510,19 +527,19 @@ export function studentRecords(b: Bundle): StudentRecordsResult {
       const t = b.tallies.get(s.key) ?? empty;
       const r = rec(s.key);
       const putTally = (prefix: string, suffix: string, x: SessionTally) => {
-        const n = (base: string) => normHeader(`${prefix}${base}${suffix}`);
-        for (const a of ["sessions", "session_count", "sessions_attended", "attended_sessions"]) r.set(n(a), x.attended);
-        r.set(n("sessions_recorded"), x.recorded);
-        for (const a of ["attended_minutes", "minutes", "tutoring_minutes"]) r.set(n(a), x.minutes);
-        for (const a of ["attended_hours", "hours", "tutoring_hours"]) r.set(n(a), Math.round((x.minutes / 60) * 1e6) / 1e6);
-        for (const a of ["weeks_with_session", "weeks_with_sessions", "active_weeks"]) r.set(n(a), x.weeks.size);
-        r.set(n("first_session_date"), x.first);
-        r.set(n("last_session_date"), x.last);
+        const n = (base: string) => `${prefix}${base}${suffix}`;
+        for (const a of ["sessions", "session_count", "sessions_attended", "attended_sessions"]) put(r, n(a), x.attended);
+        put(r, n("sessions_recorded"), x.recorded);
+        for (const a of ["attended_minutes", "minutes", "tutoring_minutes"]) put(r, n(a), x.minutes);
+        for (const a of ["attended_hours", "hours", "tutoring_hours"]) put(r, n(a), Math.round((x.minutes / 60) * 1e6) / 1e6);
+        for (const a of ["weeks_with_session", "weeks_with_sessions", "active_weeks"]) put(r, n(a), x.weeks.size);
+        put(r, n("first_session_date"), x.first);
+        put(r, n("last_session_date"), x.last);
         if (b.hasGroupSizes) {
-          r.set(n("sessions_with_group_size"), x.sized);
-          r.set(n("max_group_size"), x.maxGroupSize);
-          r.set(n("mean_group_size"), x.sized ? Math.round((x.groupSizeSum / x.sized) * 1e6) / 1e6 : undefined);
-          x.inGroupsOf.forEach((c, i) => r.set(n(`sessions_group_size_${i + 1}`), c));
+          put(r, n("sessions_with_group_size"), x.sized);
+          put(r, n("max_group_size"), x.maxGroupSize);
+          put(r, n("mean_group_size"), x.sized ? Math.round((x.groupSizeSum / x.sized) * 1e6) / 1e6 : undefined);
+          x.inGroupsOf.forEach((c, i) => put(r, n(`sessions_group_size_${i + 1}`), c));
         }
       };
       putTally("", "", t.all);
@@ -535,12 +552,12 @@ export function studentRecords(b: Bundle): StudentRecordsResult {
     for (const s of roster) {
       const t = b.attendanceTallies.get(s.key) ?? new AttendanceTally();
       const r = rec(s.key);
-      r.set("absences", t.excused + t.unexcused);
-      r.set(normHeader("excused_absences"), t.excused);
-      r.set(normHeader("unexcused_absences"), t.unexcused);
-      r.set(normHeader("absence_events"), t.absenceEvents);
-      r.set("tardies", t.tardies);
-      r.set(normHeader("attendance_events"), t.events);
+      put(r, "absences", t.excused + t.unexcused);
+      put(r, "excused_absences", t.excused);
+      put(r, "unexcused_absences", t.unexcused);
+      put(r, "absence_events", t.absenceEvents);
+      put(r, "tardies", t.tardies);
+      put(r, "attendance_events", t.events);
     }
   }
 
@@ -550,9 +567,9 @@ export function studentRecords(b: Bundle): StudentRecordsResult {
     for (const s of roster) {
       const mine = byKey.get(s.key) ?? [];
       const r = rec(s.key);
-      r.set("interventions", mine.length);
+      put(r, "interventions", mine.length);
       const dosed = mine.filter((i) => i.dosageMinutes !== undefined);
-      r.set(normHeader("intervention_dosage_minutes"), dosed.length ? dosed.reduce((a, i) => a + i.dosageMinutes!, 0) : mine.length ? undefined : 0);
+      put(r, "intervention_dosage_minutes", dosed.length ? dosed.reduce((a, i) => a + i.dosageMinutes!, 0) : mine.length ? undefined : 0);
     }
   }
 
@@ -562,12 +579,12 @@ export function studentRecords(b: Bundle): StudentRecordsResult {
     for (const s of roster) {
       const spans = byKey.get(s.key) ?? [];
       const r = rec(s.key);
-      r.set("enrollments", spans.length);
+      put(r, "enrollments", spans.length);
       const entries = spans.map((e) => e.entryDate).filter((d): d is string => d !== undefined).sort();
-      if (entries.length) r.set(normHeader("entry_date"), entries[0]);
+      if (entries.length) put(r, "entry_date", entries[0]);
       const open = spans.some((e) => e.exitDate === undefined);
       const exits = spans.map((e) => e.exitDate).filter((d): d is string => d !== undefined).sort();
-      if (!open && exits.length) r.set(normHeader("exit_date"), exits[exits.length - 1]);
+      if (!open && exits.length) put(r, "exit_date", exits[exits.length - 1]);
     }
   }
 
@@ -617,24 +634,24 @@ export function studentRecords(b: Bundle): StudentRecordsResult {
     }
     if (a.instrument === "DATAS_OUTCOME") {
       const n = /^measure_(\d)$/.exec(a.window ?? "")?.[1];
-      if (n && a.scaleScore !== undefined) r.set(normHeader(`${a.subject}_outcome_measure_${n}`), a.scaleScore);
+      if (n && a.scaleScore !== undefined) put(r, `${a.subject}_outcome_measure_${n}`, a.scaleScore);
     }
     if (a.window) {
       const prefixes = [`${a.subject}_${a.window}`, `${inst}_${a.subject}_${a.window}`];
-      putResult(r, prefixes, a);
+      putResult(put, r, prefixes, a);
     }
-    putGrowth(r, [a.subject, `${inst}_${a.subject}`], a);
+    putGrowth(put, r, [a.subject, `${inst}_${a.subject}`], a);
   }
   // the vendor's copy of the roster: its own names always, the plain ones only where no roster said
   for (const [key, v] of vendorRoster) {
     const r = rec(key);
     const inst = v.instrument;
-    if (v.gradeLevel !== undefined) r.set(normHeader(`${inst}_grade`), gradeNumber(v.gradeLevel));
+    if (v.gradeLevel !== undefined) put(r, `${inst}_grade`, gradeNumber(v.gradeLevel));
     for (const [flag, names] of FLAG_NAMES) {
       const value = v.flags[flag];
-      if (value !== undefined) r.set(normHeader(`${inst}_${names[0]}`), value);
+      if (value !== undefined) put(r, `${inst}_${names[0]}`, value);
     }
-    setRoster(r, v.gradeLevel, v.flags, true);
+    setRoster(put, r, v.gradeLevel, v.flags, true);
   }
 
   // i-Ready's own flags name the results it uses for growth
@@ -650,14 +667,14 @@ export function studentRecords(b: Bundle): StudentRecordsResult {
       const valid = g.filter(isValid);
       if (valid.length === 0) continue;
       const a = latest(valid);
-      putResult(rec(a.key), [`${a.subject}_${name}`, `iready_${a.subject}_${name}`], a);
+      putResult(put, rec(a.key), [`${a.subject}_${name}`, `iready_${a.subject}_${name}`], a);
     }
   }
 
   // plain values last: an explicit column wins over a derived name
   for (const [k, m] of b.plain) {
     const r = rec(k);
-    for (const [n, v] of m) r.set(n, v);
+    for (const [n, v] of m) put(r, b.plainNames.get(n) ?? n, v);
   }
-  return { roster, records, selections: [...selections.values()] };
+  return { roster, records, names, selections: [...selections.values()] };
 }

@@ -5,7 +5,7 @@
  *   adaptForDataSet(ir, name, inputs) → { csv, quality, … }            (what `obc adapt` prints)
  *
  * Formats: `datas`, `nwea`, `iready`, `star`, `edfi` (XML interchanges or API JSON),
- * `oneroster` (1.1 / 1.2 CSV), `csv` (generic, with a column mapping). Each file is hashed
+ * `oneroster` (1.1 / 1.2 CSV), `clever` (roster CSV), `csv` (generic, with a column mapping). Each file is hashed
  * (sha256) before it is read; every record keeps its file hash and row.
  */
 import { csvHeaderOf } from "../../engine/csv.ts";
@@ -18,6 +18,7 @@ import { toDataSetCsv, type DataSetCsv } from "./canonical.ts";
 import { LOOKUP_VERSION } from "./cells.ts";
 import type { AdapterContext, AdapterOptions } from "./context.ts";
 import { FileReadError, sha256File, toFileReadError } from "./csv-stream.ts";
+import { CLEVER_VERSION, isCleverStudents, readCleverStudents } from "./clever.ts";
 import { DATAS_VERSION, datasKindOf, readDatasSessions, readDatasStudents } from "./datas.ts";
 import { EDFI_VERSION, edFiJsonKind, newEdFiShared, readEdFiJson, readEdFiXml, xmlRootName, type EdFiShared } from "./edfi.ts";
 import { GENERIC_VERSION, readGeneric, type ColumnMapping } from "./generic.ts";
@@ -32,7 +33,7 @@ export { toDataSetCsv, type DataSetCsv } from "./canonical.ts";
 export type * from "./canonical.ts";
 export { parseMapping, type ColumnMapping } from "./generic.ts";
 
-export type FormatId = "datas" | "nwea" | "iready" | "star" | "edfi" | "oneroster" | "csv";
+export type FormatId = "datas" | "nwea" | "iready" | "star" | "edfi" | "oneroster" | "clever" | "csv";
 
 export const FORMATS: Record<FormatId, { version: string; description: string }> = {
   datas: { version: DATAS_VERSION, description: "DATAS tutoring data standard: students.csv and sessions.csv" },
@@ -41,6 +42,7 @@ export const FORMATS: Record<FormatId, { version: string; description: string }>
   star: { version: STAR_VERSION, description: "Renaissance Star export (CSV)" },
   edfi: { version: EDFI_VERSION, description: "Ed-Fi XML interchanges or Ed-Fi API JSON resources" },
   oneroster: { version: ONEROSTER_VERSION, description: "OneRoster 1.1 / 1.2 CSV (users, enrollments, demographics, …)" },
+  clever: { version: CLEVER_VERSION, description: "Clever roster CSV: students.csv" },
   csv: { version: GENERIC_VERSION, description: "any per-student CSV, with a JSON column mapping" },
 };
 
@@ -153,6 +155,10 @@ async function plan(input: AdaptInput, opts: AdaptOptions, edfi: EdFiShared, ros
       if (!kind) return { ...base, kind: "unknown", order: 9, roster: false, read: unknownFile };
       return { ...base, kind, order: ONEROSTER_ORDER[kind as OneRosterKind], roster: kind === "users", read: (ctx) => readOneRoster(ctx, kind, roster) };
     }
+    case "clever": {
+      const isStudents = isCleverStudents(csvHeader(await head(input.path, label)));
+      return { ...base, kind: isStudents ? "students" : "unknown", order: 0, roster: isStudents, read: isStudents ? readCleverStudents : unknownFile };
+    }
     case "csv": {
       const mapping = opts.mapping;
       return {
@@ -239,8 +245,10 @@ export interface AdaptForDataSetResult {
   dataSet: DataSetIR;
   csv: DataSetCsv;
   quality: QualityReport;
-  /** per-student value names available (for "did you mean" when a field is unmapped) */
+  /** per-student value names available, as matched (for "did you mean" when a field is unmapped) */
   available: string[];
+  /** each available name as the adapters write it (`ela_fall_score`), by its matched form */
+  names: Map<string, string>;
 }
 
 /** Finds a data set of a checked contract by name. */
@@ -264,5 +272,5 @@ export async function adaptForDataSet(ds: DataSetIR, inputs: readonly AdaptInput
   const csv = toDataSetCsv(ds, res.records.roster, res.records.records, { ...(opts.map ? { map: opts.map } : {}) });
   const available = new Set<string>();
   for (const r of res.records.records.values()) for (const k of r.keys()) available.add(k);
-  return { dataSet: ds, csv, quality: res.quality, available: [...available].sort() };
+  return { dataSet: ds, csv, quality: res.quality, available: [...available].sort(), names: res.records.names };
 }
