@@ -7,7 +7,7 @@
 // `--if-stale` builds only when a source is newer than the last build (the tests run it first,
 // so the CLI they start is always built from the sources under test).
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
@@ -33,25 +33,33 @@ function newestSource() {
 
 if (process.argv.includes("--if-stale") && existsSync(stamp) && statSync(stamp).mtimeMs >= newestSource()) process.exit(0);
 
-rmSync(dist, { recursive: true, force: true });
+// built beside dist/ and swapped in at the end, so a CLI started meanwhile (another test run)
+// finds the previous build whole rather than none
+const out = join(root, `dist.building-${process.pid}`);
+rmSync(out, { recursive: true, force: true });
 // the compiler's launcher, found from its package.json (its "exports" does not list bin/)
 const tsc = join(createRequire(import.meta.url).resolve("typescript/package.json"), "..", "bin", "tsc");
-const compiled = spawnSync(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json")], { stdio: "inherit" });
+const compiled = spawnSync(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json"), "--outDir", out], { stdio: "inherit" });
 if (compiled.status !== 0) {
+  rmSync(out, { recursive: true, force: true });
   console.error("build: tsc failed");
   process.exit(1);
 }
 
 const templates = join(root, "stdlib", "templates");
-mkdirSync(join(dist, "stdlib", "templates"), { recursive: true });
+mkdirSync(join(out, "stdlib", "templates"), { recursive: true });
 for (const f of readdirSync(templates).filter((f) => f.endsWith(".obc"))) {
-  copyFileSync(join(templates, f), join(dist, "stdlib", "templates", f));
+  copyFileSync(join(templates, f), join(out, "stdlib", "templates", f));
 }
-copyFileSync(join(root, "node", "service", "worker.mjs"), join(dist, "node", "service", "worker.mjs"));
+copyFileSync(join(root, "node", "service", "worker.mjs"), join(out, "node", "service", "worker.mjs"));
 writeFileSync(
-  join(dist, "language", "syntax", "chevrotain.js"),
+  join(out, "language", "syntax", "chevrotain.js"),
   "// Built package: Chevrotain's single-module build under Node (see chevrotain-node.js).\nexport * from \"./chevrotain-node.js\";\n",
 );
 
-writeFileSync(stamp, "");
+writeFileSync(join(out, ".built"), "");
+const old = `${dist}.old-${process.pid}`;
+if (existsSync(dist)) renameSync(dist, old);
+renameSync(out, dist);
+rmSync(old, { recursive: true, force: true });
 console.log(`build: dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
