@@ -68,6 +68,49 @@ describe("the service", () => {
     expect((await post(svc, "/check", { source })).status).toBe(200);
   });
 
+  it("answers 413 to clients that send the whole body before reading, with a length or chunked, and to those that ask first", async () => {
+    const small = await startService({ port: 0, isolation: "inline", maxBodyBytes: 64 * 1024 });
+    try {
+      const body = Buffer.alloc(3 * 1024 * 1024, "x");
+      // a client that writes everything, then reads (as Python's http.client does): no reset
+      const sendThenRead = (head: string, chunked: boolean, expectContinue = false) =>
+        new Promise<string>((done) => {
+          const sock = connect(small.port, "127.0.0.1");
+          let got = "";
+          sock.on("data", (d) => (got += d));
+          sock.on("error", (e) => done(`error ${e.message}`));
+          sock.on("close", () => done(got));
+          sock.on("connect", async () => {
+            sock.write(head);
+            if (expectContinue) return; // waits for 100 Continue, which must not come
+            for (let i = 0; i < body.length; i += 64 * 1024) {
+              const part = body.subarray(i, i + 64 * 1024);
+              const ok = sock.write(chunked ? Buffer.concat([Buffer.from(`${part.length.toString(16)}\r\n`), part, Buffer.from("\r\n")]) : part);
+              if (!ok) await new Promise((r) => sock.once("drain", r));
+            }
+            if (chunked) sock.write("0\r\n\r\n");
+          });
+        });
+      const head = (extra: string) => `POST /check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n${extra}\r\n`;
+      const answers = [
+        await sendThenRead(head(`Content-Length: ${body.length}\r\n`), false),
+        await sendThenRead(head("Transfer-Encoding: chunked\r\n"), true),
+        await sendThenRead(head(`Content-Length: ${body.length}\r\nExpect: 100-continue\r\n`), false, true),
+      ];
+      for (const a of answers) {
+        expect(a.split("\r\n")[0]).toBe("HTTP/1.1 413 Payload Too Large");
+        expect(a).not.toContain("100 Continue");
+        expect(JSON.parse(a.slice(a.indexOf("{")))).toEqual({ error: { code: "payload-too-large", message: "the request body is larger than 65536 bytes" } });
+      }
+      // and fetch
+      const r = await fetch(small.url + "/check", { method: "POST", headers: { "content-type": "application/json" }, body });
+      expect(r.status).toBe(413);
+      expect((await fetch(small.url + "/check", { method: "POST", body: JSON.stringify({ source }) })).status).toBe(200);
+    } finally {
+      await small.close();
+    }
+  });
+
   it("names the path of a field that breaks the schema", async () => {
     expect((await post(svc, "/run", { files })).json).toEqual({ error: { code: "invalid-request", message: "source is required", path: "source" } });
     expect((await post(svc, "/run", { source, files: [{ label: "a.csv", text: 5 }] })).json.error).toMatchObject({ code: "invalid-request", path: "files.0.text" });

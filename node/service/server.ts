@@ -5,7 +5,9 @@
  *   POST /summary                               the plain-language summary: Markdown, HTML and a source map
  *   GET  /openapi.json · /health
  *
- * Limits: a request body over `maxBodyBytes` (default 5 MB) gets 413 without being read; a body
+ * Limits: a request body over `maxBodyBytes` (default 5 MB) gets 413 without being parsed (the
+ * rest of it is read and dropped, so that clients that send the whole body before reading see
+ * the 413 rather than a reset; a client sending `Expect: 100-continue` is refused before it sends); a body
  * that does not arrive within `bodyTimeoutMs` gets 408; a request that takes longer than
  * `timeoutMs` to answer gets 503 (its worker thread is stopped). Every error is JSON
  * `{ error: { code, message } }`; no response ever holds a stack trace or a data value.
@@ -138,6 +140,8 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
   const host = opts.host ?? "127.0.0.1";
   if (!isLoopback(host)) throw new RangeError(`the service listens on loopback addresses only (127.0.0.1, ::1), not ${host}`);
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  // the most of a refused body read (and dropped) so that its sender sees the answer
+  const maxDrain = Math.max(64 * 1024 * 1024, 4 * maxBody);
   const bodyTimeout = opts.bodyTimeoutMs ?? 10_000;
   const timeout = opts.timeoutMs ?? 30_000;
   const log = opts.log;
@@ -189,12 +193,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
     try {
       body = await readBody(req, maxBody, bodyTimeout);
     } catch (e) {
-      if (e instanceof BodyError) {
-        // stop reading: answer and close the connection
-        send(res, e.status, error(e.code, e.message), { connection: "close" });
-        res.on("finish", () => req.socket.destroy());
-        return;
-      }
+      if (e instanceof BodyError) return refuseBody(req, res, e);
       throw e;
     }
     let raw: unknown;
@@ -225,6 +224,57 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
       return send(res, 500, error("internal", "internal error"));
     }
   }
+
+  /**
+   * Answers a body that cannot be taken (too large, too slow, unreadable) so that every client
+   * reads the answer: the response is written whole (its length is known), and the connection
+   * is closed only once the client has finished sending, so no client still writing its body
+   * gets a reset instead of the 413. The rest of the body is read and dropped, at most
+   * `maxDrain` bytes within `bodyTimeout`; beyond that the connection is cut.
+   */
+  function refuseBody(req: IncomingMessage, res: ServerResponse, e: BodyError): void {
+    const text = JSON.stringify(error(e.code, e.message));
+    res.writeHead(e.status, {
+      "content-type": "application/json; charset=utf-8",
+      "content-length": String(Buffer.byteLength(text)),
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+      connection: "close",
+    });
+    res.write(text);
+    if (req.complete || e.code === "request-timeout") {
+      res.end();
+      return;
+    }
+    let dropped = 0;
+    const cut = () => {
+      clearTimeout(timer);
+      req.removeAllListeners("data");
+      req.socket.destroy();
+    };
+    const timer = setTimeout(cut, bodyTimeout);
+    req.on("data", (c: Buffer) => {
+      dropped += c.length;
+      if (dropped > maxDrain) cut();
+    });
+    req.once("end", () => {
+      clearTimeout(timer);
+      res.end();
+    });
+    req.once("error", cut);
+    req.resume();
+  }
+
+  // a client that asks before sending its body (Expect: 100-continue) is refused before it sends it
+  server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > maxBody) {
+      send(res, 413, error("payload-too-large", `the request body is larger than ${maxBody} bytes`), { connection: "close" });
+      return;
+    }
+    res.writeContinue();
+    server.emit("request", req, res);
+  });
 
   server.headersTimeout = bodyTimeout + 1_000;
   server.requestTimeout = 0; // bodies are timed by readBody, answers by the runner
