@@ -12,10 +12,13 @@
  *     process: wall time and peak resident memory, with 1 and with all cores.
  * (c) parse and check of a generated 10,000-line contract (first run and median of 5).
  * (d) 10,000 simulated cohorts of 500 students (`simulate`, one thread).
+ * (e) CLI start: `obc --version` and the demo run (`npm run demo`'s command) as whole processes,
+ *     the built CLI against the last commit before the package was built (BASELINE below, its
+ *     sources run through tsx as its launcher did), in interleaved pairs; medians and ratio.
  * `--quick` divides the sizes by 10 (for a smoke test).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -220,6 +223,53 @@ results["machine"] = machine;
       log(`(b) done with ${workers} workers: ${(wall / 1000).toFixed(1)} s, ${peakMb.toFixed(0)} MB`);
     }
     results["endToEnd"] = out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ───────────── (e) CLI start, built against the sources through tsx ─────────────
+{
+  // the last commit whose launcher compiled the TypeScript sources at every start
+  const BASELINE = "14122ab";
+  const pairs = quick ? 3 : 9;
+  const dir = mkdtempSync(join(os.tmpdir(), "obc-bench-cli-"));
+  try {
+    const archive = spawnSync("sh", ["-c", `git -C "${root}" archive ${BASELINE} bin cli language engine node stdlib package.json | tar -x -C "${dir}"`], { encoding: "utf8" });
+    if (archive.status !== 0) {
+      rows.push(["(e) CLI start", `skipped: the baseline ${BASELINE} needs the git history (${archive.stderr.trim().split("\n")[0]})`, "", ""]);
+    } else {
+      symlinkSync(join(root, "node_modules"), join(dir, "node_modules"), "dir");
+      const pilot = (f: string) => join(root, "examples/03-algebra-pilot", f);
+      const demo = ["run", pilot("contract.obc"), "--data", pilot("students.csv"), "--data", pilot("checkpoints.csv")];
+      const wall = (bin: string, a: string[]) => {
+        const t0 = performance.now();
+        const p = spawnSync(process.execPath, [bin, ...a], { encoding: "utf8", maxBuffer: 1 << 24 });
+        const t = performance.now() - t0;
+        if (p.status !== 0) throw new Error(`${bin} ${a.join(" ")} failed: ${p.stderr}`);
+        return { t, out: p.stdout };
+      };
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+      const out: Record<string, unknown> = { baseline: BASELINE, pairs };
+      for (const [name, a] of [["obc --version", ["--version"]], ["obc run (the demo)", demo]] as const) {
+        const built: number[] = [];
+        const base: number[] = [];
+        wall(join(root, "bin/obc.mjs"), [...a]); // warm-up: file cache
+        wall(join(dir, "bin/obc.mjs"), [...a]);
+        for (let i = 0; i < pairs; i++) {
+          const b = wall(join(root, "bin/obc.mjs"), [...a]);
+          const o = wall(join(dir, "bin/obc.mjs"), [...a]);
+          if (name !== "obc --version" && b.out !== o.out) throw new Error("the built CLI and the baseline print different results");
+          built.push(b.t);
+          base.push(o.t);
+        }
+        const ratio = median(built.map((t, i) => t / base[i]!));
+        out[name] = { builtMs: median(built), baselineMs: median(base), ratio };
+        rows.push([`(e) ${name}, whole process`, `${ms(median(built))} against ${ms(median(base))} at ${BASELINE} (sources through tsx): ×${ratio.toFixed(2)}`, "≤ ×0.5", ratio <= 0.5 ? "met" : "missed"]);
+        log(`(e) done: ${name} ${ms(median(built))} vs ${ms(median(base))}`);
+      }
+      results["cliStart"] = out;
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
