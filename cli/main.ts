@@ -461,12 +461,19 @@ ${EXIT_CODES_HELP}`,
   });
 
   // ───────────── portfolio (the intermediary's desk) ─────────────
-  const { addPortfolioCommand } = await import("./portfolio.ts");
-  addPortfolioCommand(program, {
-    io: { stdout: out, stderr: err, stderrIsTTY: stderr.isTTY === true, cwd, env },
-    configure,
-    done: (code) => (exitCode = code),
-  });
+  // Its definitions load the ledger and the portfolio code: skipped when the command line names
+  // another command or asks for the version (help, typos and `portfolio` itself still see it).
+  const first = argv.find((a) => !a.startsWith("-")) ?? "";
+  const otherCommand = program.commands.some((c) => c.name() === first);
+  const versionOnly = argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V");
+  if (!otherCommand && !versionOnly) {
+    const { addPortfolioCommand } = await import("./portfolio.ts");
+    addPortfolioCommand(program, {
+      io: { stdout: out, stderr: err, stderrIsTTY: stderr.isTTY === true, cwd, env },
+      configure,
+      done: (code) => (exitCode = code),
+    });
+  }
 
   try {
     await program.parseAsync(argv, { from: "user" });
