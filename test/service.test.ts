@@ -195,10 +195,36 @@ describe("the service", () => {
     expect(Object.keys(doc.paths)).toEqual(["/check", "/compile", "/run", "/analysis", "/summary", "/openapi.json", "/health"]);
     const req = doc.components.schemas.ContractRequest;
     expect(req.required).toEqual(["source"]);
-    expect(Object.keys(req.properties)).toEqual(["source", "files", "asOf", "strict"]);
+    expect(Object.keys(req.properties)).toEqual(["source", "templates", "files", "asOf", "strict"]);
     expect(req.additionalProperties).toBe(false);
     expect(doc.components.schemas.RunResponse.properties.result.properties.schema.const).toBe("obc.run/1");
     expect(doc.paths["/run"].post.responses["413"].content["application/json"].schema.$ref).toBe("#/components/schemas/Error");
+    // every operation has an operationId, each its own (generated clients name their methods by them)
+    const ops = Object.entries(doc.paths as Record<string, Record<string, { operationId?: string }>>).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => [`${method} ${path}`, op.operationId] as const),
+    );
+    expect(ops.filter(([, id]) => typeof id !== "string" || !/^[a-z][A-Za-z]+$/.test(id))).toEqual([]);
+    expect(new Set(ops.map(([, id]) => id)).size).toBe(ops.length);
+    expect(Object.fromEntries(ops)).toMatchObject({ "post /check": "checkContract", "post /run": "runContract", "get /health": "getHealth" });
+  });
+
+  it("resolves a contract's local templates from the files sent with it, and nothing outside them", async () => {
+    const dir = join(ROOT, "examples/07-algebra-pilot-templates");
+    const withTemplates = readFileSync(join(dir, "contract.obc"), "utf8");
+    const local = { "clauses/attendance_escalation.obc": readFileSync(join(dir, "clauses/attendance_escalation.obc"), "utf8") };
+    const ok = await post(svc, "/check", { source: withTemplates, templates: local });
+    expect(ok.json).toMatchObject({ ok: true });
+    const data = ["students.csv", "checkpoints.csv"].map((label) => ({ label, text: readFileSync(join(dir, label), "utf8") }));
+    const run = await post(svc, "/run", { source: withTemplates, templates: local, files: data, asOf: "2027-07-01" });
+    expect(run.json.result.totals.paid).toBe("5560.00");
+    // without the bundle: the import is not found
+    const missing = await post(svc, "/check", { source: withTemplates });
+    expect(missing.json.ok).toBe(false);
+    expect(missing.json.diagnostics.map((d: { message: string }) => d.message).join("\n")).toMatch(/attendance_escalation/);
+    // a path that leaves the contract's folder is refused before anything runs
+    const escape = await post(svc, "/check", { source: withTemplates, templates: { "../secret.obc": "x" } });
+    expect(escape.status).toBe(400);
+    expect(escape.json.error).toMatchObject({ code: "invalid-request" });
   });
 
   it("logs one line per request, without bodies", () => {

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { toJson } from "../../language/diagnostics/render.ts";
 import { compileSource } from "../../language/driver.ts";
 import type { Resolver } from "../../language/templates/expand.ts";
+import { memoryResolver } from "../../stdlib/index.ts";
 import { nodeResolver, STDLIB_DIR } from "../../stdlib/node-resolver.ts";
 import { compileRules, runContract, studentBounds } from "../../engine/index.ts";
 import type { ContractRequest } from "./schemas.ts";
@@ -23,6 +24,12 @@ const CONTRACT_FILE = "contract.obc";
 /** Templates from the standard library only: a request has no folder, so relative imports find nothing. */
 const stdlibOnly: Resolver = { ...nodeResolver(join(STDLIB_DIR, "request.obc")), relative: () => undefined };
 
+/** The library from disk, and the request's own template files (its bundle) for relative imports. */
+function resolverFor(req: ContractRequest): Resolver {
+  if (!req.templates) return stdlibOnly;
+  return { ...stdlibOnly, relative: memoryResolver({}, req.templates).relative };
+}
+
 function invalid(source: string, diagnostics: ReturnType<typeof compileSource>["diagnostics"]): Reply {
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   return {
@@ -36,7 +43,7 @@ function invalid(source: string, diagnostics: ReturnType<typeof compileSource>["
 
 /** Answers one request. */
 export async function handle(route: Route, req: ContractRequest): Promise<Reply> {
-  const compiled = compileSource(req.source, { resolver: stdlibOnly });
+  const compiled = compileSource(req.source, { resolver: resolverFor(req) });
   switch (route) {
     case "check":
       return { status: 200, body: { ok: compiled.ok, diagnostics: toJson(compiled.diagnostics, req.source, CONTRACT_FILE) } };

@@ -36,8 +36,9 @@ const commonErrors = {
 
 /** The OpenAPI document. */
 export function openApiDocument(version = "0.1.0"): Record<string, unknown> {
-  const post = (summary: string, description: string, ok: [string, string], extra: Record<string, unknown> = {}) => ({
+  const post = (operationId: string, summary: string, description: string, ok: [string, string], extra: Record<string, unknown> = {}) => ({
     post: {
+      operationId,
       summary,
       description,
       requestBody: { required: true, content: { "application/json": { schema: ref("ContractRequest") } } },
@@ -55,21 +56,21 @@ export function openApiDocument(version = "0.1.0"): Record<string, unknown> {
     },
     servers: [{ url: "http://127.0.0.1:8787" }],
     paths: {
-      "/check": post("Check a contract", "Every diagnostic of the contract, errors or not.", ["CheckResponse", "the diagnostics"]),
-      "/compile": post("Compile a contract to json-rules-engine rules", "", ["CompileResponse", "the rules"], {
+      "/check": post("checkContract", "Check a contract", "Every diagnostic of the contract, errors or not.", ["CheckResponse", "the diagnostics"]),
+      "/compile": post("compileContract", "Compile a contract to json-rules-engine rules", "", ["CompileResponse", "the rules"], {
         "422": json("InvalidContract", "the contract has errors (invalid-contract)"),
       }),
-      "/run": post("Run a contract on data", "Payments per student and clause with reasons, totals, escalations and data quality.", ["RunResponse", "the run"], {
+      "/run": post("runContract", "Run a contract on data", "Payments per student and clause with reasons, totals, escalations and data quality.", ["RunResponse", "the run"], {
         "422": json("DataErrors", "the contract has errors (invalid-contract, with diagnostics) or the data stopped the run (data-errors, with problems)"),
       }),
-      "/analysis": post("Analyse a contract without data", "The least and most one student can earn, per clause and in all.", ["AnalysisResponse", "the bounds"], {
+      "/analysis": post("analyzeContract", "Analyse a contract without data", "The least and most one student can earn, per clause and in all.", ["AnalysisResponse", "the bounds"], {
         "422": json("InvalidContract", "the contract has errors (invalid-contract)"),
       }),
-      "/summary": post("Plain-language summary", "The summary for the people who sign: Markdown, standalone HTML, and which contract text each sentence renders.", ["SummaryResponse", "the summary"], {
+      "/summary": post("summarizeContract", "Plain-language summary", "The summary for the people who sign: Markdown, standalone HTML, and which contract text each sentence renders.", ["SummaryResponse", "the summary"], {
         "422": json("InvalidContract", "the contract has errors (invalid-contract)"),
       }),
-      "/openapi.json": { get: { summary: "This document", responses: { "200": { description: "the OpenAPI document", content: { "application/json": {} } } } } },
-      "/health": { get: { summary: "Liveness", responses: { "200": { description: "{ ok: true }", content: { "application/json": {} } } } } },
+      "/openapi.json": { get: { operationId: "getOpenApiDocument", summary: "This document", responses: { "200": { description: "the OpenAPI document", content: { "application/json": {} } } } } },
+      "/health": { get: { operationId: "getHealth", summary: "Liveness", responses: { "200": { description: "{ ok: true }", content: { "application/json": {} } } } } },
     },
     components: {
       schemas: {

@@ -25,9 +25,22 @@ export const DataFileSchema = z
   .strict()
   .describe("one data file");
 
+/** A template file's path in a bundle: relative, inside the contract's folder, ending in .obc. */
+const TemplatePath = z
+  .string()
+  .max(300)
+  .regex(/^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9_\-./]+\.obc$/, "a relative path inside the contract's folder, ending in .obc (no .. or leading /)");
+
 export const ContractRequestSchema = z
   .object({
     source: z.string().describe("the contract's OBC source text"),
+    templates: z
+      .record(TemplatePath, z.string())
+      .refine((t) => Object.keys(t).length <= 200, "at most 200 template files")
+      .optional()
+      .describe(
+        "the contract's local templates, by their path relative to the contract (`clauses/attendance.obc`), as its `import … from \"./clauses/attendance.obc\"` names them; library templates (`from stdlib`) need none",
+      ),
     files: z.array(DataFileSchema).max(100).optional().describe("data files (used by /run)"),
     asOf: IsoDate.optional().describe("the run's clock: milestones due after it are not yet payable"),
     strict: z.boolean().optional().describe("stop the run on any data error"),
