@@ -192,7 +192,7 @@ describe("the service", () => {
     const r = await fetch(svc.url + "/openapi.json");
     const doc = (await r.json()) as Record<string, any>;
     expect(doc.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.paths)).toEqual(["/check", "/compile", "/run", "/analysis", "/summary", "/openapi.json", "/health"]);
+    expect(Object.keys(doc.paths)).toEqual(["/check", "/compile", "/run", "/analysis", "/summary", "/adapt", "/openapi.json", "/health"]);
     const req = doc.components.schemas.ContractRequest;
     expect(req.required).toEqual(["source"]);
     expect(Object.keys(req.properties)).toEqual(["source", "templates", "files", "asOf", "strict"]);
@@ -206,6 +206,42 @@ describe("the service", () => {
     expect(ops.filter(([, id]) => typeof id !== "string" || !/^[a-z][A-Za-z]+$/.test(id))).toEqual([]);
     expect(new Set(ops.map(([, id]) => id)).size).toBe(ops.length);
     expect(Object.fromEntries(ops)).toMatchObject({ "post /check": "checkContract", "post /run": "runContract", "get /health": "getHealth" });
+  });
+
+  it("adapts district files sent as text or bytes into a data set's CSV, the same as obc adapt", async () => {
+    const PRIV = join(ROOT, "test/fixtures/privacy");
+    const contract = readFileSync(join(PRIV, "contract.obc"), "utf8");
+    const students = readFileSync(join(PRIV, "students.csv"));
+    const sessions = readFileSync(join(PRIV, "sessions.csv"));
+    const r = await post(svc, "/adapt", {
+      source: contract,
+      dataSet: "students",
+      format: "datas",
+      files: [
+        { label: "students.csv", text: students.toString("utf8") },
+        { label: "sessions.csv", base64: sessions.toString("base64") },
+      ],
+    });
+    expect(r.status).toBe(200);
+    const cli = { stdout: "", stderr: "" };
+    const { adaptCommand } = await import("../cli/adapt.ts");
+    await adaptCommand(
+      { format: "datas", files: [join(PRIV, "students.csv"), join(PRIV, "sessions.csv")], contract: join(PRIV, "contract.obc"), dataSet: "students" },
+      { stdout: (s) => void (cli.stdout += s), stderr: (s) => void (cli.stderr += s) },
+    );
+    expect(r.json.csv).toBe(cli.stdout);
+    expect(r.json.quality.files.map((f: { file: string; rowsRead: number }) => [f.file, f.rowsRead])).toEqual([
+      ["students.csv", 4],
+      ["sessions.csv", 6],
+    ]);
+    // a field no file gives: 422 with the names the files do give
+    const missing = await post(svc, "/adapt", { source: contract, dataSet: "students", format: "datas", files: [{ label: "students.csv", text: students.toString("utf8") }] });
+    expect(missing.status).toBe(422);
+    expect(missing.json.error.code).toBe("missing-field");
+    expect(missing.json.unmapped).toEqual(["sessions", "attended_minutes"]);
+    expect(missing.json.available).toContain("english_learner");
+    expect((await post(svc, "/adapt", { source: contract, dataSet: "nope", format: "datas", files: [{ label: "a.csv", text: "" }] })).json.error.code).toBe("unknown-data-set");
+    expect((await post(svc, "/adapt", { source: contract, dataSet: "students", format: "datas", files: [{ label: "a.csv", text: "", base64: "" }] })).status).toBe(400);
   });
 
   it("resolves a contract's local templates from the files sent with it, and nothing outside them", async () => {

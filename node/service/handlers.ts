@@ -10,9 +10,12 @@ import type { Resolver } from "../../language/templates/expand.ts";
 import { memoryResolver } from "../../stdlib/index.ts";
 import { nodeResolver, STDLIB_DIR } from "../../stdlib/node-resolver.ts";
 import { compileRules, runContract, studentBounds } from "../../engine/index.ts";
-import type { ContractRequest } from "./schemas.ts";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { adaptForDataSet, parseMapping, type AdaptInput, type ColumnMapping } from "../adapters/index.ts";
+import type { AdaptRequest, ContractRequest } from "./schemas.ts";
 
-export type Route = "check" | "compile" | "run" | "analysis" | "summary";
+export type Route = "check" | "compile" | "run" | "analysis" | "summary" | "adapt";
 
 export interface Reply {
   status: number;
@@ -25,7 +28,7 @@ const CONTRACT_FILE = "contract.obc";
 const stdlibOnly: Resolver = { ...nodeResolver(join(STDLIB_DIR, "request.obc")), relative: () => undefined };
 
 /** The library from disk, and the request's own template files (its bundle) for relative imports. */
-function resolverFor(req: ContractRequest): Resolver {
+function resolverFor(req: { templates?: Record<string, string> | undefined }): Resolver {
   if (!req.templates) return stdlibOnly;
   return { ...stdlibOnly, relative: memoryResolver({}, req.templates).relative };
 }
@@ -41,8 +44,65 @@ function invalid(source: string, diagnostics: ReturnType<typeof compileSource>["
   };
 }
 
+const refuse = (status: number, code: string, message: string, extra: Record<string, unknown> = {}): Reply => ({ status, body: { error: { code, message }, ...extra } });
+
+/**
+ * Adapts district or vendor files sent in the request: they are written to a private temporary
+ * folder (adapters stream from files), read, and removed whatever happens.
+ */
+async function adapt(req: AdaptRequest): Promise<Reply> {
+  const compiled = compileSource(req.source, { resolver: resolverFor(req) });
+  if (!compiled.ok || !compiled.ir) return invalid(req.source, compiled.diagnostics);
+  const ds = compiled.ir.dataSets.find((d) => d.name === req.dataSet);
+  if (!ds) return refuse(400, "unknown-data-set", `the contract has no data set ${req.dataSet} (it has ${compiled.ir.dataSets.map((d) => d.name).join(", ")})`);
+  if (ds.kind !== "student") return refuse(400, "not-per-student", `the data set ${ds.name} is not per student; adapt writes per-student data sets`);
+  let mapping: ColumnMapping | undefined;
+  if (req.mapping !== undefined) {
+    const parsed = parseMapping(JSON.stringify(req.mapping));
+    if (!parsed.ok) return refuse(400, "bad-mapping", `mapping: ${parsed.message}`);
+    mapping = parsed.mapping;
+  }
+  const dir = await mkdtemp(join(tmpdir(), "obc-service-adapt-"));
+  try {
+    const inputs: AdaptInput[] = [];
+    for (const [i, f] of req.files.entries()) {
+      const path = join(dir, String(i));
+      await writeFile(path, f.base64 !== undefined ? Buffer.from(f.base64, "base64") : (f.text ?? ""), { mode: 0o600 });
+      inputs.push({ path, label: f.label, format: f.format ?? req.format });
+    }
+    let res;
+    try {
+      res = await adaptForDataSet(ds, inputs, {
+        windowSpecs: req.windows ?? [],
+        map: req.map ?? {},
+        ...(mapping ? { mapping } : {}),
+        ...(req.subject ? { subject: req.subject } : {}),
+        ...(req.idField ? { idField: req.idField } : {}),
+        ...(req.sessionsThrough ? { sessionsThrough: req.sessionsThrough } : {}),
+        ...(req.strict ? { strict: true } : {}),
+      });
+    } catch (e) {
+      if (e instanceof RangeError) return refuse(400, "invalid-request", e.message);
+      throw e;
+    }
+    if (res.csv.unmapped.length > 0) {
+      return refuse(422, "missing-field", `no file provides ${res.csv.unmapped.join(", ")} of the data set ${ds.name}; name a source with map`, {
+        unmapped: res.csv.unmapped,
+        available: res.available.map((k) => res.names.get(k) ?? k),
+        quality: res.quality,
+      });
+    }
+    if (req.strict && !res.quality.clean) return refuse(422, "data-errors", "strict: a row was rejected or a cell could not be read; see quality", { quality: res.quality });
+    return { status: 200, body: { ok: true, csv: res.csv.text, rows: res.csv.rows, quality: res.quality } };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** Answers one request. */
-export async function handle(route: Route, req: ContractRequest): Promise<Reply> {
+export async function handle(route: Route, body: ContractRequest | AdaptRequest): Promise<Reply> {
+  if (route === "adapt") return adapt(body as AdaptRequest);
+  const req = body as ContractRequest;
   const compiled = compileSource(req.source, { resolver: resolverFor(req) });
   switch (route) {
     case "check":

@@ -4,6 +4,8 @@
  */
 import { z } from "zod";
 import {
+  AdaptRequestSchema,
+  AdaptResponseSchema,
   AnalysisResponseSchema,
   CheckResponseSchema,
   CompileResponseSchema,
@@ -69,6 +71,20 @@ export function openApiDocument(version = "0.1.0"): Record<string, unknown> {
       "/summary": post("summarizeContract", "Plain-language summary", "The summary for the people who sign: Markdown, standalone HTML, and which contract text each sentence renders.", ["SummaryResponse", "the summary"], {
         "422": json("InvalidContract", "the contract has errors (invalid-contract)"),
       }),
+      "/adapt": {
+        post: {
+          operationId: "adaptFiles",
+          summary: "Turn district or vendor files into a data set's CSV",
+          description:
+            "What obc adapt does: the files (text, or base64 bytes) are read by the format's adapter, names and other direct identifiers dropped, and the per-student CSV of the data set returned with the data-quality report.",
+          requestBody: { required: true, content: { "application/json": { schema: ref("AdaptRequest") } } },
+          responses: {
+            "200": json("AdaptResponse", "the data set's CSV and the quality report"),
+            "422": json("Error", "the contract has errors (invalid-contract), a declared field no file provides (missing-field, with unmapped and available), or strict and a row was rejected (data-errors)"),
+            ...commonErrors,
+          },
+        },
+      },
       "/openapi.json": { get: { operationId: "getOpenApiDocument", summary: "This document", responses: { "200": { description: "the OpenAPI document", content: { "application/json": {} } } } } },
       "/health": { get: { operationId: "getHealth", summary: "Liveness", responses: { "200": { description: "{ ok: true }", content: { "application/json": {} } } } } },
     },
@@ -83,6 +99,8 @@ export function openApiDocument(version = "0.1.0"): Record<string, unknown> {
         DataErrors: schemaOf(DataErrorsSchema),
         AnalysisResponse: schemaOf(AnalysisResponseSchema),
         SummaryResponse: schemaOf(SummaryResponseSchema),
+        AdaptRequest: schemaOf(AdaptRequestSchema),
+        AdaptResponse: schemaOf(AdaptResponseSchema),
       },
     },
   };

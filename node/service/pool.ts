@@ -9,14 +9,14 @@
  */
 import { Worker } from "node:worker_threads";
 import type { Reply, Route } from "./handlers.ts";
-import type { ContractRequest } from "./schemas.ts";
+import type { AdaptRequest, ContractRequest } from "./schemas.ts";
 
 export class TimeoutError extends Error {}
 export class BusyError extends Error {}
 export class WorkerFailure extends Error {}
 
 export interface Runner {
-  run(route: Route, body: ContractRequest, timeoutMs: number): Promise<Reply>;
+  run(route: Route, body: ContractRequest | AdaptRequest, timeoutMs: number): Promise<Reply>;
   close(): Promise<void>;
   readonly mode: "worker" | "inline";
 }
@@ -24,7 +24,7 @@ export interface Runner {
 interface Job {
   id: number;
   route: Route;
-  body: ContractRequest;
+  body: ContractRequest | AdaptRequest;
   timeoutMs: number;
   resolve: (r: Reply) => void;
   reject: (e: Error) => void;
@@ -119,7 +119,7 @@ export class WorkerPool implements Runner {
     }
   }
 
-  run(route: Route, body: ContractRequest, timeoutMs: number): Promise<Reply> {
+  run(route: Route, body: ContractRequest | AdaptRequest, timeoutMs: number): Promise<Reply> {
     if (this.closed) return Promise.reject(new WorkerFailure("pool closed"));
     if (this.queue.length >= this.maxQueue) return Promise.reject(new BusyError("busy"));
     return new Promise<Reply>((resolve, reject) => {
@@ -154,7 +154,7 @@ export class WorkerPool implements Runner {
 /** Runs the handlers on the main thread. */
 export class InlineRunner implements Runner {
   readonly mode = "inline" as const;
-  async run(route: Route, body: ContractRequest, timeoutMs: number): Promise<Reply> {
+  async run(route: Route, body: ContractRequest | AdaptRequest, timeoutMs: number): Promise<Reply> {
     const { handle } = await import("./handlers.ts");
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {

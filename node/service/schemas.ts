@@ -49,6 +49,40 @@ export const ContractRequestSchema = z
   .describe("a contract, and for /run its data");
 export type ContractRequest = z.infer<typeof ContractRequestSchema>;
 
+export const AdaptFileSchema = z
+  .object({
+    label: z.string().min(1).max(500).describe("the file's name, used in the quality report"),
+    text: z.string().optional().describe("the file's text (CSV, XML or JSON)"),
+    base64: z.string().optional().describe("or its bytes, base64-encoded (for files in another encoding)"),
+    format: z.enum(["datas", "nwea", "iready", "star", "edfi", "oneroster", "clever", "csv"]).optional().describe("this file's format, when it differs from the request's"),
+  })
+  .strict()
+  .refine((f) => (f.text === undefined) !== (f.base64 === undefined), "give text or base64, not both")
+  .describe("one district or vendor file");
+
+export const AdaptRequestSchema = ContractRequestSchema.omit({ files: true, asOf: true })
+  .extend({
+    dataSet: z.string().min(1).max(200).describe("the contract's per-student data set to write"),
+    format: z.enum(["datas", "nwea", "iready", "star", "edfi", "oneroster", "clever", "csv"]).describe("the files' format"),
+    files: z.array(AdaptFileSchema).min(1).max(50),
+    windows: z.array(z.string().max(200)).max(50).optional().describe("session windows, NAME=YYYY-MM-DD[..YYYY-MM-DD]"),
+    map: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(200)).optional().describe("declared field → the name of a value the files give"),
+    mapping: z.unknown().optional().describe("the column mapping of csv files (as obc adapt --mapping reads it)"),
+    subject: z.string().max(50).optional().describe("the subject of i-Ready or Star files that do not say"),
+    idField: z.enum(["local", "state"]).optional(),
+    sessionsThrough: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().describe("leave out sessions after this day"),
+  })
+  .strict()
+  .describe("district or vendor files to turn into the CSV of one of a contract's data sets");
+export type AdaptRequest = z.infer<typeof AdaptRequestSchema>;
+
+export const AdaptResponseSchema = z.object({
+  ok: z.literal(true),
+  csv: z.string().describe("the data set's CSV, ready for /run"),
+  rows: z.number().int().describe("students written"),
+  quality: z.unknown().describe("the data-quality report (obc.adapt-quality/1): rows read, accepted and rejected per file, never a value"),
+});
+
 export const ErrorSchema = z
   .object({
     error: z.object({

@@ -3,6 +3,7 @@
  *
  *   POST /check · /compile · /run · /analysis   JSON `{ source, files?, asOf?, strict? }`
  *   POST /summary                               the plain-language summary: Markdown, HTML and a source map
+ *   POST /adapt                                 district or vendor files → the CSV of one of a contract's data sets
  *   GET  /openapi.json · /health
  *
  * Limits: a request body over `maxBodyBytes` (default 5 MB) gets 413 without being parsed (the
@@ -20,7 +21,8 @@ import { packageVersion } from "../package-info.ts";
 import type { Route } from "./handlers.ts";
 import { openApiDocument } from "./openapi.ts";
 import { BusyError, InlineRunner, TimeoutError, WorkerPool, type Runner } from "./pool.ts";
-import { ContractRequestSchema } from "./schemas.ts";
+import type { z } from "zod";
+import { AdaptRequestSchema, ContractRequestSchema, type AdaptRequest, type ContractRequest } from "./schemas.ts";
 
 export interface ServiceOptions {
   /** default 127.0.0.1; only loopback addresses are accepted */
@@ -60,12 +62,13 @@ export interface RunningService {
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_MAX_BODY = 5 * 1024 * 1024;
 
-const ROUTES: Record<string, { methods: string[]; route?: Route }> = {
+const ROUTES: Record<string, { methods: string[]; route?: Route; schema?: z.ZodType<ContractRequest | AdaptRequest> }> = {
   "/check": { methods: ["POST"], route: "check" },
   "/compile": { methods: ["POST"], route: "compile" },
   "/run": { methods: ["POST"], route: "run" },
   "/analysis": { methods: ["POST"], route: "analysis" },
   "/summary": { methods: ["POST"], route: "summary" },
+  "/adapt": { methods: ["POST"], route: "adapt", schema: AdaptRequestSchema },
   "/openapi.json": { methods: ["GET", "HEAD"] },
   "/health": { methods: ["GET", "HEAD"] },
 };
@@ -202,7 +205,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
     } catch {
       return send(res, 400, error("bad-json", "the request body is not valid JSON"));
     }
-    const parsed = ContractRequestSchema.safeParse(raw);
+    const parsed = (entry.schema ?? ContractRequestSchema).safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const at = issue.path.map(String).join(".");
