@@ -22,7 +22,7 @@ import { CsvReader, type CsvChunk, type CsvSource } from "../engine/csv.ts";
 import { matchOpened, openFile, type DataFile, type MatchedFile, type OpenedFile } from "../engine/inputs.ts";
 import { BulkEvaluator, finishBulk, loadNonRoster, type BulkResult } from "../engine/fast/bulk.ts";
 import { RowLoader } from "../engine/fast/load.ts";
-import { extrasBySlots, runBulkParallel, type ParallelOptions } from "../engine/fast/node-parallel.ts";
+import { defaultWorkerUrl, extrasBySlots, runBulkParallel, type ParallelOptions } from "../engine/fast/node-parallel.ts";
 import { encodeExtras, mergeRosters, type ChunkJob, type ChunkResult, type RosterPlan, type WorkerSetup } from "../engine/fast/parallel.ts";
 import { inspectFile, readDataFile, reportedEncoding, textPieces } from "./data-file.ts";
 
@@ -44,10 +44,6 @@ export interface StreamOptions extends ParallelOptions {
   onProgress?: (read: number, size: number) => void;
 }
 
-function defaultWorkerUrl(): URL {
-  const here = import.meta.url;
-  return here.endsWith(".ts") ? new URL("../engine/fast/node-worker-tsx.mjs", here) : new URL("./node-worker.mjs", here);
-}
 
 /** Worker threads taking chunk jobs one at a time as they are read; results by job id. */
 class StreamPool {

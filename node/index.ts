@@ -46,5 +46,5 @@ export {
 } from "./adapters/index.ts";
 export { aggregateForFunders, renderAggregateCsv, DEFAULT_MIN_CELL, type AggregateOptions, type FunderAggregate } from "./aggregate.ts";
 export { hmacKeys, plainKeys, loadSecret, SecretError, type KeyFunction } from "./privacy.ts";
-export { runBulkParallelFromFiles, type DataPath, type StreamOptions } from "../engine/fast/node-stream.ts";
+export { runBulkParallelFromFiles, type DataPath, type StreamOptions } from "./bulk-stream.ts";
 export type { BulkResult } from "../engine/fast/bulk.ts";

@@ -33,7 +33,8 @@ export interface ParallelOptions extends BulkOptions {
   onPlan?: (plan: { chunks: number; workers: number; onePart?: string }) => void;
 }
 
-function defaultWorkerUrl(): URL {
+/** The worker script beside this module, whether it runs from the sources, the package's build or a bundle. */
+export function defaultWorkerUrl(): URL {
   const here = import.meta.url;
   // sources (through tsx): a starter that registers tsx; the package's build: node-worker.js; a bundle: node-worker.mjs
   return new URL(here.endsWith(".ts") ? "./node-worker-tsx.mjs" : here.endsWith(".js") ? "./node-worker.js" : "./node-worker.mjs", here);
