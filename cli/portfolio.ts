@@ -4,6 +4,7 @@
  *   obc portfolio generate DIR [--seed N] [--students N] [--districts N] [--providers N]
  *   obc portfolio check PORTFOLIO
  *   obc portfolio status PORTFOLIO [--as-of DATE] [--ledger F|URL] [--json]
+ *   obc portfolio drop PORTFOLIO CONTRACT --data SET=FILE… --as-of DATE --supplied-by WHO [--supersedes DROP --reason TEXT] [--ledger F|URL] [--now ISO]
  *   obc portfolio attest PORTFOLIO --as-of DATE --by NAME [--role district|evaluator] [--district ID | --contract ID…] [--drop ID] [--note TEXT]
  *   obc portfolio settle PORTFOLIO --as-of DATE [--ledger F|URL] [--now ISO] [--contract ID]… [--accept ID=REASON]… [--dry-run] [--json]
  *   obc portfolio monitor PORTFOLIO --as-of DATE [--contract ID]… [--days N] [--runs N] [--seed N] [--json]
@@ -28,12 +29,13 @@ import { runPortfolio } from "../node/portfolio/run.ts";
 import { attestPortfolio, settlePortfolio, type ContractSettlement } from "../node/portfolio/settle.ts";
 import { fromCents, LedgerFileError, MigrationError, type Ledger } from "../node/ledger/index.ts";
 import { withLedger } from "./ledger.ts";
-import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join, relative } from "node:path";
 import { fsReason } from "../node/cli-support.ts";
 import { renderAggregateCsv } from "../node/aggregate.ts";
 import { DEFAULT_SECRET_ENV, hmacKeys, loadSecret, SecretError } from "../node/privacy.ts";
-import { ledgerTotals } from "../node/portfolio/ledger.ts";
+import { ledgerTotals, recordDrop } from "../node/portfolio/ledger.ts";
+import { DropError, writeDrop } from "../node/portfolio/drops.ts";
 import { monitorPortfolio, type PortfolioMonitor } from "../node/portfolio/monitor.ts";
 import { buildStatement, payersOf, type Statement } from "../node/portfolio/statement.ts";
 import { statementCsv, statementDocx, statementXlsx } from "../node/portfolio/statement-render.ts";
@@ -253,6 +255,58 @@ export async function portfolioSettleCommand(o: SettleCommandOptions, io: Comman
     else io.stdout(`${p.name} — settling the drops received by ${date}${o.dryRun ? " (dry run: nothing is written)" : ""}\n` + renderSettlements(list, p.currency, !!o.dryRun));
     const refused = list.filter((s) => s.status === "refused" || s.status === "unattested").length;
     if (refused > 0) throw new CommandError(EXIT.data, `${refused} contract${refused === 1 ? " was" : "s were"} not settled (see above)`);
+    return EXIT.ok;
+  });
+}
+
+// ───────────────────────────── drop ─────────────────────────────
+
+export interface DropCommandOptions {
+  portfolio: string;
+  contract: string;
+  data: string[];
+  asOf: string;
+  suppliedBy: string;
+  supersedes?: string;
+  reason?: string;
+  id?: string;
+  ledger?: string;
+  now?: string;
+}
+
+export async function portfolioDropCommand(o: DropCommandOptions, io: CommandIO): Promise<number> {
+  return runCommand("portfolio drop", io, async () => {
+    const asOf = dateOption(o.asOf, "--as-of");
+    if (asOf === undefined) throw new CommandError(EXIT.usage, "--as-of is required: the day the data describe");
+    if (!o.suppliedBy?.trim()) throw new CommandError(EXIT.usage, "--supplied-by: say who supplied the files");
+    if ((o.supersedes === undefined) !== (o.reason === undefined)) throw new CommandError(EXIT.usage, "a correction gives both --supersedes DROP and --reason TEXT");
+    const now = nowOption(o.now);
+    const p = loadOrFail(io, o.portfolio);
+    const c = p.contracts.find((x) => x.id === o.contract);
+    if (!c) throw new CommandError(EXIT.usage, `the portfolio has no contract ${o.contract}`);
+    const files: Record<string, { name: string; bytes: Uint8Array }> = {};
+    for (const arg of o.data) {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(arg);
+      if (!m) throw new CommandError(EXIT.usage, `--data: write SET=FILE, e.g. --data students=students.csv (the contract's data sets: ${c.ir.dataSets.map((d) => d.name).join(", ")})`);
+      if (files[m[1]!]) throw new CommandError(EXIT.usage, `--data: the data set ${m[1]} is given twice`);
+      try {
+        files[m[1]!] = { name: m[2]!, bytes: await readFile(resolvePath(io, m[2]!)) };
+      } catch (e) {
+        throw new CommandError(EXIT.file, `cannot read ${m[2]}: ${fsReason(e)}`);
+      }
+    }
+    let id: string;
+    try {
+      id = writeDrop(c, { asOf, received: now, suppliedBy: o.suppliedBy, files, ...(o.supersedes !== undefined ? { supersedes: o.supersedes, reason: o.reason! } : {}), ...(o.id !== undefined ? { id: o.id } : {}) });
+    } catch (e) {
+      if (e instanceof DropError) throw new CommandError(EXIT.usage, e.message);
+      throw e;
+    }
+    const fresh = loadOrFail(io, o.portfolio);
+    const fc = fresh.contracts.find((x) => x.id === c.id)!;
+    const drop = fc.drops.find((d) => d.id === id)!;
+    const record = await withLedger(io, "portfolio drop", o.ledger, { create: true, now }, async (l) => (await recordDrop(l, fc, drop, now)).record);
+    io.stdout(`drop ${id} of ${c.id} written to ${relative(io.cwd ?? process.cwd(), drop.dir) || "."} and recorded in the ledger as drop ${record.id} (${record.files.length} file${record.files.length === 1 ? "" : "s"}); it is settled once the district or an evaluator attests it\n`);
     return EXIT.ok;
   });
 }
@@ -609,6 +663,21 @@ export function addPortfolioCommand(program: Command, w: PortfolioWiring): void 
     .option("--json", "print the status as JSON")
     .addHelpText("after", "\nExample:\n  $ obc portfolio status demo/portfolio.json --as-of 2027-01-10 --ledger demo/ledger.sqlite\n")
     .action(async (portfolio: string, o: { asOf?: string; ledger?: string; json?: boolean }) => done(await portfolioStatusCommand({ portfolio, ...o }, io)));
+
+  configure(pf.command("drop"), "obc portfolio drop")
+    .description("add a data drop to a contract: its files copied into the portfolio's drops folder and recorded in the ledger (hashes, who, when)")
+    .argument("<portfolio>", "the portfolio file")
+    .argument("<contract>", "the contract's id in the portfolio")
+    .requiredOption("-d, --data <set=file>", "a file for one of the contract's data sets (repeatable)", collect)
+    .requiredOption("--as-of <date>", "the day the data describe")
+    .requiredOption("--supplied-by <who>", "who supplied the files")
+    .option("--supersedes <drop>", "the drop this one corrects")
+    .option("--reason <text>", "why it corrects that drop (kept with it)")
+    .option("--id <drop>", "the drop's id (default: the month, or DROP-corrected)")
+    .option("--ledger <file|url>", "the ledger (an SQLite file or postgres://…)", DEFAULT_LEDGER)
+    .option("--now <iso>", "when the drop is received (default: now)")
+    .addHelpText("after", '\nExample:\n  $ obc portfolio drop demo/portfolio.json lakeview-brightpath --data students=students.csv --data checkpoints=checkpoints.csv --as-of 2027-03-31 --supplied-by "Lakeview Unified School District"\n')
+    .action(async (portfolio: string, contract: string, o: Omit<DropCommandOptions, "portfolio" | "contract">) => done(await portfolioDropCommand({ portfolio, contract, ...o }, io)));
 
   configure(pf.command("attest"), "obc portfolio attest")
     .description("record and attest each contract's latest drop received by a day (a district for its own contracts, or an evaluator)")

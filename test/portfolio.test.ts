@@ -24,7 +24,7 @@ import { statementCsv, statementDocx, statementXlsx } from "../node/portfolio/st
 import { roleView, equityView, pseudonymSystem } from "../node/portfolio/views.ts";
 import { latestValues } from "../node/portfolio/run.ts";
 import { hmacKeys } from "../node/privacy.ts";
-import type { AggregateCell, FunderAggregate } from "../node/aggregate.ts";
+import { smallCells } from "./portfolio-helpers.ts";
 import ExcelJS from "exceljs";
 import { owedByRun } from "../node/ledger/index.ts";
 
@@ -456,21 +456,6 @@ describe("settling a portfolio through the year", () => {
   });
 });
 
-/** Published cells about fewer than `min` students (a cell about no student paid is allowed). */
-function smallCells(a: FunderAggregate, min: number): string[] {
-  const bad: string[] = [];
-  const check = (where: string, c: AggregateCell) => {
-    if (c.suppressed) return;
-    if (c.students !== undefined && c.students > 0 && c.students < min) bad.push(where);
-  };
-  for (const g of [a.total, ...a.groups]) {
-    check(`${g.dimension}/${g.group}/students`, g.students);
-    check(`${g.dimension}/${g.group}/paid`, g.paid);
-    for (const [k, c] of Object.entries(g.clauses)) check(`${g.dimension}/${g.group}/${k}`, c);
-    for (const [k, c] of Object.entries(g.payers)) check(`${g.dimension}/${g.group}/${k}`, c);
-  }
-  return bad;
-}
 
 const fromCentsText = (c: bigint) => `${c < 0n ? "-" : ""}${(c < 0n ? -c : c) / 100n}.${String((c < 0n ? -c : c) % 100n).padStart(2, "0")}`;
 
@@ -533,6 +518,20 @@ describe("obc portfolio (command line)", () => {
     r = await run(["portfolio", "view", "demo/portfolio.json", "--role", "evaluator", "--as-of", "2026-11-15", "--csv"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no pseudonymisation secret/);
+    // a new drop from the command line: copied into the portfolio and recorded in the ledger
+    writeFileSync(join(dir, "students.csv"), readFileSync(join(dir, "demo/drops/lakeview-brightpath/2026-11/students.csv")));
+    r = await run(["portfolio", "drop", "demo/portfolio.json", "lakeview-brightpath", "--data", "students=students.csv", "--data", "checkpoints=demo/drops/lakeview-brightpath/2026-11/checkpoints.csv", "--as-of", "2026-11-30", "--supplied-by", "Lakeview Unified School District", "--id", "2026-11-resent", "--ledger", "l.sqlite", "--now", "2026-12-02T08:00:00Z"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^drop 2026-11-resent of lakeview-brightpath written to demo\/drops\/lakeview-brightpath\/2026-11-resent and recorded in the ledger as drop \d+ \(2 files\)/);
+    expect(JSON.parse(readFileSync(join(dir, "demo/drops/lakeview-brightpath/2026-11-resent/drop.json"), "utf8"))).toEqual({
+      asOf: "2026-11-30",
+      received: "2026-12-02T08:00:00Z",
+      suppliedBy: "Lakeview Unified School District",
+      files: { students: "students.csv", checkpoints: "checkpoints.csv" },
+    });
+    r = await run(["portfolio", "drop", "demo/portfolio.json", "lakeview-brightpath", "--data", "pupils=students.csv", "--as-of", "2026-11-30", "--supplied-by", "L"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/the contract has no data set pupils \(it has students, checkpoints\)/);
     // a broken manifest: exit 1, the problem located
     writeFileSync(join(dir, "demo/drops/lakeview-brightpath/2026-09/drop.json"), readFileSync(join(dir, "demo/drops/lakeview-brightpath/2026-09/drop.json"), "utf8").replace('"asOf"', '"asof"'));
     r = await run(["portfolio", "check", "demo/portfolio.json"]);

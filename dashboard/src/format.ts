@@ -1,18 +1,14 @@
 /**
  * How the dashboard writes amounts and dates. Amounts come from the desk as decimal strings
- * ("1080.00") and are printed from the string, with thousands separators and the currency.
+ * ("1080.00") and are printed from the string, as `obc run` prints them.
  */
+import { formatMoney } from "../../engine/report.ts";
+
 const SYMBOLS: Record<string, string> = { USD: "$", GBP: "£", EUR: "€" };
 
 /** "1080.00" → "$1,080.00"; null (unbounded) → "unbounded". */
 export function money(amount: string | null | undefined, currency: string): string {
-  if (amount === null || amount === undefined) return "unbounded";
-  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(amount);
-  if (!m) return amount;
-  const whole = m[2]!.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  const body = `${whole}.${((m[3] ?? "") + "00").slice(0, 2)}`;
-  const sym = SYMBOLS[currency];
-  return `${m[1]}${sym ? sym + body : `${currency} ${body}`}`;
+  return amount === null || amount === undefined ? "unbounded" : formatMoney(amount, currency);
 }
 
 /** A compact amount for chart axes: $1.2M, $350k. */

@@ -161,12 +161,13 @@ function fundingBlock(d: DistrictSpec): { parties: string[]; block: string[] } {
 
 const money = (dollars: number) => `$${dollars.toLocaleString("en-US")}`;
 
-function mathContract(d: DistrictSpec, p: ProviderSpec, id: string, cap: number, seed: number): string {
+/** The head of a generated contract: the comment, title, parties, term, currency and rounding. */
+function contractHead(d: DistrictSpec, p: ProviderSpec, id: string, seed: number, what: string, subject: string): string {
   const f = fundingBlock(d);
-  return `// Middle-school math tutoring: ${d.name} with ${p.name}, 2026-27.
+  return `// ${what}: ${d.name} with ${p.name}, 2026-27.
 // Synthetic: written by obc portfolio generate (seed ${seed}); every name and figure is invented.
 // Portfolio contract ${id}.
-contract "${d.short} × ${p.short}: middle-school math 2026-27" id "${id}-2026-27" version "1.0" {
+contract "${d.short} × ${p.short}: ${subject} 2026-27" id "${id}-2026-27" version "1.0" {
   parties {
     district "${d.name}"
     provider "${p.name}"
@@ -177,7 +178,12 @@ ${f.parties.join("\n")}
   currency USD
   rounding half up to the cent
 
-  data students keyed by student_id {
+`;
+}
+
+function mathContract(d: DistrictSpec, p: ProviderSpec, id: string, cap: number, seed: number): string {
+  const f = fundingBlock(d);
+  return `${contractHead(d, p, id, seed, "Middle-school math tutoring", "middle-school math")}  data students keyed by student_id {
     grade: integer
     english_learner: boolean
     swd: boolean
@@ -229,21 +235,7 @@ ${f.block.join("\n")}
 
 function literacyContract(d: DistrictSpec, p: ProviderSpec, id: string, cap: number, seed: number): string {
   const f = fundingBlock(d);
-  return `// Early literacy tutoring: ${d.name} with ${p.name}, 2026-27.
-// Synthetic: written by obc portfolio generate (seed ${seed}); every name and figure is invented.
-// Portfolio contract ${id}.
-contract "${d.short} × ${p.short}: early literacy 2026-27" id "${id}-2026-27" version "1.0" {
-  parties {
-    district "${d.name}"
-    provider "${p.name}"
-    intermediary "${INTERMEDIARY}"
-${f.parties.join("\n")}
-  }
-  term ${YEAR_START} to ${YEAR_END}
-  currency USD
-  rounding half up to the cent
-
-  data students keyed by student_id {
+  return `${contractHead(d, p, id, seed, "Early literacy tutoring", "early literacy")}  data students keyed by student_id {
     grade: integer
     english_learner: boolean
     swd: boolean

@@ -22,7 +22,7 @@
  * strings; errors are `{ error: { code, message } }` and never hold a data value.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -31,7 +31,8 @@ import { LedgerRefusal, openLedger, type Ledger } from "../ledger/index.ts";
 import { BodyError, error, readBody, send, type ExtraRoutes } from "../service/server.ts";
 import { hmacKeys, type KeyFunction } from "../privacy.ts";
 import { deskJson } from "./json.ts";
-import { DropManifestSchema, DROP_MANIFEST, dropsInForce, loadPortfolio, renderProblem, type Portfolio, type PortfolioContract } from "./format.ts";
+import { DropError, writeDrop } from "./drops.ts";
+import { dropsInForce, loadPortfolio, renderProblem, type Portfolio, type PortfolioContract } from "./format.ts";
 import { forecastContract } from "./forecast.ts";
 import { ledgerDropOf, ledgerLines, ledgerTotals, recordDrop } from "./ledger.ts";
 import { latestValues, runDrop, type ContractRun } from "./run.ts";
@@ -326,7 +327,21 @@ export async function deskRoutes(o: DeskOptions): Promise<ExtraRoutes> {
         if (parts[2] === "drops" && parts.length === 3) {
           allow("POST");
           const body = await jsonBody(req, NewDropSchema, limits);
-          const id = writeDrop(c, body, now());
+          let id: string;
+          try {
+            id = writeDrop(c, {
+              asOf: body.asOf,
+              received: now(),
+              suppliedBy: body.suppliedBy,
+              files: Object.fromEntries(Object.entries(body.files).map(([k, f]) => [k, { name: f.name, bytes: Buffer.from(f.text, "utf8") }])),
+              ...(body.drop !== undefined ? { id: body.drop } : {}),
+              ...(body.supersedes !== undefined ? { supersedes: body.supersedes } : {}),
+              ...(body.reason !== undefined ? { reason: body.reason } : {}),
+            });
+          } catch (e) {
+            if (e instanceof DropError) throw new HttpError(400, "invalid-request", e.message);
+            throw e;
+          }
           const fresh = portfolio();
           const fc = contractOf(fresh, c.id);
           const drop = fc.drops.find((d) => d.id === id);
@@ -393,44 +408,6 @@ const NewDropSchema = z
   .strict();
 const AttestSchema = z.object({ by: z.string().trim().min(1).max(200), role: z.enum(["district", "evaluator"]), note: z.string().max(500).optional() }).strict();
 const SettleSchema = z.object({ asOf: z.string().regex(isoDay).optional(), accept: z.string().trim().min(1).max(500).optional() }).strict();
-
-const safeName = (name: string) => {
-  const base = name.replace(/^.*[\\/]/, "").replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "");
-  return base === "" || base === DROP_MANIFEST ? "data.csv" : base;
-};
-
-/** Writes a new drop's folder (files and manifest) under the contract's drops folder; returns its id. */
-function writeDrop(c: PortfolioContract, body: z.infer<typeof NewDropSchema>, now: string): string {
-  const sets = new Set(c.ir.dataSets.map((d) => d.name));
-  for (const k of Object.keys(body.files)) if (!sets.has(k)) throw new HttpError(400, "invalid-request", `files.${k}: the contract has no data set ${k}`);
-  if (Object.keys(body.files).length === 0) throw new HttpError(400, "invalid-request", "files: give at least one file");
-  if (body.supersedes !== undefined && !c.drops.some((d) => d.id === body.supersedes)) throw new HttpError(400, "invalid-request", `supersedes: contract ${c.id} has no drop ${body.supersedes}`);
-  const base = body.drop ?? (body.supersedes !== undefined ? `${body.supersedes}-corrected` : body.asOf.slice(0, 7));
-  let id = base;
-  for (let n = 2; existsSync(join(c.dropsDir, id)); n++) id = `${base}-${n}`;
-  const names = new Map<string, string>();
-  const used = new Set<string>();
-  for (const [set, f] of Object.entries(body.files)) {
-    let name = safeName(f.name);
-    while (used.has(name)) name = `${set}-${name}`;
-    used.add(name);
-    names.set(set, name);
-  }
-  const manifest = {
-    asOf: body.asOf,
-    received: now,
-    suppliedBy: body.suppliedBy,
-    files: Object.fromEntries(names),
-    ...(body.supersedes !== undefined ? { supersedes: body.supersedes, reason: body.reason } : {}),
-  };
-  const check = DropManifestSchema.safeParse(manifest);
-  if (!check.success) throw new HttpError(400, "invalid-request", check.error.issues[0]!.message);
-  const dir = join(c.dropsDir, id);
-  mkdirSync(dir, { recursive: true });
-  for (const [set, f] of Object.entries(body.files)) writeFileSync(join(dir, names.get(set)!), f.text, "utf8");
-  writeFileSync(join(dir, DROP_MANIFEST), JSON.stringify(manifest, null, 2) + "\n", "utf8");
-  return id;
-}
 
 const hashOf = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 
