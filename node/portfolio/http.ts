@@ -21,7 +21,6 @@
  * Every write to the ledger goes through one queue. Answers are JSON with amounts as decimal
  * strings; errors are `{ error: { code, message } }` and never hold a data value.
  */
-import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,7 +33,7 @@ import { deskJson } from "./json.ts";
 import { DropError, writeDrop } from "./drops.ts";
 import { dropsInForce, loadPortfolio, renderProblem, type Portfolio, type PortfolioContract } from "./format.ts";
 import { forecastContract } from "./forecast.ts";
-import { ledgerDropOf, ledgerLines, ledgerTotals, recordDrop } from "./ledger.ts";
+import { ledgerDropOf, ledgerLines, ledgerTotals, readDropFiles, recordDrop } from "./ledger.ts";
 import { latestValues, runDrop, type ContractRun } from "./run.ts";
 import { attestPortfolio, settlePortfolio } from "./settle.ts";
 import { buildStatement, payersOf } from "./statement.ts";
@@ -214,8 +213,7 @@ export async function deskRoutes(o: DeskOptions): Promise<ExtraRoutes> {
     // the ledger's records of the drops (matched by their files)
     const recorded = await Promise.all(
       c.drops.map(async (d) => {
-        const files = d.files.map((f) => ({ label: f.label, sha256: hashOf(f.path) }));
-        const r = ledgerDropOf(drops, c, files);
+        const r = ledgerDropOf(drops, c, (await readDropFiles(d)).map((f) => f.drop));
         return r ? { id: r.id, attestations: r.attestations, settlements: r.settlements, supersededBy: r.supersededBy } : undefined;
       }),
     );
@@ -409,7 +407,6 @@ const NewDropSchema = z
 const AttestSchema = z.object({ by: z.string().trim().min(1).max(200), role: z.enum(["district", "evaluator"]), note: z.string().max(500).optional() }).strict();
 const SettleSchema = z.object({ asOf: z.string().regex(isoDay).optional(), accept: z.string().trim().min(1).max(500).optional() }).strict();
 
-const hashOf = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 
 // ───────────────────────────── static files ─────────────────────────────
 

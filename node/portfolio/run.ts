@@ -8,14 +8,13 @@
  * are read as bytes and hashed (sha256), so a settlement records exactly which bytes it paid
  * from. Nothing here writes: settling is in settle.ts.
  */
-import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import type { ContractIR } from "../../language/check/ir.ts";
 import type { DataRow, Value } from "../../engine/data.ts";
 import { runContract, type DataProblem, type RunResult } from "../../engine/index.ts";
-import { loadInputs } from "../../engine/inputs.ts";
+import { loadInputs, type DataFile } from "../../engine/inputs.ts";
 import { compositeIR } from "../../engine/amendments.ts";
 import { latestDrop, type Drop, type Portfolio, type PortfolioContract } from "./format.ts";
+import { readDropFiles } from "./ledger.ts";
 
 export interface DropInput {
   label: string;
@@ -34,16 +33,10 @@ export interface ContractRun {
   ok: boolean;
 }
 
-/** Reads a drop's files: text (UTF-8, BOM removed) and the sha256 of the bytes. */
-export async function readDrop(drop: Drop): Promise<{ files: { label: string; text: string; dataSet: string }[]; inputs: DropInput[] }> {
-  const files = [];
-  const inputs = [];
-  for (const f of drop.files) {
-    const bytes = await readFile(f.path);
-    files.push({ label: f.label, text: bytes.toString("utf8").replace(/^\ufeff/, ""), dataSet: f.dataSet });
-    inputs.push({ label: f.label, sha256: createHash("sha256").update(bytes).digest("hex") });
-  }
-  return { files, inputs };
+/** Reads a drop's files as every command does (node/data-file.ts decodes the bytes), with the sha256 of each. */
+export async function readDrop(drop: Drop): Promise<{ files: DataFile[]; inputs: DropInput[] }> {
+  const read = await readDropFiles(drop);
+  return { files: read.map((f) => f.data), inputs: read.map((f) => ({ label: f.drop.label, sha256: f.drop.sha256 })) };
 }
 
 /** Runs one contract on one drop, with the drop's as-of date as the clock. */
