@@ -532,6 +532,23 @@ describe("obc portfolio (command line)", () => {
     r = await run(["portfolio", "drop", "demo/portfolio.json", "lakeview-brightpath", "--data", "pupils=students.csv", "--as-of", "2026-11-30", "--supplied-by", "L"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/the contract has no data set pupils \(it has students, checkpoints\)/);
+    // obc serve --portfolio: the dashboard and its API beside the engine's routes
+    const { serveCommand } = await import("../cli/serve.ts");
+    const stop = new AbortController();
+    let url = "";
+    let served = "";
+    const serving = serveCommand(
+      { port: 0, inline: true, portfolio: "demo/portfolio.json", ledger: "l.sqlite", signal: stop.signal, onListening: (u) => (url = u) },
+      { stdout: () => {}, stderr: (t) => (served += t), cwd: dir, env: {} },
+    );
+    while (!url && !served.includes("obc serve:")) await new Promise((res) => setTimeout(res, 50));
+    const status = (await (await fetch(`${url}/portfolio/api/status?asOf=2026-11-15`)).json()) as { total: { owed: string }; contracts: unknown[] };
+    expect(status.contracts).toHaveLength(2);
+    expect((await fetch(`${url}/portfolio/api/statement?payer=Nobody&from=2026-11-01&to=2026-11-30`)).status).toBe(404);
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+    stop.abort();
+    expect(await serving).toBe(0);
+    expect(served).toContain("the dashboard at ");
     // a broken manifest: exit 1, the problem located
     writeFileSync(join(dir, "demo/drops/lakeview-brightpath/2026-09/drop.json"), readFileSync(join(dir, "demo/drops/lakeview-brightpath/2026-09/drop.json"), "utf8").replace('"asOf"', '"asof"'));
     r = await run(["portfolio", "check", "demo/portfolio.json"]);

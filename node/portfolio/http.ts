@@ -41,7 +41,12 @@ import { statementCsv, statementDocx, statementXlsx } from "./statement-render.t
 import { contractStatus, portfolioStatus } from "./status.ts";
 import { equityView, roleView, ROLES, type Role } from "./views.ts";
 
-export const DASHBOARD_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dashboard", "dist");
+/** The built dashboard: dashboard/dist at the repository's root (from the sources, or from the package's dist/). */
+export const DASHBOARD_DIR = ((): string => {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, "..", "..", "dashboard", "dist"), join(here, "..", "..", "..", "dashboard", "dist")];
+  return candidates.find((d) => existsSync(join(d, "index.html"))) ?? candidates[0]!;
+})();
 
 export interface DeskOptions {
   /** the portfolio file */
