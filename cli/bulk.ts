@@ -11,6 +11,7 @@ import { centsToString } from "../engine/money.ts";
 import type { BulkResult } from "../engine/fast/bulk.ts";
 import { runBulkParallel } from "../engine/fast/node-parallel.ts";
 import { runBulkParallelFromFiles, type DataPath } from "../node/bulk-stream.ts";
+import { renderInternalError } from "./report.ts";
 
 export interface BulkRunOptions {
   asOf?: string;
@@ -28,6 +29,8 @@ const runOptions = (opts: BulkRunOptions) => ({
 /** What `obc run --bulk` prints: `output` (stdout or --out) and `summary` (stderr). */
 export interface BulkRunOutput {
   ok: boolean;
+  /** OBC broke one of its own guarantees (OBC9001): nothing may be written */
+  internal?: boolean;
   output: string;
   summary?: string;
 }
@@ -57,6 +60,7 @@ export async function bulkRunFiles(
 }
 
 function bulkOutput(r: BulkResult, opts: BulkRunOptions): BulkRunOutput {
+  if (r.internalError) return { ok: false, internal: true, output: renderInternalError(r.internalError) };
   if (!r.ok || !r.totals) {
     const lines = r.problems.filter((p) => p.severity === "error").map((p) => `  ${p.file}${p.row ? `:${p.row}` : ""}  ${p.column ?? ""}  ${p.rule}  ${p.message}`);
     return { ok: false, output: `data errors:\n${lines.join("\n")}\n` };

@@ -268,7 +268,7 @@ ${EXIT_CODES_HELP}`,
           const { dataSet, path } = parseDataArg(arg);
           return { path: resolve(cwd, path), label: path, ...(dataSet !== undefined ? { dataSet } : {}) };
         });
-        let result: { ok: boolean; output: string; summary?: string };
+        let result: { ok: boolean; internal?: boolean; output: string; summary?: string };
         try {
           // a one-line progress display on a terminal; nothing when stderr is piped
           const { createProgress } = await import("../node/progress.ts");
@@ -278,6 +278,10 @@ ${EXIT_CODES_HELP}`,
           const bad = paths.find((p) => (e as { path?: string }).path === p.path);
           if (bad) throw new CliError(EXIT.file, `cannot read ${bad.label}: ${fsReason(e)}`);
           throw e;
+        }
+        if (result.internal) {
+          err(result.output);
+          throw new CliError(EXIT.internal, (await import("./report.ts")).INTERNAL_REFUSAL);
         }
         if (!result.ok) {
           err(result.output);
@@ -300,7 +304,7 @@ ${EXIT_CODES_HELP}`,
         }
       }
       const { runContract } = await import("../engine/index.ts");
-      const { problemsTable, renderRunReport, allProblems } = await import("./report.ts");
+      const { problemsTable, renderRunReport, allProblems, renderInternalError, INTERNAL_REFUSAL } = await import("./report.ts");
       const run = await runContract(compiled.ir, text, files, {
         ...(opts.asOf !== undefined ? { asOf: opts.asOf } : {}),
         ...(opts.strict ? { strict: true } : {}),
@@ -314,6 +318,11 @@ ${EXIT_CODES_HELP}`,
           `the run stopped because of ${errors} data error${errors === 1 ? "" : "s"}` +
             (opts.strict ? " (--strict stops at any error; without it, rows with errors are reported and the run goes on)" : ""),
         );
+      }
+      if (run.result.internalError) {
+        // a result that breaks OBC's own guarantees is never printed as payments
+        err(renderInternalError(run.result.internalError));
+        throw new CliError(EXIT.internal, INTERNAL_REFUSAL);
       }
       if (opts.aggregate) {
         // funders and the public see totals only, with small groups suppressed

@@ -6,11 +6,19 @@
  * except the column sums of the student table, which add exact cents.
  */
 import type { DataProblem } from "../engine/data.ts";
-import type { RunResult } from "../engine/output.ts";
+import type { InternalError, RunResult } from "../engine/output.ts";
 import { allProblems, formatMoney, LINE_CELL_LEGEND, lineCell, problemWhere } from "../engine/report.ts";
 
 export { allProblems, formatMoney, problemWhere };
 import { renderTable, SEPARATOR, type Align, type Row } from "./table.ts";
+
+/** Why a run's result was refused: OBC broke one of its own guarantees (OBC9001). */
+export function renderInternalError(e: InternalError): string {
+  return e.failures.map((f) => `error[${e.code}]: ${f}\n`).join("");
+}
+
+/** The one line a command ends with when a result carries an internal error. */
+export const INTERNAL_REFUSAL = "internal error OBC9001: the result breaks OBC's own guarantees, so nothing was written; it must not be paid or recorded";
 
 /** "1080.00" → 108000n (exact cents); amounts always carry two decimals in run results. */
 function toCents(amount: string): bigint {

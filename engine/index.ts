@@ -15,14 +15,14 @@ import { stopsTheRun, type DataProblem } from "./data.ts";
 import { loadInputs, type DataFile } from "./inputs.ts";
 import type { RunResult } from "./output.ts";
 import { decideCohorts, decideEscalations, decideStudents, type Runtime } from "./run.ts";
-import { settle } from "./settle.ts";
+import { settle, settlementProblem } from "./settle.ts";
 import { linesOf, runResult } from "./result.ts";
 import { compositeIR } from "./amendments.ts";
 import { tryFastDecide } from "./fast/index.ts";
 
 export type { DataFile } from "./inputs.ts";
 export type { RuleSet, ObcRule, SourceRef } from "./compile.ts";
-export type { RunResult, PaymentLine, StudentResult, CohortResult, EscalationResult, ConditionTrace } from "./output.ts";
+export type { RunResult, PaymentLine, StudentResult, CohortResult, EscalationResult, ConditionTrace, InternalError } from "./output.ts";
 export { RunResultSchema, runResultJsonSchema } from "./output.ts";
 export type { DataProblem, FileReport } from "./data.ts";
 
@@ -47,6 +47,11 @@ export interface RunOutput {
    * in strict mode
    */
   ok: boolean;
+  /**
+   * The result. When OBC broke one of its own guarantees (an OBC9001 problem: the settlement
+   * check failed, or the rule engine and the reference evaluator disagree), it carries
+   * `internalError` and must not be paid or recorded.
+   */
   result?: RunResult;
   /** data problems (also inside `result.dataQuality`); never contain a student's values */
   problems: DataProblem[];
@@ -85,6 +90,7 @@ export async function runContract(contract: ContractIR, source: string, files: D
   const escalations = fast ? fast.escalations : await decideEscalations(ir, inputs.rows, rt, text);
   const settlement = settle(ir, linesOf(ir, students), cohorts, escalations);
   if (!settlement.ok) return { ok: false, problems: [...problems, ...rt.problems, settlement.problem] };
+  if (settlement.violations.length) rt.problems.push(settlementProblem(settlement.violations));
   const allProblems = [...problems, ...rt.problems];
   const result = runResult({
     ir,

@@ -94,8 +94,17 @@ export const TotalsSchema = z.object({
     .optional(),
 });
 
+export const InternalErrorSchema = z
+  .object({
+    code: z.literal("OBC9001"),
+    failures: z.array(z.string()).describe("what OBC found wrong with its own result: each OBC9001 problem's message"),
+  })
+  .describe("present only when OBC broke one of its own guarantees (a bug in OBC): the result must not be paid or recorded");
+export type InternalError = z.infer<typeof InternalErrorSchema>;
+
 export const RunResultSchema = z.object({
   schema: z.literal("obc.run/1"),
+  internalError: InternalErrorSchema.optional(),
   contract: z.object({ title: z.string(), version: z.string().optional(), currency: z.string() }),
   asOf: z.string().optional().describe("the clock given to the run (YYYY-MM-DD); the engine never reads the system clock"),
   students: z.array(StudentResultSchema),

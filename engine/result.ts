@@ -17,7 +17,7 @@ import { norm } from "./fast/num.ts";
 import { centsToString, roundToCents } from "./money.ts";
 import type { PaymentLine, RunResult } from "./output.ts";
 import { Rational } from "./rational.ts";
-import type { ClauseDecision, CohortDecision, EscalationDecision, StudentDecision } from "./run.ts";
+import { internalErrorOf, type ClauseDecision, type CohortDecision, type EscalationDecision, type StudentDecision } from "./run.ts";
 import { EXCLUDED, LineStore, MET, MISSING_STATUS, NOT_MET, PENDING, type Settlement } from "./settle.ts";
 
 const STATUS: Record<ClauseDecision["status"], number> = { met: MET, "not-met": NOT_MET, missing: MISSING_STATUS, excluded: EXCLUDED, pending: PENDING };
@@ -77,6 +77,7 @@ export interface ResultInput {
   /** the settlement of `linesOf(ir, students)` with these cohorts and escalations */
   settlement: Settlement;
   reports: FileReport[];
+  /** the run's problems (its OBC9001 problems, if any, mark the result with `internalError`) */
   problems: DataProblem[];
   asOf?: string;
   ref: (span: A.Span) => SourceRef;
@@ -166,8 +167,10 @@ export function runResult(input: ResultInput): RunResult {
       source: input.ref(c.clause.decl.span),
     };
   });
+  const internalError = internalErrorOf(input.problems);
   return {
     schema: "obc.run/1",
+    ...(internalError ? { internalError } : {}),
     contract: { title: ir.title, ...(ir.version !== undefined ? { version: ir.version } : {}), currency: ir.currency },
     ...(input.asOf ? { asOf: input.asOf } : {}),
     students,

@@ -18,7 +18,7 @@ import type { ClauseIR, ContractIR } from "../language/check/ir.ts";
 import type { CompiledContract, ObcRule } from "./compile.ts";
 import type { DataProblem, DataRow } from "./data.ts";
 import { bool, compareOp, evaluate, FALSE, fromValue, MISSING, showRV, TRUE, type Env, type RV } from "./evaluate.ts";
-import type { ConditionTrace } from "./output.ts";
+import type { ConditionTrace, InternalError } from "./output.ts";
 import { codeInfo, fillTemplate } from "../language/diagnostics/codes.ts";
 import { Rational } from "./rational.ts";
 
@@ -394,6 +394,12 @@ export async function decideStudents(ir: ContractIR, data: Map<string, DataRow[]
  */
 export function internalProblem(what: string, rule: string): DataProblem {
   return { code: "OBC9001", severity: "error", file: "(engine)", rule, message: fillTemplate(codeInfo("OBC9001").message, { what }) };
+}
+
+/** The mark of a result that breaks one of OBC's guarantees (any OBC9001 problem), or undefined. */
+export function internalErrorOf(problems: DataProblem[]): InternalError | undefined {
+  const failures = problems.filter((p) => p.code === "OBC9001").map((p) => p.message);
+  return failures.length ? { code: "OBC9001", failures } : undefined;
 }
 
 /** A rule on which json-rules-engine and the reference evaluator disagree. */

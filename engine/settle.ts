@@ -8,8 +8,9 @@
  * rounding, which is step 1, `lineCents`, applied as the decisions are made), the cohort
  * decisions and the escalation decisions. Output: a `Settlement`, columnar: each line's paid and
  * withheld cents, each student's floor line and total, the cohort payments, the payers, the
- * totals. Reasons and condition traces are not made here: `result.ts` attaches them from the
- * decisions.
+ * totals, and the guarantees the result breaks, if any (`checkSettlement`, run on every
+ * settlement). Reasons and condition traces are not made here: `result.ts` attaches them from
+ * the decisions.
  *
  * The order is fixed and documented in docs/language.md (Order of settlement):
  *   1. each line: base × weights, rounded once by the contract's rounding rule (`lineCents`);
@@ -36,7 +37,7 @@ import type { DataProblem } from "./data.ts";
 import { roundToCents } from "./money.ts";
 import type { RunResult } from "./output.ts";
 import { Rational } from "./rational.ts";
-import type { CohortDecision, EscalationDecision } from "./run.ts";
+import { internalProblem, type CohortDecision, type EscalationDecision } from "./run.ts";
 
 // ───────────── the lines ─────────────
 
@@ -134,7 +135,8 @@ export class LineStore {
 /**
  * Step 8, the funding split: who pays each amount. Each party named with a percentage pays that
  * percentage of every line, rounded by its own rule; the party that pays the rest pays what is
- * left. Without a funding section, the district (or the payor) pays everything.
+ * left (when the percentages make 100% and no party is said to pay the rest, the last party
+ * named does). Without a funding section, the contract's one paying party pays everything.
  *
  * A student's funding is the sum of the splits of the student's lines and floor line
  * (`addStudent`); the totals by payer are the sum of every student's funding and of the splits
@@ -144,7 +146,7 @@ export class LineStore {
 export class Funding {
   /** the payers, in the order their keys appear in a split (the same for every amount) */
   readonly payers: string[] = [];
-  private readonly shares: { key: number; p: Rational; pn: number; pd: number; mode: A.RoundingMode; unit: A.RoundingUnit }[] = [];
+  private readonly shares: { key: number; p: Rational; mode: A.RoundingMode; unit: A.RoundingUnit }[] = [];
   private readonly restKey: number;
   private readonly parts: Float64Array;
 
@@ -157,13 +159,15 @@ export class Funding {
     if (shares.length === 0) {
       this.restKey = key(defaultPayer(ir) ?? "payer");
     } else {
-      for (const s of shares) {
-        if (!s.percent) continue;
-        const p = Rational.parse(s.percent.value);
-        const small = p.numerator <= 1000000n && p.numerator >= -1000000n && p.denominator <= 1000000n;
-        this.shares.push({ key: key(s.party), p, pn: small ? Number(p.numerator) : NaN, pd: small ? Number(p.denominator) : NaN, mode: s.rounding.mode, unit: s.rounding.unit });
+      const percents = shares.filter((s) => s.percent);
+      const total = percents.reduce((t, s) => t.add(Rational.parse(s.percent!.value)), Rational.ZERO);
+      // percentages of 100% in all and no party paying the rest: the last one named pays the
+      // rest, so that its share absorbs the others' rounding and the shares add up to the line
+      const rest = shares.find((s) => !s.percent) ?? (total.eq(Rational.of(100)) ? percents.at(-1) : undefined);
+      for (const s of percents) {
+        if (s === rest) key(s.party);
+        else this.shares.push({ key: key(s.party), p: Rational.parse(s.percent!.value), mode: s.rounding.mode, unit: s.rounding.unit });
       }
-      const rest = shares.find((s) => !s.percent);
       this.restKey = rest ? key(rest.party) : -1;
     }
     this.parts = new Float64Array(this.payers.length);
@@ -237,6 +241,8 @@ export interface Settlement {
   /** per cohort decision, cents before and after the contract cap */
   cohortAmount: number[];
   cohortPaid: number[];
+  /** per cohort decision, its clause's id */
+  cohortClause: string[];
   uncappedTotal: number;
   paidTotal: number;
   withheldTotal: number;
@@ -251,6 +257,8 @@ export interface Settlement {
   studentCapBinds: number;
   /** the totals of the output (money as text) */
   totals: RunResult["totals"];
+  /** the guarantees this settlement breaks (`checkSettlement`): empty unless OBC has a bug */
+  violations: string[];
 }
 
 /** A run whose amounts cannot be settled exactly: they add up to more than 2^53 − 1 cents. */
@@ -265,7 +273,7 @@ const capCents = (m: A.MoneyLit): number => {
   return Number.isNaN(c) ? Infinity : c;
 };
 
-/** Settles a run's lines, cohort payments and withholdings. */
+/** Settles a run's lines, cohort payments and withholdings, and checks the result (`checkSettlement`). */
 export function settle(ir: ContractIR, store: LineStore, cohorts: CohortDecision[], escalations: EscalationDecision[]): Settlement | TooLarge {
   const mode = ir.rounding;
   const nS = store.count;
@@ -451,6 +459,7 @@ export function settle(ir: ContractIR, store: LineStore, cohorts: CohortDecision
     uncapped,
     cohortAmount,
     cohortPaid,
+    cohortClause: cohorts.map((c) => c.clause.id),
     uncappedTotal,
     paidTotal,
     withheldTotal,
@@ -460,7 +469,9 @@ export function settle(ir: ContractIR, store: LineStore, cohorts: CohortDecision
     clauseCapBinds,
     studentCapBinds,
     totals,
+    violations: [],
   };
+  st.violations = checkSettlement(ir, st);
   return st;
 }
 
@@ -469,6 +480,111 @@ function centsText0(m: A.MoneyLit): string {
   const c = roundToCents(Rational.parse(m.value), "half-up");
   const a = c < 0n ? -c : c;
   return `${c < 0n ? "-" : ""}${a / 100n}.${(a % 100n).toString().padStart(2, "0")}`;
+}
+
+// ───────────── the run-time checks ─────────────
+
+/**
+ * The guarantees every settlement must hold, checked on every run from the settlement's own
+ * numbers (never recomputed by the steps above):
+ * - no cap raises a line or makes it negative: 0 ≤ paid ≤ amount for a line of a positive
+ *   amount, and a negative line is paid as it is;
+ * - each student's total is the sum of the student's lines and floor line, and the student's
+ *   uncapped amount the sum of the amounts;
+ * - no cap is exceeded: each `cap … on "Clause"` by the clause's lines, the cap per student by
+ *   each student's lines (a floor above the cap may raise the total to the floor), the cap per
+ *   contract by the total paid;
+ * - the totals are the sums of the students' totals and the cohort payments, by clause too;
+ * - a withholding never holds back more than the line pays;
+ * - the payers' shares of every amount paid (line, floor line, cohort payment) add up to it,
+ *   and the totals by payer add up to the total paid.
+ * @returns the broken guarantees, in words (never a student's id or value); empty when all hold
+ */
+export function checkSettlement(ir: ContractIR, st: Settlement): string[] {
+  const out: string[] = [];
+  const { store, paid, withheld, floor } = st;
+  const amount = store.amount;
+  const start = store.lineStart;
+  const nS = store.count;
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+  /** a cap may cut a line of a positive amount back, never raise it or make it negative; other lines are paid as they are */
+  const cutBack = (a: number, p: number) => (a >= 0 ? p >= 0 && p <= a : p === a);
+  const studentCap = ir.studentCap ? capCents(ir.studentCap.amount) : Infinity;
+  const floorCents = ir.floor ? safeCents(roundToCents(Rational.parse(ir.floor.amount.value).mul(ir.floor.amount.negative ? -1 : 1), "half-up")) : -Infinity;
+  let raised = 0;
+  let overWithheld = 0;
+  let wrongSums = 0;
+  let overStudentCap = 0;
+  let overFloor = 0;
+  let linesTotal = 0;
+  let withheldTotal = 0;
+  const clausePaid = new Float64Array(ir.clauses.length);
+  for (let s = 0; s < nS; s++) {
+    let t = 0;
+    let u = 0;
+    for (let i = start[s]!; i < start[s + 1]!; i++) {
+      const p = paid[i]!;
+      const w = withheld[i]!;
+      if (!cutBack(amount[i]!, p)) raised++;
+      if (p >= 0 ? !(w >= 0 && w <= p) : !(w <= 0 && w >= p)) overWithheld++;
+      t += p;
+      u += amount[i]!;
+      clausePaid[store.clause[i]!]! += p;
+      withheldTotal += w;
+    }
+    const f = Number.isNaN(floor[s]!) ? 0 : floor[s]!;
+    if (f < 0) raised++;
+    if (f > 0 && t + f > floorCents) overFloor++;
+    if (t > studentCap) overStudentCap++;
+    if (st.studentTotal[s] !== t + f || st.uncapped[s] !== u + f) wrongSums++;
+    linesTotal += st.studentTotal[s]!;
+  }
+  if (raised) out.push(`a cap raised ${count(raised, "line")} or made it negative`);
+  if (wrongSums) out.push(`the lines of ${count(wrongSums, "student")} do not add up to the student's total`);
+  if (overStudentCap) out.push(`the lines of ${count(overStudentCap, "student")} exceed the cap per student`);
+  if (overFloor) out.push(`the floor line of ${count(overFloor, "student")} raises the total above the floor`);
+  if (overWithheld) out.push(`${count(overWithheld, "line")} withhold more than they pay`);
+  if (withheldTotal !== st.withheldTotal) out.push("the amounts withheld do not add up to the total withheld");
+  ir.clauses.forEach((c, ci) => {
+    for (const cap of c.caps) if (clausePaid[ci]! > capCents(cap.amount)) out.push(`the lines of clause ${c.id} exceed its cap`);
+  });
+  let cohortsTotal = 0;
+  st.cohortPaid.forEach((p, k) => {
+    if (!cutBack(st.cohortAmount[k]!, p)) out.push("a cap raised a cohort payment or made it negative");
+    cohortsTotal += p;
+  });
+  if (linesTotal + cohortsTotal !== st.paidTotal) out.push("the students' totals and the cohort payments do not add up to the total paid");
+  if (ir.contractCap && st.paidTotal > capCents(ir.contractCap.amount)) out.push("the total paid exceeds the cap per contract");
+  // by clause: each clause's lines, the floor lines, each cohort clause's payments
+  const want = new Map<string, number>();
+  const add = (k: string, v: number) => want.set(k, (want.get(k) ?? 0) + v);
+  ir.clauses.forEach((c, ci) => add(c.id, clausePaid[ci]!));
+  for (let s = 0; s < nS; s++) if (floor[s]) add("floor", floor[s]!);
+  st.cohortPaid.forEach((p, k) => add(st.cohortClause[k]!, p));
+  if (want.size !== st.byClause.size || [...want].some(([k, v]) => st.byClause.get(k) !== v)) out.push("the totals by clause do not match the lines");
+  // every amount paid: its payers' shares add up to it
+  let badSplits = 0;
+  let last = NaN;
+  const split = (p: number) => {
+    if (p === last) return;
+    last = p;
+    let sum = 0;
+    for (const v of st.funding.split(p)) sum += v;
+    if (sum !== p) badSplits++;
+  };
+  for (let i = 0; i < store.nLines; i++) split(paid[i]!);
+  for (let s = 0; s < nS; s++) if (floor[s]) split(floor[s]!);
+  for (const c of st.cohortPaid) split(c);
+  if (badSplits) out.push(`the payers' shares of ${count(badSplits, "amount")} paid do not add up to the amount`);
+  let byPayer = 0;
+  for (const v of st.byPayer) byPayer += v;
+  if (byPayer !== (st.byPayer.length ? st.paidTotal : 0)) out.push("the totals by payer do not add up to the total paid");
+  return out;
+}
+
+/** The problem (OBC9001) of a settlement that breaks its guarantees: its result must not be paid or recorded. */
+export function settlementProblem(violations: string[]): DataProblem {
+  return internalProblem(`The settlement check failed: ${violations.join("; ")}.`, "settlement-check");
 }
 
 function tooLargeProblem(): DataProblem {

@@ -17,15 +17,15 @@ import { compositeIR } from "../amendments.ts";
 import { compileContract, type CompiledContract } from "../compile.ts";
 import { keyColumnOf, loadDataSet, stopsTheRun, type DataProblem, type DataRow, type FileReport } from "../data.ts";
 import { csvTable, inputProblems, matchFiles, withEncoding, type DataFile, type MatchedFile } from "../inputs.ts";
-import type { RunResult } from "../output.ts";
+import type { InternalError, RunResult } from "../output.ts";
 import { Rational } from "../rational.ts";
 import type { Runtime } from "../run.ts";
-import { disagreement, failureProblem, joinedRows } from "../run.ts";
+import { disagreement, failureProblem, internalErrorOf, joinedRows } from "../run.ts";
 import { fastCohorts, fastEscalations } from "./decide.ts";
 import { aggregateValue, type AggregatePartial } from "./expr.ts";
 import { RowLoader } from "./load.ts";
 import { centsText, lineCents } from "../cents.ts";
-import { LineStore, MET, settle, statusText } from "../settle.ts";
+import { LineStore, MET, settle, settlementProblem, statusText } from "../settle.ts";
 import { fillSlots, StudentAggregates, StudentProgram } from "./program.ts";
 
 export interface BulkOptions {
@@ -51,6 +51,8 @@ export interface BulkStudent {
 
 export interface BulkResult {
   ok: boolean;
+  /** present when OBC broke one of its own guarantees (OBC9001): the result must not be paid or recorded */
+  internalError?: InternalError;
   /** every problem, as `RunOutput.problems` */
   problems: DataProblem[];
   contract?: RunResult["contract"];
@@ -281,6 +283,8 @@ export function finishBulk(
   const escalations = fastEscalations(ir, sets.rows, rt, text, runProblems);
   const st = settle(ir, ev.store, cohorts, escalations);
   if (!st.ok) return { ok: false, problems: [...problems, ...runProblems, st.problem], ...empty };
+  if (st.violations.length) runProblems.push(settlementProblem(st.violations));
+  const internalError = internalErrorOf(runProblems);
   const students: BulkStudent[] = [];
   if (opts.detail) {
     const store = ev.store;
@@ -304,6 +308,7 @@ export function finishBulk(
   }
   return {
     ok: true,
+    ...(internalError ? { internalError } : {}),
     problems: [...problems, ...runProblems],
     contract: { title: ir.title, ...(ir.version !== undefined ? { version: ir.version } : {}), currency: ir.currency },
     totals: st.totals,

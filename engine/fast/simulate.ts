@@ -35,11 +35,11 @@ import { compositeIR } from "../amendments.ts";
 import { compileContract } from "../compile.ts";
 import type { DataProblem, DataRow, Value } from "../data.ts";
 import { Rational } from "../rational.ts";
-import type { Runtime } from "../run.ts";
+import { internalErrorOf, type CohortDecision, type EscalationDecision, type Runtime } from "../run.ts";
 import { BulkEvaluator } from "./bulk.ts";
 import { compileCohorts, fastEscalations } from "./decide.ts";
 import { bareValue } from "./program.ts";
-import { MET, settle } from "../settle.ts";
+import { MET, settle, settlementProblem, type Settlement } from "../settle.ts";
 
 export interface Dist {
   mean: number;
@@ -260,6 +260,19 @@ export function stats(values: Float64Array): Stats {
 
 // ───────────── the simulation ─────────────
 
+/**
+ * The settlement of one simulated run. A run whose amounts cannot be settled exactly, or that
+ * breaks one of OBC's guarantees (OBC9001: a bug), stops the simulation with that message
+ * instead of being averaged in.
+ */
+function settled(ir: ContractIR, ev: BulkEvaluator, cohorts: CohortDecision[], escalations: EscalationDecision[], problems: DataProblem[]): Settlement {
+  const st = settle(ir, ev.store, cohorts, escalations);
+  if (!st.ok) throw new RangeError(st.problem.message);
+  const internal = internalErrorOf([...ev.problems, ...problems, ...(st.violations.length ? [settlementProblem(st.violations)] : [])]);
+  if (internal) throw new Error(`internal error OBC9001: ${internal.failures[0]}`);
+  return st;
+}
+
 export const DEFAULTS: Required<Omit<SimulationOptions, "asOf">> = {
   cohort: 500,
   runs: 1000,
@@ -318,8 +331,7 @@ export function simulateRuns(contract: ContractIR, source: string, options: Simu
     const problems: DataProblem[] = [];
     const decisions = ir.cohorts.length ? cohorts(noRows, ev.aggregates(), problems) : [];
     for (const p of ev.problems) if (p.code === "OBC5013") divisions++;
-    const st = settle(ir, ev.store, decisions, []);
-    if (!st.ok) throw new RangeError(st.problem.message);
+    const st = settled(ir, ev, decisions, [], problems);
     let total = 0;
     for (let s = 0; s < o.cohort; s++) {
       perStudent[r * o.cohort + s] = st.studentTotal[s]!;
@@ -476,9 +488,9 @@ export function simulateRoster(contract: ContractIR, source: string, roster: rea
       }
       ev.add(st.id, i + 2, slots);
     });
-    const decisions = ir.cohorts.length ? cohorts(periodRows, ev.aggregates(), []) : [];
-    const st = settle(ir, ev.store, decisions, escalations);
-    if (!st.ok) throw new RangeError(st.problem.message);
+    const problems: DataProblem[] = [];
+    const decisions = ir.cohorts.length ? cohorts(periodRows, ev.aggregates(), problems) : [];
+    const st = settled(ir, ev, decisions, escalations, problems);
     const store = ev.store;
     let total = 0;
     for (let s = 0; s < store.count; s++) {
