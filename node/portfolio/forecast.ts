@@ -32,7 +32,7 @@ import { compositeIR } from "../../engine/amendments.ts";
 import type { Value } from "../../engine/data.ts";
 import { LATER, simulateRoster, stats, type Dist, type Projection, type ProjectedStudent } from "../../engine/fast/simulate.ts";
 import { toCents } from "../ledger/index.ts";
-import { dropsInForce, type Drop, type PortfolioContract } from "./format.ts";
+import { dropsInForce, type PortfolioContract } from "./format.ts";
 import { studentValues } from "./run.ts";
 import { clauseOpen, fieldsRead } from "./status.ts";
 

@@ -133,7 +133,6 @@ export const DropManifestSchema = z
   .strict()
   .refine((d) => d.supersedes === undefined || d.reason !== undefined, { message: "a drop that supersedes another must give its reason (add \"reason\")", path: ["supersedes"] })
   .refine((d) => d.asOf <= d.received.slice(0, 10), { message: "a drop cannot describe a day after the day it was received", path: ["asOf"] });
-export type DropManifest = z.infer<typeof DropManifestSchema>;
 
 // ───────────────────────────── the loaded portfolio ─────────────────────────────
 

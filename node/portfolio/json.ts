@@ -9,8 +9,3 @@ import { fromCents } from "../ledger/index.ts";
 export function deskJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? fromCents(v) : v), 2) + "\n";
 }
-
-/** The value as plain JSON data (bigint cents → decimal strings). */
-export function deskData<T>(value: T): unknown {
-  return JSON.parse(deskJson(value)) as unknown;
-}

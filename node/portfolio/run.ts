@@ -57,8 +57,6 @@ export async function runPortfolio(p: Portfolio, date: string | undefined, only?
   return runs;
 }
 
-/** The errors among a run's data problems. */
-export const dataErrors = (r: Pick<ContractRun, "problems">) => r.problems.filter((p) => p.severity === "error");
 
 /**
  * The values of a drop's students: every field of every per-student data set, by student key
