@@ -1,22 +1,19 @@
 /**
- * Data loading for the OBC engine: raw tables → typed records for a contract's `data` declarations,
- * with a data-quality report in which no row is silently dropped.
- *
- * Inputs: CSV text (never a path — this module is browser-safe) or JSON rows, a {@link DataDecl}
- * from the AST, and a file label used in messages ("students.csv").
- * Outputs: {@link DataRow}s with typed {@link Value}s, and a {@link FileReport} that counts rows
- * read / accepted / rejected, missing values per column, and lists every {@link DataProblem}.
+ * The data of a run: typed values, records, the data-quality report and its problems, and how
+ * one cell is read as a declared type (`parseCell`). Text is read into rows by the one CSV
+ * reader (engine/csv.ts) and rows into records by the one loader (engine/load.ts).
  *
  * Privacy: problem messages name only the file label, the row number, the column name and the
  * rule that failed — never a cell value or a student id.
  *
- * Problem codes (OBC5xxx; default severities follow `language/diagnostics/codes.ts`):
+ * Problem codes (OBC5xxx; severities and message templates in `language/diagnostics/codes.ts`):
  * OBC5001 missing-column, OBC5002 malformed-cell, OBC5003 missing-value, OBC5004 duplicate-id,
  * OBC5005 unknown-student, OBC5006 unknown-column, OBC5007 empty-file, OBC5008 ragged-row,
- * OBC5009 missing-key.
+ * OBC5009 missing-key, and the file-level OBC5014 unclosed-quote, OBC5015 not-a-csv-file,
+ * OBC5016 header-looks-like-data, OBC5017 no-known-columns, OBC5018 not-utf8.
  */
 import { z } from "zod";
-import type { DataDecl, FieldDecl, FieldTypeName } from "../language/ast.ts";
+import type { DataDecl, FieldTypeName } from "../language/ast.ts";
 import { csvSource, dataProblem, registeredProblem } from "./csv.ts";
 import { parseMoney } from "./money.ts";
 import { Rational } from "./rational.ts";
@@ -96,16 +93,6 @@ export interface Table {
   rows: { row: number; cells: string[] }[];
   problems?: DataProblem[];
   fatal?: DataProblem;
-}
-
-export interface LoadOptions {
-  /**
-   * When true, a row with any error-level problem (malformed cell, missing required value,
-   * ragged row) is rejected instead of being kept with `missing` values.
-   */
-  strict?: boolean;
-  /** The data set is the contract's roster: a file without data rows is then an error (nobody could be paid). */
-  roster?: boolean;
 }
 
 /** The data-quality codes. */
@@ -291,9 +278,6 @@ export function parseCell(type: FieldTypeName, text: string): CellResult {
 
 const problem = dataProblem;
 
-function isBlankRecord(cells: string[]): boolean {
-  return cells.every((c) => c.trim() === "");
-}
 
 /**
  * Reads a whole CSV text with the one reader (engine/csv.ts): BOM, blank lines before the header
@@ -317,41 +301,7 @@ export function parseCsv(
   return { header: src.header ?? [], rows, problems: src.problems };
 }
 
-// ───────────────────────────── loading ─────────────────────────────
-
-type Cell = string | null; // null: a JSON value that is not a scalar
-
-interface InternalTable {
-  header: string[];
-  rows: { row: number; cells: Cell[] }[];
-  carried: DataProblem[];
-}
-
-function jsonCell(v: unknown): Cell {
-  if (v === null || v === undefined) return "";
-  if (typeof v === "string") return v;
-  if (typeof v === "number") return Number.isFinite(v) ? String(v) : null;
-  if (typeof v === "boolean" || typeof v === "bigint") return String(v);
-  return null;
-}
-
-function fromJson(rows: Record<string, unknown>[]): InternalTable {
-  const header: string[] = [];
-  const seen = new Set<string>();
-  for (const r of rows) {
-    for (const k of Object.keys(r)) {
-      if (!seen.has(k)) {
-        seen.add(k);
-        header.push(k);
-      }
-    }
-  }
-  return {
-    header,
-    rows: rows.map((r, i) => ({ row: i + 1, cells: header.map((h) => (Object.hasOwn(r, h) ? jsonCell(r[h]) : "")) })),
-    carried: [],
-  };
-}
+// ───────────────────────────── files as a whole ─────────────────────────────
 
 /** OBC5007: a file without a header (`empty`) or without data rows; an error for the roster, whose rows are the students to pay. */
 export function emptyFileProblem(file: string, empty: boolean, roster: boolean): DataProblem {
@@ -374,218 +324,6 @@ export function noKnownColumns(decl: DataDecl, header: readonly string[], file: 
   if (header.some((h) => known.has(normaliseColumnName(h)))) return undefined;
   const expected = [...new Set(names)].slice(0, 4).join(", ") + (names.length > 4 ? ", …" : "");
   return registeredProblem(DATA_CODES.noKnownColumns, file, "no-known-columns", { dataSet: decl.name.name, expected });
-}
-
-/**
- * Reads a table (from {@link parseCsv}, or JSON rows) as the data set `decl`.
- *
- * - Header matching ignores case, whitespace, `_` and `-`.
- * - The key column is `decl.key` (default "student_id" when the set has neither key nor period);
- *   the period column is `decl.period`. Both are read as text (leading zeros kept) whatever their
- *   declared type, and also appear in `values` as `text`.
- * - A row without a key (or period) is rejected (OBC5009); a repeated key (or key+period) rejects
- *   the later row (OBC5004). When the key or period column itself is absent, one OBC5001 is
- *   reported and every row is rejected.
- * - A blank/`*` cell is `missing`; in a required field that is an OBC5003 error, and the row is kept.
- *   A malformed cell becomes `missing` with an OBC5002 error; the row is kept (unless `strict`).
- * - A declared field without a column is `missing` in every row, with one OBC5001 (error when
- *   required, warning when optional). Undeclared columns get an OBC5006 warning.
- * - `table.problems` (e.g. parseCsv's ragged rows) are carried into the report first.
- * @param decl the data set declaration
- * @param table a parsed CSV table, or JSON rows (row number = 1-based position in the array)
- * @param fileLabel the label used in problems
- * @param opts `strict`: reject rows with error-level problems instead of keeping them
- */
-export function loadDataSet(
-  decl: DataDecl,
-  table: Table | Record<string, unknown>[],
-  fileLabel: string,
-  opts: LoadOptions = {},
-): { rows: DataRow[]; report: FileReport } {
-  const file = fileLabel;
-  if (!Array.isArray(table) && table.fatal) {
-    const report: FileReport = { file, dataSet: decl.name.name, rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, missingValues: {}, problems: [table.fatal], rejected: [] };
-    return { rows: [], report };
-  }
-  const t: InternalTable = Array.isArray(table)
-    ? fromJson(table)
-    : { header: table.header, rows: table.rows, carried: table.problems ?? [] };
-  const problems: DataProblem[] = [...t.carried];
-  const rejected: { row: number; rule: string }[] = [];
-  const out: DataRow[] = [];
-
-  const keyCol = keyColumnOf(decl);
-  const periodCol = decl.period?.name;
-  const keyNorm = keyCol === undefined ? undefined : normaliseColumnName(keyCol);
-  const periodNorm = periodCol === undefined ? undefined : normaliseColumnName(periodCol);
-  const fields: FieldDecl[] = decl.fields.filter((f) => {
-    const n = normaliseColumnName(f.name.name);
-    return n !== keyNorm && n !== periodNorm;
-  });
-
-  // ── header → column indexes ──
-  const index = new Map<string, number>();
-  const unnamed: number[] = [];
-  const known = new Set<string>(fields.map((f) => normaliseColumnName(f.name.name)));
-  if (keyNorm !== undefined) known.add(keyNorm);
-  if (periodNorm !== undefined) known.add(periodNorm);
-  const noKnown = noKnownColumns(decl, t.header, file);
-  if (noKnown) {
-    // a headerless file or the wrong file: its first row is never quoted back
-    problems.push(noKnown);
-    const rejectedAll = t.rows.map((r) => ({ row: r.row, rule: noKnown.rule }));
-    const report: FileReport = { file, dataSet: decl.name.name, rowsRead: t.rows.length, rowsAccepted: 0, rowsRejected: rejectedAll.length, missingValues: Object.fromEntries(fields.map((f) => [f.name.name, 0])), problems, rejected: rejectedAll };
-    return { rows: [], report };
-  }
-  t.header.forEach((h, i) => {
-    const name = h.trim();
-    const n = normaliseColumnName(name);
-    if (n === "") {
-      unnamed.push(i);
-    } else if (index.has(n)) {
-      problems.push(problem(DATA_CODES.unknownColumn, "warning", file, "duplicate-column",
-        `The file ${file} has a second column ${name}; only the first one is used.`, { column: name }));
-    } else {
-      index.set(n, i);
-      if (!known.has(n)) {
-        problems.push(problem(DATA_CODES.unknownColumn, "warning", file, "unknown-column",
-          `The file ${file} has a column ${name} that the data set ${decl.name.name} does not declare; it is ignored.`, { column: name }));
-      }
-    }
-  });
-  for (const i of unnamed) {
-    if (t.rows.some((r) => { const c = r.cells[i]; return c === null || (c !== undefined && c.trim() !== ""); })) {
-      problems.push(problem(DATA_CODES.unknownColumn, "warning", file, "unnamed-column",
-        `The file ${file} has a column without a name (column ${i + 1}) that holds data; it is ignored.`, { column: `column ${i + 1}` }));
-    }
-  }
-
-  const isEmpty = t.header.length === 0 && t.rows.length === 0;
-  if (t.rows.length === 0) problems.push(emptyFileProblem(file, isEmpty, !!opts.roster));
-
-  const keyIdx = keyNorm === undefined ? undefined : index.get(keyNorm);
-  const periodIdx = periodNorm === undefined ? undefined : index.get(periodNorm);
-  if (!isEmpty) {
-    for (const [col, idx, what] of [[keyCol, keyIdx, "key"], [periodCol, periodIdx, "period"]] as const) {
-      if (col !== undefined && idx === undefined) {
-        problems.push(problem(DATA_CODES.missingColumn, "error", file, "missing-column",
-          `The file ${file} has no column for the ${what} ${col}; no row can be used.`, { column: col }));
-      }
-    }
-    for (const f of fields) {
-      if (index.has(normaliseColumnName(f.name.name))) continue;
-      problems.push(problem(DATA_CODES.missingColumn, f.optional ? "warning" : "error", file, "missing-column",
-        `The file ${file} has no column for ${f.name.name}; it is treated as missing in every row.`, { column: f.name.name }));
-    }
-  }
-
-  // ── rows ──
-  const carriedErrors = new Map<number, string>();
-  for (const p of t.carried) {
-    if (p.severity === "error" && p.row !== undefined && !carriedErrors.has(p.row)) carriedErrors.set(p.row, p.rule);
-  }
-  const firstSeen = new Map<string, number>();
-  const missingValues: Record<string, number> = Object.fromEntries(fields.map((f) => [f.name.name, 0]));
-  const columnsMissing = keyCol !== undefined && keyIdx === undefined ? "missing-key"
-    : periodCol !== undefined && periodIdx === undefined ? "missing-period" : undefined;
-
-  for (const { row, cells } of t.rows) {
-    const cellAt = (i: number): Cell => (i < cells.length ? cells[i] : "");
-    if (columnsMissing) {
-      rejected.push({ row, rule: columnsMissing });
-      continue;
-    }
-
-    // key and period
-    let key: string | undefined;
-    let period: string | undefined;
-    let noKey: { col: string; rule: string; what: string } | undefined;
-    if (keyCol !== undefined) {
-      const c = cellAt(keyIdx!);
-      if (c === null || isMissingCell(c)) noKey = { col: keyCol, rule: "missing-key", what: "key" };
-      else key = c.trim();
-    }
-    if (!noKey && periodCol !== undefined) {
-      const c = cellAt(periodIdx!);
-      if (c === null || isMissingCell(c)) noKey = { col: periodCol, rule: "missing-period", what: "period" };
-      else period = c.trim();
-    }
-    if (noKey) {
-      problems.push(problem(DATA_CODES.missingKey, "error", file, noKey.rule,
-        `Row ${row} of ${file} has no ${noKey.what} in column ${noKey.col}; the row was not used.`, { row, column: noKey.col }));
-      rejected.push({ row, rule: noKey.rule });
-      continue;
-    }
-    const id = JSON.stringify([key ?? null, period ?? null]);
-    const first = firstSeen.get(id);
-    if (first !== undefined) {
-      const what = keyCol !== undefined && periodCol !== undefined ? `${keyCol} and ${periodCol}`
-        : (keyCol ?? periodCol ?? "key");
-      problems.push(problem(DATA_CODES.duplicateId, "error", file, "duplicate-id",
-        `Row ${row} of ${file} repeats the ${what} first seen on row ${first}; the later row was not used.`,
-        { row, column: keyCol ?? periodCol }));
-      rejected.push({ row, rule: "duplicate-id" });
-      continue;
-    }
-    firstSeen.set(id, row);
-
-    // fields
-    const values: Record<string, Value> = {};
-    if (keyCol !== undefined) values[keyCol] = { kind: "text", value: key! };
-    if (periodCol !== undefined) values[periodCol] = { kind: "text", value: period! };
-    let firstError = carriedErrors.get(row);
-    for (const f of fields) {
-      const name = f.name.name;
-      const idx = index.get(normaliseColumnName(name));
-      values[name] = { kind: "missing" };
-      if (idx === undefined) continue;
-      const c = cellAt(idx);
-      if (c !== null && isMissingCell(c)) {
-        if (!f.optional) {
-          problems.push(problem(DATA_CODES.missingValue, "error", file, "missing-value",
-            `Row ${row} of ${file} has no value for the required field ${name}.`, { row, column: name }));
-          firstError ??= "missing-value";
-        }
-        continue;
-      }
-      const r: CellResult = c === null ? { ok: false, rule: "not-a-scalar", expected: "single value" } : parseCell(f.type, c);
-      if (r.ok) {
-        values[name] = r.value;
-      } else {
-        problems.push(problem(DATA_CODES.malformedCell, "error", file, r.rule,
-          `Row ${row}, column ${name} of ${file}: this is not a valid ${r.expected}.`, { row, column: name }));
-        firstError ??= r.rule;
-      }
-    }
-    if (opts.strict && firstError !== undefined) {
-      rejected.push({ row, rule: firstError });
-      continue;
-    }
-    for (const f of fields) if (values[f.name.name].kind === "missing") missingValues[f.name.name]++;
-    const dataRow: DataRow = { source: file, row, values };
-    if (key !== undefined) dataRow.key = key;
-    if (period !== undefined) dataRow.period = period;
-    out.push(dataRow);
-  }
-
-  return {
-    rows: out,
-    report: {
-      file,
-      dataSet: decl.name.name,
-      rowsRead: t.rows.length,
-      rowsAccepted: out.length,
-      rowsRejected: rejected.length,
-      missingValues,
-      problems,
-      rejected,
-    },
-  };
-}
-
-/** {@link parseCsv} then {@link loadDataSet}: CSV text → rows and report (parse problems included). */
-export function loadCsv(decl: DataDecl, text: string, fileLabel: string, opts: LoadOptions = {}): { rows: DataRow[]; report: FileReport } {
-  return loadDataSet(decl, parseCsv(text, fileLabel), fileLabel, opts);
 }
 
 /**

@@ -12,7 +12,8 @@
  */
 import type { ContractIR, DataSetIR } from "../language/check/ir.ts";
 import { csvSource, registeredProblem, type CsvSource } from "./csv.ts";
-import { crossCheck, DATA_CODES, loadDataSet, normaliseColumnName, type DataProblem, type DataRow, type FileReport, type Table } from "./data.ts";
+import { crossCheck, DATA_CODES, normaliseColumnName, type DataProblem, type DataRow, type FileReport } from "./data.ts";
+import { loadCsvSource, loadDataSet } from "./load.ts";
 
 export interface DataFile {
   /** the file name as the user gave it; used in every message */
@@ -129,13 +130,6 @@ export function matchFiles(ir: ContractIR, files: DataFile[]): { matched: Matche
   return matchOpened(ir, files.map(openFile));
 }
 
-/** The rows of a CSV source as a table for `loadDataSet` (its row-level problems complete once read). */
-export function csvTable(csv: CsvSource): Table {
-  const rows: { row: number; cells: string[] }[] = [];
-  csv.forEachRow((r) => rows.push({ row: r.row, cells: r.cells }));
-  return csv.fatal ? { header: [], rows: [], fatal: csv.fatal } : { header: csv.header ?? [], rows, problems: csv.problems };
-}
-
 /** A file's report with how it was decoded (and a warning when the encoding was a guess). */
 export function withEncoding(report: FileReport, file: DataFile): FileReport {
   if (file.encoding === undefined) return report;
@@ -172,23 +166,45 @@ export function inputProblems(
   return problems;
 }
 
-export function loadInputs(ir: ContractIR, files: DataFile[], opts: { strict?: boolean } = {}): LoadedInputs {
-  const { matched, fileProblems } = matchFiles(ir, files);
-  const rows = new Map<string, DataRow[]>();
-  const reports: FileReport[] = [];
-  const loaded: { decl: DataSetIR["decl"]; rows: DataRow[]; file: string }[] = [];
+/** The files of a run, loaded: rows per data set, and per file its report, rows and problem. */
+export interface LoadedSets {
+  rows: Map<string, DataRow[]>;
+  /** per file: its report (undefined for skipped and refused files, and for files left to the caller) */
+  reports: (FileReport | undefined)[];
+  /** per file: its loaded rows */
+  loaded: ({ decl: DataSetIR["decl"]; rows: DataRow[]; file: string } | undefined)[];
+  /** per file: the problem that made it skipped or refused (see `matchFiles`) */
+  fileProblems: (DataProblem | undefined)[];
+}
+
+/**
+ * Loads matched files with the one loader (engine/load.ts), the rows of a CSV file read one at
+ * a time. A file the reader refuses while its rows are read gets its problem in `fileProblems`.
+ * @param leave files the caller loads itself (a bulk run's roster, decided as it is read)
+ */
+export function loadMatched(matched: MatchedFile[], fileProblems: (DataProblem | undefined)[], opts: { strict?: boolean }, leave: (m: MatchedFile) => boolean = () => false): LoadedSets {
+  const sets: LoadedSets = { rows: new Map(), reports: [], loaded: [], fileProblems };
   matched.forEach((m, i) => {
-    if (m.kind === "skip") return;
-    const table = m.kind === "json" ? m.rows : csvTable(m.csv);
-    if (!Array.isArray(table) && table.fatal) {
+    sets.reports.push(undefined);
+    sets.loaded.push(undefined);
+    if (m.kind === "skip" || leave(m)) return;
+    const lopts = { strict: opts.strict, roster: m.ds.roster };
+    const out = m.kind === "json" ? loadDataSet(m.ds.decl, m.rows, m.file.label, lopts) : loadCsvSource(m.ds.decl, m.csv, lopts);
+    if (out.fatal) {
       // a quote that swallows lines, found while the rows were read: the file is refused
-      fileProblems[i] = table.fatal;
+      fileProblems[i] = out.fatal;
       return;
     }
-    const out = loadDataSet(m.ds.decl, table, m.file.label, { ...opts, roster: m.ds.roster });
-    reports.push(withEncoding(out.report, m.file));
-    rows.set(m.ds.name, [...(rows.get(m.ds.name) ?? []), ...out.rows]);
-    loaded.push({ decl: m.ds.decl, rows: out.rows, file: m.file.label });
+    sets.reports[i] = withEncoding(out.report, m.file);
+    sets.rows.set(m.ds.name, [...(sets.rows.get(m.ds.name) ?? []), ...out.rows]);
+    sets.loaded[i] = { decl: m.ds.decl, rows: out.rows, file: m.file.label };
   });
-  return { rows, reports, problems: inputProblems(ir, matched, fileProblems, loaded) };
+  return sets;
+}
+
+export function loadInputs(ir: ContractIR, files: DataFile[], opts: { strict?: boolean } = {}): LoadedInputs {
+  const { matched, fileProblems } = matchFiles(ir, files);
+  const sets = loadMatched(matched, fileProblems, opts);
+  const present = <T>(xs: (T | undefined)[]) => xs.filter((x): x is T => x !== undefined);
+  return { rows: sets.rows, reports: present(sets.reports), problems: inputProblems(ir, matched, fileProblems, present(sets.loaded)) };
 }

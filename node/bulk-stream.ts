@@ -10,8 +10,8 @@
  * Chunks are about `chunkBytes` (default 4 MiB), smaller when the file is small so that every
  * worker gets about `chunksPerWorker` of them; threads start as chunks arrive.
  *
- * Other data sets' files (small) are read whole. A roster whose header has an unnamed column or
- * whose student ids repeat across chunks is run on the whole texts by `runBulkParallel`.
+ * Other data sets' files (small) are read whole. A roster whose student ids repeat across chunks
+ * is run on the whole texts by `runBulkParallel`.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -19,9 +19,9 @@ import type { ContractIR } from "../language/check/ir.ts";
 import { compositeIR } from "../engine/amendments.ts";
 import { compileContract } from "../engine/compile.ts";
 import { CsvReader, type CsvChunk, type CsvSource } from "../engine/csv.ts";
-import { matchOpened, openFile, type DataFile, type MatchedFile, type OpenedFile } from "../engine/inputs.ts";
-import { BulkEvaluator, finishBulk, loadNonRoster, type BulkResult } from "../engine/fast/bulk.ts";
-import { RowLoader } from "../engine/fast/load.ts";
+import { loadMatched, matchOpened, openFile, type DataFile, type MatchedFile, type OpenedFile } from "../engine/inputs.ts";
+import { BulkEvaluator, finishBulk, type BulkResult } from "../engine/fast/bulk.ts";
+import { DataSetLoader } from "../engine/load.ts";
 import { defaultWorkerUrl, extrasBySlots, runBulkParallel, type ParallelOptions } from "../engine/fast/node-parallel.ts";
 import { encodeExtras, mergeRosters, type ChunkJob, type ChunkResult, type RosterPlan, type WorkerSetup } from "../engine/fast/parallel.ts";
 import { inspectFile, readDataFile, reportedEncoding, textPieces } from "./data-file.ts";
@@ -218,7 +218,7 @@ export async function runBulkParallelFromFiles(contract: ContractIR, source: str
       } else matched[i] = { ...o, ds: m.ds } as MatchedFile;
     }
     const isStreamed = (m: MatchedFile) => m.kind === "csv" && m.ds === roster;
-    const sets = loadNonRoster(matched, fileProblems, strict, isStreamed);
+    const sets = loadMatched(matched, fileProblems, { strict }, isStreamed);
     const compiled = compileContract(ir, source);
     const ev = new BulkEvaluator(ir, compiled, opts.asOf);
     const extras = extrasBySlots(ir, sets.rows, ev.prog.fields);
@@ -227,11 +227,7 @@ export async function runBulkParallelFromFiles(contract: ContractIR, source: str
     for (let i = 0; i < matched.length; i++) {
       const m = matched[i]!;
       if (m.kind !== "csv" || !isStreamed(m)) continue;
-      const loader = new RowLoader(m.ds.decl, m.csv.header, m.file.label, strict, ev.prog.fields, true);
-      if (!loader.supported) {
-        opts.onPlan?.({ chunks: 0, workers: 0, onePart: "the header has an unnamed column" });
-        return onePart();
-      }
+      const loader = new DataSetLoader(m.ds.decl, m.csv.header, m.file.label, { strict, roster: true, slots: ev.prog.fields });
       plans.push({ m, index: i, loader, jobs: [] });
     }
     const setup: WorkerSetup = { ir, compiled, asOf: opts.asOf, extras: encodeExtras(extras) };

@@ -11,8 +11,6 @@ import {
   FileReportSchema,
   isMissingCell,
   keyColumnOf,
-  loadCsv,
-  loadDataSet,
   normaliseColumnName,
   parseCell,
   parseCsv,
@@ -23,6 +21,8 @@ import {
   type FileReport,
   type Value,
 } from "../engine/data.ts";
+import { bareValue, DataSetLoader, loadCsv, loadDataSet, valueOf } from "../engine/load.ts";
+import fc from "fast-check";
 import { Rational } from "../engine/rational.ts";
 
 // ───────────── helpers ─────────────
@@ -645,5 +645,75 @@ describe("crossCheck", () => {
   it("returns nothing without a roster or when every key is known", () => {
     expect(crossCheck(sets, "nope")).toEqual([]);
     expect(crossCheck([sets[0], sets[2]], "students")).toEqual([]);
+  });
+});
+
+// ───────────── the one loader, by property ─────────────
+
+describe("the one loader (engine/load.ts)", () => {
+  const d = decl("students", ["grade integer", "score optional score", "el optional boolean", "start optional date", "fee optional money", "rate optional percent"]);
+  const cell = (kinds: string[]) => fc.constantFrom(...kinds);
+  const rowArb = fc.record({
+    id: fc.constantFrom("S1", "S2", "S3", "0042", "", "*", " S4 "),
+    grade: cell(["8", "09", "", "x", "1,200", "-3", "7.5"]),
+    score: cell(["", "55", "55.5", "*", "abc"]),
+    el: cell(["yes", "no", "TRUE", "maybe", ""]),
+    start: cell(["2026-09-01", "9/1/2026", "2026-02-30", ""]),
+    fee: cell(["$1,200.50", "12", "1.234", ""]),
+    rate: cell(["20", "20%", "12.5", "x", ""]),
+    extra: fc.boolean(),
+  });
+  const tableArb = fc.record({ rows: fc.array(rowArb, { maxLength: 30 }), strict: fc.boolean(), cut: fc.integer({ min: 1, max: 30 }), unnamed: fc.boolean() });
+
+  it("rows read = accepted + rejected, every row once; a file loaded in parts equals it loaded whole; values agree with parseCell", () => {
+    fc.assert(
+      fc.property(tableArb, ({ rows, strict, cut, unnamed }) => {
+        const header = ["student_id", "grade", "score", "el", "start", "fee", "rate", ...(unnamed ? [""] : [])];
+        const lines = rows.map((r) => [r.id, r.grade, r.score, r.el, r.start, r.fee, r.rate, ...(unnamed ? [r.extra ? "x" : ""] : r.extra ? ["1"] : [])].map((c) => (/[",]/.test(c) ? `"${c}"` : c)).join(","));
+        const text = [header.join(","), ...lines].join("\n") + "\n";
+        const { rows: loaded, report } = loadCsv(d, text, "s.csv", { strict });
+        const dataRows = rows.filter((r) => [r.id, r.grade, r.score, r.el, r.start, r.fee, r.rate].some((c) => c.trim() !== "") || (unnamed && r.extra)).length;
+        expect(report.rowsRead).toBe(dataRows);
+        expect(report.rowsAccepted + report.rowsRejected).toBe(report.rowsRead);
+        expect(loaded).toHaveLength(report.rowsAccepted);
+        const seen = [...loaded.map((r) => r.row), ...report.rejected.map((r) => r.row)];
+        expect(new Set(seen).size).toBe(seen.length);
+        // each accepted value is parseCell's value of its cell
+        for (const r of loaded) {
+          const src = rows[r.row - 2]!;
+          for (const [name, type, c] of [["grade", "integer", src.grade], ["score", "score", src.score], ["fee", "money", src.fee], ["rate", "percent", src.rate]] as const) {
+            const p = isMissingCell(c) ? undefined : parseCell(type, c);
+            expect(show(r.values[name]!)).toBe(p && p.ok ? show(p.value) : "missing");
+          }
+        }
+        // the same rows loaded in two parts (as worker threads load a file's chunks), merged in order
+        const table = parseCsv(text, "s.csv");
+        const whole = new DataSetLoader(d, table.header, "s.csv", { strict });
+        const first = new DataSetLoader(d, table.header, "s.csv", { strict });
+        const second = new DataSetLoader(d, table.header, "s.csv", { strict });
+        const out: unknown[] = [];
+        const carried = (row: number) => table.problems.find((p) => p.row === row && p.severity === "error")?.rule;
+        table.rows.forEach((r, i) => {
+          whole.row(r.row, r.cells, out, carried(r.row));
+          (i < cut ? first : second).row(r.row, r.cells, out, carried(r.row));
+        });
+        first.absorb(second.part());
+        // a key repeated across parts is caught by the merge of chunks, which then loads the file whole
+        const keys = (rs: typeof table.rows) => new Set(rs.map((r) => (r.cells[0] ?? "").trim()).filter((k) => k !== "" && k !== "*"));
+        const [a, b] = [keys(table.rows.slice(0, cut)), keys(table.rows.slice(cut))];
+        if (![...a].some((k) => b.has(k))) expect(first.report(table.problems)).toEqual(whole.report(table.problems));
+        expect(whole.report(table.problems)).toEqual(loadCsv(d, text, "s.csv", { strict }).report);
+      }),
+      { numRuns: 200, seed: 11 },
+    );
+  });
+
+  it("a typed value and its slot value turn into each other", () => {
+    for (const [type, text] of [["integer", "0042"], ["decimal", "1,234.5"], ["score", "-7"], ["money", "$1,200.50"], ["money", "12"], ["percent", "12.5%"], ["percent", "200"], ["boolean", "Y"], ["date", "9/1/2026"], ["text", " a b "]] as const) {
+      const p = parseCell(type, text);
+      if (!p.ok) throw new Error(text);
+      expect(valueOf(type, bareValue(p.value)), `${type} ${text}`).toEqual(p.value);
+    }
+    expect(valueOf("integer", undefined)).toEqual({ kind: "missing" });
   });
 });

@@ -98,6 +98,8 @@ describe("streamed bulk runs", () => {
       ["unclosed.csv", Buffer.from(unclosed.join("\n") + "\n")],
       ["unclosed-early.csv", Buffer.from(early.join("\n") + "\n")],
       ["header-only.csv", Buffer.from(lines[0] + "\r\n")],
+      // a column without a name, holding data: read in chunks like any other
+      ["unnamed.csv", Buffer.from(lines.map((l, i) => l + (i === 0 ? "," : i === 1200 ? ",x" : ",")).join("\n") + "\n")],
     ];
     const got = new Map<string, Awaited<ReturnType<typeof runBulkParallelFromFiles>>>();
     for (const [k, [name, bytes]] of variants.entries()) {
@@ -105,7 +107,9 @@ describe("streamed bulk runs", () => {
       writeFileSync(path, bytes);
       const files = [(await readDataFile(path, name, "students")).file];
       const one = runBulk(ir, source, files);
-      const streamed = await runBulkParallelFromFiles(ir, source, [{ path, label: name, dataSet: "students" }], { workers: 1 + (k % 2), chunkBytes: 8192 });
+      const plans: { onePart?: string }[] = [];
+      const streamed = await runBulkParallelFromFiles(ir, source, [{ path, label: name, dataSet: "students" }], { workers: 1 + (k % 2), chunkBytes: 8192, onPlan: (p) => plans.push(p) });
+      expect(plans.map((p) => p.onePart).filter(Boolean), name).toEqual([]);
       expect(view(streamed), name).toEqual(view(one));
       const full = await runContract(ir, source, files);
       expect(full.ok, name).toBe(one.ok);
@@ -126,5 +130,6 @@ describe("streamed bulk runs", () => {
     expect(got.get("unclosed-early.csv")!.problems[0]!.message).toContain("Row 21 of unclosed-early.csv (line 21) opens a quoted cell that is not closed properly: it would swallow more than 1,000 lines.");
     expect(got.get("header-only.csv")!.problems.filter((p) => p.severity === "error").map((p) => p.code)).toEqual(["OBC5007"]);
     expect(got.get("header-only.csv")!.ok).toBe(false);
+    expect(got.get("unnamed.csv")!.problems.filter((p) => p.rule === "unnamed-column").map((p) => p.column)).toEqual(["column 8"]);
   }, 120_000);
 });

@@ -15,15 +15,15 @@ import type * as A from "../../language/ast.ts";
 import type { ContractIR, DataSetIR } from "../../language/check/ir.ts";
 import { compositeIR } from "../amendments.ts";
 import { compileContract, type CompiledContract } from "../compile.ts";
-import { keyColumnOf, loadDataSet, stopsTheRun, type DataProblem, type DataRow, type FileReport } from "../data.ts";
-import { csvTable, inputProblems, matchFiles, withEncoding, type DataFile, type MatchedFile } from "../inputs.ts";
+import { keyColumnOf, stopsTheRun, type DataProblem, type DataRow, type FileReport } from "../data.ts";
+import { inputProblems, loadMatched, matchFiles, withEncoding, type DataFile, type LoadedSets, type MatchedFile } from "../inputs.ts";
+import { DataSetLoader } from "../load.ts";
 import type { InternalError, RunResult } from "../output.ts";
 import { Rational } from "../rational.ts";
 import type { Runtime } from "../run.ts";
 import { disagreement, failureProblem, internalErrorOf, joinedRows } from "../run.ts";
 import { fastCohorts, fastEscalations } from "./decide.ts";
 import { aggregateValue, type AggregatePartial } from "./expr.ts";
-import { RowLoader } from "./load.ts";
 import { centsText, lineCents } from "../cents.ts";
 import { LineStore, MET, settle, settlementProblem, statusText } from "../settle.ts";
 import { fillSlots, StudentAggregates, StudentProgram } from "./program.ts";
@@ -152,38 +152,6 @@ export class BulkEvaluator {
 
 // ───────────── a whole run ─────────────
 
-export interface LoadedSets {
-  rows: Map<string, DataRow[]>;
-  /** per file: its report (undefined for skipped, refused and streamed files until they are read) */
-  reports: (FileReport | undefined)[];
-  /** per file: its loaded rows (non-streamed files) */
-  loaded: ({ decl: DataSetIR["decl"]; rows: DataRow[]; file: string } | undefined)[];
-  /** per file: the problem that made it skipped or refused (see `matchFiles`) */
-  fileProblems: (DataProblem | undefined)[];
-}
-
-/** Loads every file that is not streamed (not the roster's CSV files), as `loadInputs` does. */
-export function loadNonRoster(matched: MatchedFile[], fileProblems: (DataProblem | undefined)[], strict: boolean, streamed: (m: MatchedFile) => boolean): LoadedSets {
-  const rows = new Map<string, DataRow[]>();
-  const reports: LoadedSets["reports"] = [];
-  const loaded: LoadedSets["loaded"] = [];
-  matched.forEach((m, i) => {
-    reports.push(undefined);
-    loaded.push(undefined);
-    if (m.kind === "skip" || streamed(m)) return;
-    const table = m.kind === "json" ? m.rows : csvTable(m.csv);
-    if (!Array.isArray(table) && table.fatal) {
-      fileProblems[i] = table.fatal;
-      return;
-    }
-    const out = loadDataSet(m.ds.decl, table, m.file.label, { strict, roster: m.ds.roster });
-    reports[i] = withEncoding(out.report, m.file);
-    rows.set(m.ds.name, [...(rows.get(m.ds.name) ?? []), ...out.rows]);
-    loaded[i] = { decl: m.ds.decl, rows: out.rows, file: m.file.label };
-  });
-  return { rows, reports, loaded, fileProblems };
-}
-
 /** Runs a checked contract on data files without reasons. Never throws for bad data. */
 export function runBulk(contract: ContractIR, source: string, files: DataFile[], opts: BulkOptions = {}): BulkResult {
   const composite = compositeIR(contract, opts.asOf);
@@ -192,7 +160,7 @@ export function runBulk(contract: ContractIR, source: string, files: DataFile[],
   const { matched, fileProblems } = matchFiles(ir, files);
   const roster = ir.dataSets.find((d) => d.roster);
   const isStreamed = (m: MatchedFile) => m.kind === "csv" && !!roster && m.ds === roster;
-  const sets = loadNonRoster(matched, fileProblems, strict, isStreamed);
+  const sets = loadMatched(matched, fileProblems, { strict }, isStreamed);
   const compiled = compileContract(ir, source);
   const ev = new BulkEvaluator(ir, compiled, opts.asOf);
   const byKey = joinedRows(ir, sets.rows);
@@ -200,29 +168,7 @@ export function runBulk(contract: ContractIR, source: string, files: DataFile[],
   const rosterIds = new Map<MatchedFile, string[]>();
   matched.forEach((m, i) => {
     if (!isStreamed(m) || m.kind !== "csv") return;
-    const loader = new RowLoader(m.ds.decl, m.csv.header, m.file.label, strict, ev.prog.fields, true);
-    if (!loader.supported) {
-      // an unusual header: load the file as loadDataSet does, then decide its rows
-      const table = csvTable(m.csv);
-      if (table.fatal) {
-        sets.fileProblems[i] = table.fatal;
-        return;
-      }
-      const out = loadDataSet(m.ds.decl, table, m.file.label, { strict, roster: true });
-      sets.reports[i] = withEncoding(out.report, m.file);
-      const ids: string[] = [];
-      for (const r of out.rows) {
-        if (r.key === undefined) continue;
-        ids.push(r.key);
-        const slots = ev.slots();
-        fillSlots(slots, ev.prog.fields, r.values);
-        for (const x of byKey.get(r.key) ?? []) fillSlots(slots, ev.prog.fields, x.values);
-        ev.add(r.key, r.row, slots);
-      }
-      rosterIds.set(m, ids);
-      sets.rows.set(m.ds.name, [...(sets.rows.get(m.ds.name) ?? [])]);
-      return;
-    }
+    const loader = new DataSetLoader(m.ds.decl, m.csv.header, m.file.label, { strict, roster: true, slots: ev.prog.fields });
     const ids: string[] = [];
     // one slots array for every row: a student's values are read only while it is decided
     const slots = ev.slots();

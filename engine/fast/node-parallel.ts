@@ -5,8 +5,8 @@
  * `runBulkParallel(…, { workers: n })` equals `runBulk(…)` for every n (test/fast.test.ts).
  *
  * Chunks end where records end, by the reader's rules (engine/csv.ts), so quoted line breaks and
- * any line endings split exactly. Rosters with an unnamed column or an id repeated across chunks
- * are run in one part by `runBulk`.
+ * any line endings split exactly. A roster with an id repeated across chunks is run in one part
+ * by `runBulk`.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -14,12 +14,11 @@ import type { ContractIR } from "../../language/check/ir.ts";
 import { compositeIR } from "../amendments.ts";
 import { compileContract } from "../compile.ts";
 import type { DataRow } from "../data.ts";
-import { matchFiles, type DataFile, type MatchedFile } from "../inputs.ts";
-import { BulkEvaluator, finishBulk, loadNonRoster, runBulk, type BulkOptions, type BulkResult } from "./bulk.ts";
+import { loadMatched, matchFiles, type DataFile, type MatchedFile } from "../inputs.ts";
+import { BulkEvaluator, finishBulk, runBulk, type BulkOptions, type BulkResult } from "./bulk.ts";
 import type { FieldSlot } from "./expr.ts";
-import { RowLoader } from "./load.ts";
+import { bareValue, DataSetLoader } from "../load.ts";
 import { encodeExtras, mergeRosters, splitCsv, type ChunkJob, type ChunkResult, type RosterPlan, type WorkerSetup } from "./parallel.ts";
-import { bareValue } from "./program.ts";
 import { joinedRows } from "../run.ts";
 
 export interface ParallelOptions extends BulkOptions {
@@ -101,7 +100,7 @@ export async function runBulkParallel(contract: ContractIR, source: string, file
   const { matched, fileProblems } = matchFiles(ir, files);
   const roster = ir.dataSets.find((d) => d.roster);
   const isStreamed = (m: MatchedFile) => m.kind === "csv" && !!roster && m.ds === roster;
-  const sets = loadNonRoster(matched, fileProblems, strict, isStreamed);
+  const sets = loadMatched(matched, fileProblems, { strict }, isStreamed);
   const compiled = compileContract(ir, source);
   const ev = new BulkEvaluator(ir, compiled, opts.asOf);
   const extras = extrasBySlots(ir, sets.rows, ev.prog.fields);
@@ -111,11 +110,7 @@ export async function runBulkParallel(contract: ContractIR, source: string, file
   for (let i = 0; i < matched.length; i++) {
     const m = matched[i]!;
     if (!isStreamed(m) || m.kind !== "csv") continue;
-    const loader = new RowLoader(m.ds.decl, m.csv.header, m.file.label, strict, ev.prog.fields, true);
-    if (!loader.supported) {
-      opts.onPlan?.({ chunks: 0, workers: 0, onePart: "the header has an unnamed column" });
-      return runBulk(contract, source, files, opts);
-    }
+    const loader = new DataSetLoader(m.ds.decl, m.csv.header, m.file.label, { strict, roster: true, slots: ev.prog.fields });
     const ids: number[] = [];
     for (const chunk of splitCsv(m.csv, nWorkers * (opts.chunksPerWorker ?? 4))) {
       ids.push(jobs.length);

@@ -18,10 +18,10 @@ import { CsvReader, readChunk, type CsvChunk, type CsvSource } from "../csv.ts";
 import type { DataProblem } from "../data.ts";
 import type { RV } from "../evaluate.ts";
 import { Rational } from "../rational.ts";
-import { withEncoding, type MatchedFile } from "../inputs.ts";
-import { BulkEvaluator, type LoadedSets } from "./bulk.ts";
+import { withEncoding, type LoadedSets, type MatchedFile } from "../inputs.ts";
+import { DataSetLoader, type LoaderPart } from "../load.ts";
+import { BulkEvaluator } from "./bulk.ts";
 import { mergePartial, type AggregatePartial } from "./expr.ts";
-import { RowLoader, type LoaderPart } from "./load.ts";
 
 // ───────────── values that cross a thread boundary ─────────────
 
@@ -97,7 +97,7 @@ export interface ChunkResult {
 export function evaluateChunk(ev: BulkEvaluator, job: ChunkJob, extras: Map<string, [number, unknown][][]>): ChunkResult {
   const ds = ev.ir.dataSets.find((d) => d.name === job.dataSet)!;
   ev.reset();
-  const loader = new RowLoader(ds.decl, job.chunk.header, job.label, job.strict, ev.prog.fields, ds.roster);
+  const loader = new DataSetLoader(ds.decl, job.chunk.header, job.label, { strict: job.strict, roster: ds.roster, slots: ev.prog.fields });
   // one slots array for every row: a student's values are read only while it is decided
   const slots = ev.slots();
   const { problems: carried, fatal } = readChunk(job.chunk, job.label, ({ row, cells, carried: carriedError }) => {
@@ -141,7 +141,7 @@ export function decodeExtras(x: [string, [number, unknown][][]][]): Map<string, 
  *   is then refused, as a whole-text read refuses it); or undefined when a student id repeats
  *   one from an earlier chunk (the caller then runs the file in one part)
  */
-export function mergeChunks(ev: BulkEvaluator, loader: RowLoader, carried: DataProblem[], results: ChunkResult[]): { ids: string[] } | { fatal: DataProblem } | undefined {
+export function mergeChunks(ev: BulkEvaluator, loader: DataSetLoader, carried: DataProblem[], results: ChunkResult[]): { ids: string[] } | { fatal: DataProblem } | undefined {
   const fatal = results.find((r) => r.fatal)?.fatal;
   if (fatal) return { fatal };
   if (repeatsAcrossChunks(results)) return undefined;
@@ -168,7 +168,7 @@ export function mergeChunks(ev: BulkEvaluator, loader: RowLoader, carried: DataP
 export interface RosterPlan {
   m: Extract<MatchedFile, { kind: "csv" }>;
   index: number;
-  loader: RowLoader;
+  loader: DataSetLoader;
   jobs: number[];
   /** a file-level problem found after the chunks were cut (a record running past the reader's limits) */
   fatal?: DataProblem;

@@ -12,6 +12,7 @@ import type * as A from "../../language/ast.ts";
 import type { ClauseIR, ContractIR, DataSetIR } from "../../language/check/ir.ts";
 import type { CompiledContract } from "../compile.ts";
 import type { Value } from "../data.ts";
+import { bareValue } from "../load.ts";
 import { MISSING, type RV } from "../evaluate.ts";
 import type { ConditionTrace } from "../output.ts";
 import { Rational } from "../rational.ts";
@@ -35,24 +36,6 @@ import { lineCents } from "../cents.ts";
 import { EXCLUDED, MET, MISSING_STATUS, NOT_MET, PENDING, type LineStore } from "../settle.ts";
 
 const NO_TRACE: ConditionTrace[] = [];
-
-/** A cell value as the bare value of its slot. */
-export function bareValue(v: Value): unknown {
-  switch (v.kind) {
-    case "missing": return undefined;
-    case "number":
-    case "percent": return norm(v.value);
-    case "money": {
-      const c = v.cents;
-      if (c % 100n === 0n) {
-        const d = c / 100n;
-        if (d <= 9007199254740991n && d >= -9007199254740991n) return Number(d);
-      }
-      return Rational.of(c, 100n);
-    }
-    default: return v.value;
-  }
-}
 
 /** A money closure: the amount as N when the expression's value is money, else undefined. */
 function moneyFn(c: Compiled): (f: Frame) => N | undefined {

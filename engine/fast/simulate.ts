@@ -38,7 +38,7 @@ import { Rational } from "../rational.ts";
 import { internalErrorOf, type CohortDecision, type EscalationDecision, type Runtime } from "../run.ts";
 import { BulkEvaluator } from "./bulk.ts";
 import { compileCohorts, fastEscalations } from "./decide.ts";
-import { bareValue } from "./program.ts";
+import { bareValue } from "../load.ts";
 import { MET, settle, settlementProblem, type Settlement } from "../settle.ts";
 
 export interface Dist {
