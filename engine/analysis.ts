@@ -60,19 +60,21 @@ export function boundsOf(e: A.Expr, ir: ContractIR, seen = new Set<string>()): B
       return UNBOUNDED;
     }
     case "Unary": return e.op === "-" ? neg(boundsOf(e.operand, ir, seen)) : UNBOUNDED;
-    case "Binary": {
-      const l = boundsOf(e.left, ir, seen);
-      const r = boundsOf(e.right, ir, seen);
-      switch (e.op) {
-        case "+": return add(l, r);
-        case "-": return add(l, neg(r));
-        case "*": return mul(l, r);
-        case "/": return div(l, r);
-        default: return UNBOUNDED;
+    case "Arithmetic": {
+      let acc = boundsOf(e.operands[0]!, ir, seen);
+      for (let i = 1; i < e.operands.length; i++) {
+        const r = boundsOf(e.operands[i]!, ir, seen);
+        switch (e.ops[i - 1]!) {
+          case "+": acc = add(acc, r); break;
+          case "-": acc = add(acc, neg(r)); break;
+          case "*": acc = mul(acc, r); break;
+          case "/": acc = div(acc, r); break;
+        }
       }
+      return acc;
     }
     case "PercentOf": return mul(boundsOf(e.percent, ir, seen), boundsOf(e.of, ir, seen));
-    case "Otherwise": return hull(boundsOf(e.value, ir, seen), boundsOf(e.fallback, ir, seen));
+    case "Otherwise": return e.values.map((v) => boundsOf(v, ir, seen)).reduce(hull);
     case "CountMet": return { lo: Rational.ZERO, hi: Rational.of(e.items.length) };
     case "MonthStarts": return { lo: Rational.ZERO };
     default: return UNBOUNDED;
@@ -117,10 +119,7 @@ export function exclusivePairs(ir: ContractIR): [string, string][] {
   const pairs: [string, string][] = [];
   const required = (e: A.Expr | undefined, out: Set<string>): void => {
     if (!e) return;
-    if (e.$type === "Binary" && e.op === "and") {
-      required(e.left, out);
-      required(e.right, out);
-    }
+    if (e.$type === "Logical" && e.op === "and") for (const o of e.operands) required(o, out);
     if (e.$type === "Unary" && e.op === "not" && e.operand.$type === "ClauseRef") out.add(e.operand.name);
   };
   for (const c of ir.clauses) {

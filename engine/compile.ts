@@ -165,26 +165,23 @@ export class RuleCompiler {
   /** Compiles a condition in negation normal form; `neg` is true under an odd number of `not`s. */
   condition(e: A.Expr, neg = false): Condition {
     switch (e.$type) {
+      case "Logical": {
+        const key = (e.op === "and") !== neg ? "all" : "any";
+        const parts = e.operands.map((o) => this.condition(o, neg)).flatMap((c) =>
+          key in c ? (c as Record<string, Condition[]>)[key]! : [c],
+        );
+        return key === "all" ? { all: parts } : { any: parts };
+      }
       case "Binary": {
-        if (e.op === "and" || e.op === "or") {
-          const key = (e.op === "and") !== neg ? "all" : "any";
-          const parts = [this.condition(e.left, neg), this.condition(e.right, neg)].flatMap((c) =>
-            key in c ? (c as Record<string, Condition[]>)[key]! : [c],
-          );
-          return key === "all" ? { all: parts } : { any: parts };
+        let op = neg ? COMPLEMENT[e.op]! : e.op;
+        let left = e.left;
+        let right = e.right;
+        if (literalText(left) !== undefined && literalText(right) === undefined) {
+          [left, right] = [right, left];
+          op = FLIP[op]!;
         }
-        if (OP[e.op]) {
-          let op = neg ? COMPLEMENT[e.op]! : e.op;
-          let left = e.left;
-          let right = e.right;
-          if (literalText(left) !== undefined && literalText(right) === undefined) {
-            [left, right] = [right, left];
-            op = FLIP[op]!;
-          }
-          const lit = literalText(right);
-          return this.leaf(e, this.fact(left), OP[op]!, lit !== undefined ? lit : { fact: this.fact(right) });
-        }
-        return this.leaf(e, this.fact(e), "obcIs", !neg);
+        const lit = literalText(right);
+        return this.leaf(e, this.fact(left), OP[op]!, lit !== undefined ? lit : { fact: this.fact(right) });
       }
       case "Unary":
         if (e.op === "not") {
@@ -245,21 +242,33 @@ export function clauseOrder(ir: ContractIR): ContractIR["clauses"] {
     else for (const t of c.decl.amount.tiers) { collect(t.condition, s); collect(t.amount, s); }
     refs.set(c.name, s);
   }
+  const byName = new Map<string, ContractIR["clauses"][number]>();
+  for (const c of ir.clauses) if (!byName.has(c.name)) byName.set(c.name, c);
   const done = new Set<string>();
   const visiting = new Set<string>();
   const out: ContractIR["clauses"] = [];
-  const visit = (c: ContractIR["clauses"][number]) => {
-    if (done.has(c.name) || visiting.has(c.name)) return;
-    visiting.add(c.name);
-    for (const r of refs.get(c.name) ?? []) {
-      const d = ir.clauses.find((x) => x.name === r);
-      if (d) visit(d);
+  // depth first, each clause after the clauses it refers to, with an explicit stack
+  for (const root of ir.clauses) {
+    if (done.has(root.name) || visiting.has(root.name)) continue;
+    const stack: { c: ContractIR["clauses"][number]; refs: string[]; next: number }[] = [];
+    const enter = (c: ContractIR["clauses"][number]) => {
+      visiting.add(c.name);
+      stack.push({ c, refs: [...(refs.get(c.name) ?? [])], next: 0 });
+    };
+    enter(root);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      if (top.next < top.refs.length) {
+        const d = byName.get(top.refs[top.next++]!);
+        if (d && !done.has(d.name) && !visiting.has(d.name)) enter(d);
+        continue;
+      }
+      stack.pop();
+      visiting.delete(top.c.name);
+      done.add(top.c.name);
+      out.push(top.c);
     }
-    visiting.delete(c.name);
-    done.add(c.name);
-    out.push(c);
-  };
-  ir.clauses.forEach(visit);
+  }
   return out;
 }
 

@@ -151,20 +151,24 @@ export function evaluate(e: A.Expr, env: Env): RV {
       const x = num(v);
       return x ? ({ kind: v.kind, value: x.neg() } as RV) : MISSING;
     }
-    case "Binary": {
-      if (e.op === "and" || e.op === "or") {
-        const l = evaluate(e.left, env);
-        const decisive = e.op === "or";
-        if (l.kind === "boolean" && l.value === decisive) return l;
-        const r = evaluate(e.right, env);
-        if (r.kind === "boolean" && r.value === decisive) return r;
-        if (l.kind === "missing" || r.kind === "missing") return MISSING;
-        return bool(!decisive);
+    case "Binary": return compareOp(e.op, evaluate(e.left, env), evaluate(e.right, env));
+    case "Logical": {
+      // left to right, as ((a and b) and c): stops at the first decisive value (false for and, true for or)
+      const decisive = e.op === "or";
+      let acc = evaluate(e.operands[0]!, env);
+      for (let i = 1; i < e.operands.length; i++) {
+        if (acc.kind === "boolean" && acc.value === decisive) return acc;
+        const r = evaluate(e.operands[i]!, env);
+        if (r.kind === "boolean" && r.value === decisive) acc = r;
+        else acc = acc.kind === "missing" || r.kind === "missing" ? MISSING : bool(!decisive);
       }
-      const l = evaluate(e.left, env);
-      const r = evaluate(e.right, env);
-      if (["<", "<=", ">", ">=", "=", "!="].includes(e.op)) return compareOp(e.op, l, r);
-      return arith(e.op, l, r, env, e.opSpan);
+      return acc;
+    }
+    case "Arithmetic": {
+      // every operand is evaluated, then combined from the left, as ((a + b) - c)
+      let acc = evaluate(e.operands[0]!, env);
+      for (let i = 1; i < e.operands.length; i++) acc = arith(e.ops[i - 1]!, acc, evaluate(e.operands[i]!, env), env, e.opSpans[i - 1]!);
+      return acc;
     }
     case "InList": {
       const v = evaluate(e.value, env);
@@ -185,8 +189,11 @@ export function evaluate(e: A.Expr, env: Env): RV {
       return bool((v.kind === "missing") !== e.negated);
     }
     case "Otherwise": {
-      const v = evaluate(e.value, env);
-      return v.kind === "missing" ? evaluate(e.fallback, env) : v;
+      for (const v of e.values) {
+        const x = evaluate(v, env);
+        if (x.kind !== "missing") return x;
+      }
+      return MISSING;
     }
     case "PercentOf": {
       const p = evaluate(e.percent, env);

@@ -527,12 +527,17 @@ export function percentMeasures(decl: A.EscalationDecl): Set<string> {
   const out = new Set<string>();
   const walk = (e: A.Expr | undefined) => {
     if (!e) return;
+    const pair = (l: A.Expr, r: A.Expr) => {
+      if (l.$type === "NameRef" && r.$type === "PercentLit") out.add(l.name);
+      if (r.$type === "NameRef" && l.$type === "PercentLit") out.add(r.name);
+    };
     if (e.$type === "Binary") {
-      if (e.left.$type === "NameRef" && e.right.$type === "PercentLit") out.add(e.left.name);
-      if (e.right.$type === "NameRef" && e.left.$type === "PercentLit") out.add(e.right.name);
+      pair(e.left, e.right);
       walk(e.left);
       walk(e.right);
     }
+    if (e.$type === "Arithmetic") pair(e.operands[0]!, e.operands[1]!);
+    if (e.$type === "Logical" || e.$type === "Arithmetic") e.operands.forEach(walk);
     if (e.$type === "Unary") walk(e.operand);
   };
   for (const l of decl.levels) {

@@ -58,15 +58,35 @@ export interface NameRef extends NodeBase { $type: "NameRef"; name: string }
 /** A quoted clause name used as a condition: `not "Algebra ready"` — true when that clause's condition is met. */
 export interface ClauseRef extends NodeBase { $type: "ClauseRef"; name: string }
 
-export type BinaryOp = "+" | "-" | "*" | "/" | "<" | "<=" | ">" | ">=" | "=" | "!=" | "and" | "or";
-export interface Binary extends NodeBase { $type: "Binary"; op: BinaryOp; left: Expr; right: Expr; opSpan: Span }
+export type CompareOp = "<" | "<=" | ">" | ">=" | "=" | "!=";
+export type ArithOp = "+" | "-" | "*" | "/";
+export type LogicalOp = "and" | "or";
+/** Every operator between two values (the helpers that compute one step take any of them). */
+export type BinaryOp = CompareOp | ArithOp | LogicalOp;
+/** `eoy_score >= 70`: a comparison of two values (comparisons do not chain). */
+export interface Binary extends NodeBase { $type: "Binary"; op: CompareOp; left: Expr; right: Expr; opSpan: Span }
+/**
+ * `a and b and c`, `a or b`: two or more conditions joined by one operator, decided left to
+ * right. A chain is one node however long it is, so a long chain costs no recursion depth;
+ * `(a and b) and c` is the same chain as `a and b and c`.
+ */
+export interface Logical extends NodeBase { $type: "Logical"; op: LogicalOp; operands: Expr[]; opSpans: Span[] }
+/**
+ * `a + b - c`, `a * b / c`: two or more values combined left to right by operators of one
+ * precedence (all `+`/`-`, or all `*`/`/`); `ops[i]` stands between `operands[i]` and
+ * `operands[i + 1]`. As for {@link Logical}, a chain is one node.
+ */
+export interface Arithmetic extends NodeBase { $type: "Arithmetic"; operands: Expr[]; ops: ArithOp[]; opSpans: Span[] }
 export interface Unary extends NodeBase { $type: "Unary"; op: "not" | "-"; operand: Expr }
 /** `grade in [8, 9]`, `grade not in [8, 9]` */
 export interface InList extends NodeBase { $type: "InList"; value: Expr; items: Expr[]; negated: boolean }
 /** `exit_date is missing` / `exit_date is present` */
 export interface IsMissing extends NodeBase { $type: "IsMissing"; operand: Expr; negated: boolean }
-/** `exit_date otherwise 2023-06-30`: the value, or the fallback when the value is missing. */
-export interface Otherwise extends NodeBase { $type: "Otherwise"; value: Expr; fallback: Expr }
+/**
+ * `exit_date otherwise 2023-06-30`: the first of two or more values that is not missing
+ * (`a otherwise b otherwise c`, one node however many fallbacks).
+ */
+export interface Otherwise extends NodeBase { $type: "Otherwise"; values: Expr[] }
 /** `40% of savings` */
 export interface PercentOf extends NodeBase { $type: "PercentOf"; percent: Expr; of: Expr }
 /** `month starts from 2022-09-01 through exit_date`: the number of first days of a month D with from <= D <= through. */
@@ -95,7 +115,7 @@ export interface Aggregate extends NodeBase {
 
 export type Expr =
   | NumberLit | MoneyLit | PercentLit | DateLit | StringLit | BoolLit | NameRef | ClauseRef
-  | Binary | Unary | InList | IsMissing | Otherwise | PercentOf | MonthStarts | CountMet | Aggregate;
+  | Binary | Logical | Arithmetic | Unary | InList | IsMissing | Otherwise | PercentOf | MonthStarts | CountMet | Aggregate;
 
 // ───────────────────────────── declarations ─────────────────────────────
 

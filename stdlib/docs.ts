@@ -150,9 +150,14 @@ function simplify<T>(node: T): T {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node as Record<string, unknown>)) out[k] = simplify(v);
   const isTrue = (x: unknown) => !!x && typeof x === "object" && (x as A.Expr).$type === "BoolLit" && (x as A.BoolLit).value;
-  if (out["$type"] === "Binary" && out["op"] === "and") {
-    if (isTrue(out["right"])) return out["left"] as T;
-    if (isTrue(out["left"])) return out["right"] as T;
+  if (out["$type"] === "Logical" && out["op"] === "and") {
+    const operands = (out["operands"] as unknown[]).filter((o) => !isTrue(o));
+    if (operands.length === 0) return (out["operands"] as T[])[0]!;
+    if (operands.length === 1) return operands[0] as T;
+    if (operands.length < (out["operands"] as unknown[]).length) {
+      const spans = out["opSpans"] as A.Span[];
+      return { ...out, operands, opSpans: spans.slice(0, operands.length - 1) } as T;
+    }
   }
   if ((out["$type"] === "Aggregate" && isTrue(out["where"])) || (out["$type"] === "PaymentClause" && isTrue(out["condition"]))) {
     const key = out["$type"] === "Aggregate" ? "where" : "condition";

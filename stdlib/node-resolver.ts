@@ -3,11 +3,27 @@
  * and project templates by a path relative to the importing file, never outside the folder
  * of the contract being checked (no `..` escapes, no absolute paths, no symbolic-link exits).
  */
-import { existsSync, readdirSync, readFileSync, realpathSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Resolver, TemplateSource } from "../language/templates/expand.ts";
+import { MAX_SOURCE_LENGTH } from "../language/limits.ts";
+import type { ImportRefusal, Resolver, TemplateSource } from "../language/templates/expand.ts";
 import { STDLIB_VERSION } from "./index.ts";
+
+/**
+ * Why a file may not be read as a template, or undefined when it may: only regular files are
+ * opened (opening a named pipe or a device could wait forever), and none larger than a
+ * contract may be (a UTF-8 character is at most 4 bytes).
+ */
+function refusal(stats: Stats): ImportRefusal | undefined {
+  if (stats.isDirectory()) return { refused: "a folder" };
+  if (stats.isFIFO()) return { refused: "a named pipe" };
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return { refused: "a device" };
+  if (stats.isSocket()) return { refused: "a socket" };
+  if (!stats.isFile()) return { refused: "not a regular file" };
+  if (stats.size > 4 * MAX_SOURCE_LENGTH) return { refused: `larger than ${MAX_SOURCE_LENGTH / (1024 * 1024)} MB` };
+  return undefined;
+}
 
 export const STDLIB_DIR = join(dirname(fileURLToPath(import.meta.url)), "templates");
 
@@ -35,9 +51,16 @@ export function nodeResolver(contractPath: string, libraryDir = STDLIB_DIR): Res
       const inside = (p: string) => p === root || p.startsWith(root + sep);
       if (!inside(file)) return "escape";
       if (!existsSync(file)) return undefined;
-      const real = realpathSync(file);
-      if (!inside(real)) return "escape";
-      return { key: real, label: relative(root, real) || real, text: readFileSync(real, "utf8") };
+      try {
+        const real = realpathSync(file);
+        if (!inside(real)) return "escape";
+        const refused = refusal(statSync(real));
+        if (refused) return refused;
+        return { key: real, label: relative(root, real) || real, text: readFileSync(real, "utf8") };
+      } catch {
+        // a file that vanished, or that we may not read
+        return { refused: "a file that cannot be read" };
+      }
     },
   };
 }

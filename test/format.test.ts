@@ -28,7 +28,7 @@ const EXAMPLES = obcFilesUnder(join(ROOT, "examples")).map((path) => ({
   text: readFileSync(path, "utf8"),
 }));
 
-const SPAN_KEYS = new Set(["span", "opSpan", "kindSpan", "typeSpan", "whichSpan", "populationSpan", "allocationSpan", "ofSpan"]);
+const SPAN_KEYS = new Set(["span", "opSpan", "kindSpan", "typeSpan", "whichSpan", "populationSpan", "allocationSpan", "ofSpan", "opSpans"]);
 
 /** A copy of an AST without source positions (and without keys whose value is undefined). */
 function stripSpans(value: unknown): unknown {
@@ -496,7 +496,8 @@ describe("format: expressions", () => {
       fc.boolean().map((value): A.Expr => ({ $type: "BoolLit", value, span })),
       names.map((name): A.Expr => ({ $type: "NameRef", name, span })),
     );
-    const ops: A.BinaryOp[] = ["+", "-", "*", "/", "<", "<=", ">", ">=", "=", "!=", "and", "or"];
+    const comparisons: A.CompareOp[] = ["<", "<=", ">", ">=", "=", "!="];
+    const isAdd = (op: A.ArithOp | undefined) => op === "+" || op === "-";
     const pops = fc.constantFrom<A.PopulationName | undefined>(undefined, "all", "eligible", "identified", "served");
     const { expr } = fc.letrec<{ expr: A.Expr }>((tie) => {
       const sub = tie("expr");
@@ -504,7 +505,22 @@ describe("format: expressions", () => {
         expr: fc.oneof(
           { depthSize: "small", withCrossShrink: true },
           leaf,
-          fc.tuple(fc.constantFrom(...ops), sub, sub).map(([op, left, right]): A.Expr => ({ $type: "Binary", op, left, right, opSpan: span, span })),
+          fc.tuple(fc.constantFrom(...comparisons), sub, sub).map(([op, left, right]): A.Expr => ({ $type: "Binary", op, left, right, opSpan: span, span })),
+          // chains as the parser builds them: a first operand of the same operator is part of the chain
+          fc
+            .tuple(fc.constantFrom<A.LogicalOp>("and", "or"), fc.array(sub, { minLength: 2, maxLength: 4 }))
+            .filter(([op, operands]) => !(operands[0]!.$type === "Logical" && operands[0]!.op === op))
+            .map(([op, operands]): A.Expr => ({ $type: "Logical", op, operands, opSpans: operands.slice(1).map(() => span), span })),
+          fc
+            .tuple(fc.boolean(), fc.array(sub, { minLength: 2, maxLength: 4 }), fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }))
+            .filter(([add, operands]) => !(operands[0]!.$type === "Arithmetic" && isAdd(operands[0]!.ops[0]) === add))
+            .map(([add, operands, first]): A.Expr => ({
+              $type: "Arithmetic",
+              operands,
+              ops: operands.slice(1).map((_, i) => (add ? (first[i] ? "+" : "-") : first[i] ? "*" : "/")),
+              opSpans: operands.slice(1).map(() => span),
+              span,
+            })),
           sub.map((operand): A.Expr => ({ $type: "Unary", op: "not", operand, span })),
           sub
             .filter((operand) => !(operand.$type === "MoneyLit" && !operand.negative))
@@ -513,7 +529,10 @@ describe("format: expressions", () => {
             .tuple(sub, fc.array(sub, { maxLength: 3 }), fc.boolean())
             .map(([value, items, negated]): A.Expr => ({ $type: "InList", value, items, negated, span })),
           fc.tuple(sub, fc.boolean()).map(([operand, negated]): A.Expr => ({ $type: "IsMissing", operand, negated, span })),
-          fc.tuple(sub, sub).map(([value, fallback]): A.Expr => ({ $type: "Otherwise", value, fallback, span })),
+          fc
+            .array(sub, { minLength: 2, maxLength: 3 })
+            .filter((values) => values[0]!.$type !== "Otherwise")
+            .map((values): A.Expr => ({ $type: "Otherwise", values, span })),
           fc
             .tuple(fc.constantFrom("40", "95"), sub)
             .map(([p, of]): A.Expr => ({ $type: "PercentOf", percent: { $type: "PercentLit", value: p, span }, of, span })),

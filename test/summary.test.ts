@@ -214,7 +214,7 @@ const ITEM_KINDS: Record<A.Item["$type"], true> = {
 };
 const EXPR_KINDS: Record<A.Expr["$type"], true> = {
   NumberLit: true, MoneyLit: true, PercentLit: true, DateLit: true, StringLit: true, BoolLit: true, NameRef: true, ClauseRef: true,
-  Binary: true, Unary: true, InList: true, IsMissing: true, Otherwise: true, PercentOf: true, MonthStarts: true, CountMet: true, Aggregate: true,
+  Binary: true, Logical: true, Arithmetic: true, Unary: true, InList: true, IsMissing: true, Otherwise: true, PercentOf: true, MonthStarts: true, CountMet: true, Aggregate: true,
 };
 
 /** Every node with a `$type` below `root`, in source order. */

@@ -64,7 +64,7 @@ export interface DiffOptions {
 /** A name in the comparison's quotes: 'Algebra ready'. */
 const q = (s: string) => `'${s}'`;
 
-const IGNORED = new Set(["span", "opSpan", "kindSpan", "populationSpan", "whichSpan", "typeSpan", "allocationSpan", "ofSpan", "origin", "printed"]);
+const IGNORED = new Set(["span", "opSpan", "opSpans", "kindSpan", "populationSpan", "whichSpan", "typeSpan", "allocationSpan", "ofSpan", "origin", "printed"]);
 
 /** The meaning of a node: its JSON without source positions, with clause references renamed. */
 function canon(node: unknown, renames: Map<string, string> = new Map()): string {
@@ -121,6 +121,18 @@ function thresholdSites(a: A.Expr, b: A.Expr, renames: Map<string, string>): [A.
         walk(x.right, yb.right, here);
         return;
       }
+      case "Logical": {
+        const yl = y as A.Logical;
+        if (x.op !== yl.op || x.operands.length !== yl.operands.length) return void (ok = false);
+        x.operands.forEach((o, i) => walk(o, yl.operands[i]!, here));
+        return;
+      }
+      case "Arithmetic": {
+        const ya = y as A.Arithmetic;
+        if (x.ops.length !== ya.ops.length || x.ops.some((op, i) => op !== ya.ops[i])) return void (ok = false);
+        x.operands.forEach((o, i) => walk(o, ya.operands[i]!, here));
+        return;
+      }
       case "Unary": {
         const yu = y as A.Unary;
         if (x.op !== yu.op) return void (ok = false);
@@ -141,7 +153,12 @@ function thresholdSites(a: A.Expr, b: A.Expr, renames: Map<string, string>): [A.
         if (x.negated !== ym.negated) return void (ok = false);
         return walk(x.operand, ym.operand, here);
       }
-      case "Otherwise": { const yo = y as A.Otherwise; walk(x.value, yo.value, here); walk(x.fallback, yo.fallback, here); return; }
+      case "Otherwise": {
+        const yo = y as A.Otherwise;
+        if (x.values.length !== yo.values.length) return void (ok = false);
+        x.values.forEach((v, i) => walk(v, yo.values[i]!, here));
+        return;
+      }
       case "PercentOf": { const yp = y as A.PercentOf; walk(x.percent, yp.percent, here); walk(x.of, yp.of, here); return; }
       case "MonthStarts": { const ym = y as A.MonthStarts; walk(x.from, ym.from, here); walk(x.through, ym.through, here); return; }
       case "CountMet": {
@@ -169,6 +186,7 @@ function comparisonsIn(e: A.Expr): number {
   const walk = (x: A.Expr) => {
     if ((x.$type === "Binary" && COMPARISON.has(x.op)) || x.$type === "InList") n++;
     if (x.$type === "Binary") { walk(x.left); walk(x.right); }
+    if (x.$type === "Logical" || x.$type === "Arithmetic") x.operands.forEach(walk);
     if (x.$type === "Unary") walk(x.operand);
   };
   walk(e);

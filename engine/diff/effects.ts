@@ -107,10 +107,12 @@ function referencePolarity(e: A.Expr, name: string): "positive" | "negative" | "
     if (x.$type === "Unary" && x.op === "not") return walk(x.operand, !negated);
     switch (x.$type) {
       case "Binary": walk(x.left, negated); walk(x.right, negated); return;
+      case "Logical":
+      case "Arithmetic": x.operands.forEach((o) => walk(o, negated)); return;
       case "Unary": walk(x.operand, negated); return;
       case "InList": walk(x.value, negated); x.items.forEach((i) => walk(i, negated)); return;
       case "IsMissing": walk(x.operand, negated); return;
-      case "Otherwise": walk(x.value, negated); walk(x.fallback, negated); return;
+      case "Otherwise": x.values.forEach((v) => walk(v, negated)); return;
       case "CountMet": x.items.forEach((i) => walk(i, negated)); return;
       default: return;
     }

@@ -488,11 +488,21 @@ export class Scope {
           this.pure.set(e.name, r);
           return r;
         }
-        case "Binary": if (e.op === "/") return false; return ok(e.left, top) && ok(e.right, top);
+        case "Binary": return ok(e.left, top) && ok(e.right, top);
+        // a chain of n operands counts as the n − 1 nodes it stands for
+        case "Logical":
+          if (top) size += e.operands.length - 2;
+          return e.operands.every((o) => ok(o, top));
+        case "Arithmetic":
+          if (e.ops.includes("/")) return false;
+          if (top) size += e.operands.length - 2;
+          return e.operands.every((o) => ok(o, top));
         case "Unary": return ok(e.operand, top);
         case "InList": return ok(e.value, top) && e.items.every((i) => ok(i, top));
         case "IsMissing": return ok(e.operand, top);
-        case "Otherwise": return ok(e.value, top) && ok(e.fallback, top);
+        case "Otherwise":
+          if (top) size += e.values.length - 2;
+          return e.values.every((v) => ok(v, top));
         case "PercentOf": return ok(e.percent, top) && ok(e.of, top);
         case "MonthStarts": return ok(e.from, top) && ok(e.through, top);
         case "CountMet": return e.items.every((i) => ok(i, top));
@@ -627,7 +637,9 @@ export class Scope {
         return { sk: "boolean", fn: this.clauseFact(idx) };
       }
       case "Unary": return this.unary(e);
-      case "Binary": return this.binary(e);
+      case "Binary": return this.comparison(e);
+      case "Logical": return this.logical(e);
+      case "Arithmetic": return this.arithmetic(e);
       case "InList": return this.inList(e);
       case "IsMissing": {
         const o = this.compile(e.operand);
@@ -642,16 +654,19 @@ export class Scope {
         return { sk: "boolean", fn: (f) => (g(f) === undefined) !== neg };
       }
       case "Otherwise": {
-        const v = this.compile(e.value);
-        const fb = this.compile(e.fallback);
-        if (v.sk === fb.sk && v.sk !== "rv") {
-          const V = v.fn;
-          const F = fb.fn;
-          return { sk: v.sk, fn: (f) => { const x = V(f); return x === undefined ? F(f) : x; } };
+        const parts = e.values.map((v) => this.compile(v));
+        const sk = parts[0]!.sk;
+        if (sk !== "rv" && parts.every((p) => p.sk === sk)) {
+          if (parts.length === 2) {
+            const V = parts[0]!.fn;
+            const F = parts[1]!.fn;
+            return { sk, fn: (f) => { const x = V(f); return x === undefined ? F(f) : x; } };
+          }
+          const fs = parts.map((p) => p.fn);
+          return { sk, fn: (f) => { for (let i = 0; i < fs.length; i++) { const x = fs[i]!(f); if (x !== undefined) return x; } return undefined; } };
         }
-        const V = rvFn(v);
-        const F = rvFn(fb);
-        return { sk: "rv", fn: (f) => { const x = V(f); return x.kind === "missing" ? F(f) : x; } };
+        const fs = parts.map(rvFn);
+        return { sk: "rv", fn: (f) => { for (let i = 0; i < fs.length - 1; i++) { const x = fs[i]!(f) as RV; if (x.kind !== "missing") return x; } return fs[fs.length - 1]!(f); } };
       }
       case "PercentOf": {
         const p = this.compile(e.percent);
@@ -735,89 +750,144 @@ export class Scope {
     return { sk: "rv", fn: (f) => { g(f); return MISSING; } };
   }
 
-  private binary(e: A.Binary): Compiled {
-    if (e.op === "/") this.divides = true;
+  /** `a and b and c`: left to right, stopping at the first decisive value, as the reference. */
+  private logical(e: A.Logical): Compiled {
+    const decisive = e.op === "or";
+    const parts = e.operands.map((o) => this.compile(o));
+    if (parts.every((p) => p.sk === "boolean")) {
+      // an operand that is itself a chain of the same operator (`a and (b and c)`) joins this one
+      const list = parts.flatMap((p) => (p.chain?.op === e.op ? p.chain.fns : [p.fn]));
+      const tests = parts.flatMap((p) => (p.chain?.op === e.op ? p.chain.tests : [p.test]));
+      const chain = { op: e.op, fns: list, tests };
+      if (tests.every((t) => t !== undefined)) {
+        // every operand is a slot test: one closure, no calls
+        const ts = tests as SlotTest[];
+        const n = ts.length;
+        if (decisive) {
+          return { sk: "boolean", chain, fn: (f) => { const sl = f.slots; let u = false; for (let i = 0; i < n; i++) { const v = runSlotTest(ts[i]!, sl); if (v === true) return true; if (v === undefined) u = true; } return u ? undefined : false; } };
+        }
+        return { sk: "boolean", chain, fn: (f) => { const sl = f.slots; let u = false; for (let i = 0; i < n; i++) { const v = runSlotTest(ts[i]!, sl); if (v === false) return false; if (v === undefined) u = true; } return u ? undefined : true; } };
+      }
+      if (tests.some((t) => t !== undefined)) {
+        const ts = tests;
+        const fs = list;
+        const n = fs.length;
+        if (decisive) {
+          return { sk: "boolean", chain, fn: (f) => { let u = false; for (let i = 0; i < n; i++) { const t = ts[i]; const v = t !== undefined ? runSlotTest(t, f.slots) : fs[i]!(f); if (v === true) return true; if (v === undefined) u = true; } return u ? undefined : false; } };
+        }
+        return { sk: "boolean", chain, fn: (f) => { let u = false; for (let i = 0; i < n; i++) { const t = ts[i]; const v = t !== undefined ? runSlotTest(t, f.slots) : fs[i]!(f); if (v === false) return false; if (v === undefined) u = true; } return u ? undefined : true; } };
+      }
+      if (list.length > 2) {
+        const fs = list;
+        const n = fs.length;
+        if (decisive) {
+          return { sk: "boolean", chain, fn: (f) => { let u = false; for (let i = 0; i < n; i++) { const v = fs[i]!(f); if (v === true) return true; if (v === undefined) u = true; } return u ? undefined : false; } };
+        }
+        return { sk: "boolean", chain, fn: (f) => { let u = false; for (let i = 0; i < n; i++) { const v = fs[i]!(f); if (v === false) return false; if (v === undefined) u = true; } return u ? undefined : true; } };
+      }
+      const [l, r] = parts as [Compiled, Compiled];
+      if (l.slot !== undefined && r.slot !== undefined) {
+        const a1 = l.slot;
+        const b1 = r.slot;
+        if (decisive) {
+          return { sk: "boolean", chain, fn: (f) => { const a = f.slots[a1]; if (a === true) return true; const b = f.slots[b1]; if (b === true) return true; return a === undefined || b === undefined ? undefined : false; } };
+        }
+        return { sk: "boolean", chain, fn: (f) => { const a = f.slots[a1]; if (a === false) return false; const b = f.slots[b1]; if (b === false) return false; return a === undefined || b === undefined ? undefined : true; } };
+      }
+      const L = l.fn;
+      const R = r.fn;
+      if (decisive) {
+        return { sk: "boolean", chain, fn: (f) => { const a = L(f); if (a === true) return true; const b = R(f); if (b === true) return true; return a === undefined || b === undefined ? undefined : false; } };
+      }
+      return { sk: "boolean", chain, fn: (f) => { const a = L(f); if (a === false) return false; const b = R(f); if (b === false) return false; return a === undefined || b === undefined ? undefined : true; } };
+    }
+    // operands of other kinds: the reference's evaluation, transcribed, over the whole chain
+    const fs = parts.map(rvFn);
+    const n = fs.length;
+    return {
+      sk: "rv",
+      fn: (f) => {
+        let acc = fs[0]!(f) as RV;
+        for (let i = 1; i < n; i++) {
+          if (acc.kind === "boolean" && acc.value === decisive) return acc;
+          const b = fs[i]!(f) as RV;
+          if (b.kind === "boolean" && b.value === decisive) acc = b;
+          else acc = acc.kind === "missing" || b.kind === "missing" ? MISSING : decisive ? FALSE : TRUE;
+        }
+        return acc;
+      },
+    };
+  }
+
+  private comparison(e: A.Binary): Compiled {
     const l = this.compile(e.left);
     const r = this.compile(e.right);
-    if (e.op === "and" || e.op === "or") {
-      const decisive = e.op === "or";
-      if (l.sk === "boolean" && r.sk === "boolean") {
-        // a chain of the same operator is evaluated left to right, stopping at the first decisive
-        // value: the same reads, in the same order, as the nested evaluation
-        const list = [...(l.chain?.op === e.op ? l.chain.fns : [l.fn]), ...(r.chain?.op === e.op ? r.chain.fns : [r.fn])];
-        const tests = [...(l.chain?.op === e.op ? l.chain.tests : [l.test]), ...(r.chain?.op === e.op ? r.chain.tests : [r.test])];
-        const chain = { op: e.op, fns: list, tests };
-        if (tests.every((t) => t !== undefined)) {
-          // every operand is a slot test: one closure, no calls
-          const ts = tests as SlotTest[];
-          const n = ts.length;
-          if (decisive) {
-            return { sk: "boolean", chain, fn: (f) => { const sl = f.slots; let u = false; for (let i = 0; i < n; i++) { const v = runSlotTest(ts[i]!, sl); if (v === true) return true; if (v === undefined) u = true; } return u ? undefined : false; } };
-          }
-          return { sk: "boolean", chain, fn: (f) => { const sl = f.slots; let u = false; for (let i = 0; i < n; i++) { const v = runSlotTest(ts[i]!, sl); if (v === false) return false; if (v === undefined) u = true; } return u ? undefined : true; } };
-        }
-        if (tests.some((t) => t !== undefined)) {
-          const ts = tests;
-          const fs = list;
-          const n = fs.length;
-          if (decisive) {
-            return { sk: "boolean", chain, fn: (f) => { let u = false; for (let i = 0; i < n; i++) { const t = ts[i]; const v = t !== undefined ? runSlotTest(t, f.slots) : fs[i]!(f); if (v === true) return true; if (v === undefined) u = true; } return u ? undefined : false; } };
-          }
-          return { sk: "boolean", chain, fn: (f) => { let u = false; for (let i = 0; i < n; i++) { const t = ts[i]; const v = t !== undefined ? runSlotTest(t, f.slots) : fs[i]!(f); if (v === false) return false; if (v === undefined) u = true; } return u ? undefined : true; } };
-        }
-        if (list.length > 2) {
-          const fs = list;
-          const n = fs.length;
-          if (decisive) {
-            return { sk: "boolean", chain, fn: (f) => { let u = false; for (let i = 0; i < n; i++) { const v = fs[i]!(f); if (v === true) return true; if (v === undefined) u = true; } return u ? undefined : false; } };
-          }
-          return { sk: "boolean", chain, fn: (f) => { let u = false; for (let i = 0; i < n; i++) { const v = fs[i]!(f); if (v === false) return false; if (v === undefined) u = true; } return u ? undefined : true; } };
-        }
-        if (l.slot !== undefined && r.slot !== undefined) {
-          const a1 = l.slot;
-          const b1 = r.slot;
-          if (decisive) {
-            return { sk: "boolean", chain, fn: (f) => { const a = f.slots[a1]; if (a === true) return true; const b = f.slots[b1]; if (b === true) return true; return a === undefined || b === undefined ? undefined : false; } };
-          }
-          return { sk: "boolean", chain, fn: (f) => { const a = f.slots[a1]; if (a === false) return false; const b = f.slots[b1]; if (b === false) return false; return a === undefined || b === undefined ? undefined : true; } };
-        }
-        const L = l.fn;
-        const R = r.fn;
-        if (decisive) {
-          return { sk: "boolean", chain, fn: (f) => { const a = L(f); if (a === true) return true; const b = R(f); if (b === true) return true; return a === undefined || b === undefined ? undefined : false; } };
-        }
-        return { sk: "boolean", chain, fn: (f) => { const a = L(f); if (a === false) return false; const b = R(f); if (b === false) return false; return a === undefined || b === undefined ? undefined : true; } };
-      }
-      const L = rvFn(l);
-      const R = rvFn(r);
+    if (l.sk !== "rv" && r.sk !== "rv") return { sk: "boolean", fn: compareTyped(e.op, l, r), test: slotTestOf(e.op, l, r) };
+    const L = rvFn(l);
+    const R = rvFn(r);
+    const op = e.op;
+    return { sk: "rv", fn: (f) => { const a = L(f); const b = R(f); return compareOp(op, a, b); } };
+  }
+
+  /**
+   * `a + b - c`: every operand is read, left to right, then combined from the left. Two
+   * operands get a closure of their own; a longer chain runs in one loop, without nesting.
+   */
+  private arithmetic(e: A.Arithmetic): Compiled {
+    if (e.ops.includes("/")) this.divides = true;
+    const parts = e.operands.map((o) => this.compile(o));
+    if (parts.length === 2) return this.arithmeticPair(e.ops[0]!, parts[0]!, parts[1]!);
+    const ops = e.ops;
+    const n = parts.length;
+    if (parts.every((p) => isNumericSK(p.sk))) {
+      let kind = parts[0]!.sk;
+      for (let i = 1; i < n; i++) kind = arithKind(ops[i - 1]!, kind, parts[i]!.sk);
+      const fs = parts.map((p) => p.fn);
       return {
-        sk: "rv",
+        sk: kind,
         fn: (f) => {
-          const a = L(f);
-          if (a.kind === "boolean" && a.value === decisive) return a;
-          const b = R(f);
-          if (b.kind === "boolean" && b.value === decisive) return b;
-          if (a.kind === "missing" || b.kind === "missing") return MISSING;
-          return decisive ? FALSE : TRUE;
+          let acc = fs[0]!(f) as N | undefined;
+          for (let i = 1; i < n; i++) {
+            const b = fs[i]!(f) as N | undefined;
+            if (acc === undefined || b === undefined) {
+              acc = undefined;
+              continue;
+            }
+            switch (ops[i - 1]) {
+              case "+": acc = nAdd(acc, b); break;
+              case "-": acc = nSub(acc, b); break;
+              case "*": acc = nMul(acc, b); break;
+              default:
+                if (nIsZero(b)) {
+                  f.fails++;
+                  acc = undefined;
+                } else acc = nDiv(acc, b);
+            }
+          }
+          return acc;
         },
       };
     }
-    if (COMPARISONS.has(e.op)) {
-      if (l.sk !== "rv" && r.sk !== "rv") return { sk: "boolean", fn: compareTyped(e.op, l, r), test: slotTestOf(e.op, l, r) };
-      const L = rvFn(l);
-      const R = rvFn(r);
-      const op = e.op;
-      return { sk: "rv", fn: (f) => { const a = L(f); const b = R(f); return compareOp(op, a, b); } };
-    }
-    // arithmetic
+    const fs = parts.map(rvFn);
+    return {
+      sk: "rv",
+      fn: (f) => {
+        let acc = fs[0]!(f) as RV;
+        for (let i = 1; i < n; i++) acc = arithRV(ops[i - 1]!, acc, fs[i]!(f) as RV, f);
+        return acc;
+      },
+    };
+  }
+
+  private arithmeticPair(op: A.ArithOp, l: Compiled, r: Compiled): Compiled {
     if (isNumericSK(l.sk) && isNumericSK(r.sk)) {
-      const kind = arithKind(e.op, l.sk, r.sk);
+      const kind = arithKind(op, l.sk, r.sk);
       const L = l.fn;
       const R = r.fn;
-      if (l.slot !== undefined && r.slot !== undefined && (e.op === "+" || e.op === "-")) {
+      if (l.slot !== undefined && r.slot !== undefined && (op === "+" || op === "-")) {
         const a1 = l.slot;
         const b1 = r.slot;
-        const add = e.op === "+";
+        const add = op === "+";
         return {
           sk: kind,
           fn: (f) => {
@@ -832,7 +902,7 @@ export class Scope {
           },
         };
       }
-      switch (e.op) {
+      switch (op) {
         case "+": return { sk: kind, fn: (f) => { const a = L(f); const b = R(f); return a === undefined || b === undefined ? undefined : nAdd(a, b); } };
         case "-": return { sk: kind, fn: (f) => { const a = L(f); const b = R(f); return a === undefined || b === undefined ? undefined : nSub(a, b); } };
         case "*": return { sk: kind, fn: (f) => { const a = L(f); const b = R(f); return a === undefined || b === undefined ? undefined : nMul(a, b); } };
@@ -850,12 +920,10 @@ export class Scope {
               return nDiv(a, b);
             },
           };
-        default: break;
       }
     }
     const L = rvFn(l);
     const R = rvFn(r);
-    const op = e.op;
     return { sk: "rv", fn: (f) => { const a = L(f); const b = R(f); return arithRV(op, a, b, f); } };
   }
 

@@ -150,16 +150,21 @@ function cohortBounds(e: A.Expr, lets: Map<string, A.Expr>, n: number, seen = ne
       }
       return {};
     case "Unary": return e.op === "-" ? negIv(rec(e.operand)) : {};
-    case "Binary":
-      switch (e.op) {
-        case "+": return addIv(rec(e.left), rec(e.right));
-        case "-": return addIv(rec(e.left), negIv(rec(e.right)));
-        case "*": return mulIv(rec(e.left), rec(e.right));
-        case "/": return divIv(rec(e.left), rec(e.right));
-        default: return {};
+    case "Arithmetic": {
+      let acc = rec(e.operands[0]!);
+      for (let i = 1; i < e.operands.length; i++) {
+        const r = rec(e.operands[i]!);
+        switch (e.ops[i - 1]!) {
+          case "+": acc = addIv(acc, r); break;
+          case "-": acc = addIv(acc, negIv(r)); break;
+          case "*": acc = mulIv(acc, r); break;
+          case "/": acc = divIv(acc, r); break;
+        }
       }
+      return acc;
+    }
     case "PercentOf": return mulIv(rec(e.percent), rec(e.of));
-    case "Otherwise": return hullIv(rec(e.value), rec(e.fallback));
+    case "Otherwise": return e.values.map(rec).reduce(hullIv);
     case "CountMet": return { lo: Rational.ZERO, hi: Rational.of(e.items.length) };
     default: return {};
   }

@@ -128,20 +128,29 @@ export function kindOf(e: A.Expr, ctx: EnglishContext, seen = new Set<string>())
       if (d && !seen.has(e.name)) return kindOf(d.expr, ctx, new Set([...seen, e.name]));
       return "unknown";
     }
-    case "Binary": {
-      if (["<", "<=", ">", ">=", "=", "!=", "and", "or"].includes(e.op)) return "boolean";
-      const l = kindOf(e.left, ctx, seen);
-      const r = kindOf(e.right, ctx, seen);
-      if (l === "money" || r === "money") return e.op === "/" && l === "money" && r === "money" ? "number" : "money";
-      if (l === "percent" || r === "percent") return e.op === "/" && l === "percent" && r === "percent" ? "number" : "percent";
-      return "number";
+    case "Binary":
+    case "Logical": return "boolean";
+    case "Arithmetic": {
+      // step by step from the left, as ((a + b) - c)
+      let l = kindOf(e.operands[0]!, ctx, seen);
+      for (let i = 1; i < e.operands.length; i++) {
+        const r = kindOf(e.operands[i]!, ctx, seen);
+        const op = e.ops[i - 1];
+        if (l === "money" || r === "money") l = op === "/" && l === "money" && r === "money" ? "number" : "money";
+        else if (l === "percent" || r === "percent") l = op === "/" && l === "percent" && r === "percent" ? "number" : "percent";
+        else l = "number";
+      }
+      return l;
     }
     case "Unary": return e.op === "not" ? "boolean" : kindOf(e.operand, ctx, seen);
     case "InList":
     case "IsMissing": return "boolean";
     case "Otherwise": {
-      const k = kindOf(e.value, ctx, seen);
-      return k === "unknown" ? kindOf(e.fallback, ctx, seen) : k;
+      for (const v of e.values) {
+        const k = kindOf(v, ctx, seen);
+        if (k !== "unknown") return k;
+      }
+      return "unknown";
     }
     case "PercentOf": return kindOf(e.of, ctx, seen);
     case "MonthStarts":
@@ -250,6 +259,11 @@ function literalText(e: A.Expr, ctx: EnglishContext): string | undefined {
   }
 }
 
+/** `a otherwise b otherwise c` without its last fallback: `a otherwise b`, or just `a`. */
+function allButLast(e: A.Otherwise): A.Expr {
+  return e.values.length === 2 ? e.values[0]! : { ...e, values: e.values.slice(0, -1) };
+}
+
 /** An expression as a noun phrase: "$900.00 × Months Enrolled ÷ 10", "95% of Savings". */
 export function valueText(e: A.Expr, ctx: EnglishContext): string {
   return value(e, ctx, 0);
@@ -260,14 +274,17 @@ function value(e: A.Expr, ctx: EnglishContext, prec: number): string {
   if (lit !== undefined) return lit;
   switch (e.$type) {
     case "NameRef": return nameWords(e.name, ctx);
-    case "Binary": {
-      const p = PREC[e.op];
-      if (p === undefined) return condText(cond(e, ctx));
-      const word = e.op === "+" ? "plus" : e.op === "-" ? "minus" : e.op === "*" ? "×" : "÷";
-      const left = value(e.left, ctx, p);
-      // the right side of - and ÷ groups: a − (b − c)
-      const right = value(e.right, ctx, e.op === "-" || e.op === "/" ? p + 1 : p);
-      const text = `${left} ${word} ${right}`;
+    case "Binary":
+    case "Logical": return condText(cond(e, ctx));
+    case "Arithmetic": {
+      const p = PREC[e.ops[0]!]!;
+      let text = value(e.operands[0]!, ctx, p);
+      for (let i = 1; i < e.operands.length; i++) {
+        const op = e.ops[i - 1]!;
+        const word = op === "+" ? "plus" : op === "-" ? "minus" : op === "*" ? "×" : "÷";
+        // the right side of - and ÷ groups: a − (b − c)
+        text = `${text} ${word} ${value(e.operands[i]!, ctx, op === "-" || op === "/" ? p + 1 : p)}`;
+      }
       return p < prec ? `(${text})` : text;
     }
     case "Unary": {
@@ -277,7 +294,11 @@ function value(e: A.Expr, ctx: EnglishContext, prec: number): string {
       return `the negative of ${value(e.operand, ctx, 3)}`;
     }
     case "Otherwise": {
-      const text = `${value(e.value, ctx, 3)}, or ${value(e.fallback, ctx, 3)} if it is missing`;
+      // as ((a otherwise b) otherwise c): each earlier part in brackets
+      let text = value(e.values[0]!, ctx, 3);
+      for (let i = 1; i < e.values.length; i++) {
+        text = `${i > 1 ? `(${text})` : text}, or ${value(e.values[i]!, ctx, 3)} if it is missing`;
+      }
       return prec > 0 ? `(${text})` : text;
     }
     case "PercentOf": {
@@ -286,10 +307,10 @@ function value(e: A.Expr, ctx: EnglishContext, prec: number): string {
     }
     case "MonthStarts": {
       const through = e.through.$type === "Otherwise"
-        ? `${value(e.through.value, ctx, 3)} (or through ${value(e.through.fallback, ctx, 3)} if it is missing)`
+        ? `${value(allButLast(e.through), ctx, 3)} (or through ${value(e.through.values[e.through.values.length - 1]!, ctx, 3)} if it is missing)`
         : value(e.through, ctx, 3);
       const from = e.from.$type === "Otherwise"
-        ? `${value(e.from.value, ctx, 3)} (or from ${value(e.from.fallback, ctx, 3)} if it is missing)`
+        ? `${value(allButLast(e.from), ctx, 3)} (or from ${value(e.from.values[e.from.values.length - 1]!, ctx, 3)} if it is missing)`
         : value(e.from, ctx, 3);
       const text = `the number of months whose first day falls from ${from} through ${through}, both included`;
       return prec > 0 ? `(${text})` : text;
@@ -374,26 +395,23 @@ export function comparison(e: A.Binary, ctx: EnglishContext, negated = false): C
 /** A condition in words, as a structure (see {@link condText}). */
 export function cond(e: A.Expr, ctx: EnglishContext, negated = false): Cond {
   switch (e.$type) {
-    case "Binary": {
-      if (e.op === "and" || e.op === "or") {
-        // De Morgan under negation (it holds in three-valued logic)
-        const conj = (e.op === "and") !== negated ? "all" : "any";
-        // `x and true` is x (a template's default condition); `x or false` likewise
-        const neutral = (x: A.Expr) => x.$type === "BoolLit" && x.value !== negated === (conj === "all");
-        if (neutral(e.right)) return cond(e.left, ctx, negated);
-        if (neutral(e.left)) return cond(e.right, ctx, negated);
-        const items: Cond[] = [];
-        const push = (c: Cond) => {
-          if (c.kind === conj) items.push(...c.items);
-          else items.push(c);
-        };
-        push(cond(e.left, ctx, negated));
-        push(cond(e.right, ctx, negated));
-        return mergeSubjects({ kind: conj, items });
+    case "Logical": {
+      // De Morgan under negation (it holds in three-valued logic)
+      const conj = (e.op === "and") !== negated ? "all" : "any";
+      // `x and true` is x (a template's default condition); `x or false` likewise
+      const neutral = (x: A.Expr) => x.$type === "BoolLit" && x.value !== negated === (conj === "all");
+      const kept = e.operands.filter((o) => !neutral(o));
+      if (kept.length <= 1) return cond(kept[0] ?? e.operands[0]!, ctx, negated);
+      const items: Cond[] = [];
+      for (const o of kept) {
+        const c = cond(o, ctx, negated);
+        if (c.kind === conj) items.push(...c.items);
+        else items.push(c);
       }
-      if (PREC[e.op] !== undefined) return { kind: "text", text: value(e, ctx, 0) };
-      return comparison(e, ctx, negated);
+      return mergeSubjects({ kind: conj, items });
     }
+    case "Arithmetic": return { kind: "text", text: value(e, ctx, 0) };
+    case "Binary": return comparison(e, ctx, negated);
     case "Unary":
       if (e.op === "not") return cond(e.operand, ctx, !negated);
       return { kind: "text", text: value(e, ctx, 0) };
@@ -416,9 +434,9 @@ export function cond(e: A.Expr, ctx: EnglishContext, negated = false): Cond {
       return { kind: "pred", subject: value(e.operand, ctx, 0), predicate: missing ? "is missing" : "is present" };
     }
     case "Otherwise": {
-      const inner = condText(cond(e.value, ctx, negated), 1);
-      const fb = condText(cond(e.fallback, ctx, negated), 1);
-      return { kind: "text", text: `${inner} (or, if a value it needs is missing, ${fb})` };
+      let text = condText(cond(e.values[0]!, ctx, negated), 1);
+      for (const v of e.values.slice(1)) text = `${text} (or, if a value it needs is missing, ${condText(cond(v, ctx, negated), 1)})`;
+      return { kind: "text", text };
     }
     default: {
       const text = value(e, ctx, 0);
@@ -537,10 +555,12 @@ export function subExpressions(e: A.Expr): A.Expr[] {
   const out: A.Expr[] = [e];
   switch (e.$type) {
     case "Binary": out.push(...subExpressions(e.left), ...subExpressions(e.right)); break;
+    case "Logical":
+    case "Arithmetic": out.push(...e.operands.flatMap(subExpressions)); break;
     case "Unary": out.push(...subExpressions(e.operand)); break;
     case "InList": out.push(...subExpressions(e.value), ...e.items.flatMap(subExpressions)); break;
     case "IsMissing": out.push(...subExpressions(e.operand)); break;
-    case "Otherwise": out.push(...subExpressions(e.value), ...subExpressions(e.fallback)); break;
+    case "Otherwise": out.push(...e.values.flatMap(subExpressions)); break;
     case "PercentOf": out.push(...subExpressions(e.percent), ...subExpressions(e.of)); break;
     case "MonthStarts": out.push(...subExpressions(e.from), ...subExpressions(e.through)); break;
     case "CountMet": out.push(...e.items.flatMap(subExpressions)); break;
@@ -569,15 +589,15 @@ export function missingFields(e: A.Expr, ctx: EnglishContext, seen = new Set<str
       case "CountMet":
       case "Aggregate":
         return new Set();
-      case "Otherwise": return walk(x.fallback);
-      case "Binary": {
-        const l = walk(x.left);
-        const r = walk(x.right);
-        // `x is missing or …x…` and `x is present and …x…` are decided for every student
-        const guard = x.left.$type === "IsMissing" && x.left.operand.$type === "NameRef" && x.left.negated === (x.op === "and") && (x.op === "or" || x.op === "and")
-          ? x.left.operand.name : undefined;
-        if (guard) r.delete(guard);
-        return new Set([...l, ...r]);
+      case "Otherwise": return walk(x.values[x.values.length - 1]!);
+      case "Binary": return new Set([...walk(x.left), ...walk(x.right)]);
+      case "Arithmetic": return new Set(x.operands.flatMap((o) => [...walk(o)]));
+      case "Logical": {
+        const sets = x.operands.map(walk);
+        // `x is missing or …x…` and `x is present and …x…`: the operand right after the test is decided for every student
+        const first = x.operands[0]!;
+        if (first.$type === "IsMissing" && first.operand.$type === "NameRef" && first.negated === (x.op === "and")) sets[1]!.delete(first.operand.name);
+        return new Set(sets.flatMap((s) => [...s]));
       }
       case "Unary": return walk(x.operand);
       case "InList": return new Set([walk(x.value), ...x.items.map(walk)].flatMap((s) => [...s]));

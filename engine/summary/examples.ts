@@ -708,13 +708,21 @@ function studentValues(ir: ContractIR, a: Assignment, r: StudentResult): Record<
   return Object.fromEntries([...fields.keys(), ...ir.metrics.keys()].map((n) => [n, showRV(env.name(n))]));
 }
 
+/** `a - b` of two names at the start of a sum (`a - b`, `a - b + c`): the names. */
+function difference(x: A.Expr): [string, string] | undefined {
+  if (x.$type !== "Arithmetic" || x.ops[0] !== "-") return undefined;
+  const [a, b] = x.operands;
+  return a?.$type === "NameRef" && b?.$type === "NameRef" ? [a.name, b.name] : undefined;
+}
+
 /** Pairs of fields subtracted one from the other (`eoy_score - boy_score`), anywhere in the contract. */
 function differencePairs(ir: ContractIR): [string, string][] {
   const out: [string, string][] = [];
   for (const e of allExprs(ir)) {
     for (const x of subExpressions(e)) {
-      if (x.$type === "Binary" && x.op === "-" && x.left.$type === "NameRef" && x.right.$type === "NameRef" && ir.fields.has(x.left.name) && ir.fields.has(x.right.name)) {
-        if (!out.some(([a, b]) => a === (x.left as A.NameRef).name && b === (x.right as A.NameRef).name)) out.push([x.left.name, x.right.name]);
+      const d = difference(x);
+      if (d && ir.fields.has(d[0]) && ir.fields.has(d[1])) {
+        if (!out.some(([a, b]) => a === d[0] && b === d[1])) out.push(d);
       }
     }
   }
@@ -727,9 +735,10 @@ function differenceFields(ir: ContractIR, fields: FieldInfo[]): string[] {
   const out = new Set<string>();
   for (const e of allExprs(ir)) {
     for (const x of subExpressions(e)) {
-      if (x.$type === "Binary" && x.op === "-" && x.left.$type === "NameRef" && x.right.$type === "NameRef" && scores.has(x.left.name) && scores.has(x.right.name)) {
-        out.add(x.left.name);
-        out.add(x.right.name);
+      const d = difference(x);
+      if (d && scores.has(d[0]) && scores.has(d[1])) {
+        out.add(d[0]);
+        out.add(d[1]);
       }
     }
   }

@@ -249,7 +249,7 @@ export function metricDefinition(m: A.MetricDecl, ctx: EnglishContext): string {
 }
 
 function isCondition(e: A.Expr): boolean {
-  return (e.$type === "Binary" && ["<", "<=", ">", ">=", "=", "!=", "and", "or"].includes(e.op))
+  return e.$type === "Binary" || e.$type === "Logical"
     || (e.$type === "Unary" && e.op === "not") || e.$type === "InList" || e.$type === "IsMissing" || e.$type === "ClauseRef" || e.$type === "BoolLit";
 }
 

@@ -15,7 +15,7 @@ import type { Diagnostic } from "../diagnostics/types.ts";
 import { DEFAULT_ROUNDING, type ContractIR, type DataSetIR, type FieldInfo, type Ty } from "./ir.ts";
 import { versions } from "./amend.ts";
 import { checkRules } from "./rules.ts";
-import { ExprChecker, type NameInfo, type Scope } from "./types.ts";
+import { ExprChecker, resetNesting, type NameInfo, type Scope } from "./types.ts";
 
 export interface CheckOutput {
   value: ContractIR | undefined;
@@ -38,6 +38,7 @@ function mapScope(map: Map<string, NameInfo>, parent?: Scope, extra: Partial<Sco
 }
 
 export function checkContract(contract: A.Contract): CheckOutput {
+  resetNesting();
   const all = versions(contract);
   const diagnostics: Diagnostic[] = [];
   const ir = checkVersion(all[0]!.contract, diagnostics);
@@ -294,8 +295,8 @@ function checkNames(ir: ContractIR, diagnostics: Diagnostic[]): void {
     }
     if (st) return st;
     metricState.set(name, "busy");
-    const typed = m.kind === "condition" ? exprChecker.condition(m.expr, studentScope) : exprChecker.expr(m.expr, studentScope);
-    const info: NameInfo = { type: typed.type, missing: typed.missing, kind: m.kind === "condition" ? "condition" : "metric", span: m.name.span };
+    const { value: typed, depth } = exprChecker.measure(() => (m.kind === "condition" ? exprChecker.condition(m.expr, studentScope) : exprChecker.expr(m.expr, studentScope)));
+    const info: NameInfo = { type: typed.type, missing: typed.missing, kind: m.kind === "condition" ? "condition" : "metric", span: m.name.span, depth };
     if (metricState.get(name) === "busy") metricState.set(name, info);
     return metricState.get(name) as NameInfo;
   };
@@ -405,11 +406,11 @@ function checkNames(ir: ContractIR, diagnostics: Diagnostic[]): void {
     const lets = new Map<string, NameInfo>();
     const scope = mapScope(lets, base);
     for (const l of d.lets) {
-      const t = ec.expr(l.expr, scope);
+      const { value: t, depth } = ec.measure(() => ec.expr(l.expr, scope));
       if (lets.has(l.name.name)) {
         diagnostics.push(diag("OBC2004", { name: `'${l.name.name}'` }, { span: l.name.span, label: "declared again here" }));
       }
-      lets.set(l.name.name, { type: t.type, missing: t.missing, kind: "let", span: l.name.span });
+      lets.set(l.name.name, { type: t.type, missing: t.missing, kind: "let", span: l.name.span, depth });
     }
     ec.money(d.amount, scope);
     if (d.condition) ec.condition(d.condition, scope);
@@ -431,9 +432,9 @@ function checkNames(ir: ContractIR, diagnostics: Diagnostic[]): void {
     const unknownRows: Scope = { lookup: () => ({ type: "error", missing: new Set(), kind: "field", span: d.over.span }), names: () => [] };
     const scope = mapScope(names, ds ? undefined : unknownRows, { clauses: clauseNames, populations });
     for (const m of d.measures) {
-      const t = ec.expr(m.expr, scope);
+      const { value: t, depth } = ec.measure(() => ec.expr(m.expr, scope));
       if (names.has(m.name.name)) diagnostics.push(diag("OBC2004", { name: `'${m.name.name}'` }, { span: m.name.span, label: "declared again here" }));
-      names.set(m.name.name, { type: t.type, missing: t.missing, kind: "measure", span: m.name.span });
+      names.set(m.name.name, { type: t.type, missing: t.missing, kind: "measure", span: m.name.span, depth });
     }
     for (const level of d.levels) {
       ec.condition(level.condition, scope);
@@ -458,33 +459,95 @@ function checkClauseCycles(ir: ContractIR, diagnostics: Diagnostic[]): void {
     refs.set(c.name, out);
   }
   const reported = new Set<string>();
+  /** clauses in a cycle already reported: a search from them finds nothing new worth reporting */
+  const covered = new Set<string>();
+  const inCycle = clausesInCycles(refs);
   for (const start of ir.clauses) {
-    // depth-first search for a path back to `start`
+    if (!inCycle.has(start.name) || covered.has(start.name)) continue;
+    // depth-first search for a path back to `start`, in the order the references are written,
+    // with an explicit stack (a chain of thousands of clauses costs no recursion)
     const path: string[] = [];
     const seen = new Set<string>();
-    const visit = (name: string): boolean => {
-      for (const r of refs.get(name) ?? []) {
-        if (r.name === start.name) {
-          path.push(name);
-          return true;
-        }
-        if (seen.has(r.name)) continue;
-        seen.add(r.name);
-        if (visit(r.name)) {
-          path.push(name);
-          return true;
-        }
+    const stack: { name: string; next: number }[] = [{ name: start.name, next: 0 }];
+    let found = false;
+    while (stack.length > 0 && !found) {
+      const top = stack[stack.length - 1]!;
+      const out = refs.get(top.name) ?? [];
+      if (top.next >= out.length) {
+        stack.pop();
+        continue;
       }
-      return false;
-    };
-    if (!visit(start.name)) continue;
+      const r = out[top.next++]!;
+      if (r.name === start.name) {
+        found = true;
+        break;
+      }
+      if (seen.has(r.name) || !inCycle.has(r.name)) continue;
+      seen.add(r.name);
+      stack.push({ name: r.name, next: 0 });
+    }
+    if (!found) continue;
+    path.push(...stack.map((f) => f.name).reverse());
     const cycle = [...path.reverse(), start.name];
     const key = [...new Set(cycle)].sort().join("|");
     if (reported.has(key)) continue;
     reported.add(key);
+    for (const n of cycle) covered.add(n);
     const ref = refs.get(start.name)!.find((r) => cycle.includes(r.name))!;
     diagnostics.push(
       diag("OBC2022", { cycle: cycle.map((n) => `"${n}"`).join(" → ") }, { span: ref.span, label: "refers back to this clause" }, { clause: start.name }),
     );
   }
+}
+
+/**
+ * The clauses that lie on a cycle of references (Tarjan's strongly connected components,
+ * with an explicit stack): only a search from one of them can lead back to where it began.
+ */
+function clausesInCycles(refs: Map<string, { name: string }[]>): Set<string> {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const sccStack: string[] = [];
+  const out = new Set<string>();
+  let counter = 0;
+  const edgesOf = new Map([...refs].map(([name, out]) => [name, out.map((r) => r.name).filter((r) => refs.has(r))]));
+  for (const root of refs.keys()) {
+    if (index.has(root)) continue;
+    const work: { name: string; next: number }[] = [{ name: root, next: 0 }];
+    index.set(root, counter);
+    low.set(root, counter++);
+    sccStack.push(root);
+    onStack.add(root);
+    while (work.length > 0) {
+      const top = work[work.length - 1]!;
+      const edges = edgesOf.get(top.name)!;
+      if (top.next < edges.length) {
+        const w = edges[top.next++]!;
+        if (!index.has(w)) {
+          index.set(w, counter);
+          low.set(w, counter++);
+          sccStack.push(w);
+          onStack.add(w);
+          work.push({ name: w, next: 0 });
+        } else if (onStack.has(w)) low.set(top.name, Math.min(low.get(top.name)!, index.get(w)!));
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low.set(parent.name, Math.min(low.get(parent.name)!, low.get(top.name)!));
+      if (low.get(top.name) === index.get(top.name)) {
+        const component: string[] = [];
+        let w: string;
+        do {
+          w = sccStack.pop()!;
+          onStack.delete(w);
+          component.push(w);
+        } while (w !== top.name);
+        const selfLoop = (refs.get(top.name) ?? []).some((r) => r.name === top.name);
+        if (component.length > 1 || selfLoop) for (const c of component) out.add(c);
+      }
+    }
+  }
+  return out;
 }

@@ -76,8 +76,10 @@ function checkPercents(ir: ContractIR, out: Diagnostic[]): void {
         walk(e.left);
         walk(e.right);
         return;
+      case "Logical":
+      case "Arithmetic": e.operands.forEach(walk); return;
       case "Unary": walk(e.operand); return;
-      case "Otherwise": walk(e.value); walk(e.fallback); return;
+      case "Otherwise": e.values.forEach(walk); return;
       case "Aggregate": walk(e.value); walk(e.where); return;
       default: return;
     }
@@ -113,15 +115,18 @@ function constValue(e: A.Expr): number | undefined {
 
 /** A canonical text for an expression, spans ignored, to compare subjects. */
 export function exprKey(e: A.Expr): string {
-  return JSON.stringify(e, (k, v) => (k === "span" || k === "opSpan" ? undefined : v));
+  return JSON.stringify(e, (k, v) => (k === "span" || k === "opSpan" || k === "opSpans" ? undefined : v));
 }
 
 function toInterval(e: A.Expr): Interval | undefined {
-  if (e.$type === "Binary" && e.op === "and") {
-    const l = toInterval(e.left);
-    const r = toInterval(e.right);
-    if (!l || !r || l.subject !== r.subject) return undefined;
-    return { subject: l.subject, lo: tighterLo(l.lo, r.lo), hi: tighterHi(l.hi, r.hi) };
+  if (e.$type === "Logical" && e.op === "and") {
+    let acc: Interval | undefined;
+    for (const o of e.operands) {
+      const r = toInterval(o);
+      if (!r || (acc && acc.subject !== r.subject)) return undefined;
+      acc = acc ? { subject: acc.subject, lo: tighterLo(acc.lo, r.lo), hi: tighterHi(acc.hi, r.hi) } : r;
+    }
+    return acc;
   }
   if (e.$type !== "Binary" || !["<", "<=", ">", ">="].includes(e.op)) return undefined;
   let subject = e.left;
@@ -130,7 +135,7 @@ function toInterval(e: A.Expr): Interval | undefined {
   if (v === undefined) {
     v = constValue(e.left);
     subject = e.right;
-    op = ({ "<": ">", "<=": ">=", ">": "<", ">=": "<=" } as Record<string, A.BinaryOp>)[e.op]!;
+    op = ({ "<": ">", "<=": ">=", ">": "<", ">=": "<=" } as Record<string, A.CompareOp>)[e.op]!;
   }
   if (v === undefined || constValue(subject) !== undefined) return undefined;
   const key = exprKey(subject);

@@ -11,6 +11,7 @@ import type * as A from "../ast.ts";
 import { diag } from "../diagnostics/codes.ts";
 import type { Diagnostic } from "../diagnostics/types.ts";
 import { didYouMean } from "../diagnostics/suggest.ts";
+import { MAX_DEFINITION_DEPTH } from "../limits.ts";
 import type { Ty } from "./ir.ts";
 
 export interface NameInfo {
@@ -19,6 +20,21 @@ export interface NameInfo {
   missing: Set<string>;
   kind: "field" | "metric" | "condition" | "let" | "measure";
   span: A.Span;
+  /** for a definition: how deep its expression nests, counting the definitions it reads (see {@link ExprChecker.measure}) */
+  depth?: number;
+}
+
+/**
+ * How deep the expression being typed sits: `stack` counts every `expr` call still open
+ * (across definitions typed on the way), `depth` those since the definition being typed began,
+ * and `reach` the deepest point of that definition, definitions it reads included. Shared by
+ * every checker, since a metric is typed while a clause that reads it is being typed.
+ */
+const nesting = { stack: 0, depth: 0, reach: 0, reported: false };
+
+/** Starts the checking of a contract: the bound on nesting is reported at most once per contract. */
+export function resetNesting(): void {
+  Object.assign(nesting, { stack: 0, depth: 0, reach: 0, reported: false });
 }
 
 /** Where names are looked up. Scopes chain to a parent (e.g. a cohort's lets, then student fields). */
@@ -79,9 +95,7 @@ const union = (...sets: Set<string>[]): Set<string> => new Set(sets.flatMap((s) 
 /** Fields `x` such that `e` is `x is missing` (negated=false) or `x is present` (negated=true). */
 function guardFields(e: A.Expr, negated: boolean): Set<string> {
   if (e.$type === "IsMissing" && e.negated === negated && e.operand.$type === "NameRef") return new Set([e.operand.name]);
-  if (e.$type === "Binary" && e.op === (negated ? "and" : "or")) {
-    return union(guardFields(e.left, negated), guardFields(e.right, negated));
-  }
+  if (e.$type === "Logical" && e.op === (negated ? "and" : "or")) return union(...e.operands.map((o) => guardFields(o, negated)));
   return new Set();
 }
 
@@ -113,7 +127,47 @@ export class ExprChecker {
     return t;
   }
 
+  /**
+   * Types a definition's expression with `f`, and measures how deep it nests, the
+   * definitions it reads included: the depth every later stage recurses to when it
+   * evaluates, compiles or describes the definition.
+   */
+  measure<T>(f: () => T): { value: T; depth: number } {
+    const saved = { depth: nesting.depth, reach: nesting.reach };
+    nesting.depth = 0;
+    nesting.reach = 0;
+    try {
+      const value = f();
+      return { value, depth: nesting.reach };
+    } finally {
+      nesting.depth = saved.depth;
+      nesting.reach = saved.reach;
+    }
+  }
+
+  /** Reports once, where the bound is passed, that an expression nests too deeply; its type is then `error`. */
+  private tooDeep(e: A.Expr): Typed {
+    if (!nesting.reported) {
+      nesting.reported = true;
+      this.report(diag("OBC2025", { limit: String(MAX_DEFINITION_DEPTH) }, { span: e.span, label: `more than ${MAX_DEFINITION_DEPTH} levels deep` }));
+    }
+    return { type: "error", missing: new Set() };
+  }
+
   expr(e: A.Expr, scope: Scope): Typed {
+    if (nesting.stack >= MAX_DEFINITION_DEPTH || nesting.depth >= MAX_DEFINITION_DEPTH) return this.tooDeep(e);
+    nesting.stack++;
+    nesting.depth++;
+    if (nesting.depth > nesting.reach) nesting.reach = nesting.depth;
+    try {
+      return this.exprAt(e, scope);
+    } finally {
+      nesting.stack--;
+      nesting.depth--;
+    }
+  }
+
+  private exprAt(e: A.Expr, scope: Scope): Typed {
     const none = new Set<string>();
     switch (e.$type) {
       case "NumberLit": return { type: "number", missing: none };
@@ -135,6 +189,11 @@ export class ExprChecker {
             ),
           );
           return { type: "error", missing: none };
+        }
+        if (info.depth !== undefined && info.type !== "error") {
+          const reach = nesting.depth + info.depth;
+          if (reach > MAX_DEFINITION_DEPTH) return this.tooDeep(e);
+          if (reach > nesting.reach) nesting.reach = reach;
         }
         return { type: info.type, missing: info.missing };
       }
@@ -172,7 +231,11 @@ export class ExprChecker {
         return t;
       }
       case "Binary":
-        return this.binary(e, scope);
+        return this.comparison(e, scope);
+      case "Logical":
+        return this.logical(e, scope);
+      case "Arithmetic":
+        return this.arithmeticChain(e, scope);
       case "InList": {
         const v = this.expr(e.value, scope);
         let missing = v.missing;
@@ -190,13 +253,20 @@ export class ExprChecker {
         return { type: v.type === "error" ? "error" : "boolean", missing: none };
       }
       case "Otherwise": {
-        const v = this.expr(e.value, scope);
-        const f = this.expr(e.fallback, scope);
-        if (v.type !== "error" && f.type !== "error" && !comparable(v.type, f.type)) {
-          this.report(diag("OBC3001", { left: describeExpr(e.value), right: describeExpr(e.fallback), why: `${tyWords(v.type)} cannot fall back to ${tyWords(f.type)}` }, { span: e.fallback.span, label: tyWords(f.type) }));
-          return { type: "error", missing: none };
+        // as if written (a otherwise b) otherwise c: each fallback for everything before it
+        let v = this.expr(e.values[0]!, scope);
+        for (let i = 1; i < e.values.length; i++) {
+          const fallback = e.values[i]!;
+          const f = this.expr(fallback, scope);
+          if (v.type !== "error" && f.type !== "error" && !comparable(v.type, f.type)) {
+            const before = i === 1 ? describeExpr(e.values[0]!) : "this value";
+            this.report(diag("OBC3001", { left: before, right: describeExpr(fallback), why: `${tyWords(v.type)} cannot fall back to ${tyWords(f.type)}` }, { span: fallback.span, label: tyWords(f.type) }));
+            v = { type: "error", missing: none };
+            continue;
+          }
+          v = { type: v.type === "error" ? f.type : v.type, missing: f.missing };
         }
-        return { type: v.type === "error" ? f.type : v.type, missing: f.missing };
+        return v;
       }
       case "PercentOf": {
         const p = this.expr(e.percent, scope);
@@ -256,50 +326,77 @@ export class ExprChecker {
     return { type: e.fn === "share" ? "percent" : "count", missing: none };
   }
 
-  private binary(e: A.Binary, scope: Scope): Typed {
-    if (e.op === "and" || e.op === "or") {
-      const l = this.condition(e.left, scope);
-      const r = this.condition(e.right, scope);
-      const guarded = guardFields(e.left, e.op === "and").size > 0 ? guardFields(e.left, e.op === "and") : guardFields(e.right, e.op === "and");
-      const missing = new Set([...union(l.missing, r.missing)].filter((f) => !guarded.has(f)));
-      return { type: l.type === "error" || r.type === "error" ? "error" : "boolean", missing };
+  /** `a and b and c`: typed as if nested to the left, ((a and b) and c). */
+  private logical(e: A.Logical, scope: Scope): Typed {
+    const negated = e.op === "and";
+    let acc = this.condition(e.operands[0]!, scope);
+    // the guards (`x is present` under and, `x is missing` under or) of the operands so far
+    let guards = guardFields(e.operands[0]!, negated);
+    for (let i = 1; i < e.operands.length; i++) {
+      const operand = e.operands[i]!;
+      const r = this.condition(operand, scope);
+      const own = guardFields(operand, negated);
+      const guarded = guards.size > 0 ? guards : own;
+      const missing = new Set([...union(acc.missing, r.missing)].filter((f) => !guarded.has(f)));
+      acc = { type: acc.type === "error" || r.type === "error" ? "error" : "boolean", missing };
+      guards = union(guards, own);
     }
+    return acc;
+  }
+
+  /** `a + b - c`: typed step by step from the left; a step whose units do not combine is reported at its operator. */
+  private arithmeticChain(e: A.Arithmetic, scope: Scope): Typed {
+    const first = this.expr(e.operands[0]!, scope);
+    let type = first.type;
+    let missing = first.missing;
+    for (let i = 1; i < e.operands.length; i++) {
+      const r = this.expr(e.operands[i]!, scope);
+      missing = union(missing, r.missing);
+      if (type === "error" || r.type === "error") {
+        type = "error";
+        continue;
+      }
+      const op = e.ops[i - 1]!;
+      const t = arithmetic(op, type, r.type);
+      if (!t) {
+        const verb = { "+": "add", "-": "take the difference of", "*": "multiply", "/": "divide" }[op];
+        this.report(
+          diag("OBC3002", { op: verb, left: tyWords(type), right: tyWords(r.type), why: arithmeticWhy(op, type, r.type) }, { span: e.opSpans[i - 1]!, label: `${tyWords(type)} ${op} ${tyWords(r.type)}` }),
+        );
+        type = "error";
+        continue;
+      }
+      type = t;
+    }
+    return { type, missing };
+  }
+
+  private comparison(e: A.Binary, scope: Scope): Typed {
     const l = this.expr(e.left, scope);
     const r = this.expr(e.right, scope);
     const missing = union(l.missing, r.missing);
     if (l.type === "error" || r.type === "error") return { type: "error", missing };
-    if (["<", "<=", ">", ">=", "=", "!="].includes(e.op)) {
-      if (!comparable(l.type, r.type)) {
-        const [pct, other, otherExpr] = l.type === "percent" ? [e.left, r.type, e.right] : [e.right, l.type, e.left];
-        if ((l.type === "percent" || r.type === "percent") && other === "number" && otherExpr.$type === "NumberLit") {
-          const value = asPercentPoints(otherExpr.value);
-          this.report(
-            diag("OBC3005", { field: describeExpr(pct), value }, { span: otherExpr.span, label: "a plain number" }, {
-              suggestions: [{ message: `Write ${value}%`, span: otherExpr.span, replacement: `${value}%` }],
-            }),
-          );
-        } else {
-          this.report(
-            diag("OBC3001", { left: describeExpr(e.left), right: describeExpr(e.right), why: `${tyWords(l.type)} is not ${tyWords(r.type)}` }, { span: e.span, label: `${tyWords(l.type)} compared with ${tyWords(r.type)}` }),
-          );
-        }
-        return { type: "error", missing };
+    if (!comparable(l.type, r.type)) {
+      const [pct, other, otherExpr] = l.type === "percent" ? [e.left, r.type, e.right] : [e.right, l.type, e.left];
+      if ((l.type === "percent" || r.type === "percent") && other === "number" && otherExpr.$type === "NumberLit") {
+        const value = asPercentPoints(otherExpr.value);
+        this.report(
+          diag("OBC3005", { field: describeExpr(pct), value }, { span: otherExpr.span, label: "a plain number" }, {
+            suggestions: [{ message: `Write ${value}%`, span: otherExpr.span, replacement: `${value}%` }],
+          }),
+        );
+      } else {
+        this.report(
+          diag("OBC3001", { left: describeExpr(e.left), right: describeExpr(e.right), why: `${tyWords(l.type)} is not ${tyWords(r.type)}` }, { span: e.span, label: `${tyWords(l.type)} compared with ${tyWords(r.type)}` }),
+        );
       }
-      if ((e.op !== "=" && e.op !== "!=") && (l.type === "boolean" || l.type === "text")) {
-        this.report(diag("OBC3001", { left: describeExpr(e.left), right: describeExpr(e.right), why: `${tyWords(l.type)} has no order; use = or !=` }, { span: e.opSpan, label: "no order" }));
-        return { type: "error", missing };
-      }
-      return { type: "boolean", missing };
-    }
-    const t = arithmetic(e.op, l.type, r.type);
-    if (!t) {
-      const verb = { "+": "add", "-": "take the difference of", "*": "multiply", "/": "divide" }[e.op as "+" | "-" | "*" | "/"];
-      this.report(
-        diag("OBC3002", { op: verb, left: tyWords(l.type), right: tyWords(r.type), why: arithmeticWhy(e.op, l.type, r.type) }, { span: e.opSpan, label: `${tyWords(l.type)} ${e.op} ${tyWords(r.type)}` }),
-      );
       return { type: "error", missing };
     }
-    return { type: t, missing };
+    if ((e.op !== "=" && e.op !== "!=") && (l.type === "boolean" || l.type === "text")) {
+      this.report(diag("OBC3001", { left: describeExpr(e.left), right: describeExpr(e.right), why: `${tyWords(l.type)} has no order; use = or !=` }, { span: e.opSpan, label: "no order" }));
+      return { type: "error", missing };
+    }
+    return { type: "boolean", missing };
   }
 }
 

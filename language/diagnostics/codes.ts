@@ -29,6 +29,8 @@ export interface CodeInfo {
   help?: string;
   /** A small complete .obc snippet that triggers the code (for docs and CI). */
   example?: string;
+  /** For a code no small snippet can trigger (a file over 2 MB, a hundred problems): why, and where it is tested. */
+  noExample?: string;
 }
 
 type Entry = Omit<CodeInfo, "code">;
@@ -120,6 +122,29 @@ const ENTRIES: Record<string, Entry> = {
   milestone "Dosage" pays $2,50 per student when sessions >= 30
 }
 `,
+  },
+
+  OBC1011: {
+    name: "nesting-too-deep", severity: "error", title: "Brackets or negations nested too deeply",
+    message: "This is nested more than {limit} levels deep (brackets, `not`, `-`, `% of` or `month starts` inside one another), so I stopped reading the file here.",
+    help: "Give an inner part a name with `metric name = …` or `condition name = …` and use the name instead.",
+    example: `contract "Example" {
+  data students { eoy_score: score }
+  metric m = ${"(".repeat(33)}eoy_score${")".repeat(33)}
+}
+`,
+  },
+  OBC1012: {
+    name: "too-many-errors", severity: "error", title: "So many problems that reading stopped",
+    message: "I stopped reading here after {count} problems. Fix those and check the file again.",
+    help: "A file that is mostly not OBC (a spreadsheet, a binary file, text in another encoding) gives this; check that this is the contract you meant.",
+    noExample: "It needs more than a hundred problems in one file; test/bounded-work.test.ts checks it on a megabyte of characters the language does not use.",
+  },
+  OBC1013: {
+    name: "file-too-large", severity: "error", title: "A file too large to be a contract",
+    message: "This file is {size} long; a contract or template may be at most {limit}, so I did not read it.",
+    help: "Check that this is the contract you meant: the largest real contracts are a few dozen kilobytes.",
+    noExample: "It needs a file over 2 MB; test/bounded-work.test.ts checks it on 10 MB of NUL characters.",
   },
 
   // ───────────── OBC2xxx names and resolution ─────────────
@@ -358,6 +383,25 @@ const ENTRIES: Record<string, Entry> = {
   parties { district "D" provider "P" }
 }
 `,
+  },
+
+  OBC2025: {
+    name: "definition-too-deep", severity: "error", title: "An expression nested too deeply once the metrics it reads are counted",
+    message: "This nests more than {limit} levels deep, counting the metrics, conditions and values it reads through their definitions.",
+    help: "A definition built on a long chain of others (a metric that adds one to another, hundreds of times) is better written as one sum or one list.",
+    noExample: "It needs a chain of hundreds of definitions; test/bounded-work.test.ts checks it on 5,000 metrics each built on the next.",
+  },
+  OBC2026: {
+    name: "template-expansion-budget", severity: "error", title: "Templates that expand to more than a contract can hold",
+    message: "Expanding the templates used here {why}, so I stopped expanding them.",
+    help: "Templates that use other templates more than once multiply: check that each template uses the others only where it needs them.",
+    noExample: "It needs a chain of template files that use each other; test/bounded-work.test.ts checks it on 25 templates that each use the next twice (2^24 statements).",
+  },
+  OBC2027: {
+    name: "import-not-a-file", severity: "error", title: "An import of something that is not a template file",
+    message: "The import {path} is {what}, not a template file.",
+    help: "Import a .obc file that holds a template, such as `import dosage from \"./clauses/dosage.obc\"`.",
+    noExample: "It needs a folder or a named pipe on disk; test/diagnostics/bad/ has a contract that imports a folder, and test/bounded-work.test.ts a named pipe.",
   },
 
   // ───────────── OBC3xxx types and units ─────────────
@@ -798,6 +842,11 @@ const ENTRIES: Record<string, Entry> = {
     name: "not-utf8", severity: "warning", title: "A data file that is not UTF-8, read in another encoding",
     message: "The file {file} is not UTF-8; it was read as {encoding}.",
     help: "Check that names and other text read correctly; to be sure, save the file as CSV UTF-8.",
+  },
+  OBC9002: {
+    name: "check-failed", severity: "error", title: "OBC could not finish checking a contract (a bug in OBC)",
+    message: "I could not finish checking this contract: {reason}. This is a bug in OBC, not a mistake in the contract; please report it.",
+    help: "Until it is fixed, the contract cannot be run.",
   },
   OBC9001: {
     name: "internal-error", severity: "error", title: "OBC broke one of its own guarantees (a bug in OBC)",

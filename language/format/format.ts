@@ -43,7 +43,7 @@ export function format(text: string): FormatOutput {
 const PREC = { or: 1, and: 2, not: 3, compare: 4, add: 5, mul: 6, otherwise: 7, unary: 8, primary: 9 } as const;
 
 function binaryPrec(op: A.BinaryOp): number {
-  switch (op) {
+  switch (op as string) {
     case "or":
       return PREC.or;
     case "and":
@@ -63,6 +63,10 @@ function precOf(e: A.Expr): number {
   switch (e.$type) {
     case "Binary":
       return binaryPrec(e.op);
+    case "Logical":
+      return binaryPrec(e.op);
+    case "Arithmetic":
+      return binaryPrec(e.ops[0]!);
     case "Unary":
       return e.op === "not" ? PREC.not : PREC.unary;
     case "InList":
@@ -87,7 +91,7 @@ function endsWithMonthStarts(e: A.Expr, min: number): boolean {
     case "MonthStarts":
       return true;
     case "Otherwise":
-      return endsWithMonthStarts(e.fallback, PREC.unary);
+      return endsWithMonthStarts(e.values[e.values.length - 1]!, PREC.unary);
     case "Unary":
       return e.op === "-" && endsWithMonthStarts(e.operand, PREC.unary);
     case "PercentOf":
@@ -150,12 +154,15 @@ function printBare(e: A.Expr): string {
       return e.name;
     case "ClauseRef":
       return quote(e.name);
-    case "Binary": {
-      const p = binaryPrec(e.op);
+    case "Binary":
       // comparisons do not chain: both sides are sums
-      const leftMin = p === PREC.compare ? PREC.add : p;
-      const rightMin = p === PREC.compare ? PREC.add : p + 1;
-      return `${printExpr(e.left, leftMin)} ${e.op} ${printExpr(e.right, rightMin)}`;
+      return `${printExpr(e.left, PREC.add)} ${e.op} ${printExpr(e.right, PREC.add)}`;
+    case "Logical":
+    case "Arithmetic": {
+      // a chain reads left to right: an operand of the same precedence after the first needs brackets
+      const p = precOf(e);
+      const ops = e.$type === "Logical" ? e.operands.map(() => e.op) : e.ops;
+      return e.operands.map((o, i) => (i === 0 ? printExpr(o, p) : `${ops[i - 1]} ${printExpr(o, p + 1)}`)).join(" ");
     }
     case "Unary": {
       if (e.op === "not") return `not ${printExpr(e.operand, PREC.not)}`;
@@ -166,12 +173,14 @@ function printBare(e: A.Expr): string {
       return `${printExpr(e.value, PREC.add)}${e.negated ? " not" : ""} in [${e.items.map((i) => printExpr(i, PREC.add)).join(", ")}]`;
     case "IsMissing":
       return `${printExpr(e.operand, PREC.add)} is ${e.negated ? "present" : "missing"}`;
-    case "Otherwise": {
-      let value = printExpr(e.value, PREC.otherwise);
-      // `(month starts from a through b) otherwise c`: without the parentheses `through` takes the `otherwise`
-      if (endsWithMonthStarts(e.value, PREC.otherwise)) value = `(${value})`;
-      return `${value} otherwise ${printExpr(e.fallback, PREC.unary)}`;
-    }
+    case "Otherwise":
+      return e.values
+        .map((v, i) => {
+          const min = i === 0 ? PREC.otherwise : PREC.unary;
+          // `(month starts from a through b) otherwise c`: without the parentheses `through` takes the `otherwise`
+          return i < e.values.length - 1 && endsWithMonthStarts(v, min) ? `(${printExpr(v, min)})` : printExpr(v, min);
+        })
+        .join(" otherwise ");
     case "PercentOf":
       return `${printExpr(e.percent, PREC.primary)} of ${printExpr(e.of, PREC.unary)}`;
     case "MonthStarts":

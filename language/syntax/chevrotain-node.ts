@@ -35,4 +35,4 @@ export const { createToken, CstParser, Lexer } = chevrotain;
 export const CHECK_GRAMMAR = false;
 export type CstParser = Chevrotain.CstParser;
 export type Lexer = Chevrotain.Lexer;
-export type { CstElement, CstNode, IRecognitionException, IToken, TokenType } from "chevrotain";
+export type { CstElement, CstNode, IOrAlt, IRecognitionException, IToken, TokenType } from "chevrotain";

@@ -14,4 +14,4 @@ export { createToken, CstParser, Lexer } from "chevrotain";
  * the time the CLI needs to start.
  */
 export const CHECK_GRAMMAR = true;
-export type { CstElement, CstNode, IRecognitionException, IToken, TokenType } from "chevrotain";
+export type { CstElement, CstNode, IOrAlt, IRecognitionException, IToken, TokenType } from "chevrotain";

@@ -735,25 +735,22 @@ export class CstToAst {
     switch (node.name) {
       case "expression":
       case "andExpr": {
-        const operands = this.subs(node, "operands");
+        const operandNodes = this.subs(node, "operands");
         const ops = this.toks(node, "ops");
-        if (operands.length === 0) throw new Incomplete();
-        let left = this.expression(operands[0]!);
-        if (operands.length === 1) return left;
-        left = this.asCondition(left);
-        for (let i = 1; i < operands.length; i++) {
-          const right = this.asCondition(this.expression(operands[i]!));
-          const op = ops[i - 1];
-          left = {
-            $type: "Binary",
-            op: node.name === "expression" ? "or" : "and",
-            left,
-            right,
-            opSpan: op ? tokenSpan(op) : { start: left.span.end, end: right.span.start },
-            span: this.join(left.span, right.span),
-          };
+        if (operandNodes.length === 0) throw new Incomplete();
+        const first = this.expression(operandNodes[0]!);
+        if (operandNodes.length === 1) return first;
+        const op: A.LogicalOp = node.name === "expression" ? "or" : "and";
+        // `(a and b) and c` is the chain `a and b and c`, as it would be written without brackets
+        const operands: A.Expr[] = first.$type === "Logical" && first.op === op ? [...first.operands] : [this.asCondition(first)];
+        const opSpans: A.Span[] = first.$type === "Logical" && first.op === op ? [...first.opSpans] : [];
+        for (let i = 1; i < operandNodes.length; i++) {
+          const right = this.asCondition(this.expression(operandNodes[i]!));
+          const opTok = ops[i - 1];
+          opSpans.push(opTok ? tokenSpan(opTok) : { start: operands[operands.length - 1]!.span.end, end: right.span.start });
+          operands.push(right);
         }
-        return left;
+        return { $type: "Logical", op, operands, opSpans, span: this.join(first.span, operands[operands.length - 1]!.span) };
       }
       case "notExpr": {
         const inner = this.sub(node, "notExpr");
@@ -771,7 +768,7 @@ export class CstToAst {
           const right = this.expression(this.needSub(node, "right"));
           return {
             $type: "Binary",
-            op: (opTok.image === "=" ? "=" : opTok.image) as A.BinaryOp,
+            op: opTok.image as A.CompareOp,
             left,
             right,
             opSpan: tokenSpan(opTok),
@@ -801,34 +798,36 @@ export class CstToAst {
       }
       case "additive":
       case "multiplicative": {
-        const operands = this.subs(node, "operands");
+        const operandNodes = this.subs(node, "operands");
         const ops = this.toks(node, "ops");
-        if (operands.length === 0) throw new Incomplete();
-        let left = this.expression(operands[0]!);
-        for (let i = 1; i < operands.length; i++) {
-          const right = this.expression(operands[i]!);
+        if (operandNodes.length === 0) throw new Incomplete();
+        const first = this.expression(operandNodes[0]!);
+        if (operandNodes.length === 1) return first;
+        const additive = node.name === "additive";
+        // `(a + b) - c` is the chain `a + b - c`
+        const sameLevel = first.$type === "Arithmetic" && (first.ops[0] === "+" || first.ops[0] === "-") === additive;
+        const operands: A.Expr[] = sameLevel ? [...first.operands] : [first];
+        const arithOps: A.ArithOp[] = sameLevel ? [...first.ops] : [];
+        const opSpans: A.Span[] = sameLevel ? [...first.opSpans] : [];
+        for (let i = 1; i < operandNodes.length; i++) {
+          const right = this.expression(operandNodes[i]!);
           const op = ops[i - 1];
           if (!op) throw new Incomplete();
-          left = {
-            $type: "Binary",
-            op: op.image as A.BinaryOp,
-            left,
-            right,
-            opSpan: tokenSpan(op),
-            span: this.join(left.span, right.span),
-          };
+          arithOps.push(op.image as A.ArithOp);
+          opSpans.push(tokenSpan(op));
+          operands.push(right);
         }
-        return left;
+        return { $type: "Arithmetic", operands, ops: arithOps, opSpans, span: this.join(first.span, operands[operands.length - 1]!.span) };
       }
       case "coalesce": {
-        const operands = this.subs(node, "operands");
-        if (operands.length === 0) throw new Incomplete();
-        let value = this.expression(operands[0]!);
-        for (let i = 1; i < operands.length; i++) {
-          const fallback = this.expression(operands[i]!);
-          value = { $type: "Otherwise", value, fallback, span: this.join(value.span, fallback.span) };
-        }
-        return value;
+        const operandNodes = this.subs(node, "operands");
+        if (operandNodes.length === 0) throw new Incomplete();
+        const first = this.expression(operandNodes[0]!);
+        if (operandNodes.length === 1) return first;
+        // `(a otherwise b) otherwise c` is the chain `a otherwise b otherwise c`
+        const values: A.Expr[] = first.$type === "Otherwise" ? [...first.values] : [first];
+        for (let i = 1; i < operandNodes.length; i++) values.push(this.expression(operandNodes[i]!));
+        return { $type: "Otherwise", values, span: this.join(first.span, values[values.length - 1]!.span) };
       }
       case "unary": {
         const inner = this.sub(node, "unary");

@@ -5,13 +5,14 @@
  * parse errors (worded per grammar rule for contract authors, with a valid example) and
  * the CST-to-AST checks all come back as diagnostics; nothing is thrown.
  */
-import type { IRecognitionException, IToken, TokenType } from "./chevrotain.ts";
+import type { CstNode, IRecognitionException, IToken, TokenType } from "./chevrotain.ts";
 import type { SourceFile, Span } from "../ast.ts";
 import { diag } from "../diagnostics/codes.ts";
 import type { Diagnostic } from "../diagnostics/types.ts";
 import { CstToAst } from "./cst-to-ast.ts";
-import { parser } from "./parser.ts";
-import { obcLexer, UnterminatedString } from "./tokens.ts";
+import { MAX_NESTING, MAX_SOURCE_LENGTH, MAX_SYNTAX_ERRORS } from "../limits.ts";
+import { lex } from "./lex.ts";
+import { NestingTooDeep, parser } from "./parser.ts";
 
 /** What each grammar rule is, in words, and a valid example shown after a syntax error. */
 const RULE_WORDS: Record<string, { what: string; example?: string }> = {
@@ -104,24 +105,32 @@ export interface ParseOutput {
 
 /** Parses `.obc` text into an AST. Never throws. */
 export function parse(text: string): ParseOutput {
-  const diagnostics: Diagnostic[] = [];
-  const lex = obcLexer.tokenize(text);
-  for (const err of lex.errors) {
-    const ch = text.substr(err.offset, err.length);
-    diagnostics.push(
-      diag("OBC1003", { char: `'${ch.slice(0, 1)}'` }, { span: { start: err.offset, end: err.offset + Math.max(1, err.length) }, label: "not part of the language" }),
-    );
+  const empty: SourceFile = { $type: "SourceFile", span: { start: 0, end: text.length }, comments: [] };
+  if (text.length > MAX_SOURCE_LENGTH) {
+    return { value: empty, diagnostics: [diag("OBC1013", { size: sizeWords(text.length), limit: sizeWords(MAX_SOURCE_LENGTH) }, { span: { start: 0, end: 0 }, label: "too long to read" })] };
   }
-  const tokens = lex.tokens.filter((t) => {
-    if (t.tokenType === UnterminatedString) {
-      diagnostics.push(diag("OBC1004", {}, { span: spanOfToken(t, t.startOffset), label: "unclosed text" }));
-      return false;
-    }
-    return true;
-  });
-  parser.input = tokens;
-  const cst = parser.sourceFile();
+  const diagnostics: Diagnostic[] = [];
+  const lexed = lex(text);
+  for (const u of lexed.unknown) {
+    diagnostics.push(diag("OBC1003", { char: describeChar(text, u.start) }, { span: u, label: "not part of the language" }));
+  }
+  for (const u of lexed.unclosed) diagnostics.push(diag("OBC1004", {}, { span: u, label: "unclosed text" }));
+  if (lexed.stoppedAt !== undefined) {
+    diagnostics.push(tooMany(lexed.stoppedAt, text));
+    return { value: empty, diagnostics };
+  }
+  parser.input = lexed.tokens;
+  let cst: CstNode;
+  try {
+    cst = parser.sourceFile();
+  } catch (e) {
+    if (!(e instanceof NestingTooDeep)) throw e;
+    parser.input = [];
+    diagnostics.push(diag("OBC1011", { limit: String(MAX_NESTING) }, { span: spanOfToken(e.token, text.length), label: `more than ${MAX_NESTING} levels deep` }));
+    return { value: empty, diagnostics };
+  }
   const seen = new Set<number>();
+  let parseErrors = 0;
   for (const e of parser.errors) {
     const rule = e.context.ruleStack[e.context.ruleStack.length - 1] ?? "sourceFile";
     const found = e.token;
@@ -137,6 +146,10 @@ export function parse(text: string): ParseOutput {
       : spanOfToken(found, text.length);
     if (seen.has(span.start)) continue; // one report per place
     seen.add(span.start);
+    if (++parseErrors > MAX_SYNTAX_ERRORS) {
+      diagnostics.push(tooMany(span.start, text));
+      return { value: empty, diagnostics };
+    }
     if (e.name === "NotAllInputParsedException" && !cst.children["contract"] && !cst.children["template"]) {
       diagnostics.push(diag("OBC1007", {}, { span, label: "no contract here" }));
       continue;
@@ -174,7 +187,7 @@ export function parse(text: string): ParseOutput {
     );
   }
   const conv = new CstToAst(text);
-  const comments = (lex.groups["comments"] ?? []).map((t) => ({
+  const comments = lexed.comments.map((t) => ({
     text: t.image,
     span: { start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1 },
   }));
@@ -184,6 +197,27 @@ export function parse(text: string): ParseOutput {
     diagnostics.push(diag("OBC1007", {}, { span: { start: 0, end: Math.min(text.length, 1) }, label: "no contract here" }));
   }
   return { value, diagnostics };
+}
+
+/** `'@'`, or a description for a character that does not print: "the invisible character U+200B". */
+function describeChar(text: string, at: number): string {
+  const cp = text.codePointAt(at) ?? 0;
+  const hex = `U+${cp.toString(16).toUpperCase().padStart(4, "0")}`;
+  if (cp < 0x20 || cp === 0x7f || (cp >= 0x80 && cp < 0xa0)) return `${hex} (a control character)`;
+  if ((cp >= 0xd800 && cp <= 0xdfff) || cp === 0xfffd) return `${hex} (a character that is not valid text)`;
+  if (cp === 0x2028 || cp === 0x2029 || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2060 && cp <= 0x2064)) return `${hex} (an invisible character)`;
+  return `'${String.fromCodePoint(cp)}'`;
+}
+
+/** "1.5 MB", "2 MB", "812 KB" */
+function sizeWords(chars: number): string {
+  if (chars >= 1024 * 1024) return `${Number((chars / (1024 * 1024)).toFixed(1))} MB`;
+  return `${Math.ceil(chars / 1024)} KB`;
+}
+
+/** The diagnostic that says where reading stopped. */
+function tooMany(at: number, text: string): Diagnostic {
+  return diag("OBC1012", { count: String(MAX_SYNTAX_ERRORS) }, { span: { start: at, end: Math.min(text.length, at + 1) }, label: "stopped reading here" });
 }
 
 function cap(s: string): string {

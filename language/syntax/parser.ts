@@ -8,21 +8,64 @@
  * the start of a statement is consumed with everything up to the next statement keyword,
  * so one run reports many errors and the editor always gets a (partial) tree.
  */
-import { CHECK_GRAMMAR, CstParser, type CstNode, type IToken } from "./chevrotain.ts";
+import { CHECK_GRAMMAR, CstParser, type CstNode, type IOrAlt, type IToken } from "./chevrotain.ts";
+import { MAX_NESTING } from "../limits.ts";
 import * as T from "./tokens.ts";
 
+/**
+ * Thrown out of the parser when brackets, `not`, unary minus, `% of`, `month starts` or blocks
+ * nest more than {@link MAX_NESTING} deep; `token` is the one that opened the level too many.
+ * The grammar's recursion is bounded by this, so no text can exhaust the stack.
+ */
+export class NestingTooDeep extends Error {
+  constructor(readonly token: IToken) {
+    super("nesting too deep");
+  }
+}
+
 class ObcParser extends CstParser {
+  /** how many nesting constructs are open around the current token */
+  private depth = 0;
+  /**
+   * The alternatives of each `OR`, built once and reused (Chevrotain's advice): building them
+   * anew for every token costs a closure per alternative, most of the parser's time.
+   */
+  private readonly alts: Record<string, IOrAlt<unknown>[]> = {};
+
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, maxLookahead: 4, nodeLocationTracking: "onlyOffset", skipValidations: !CHECK_GRAMMAR });
     this.performSelfAnalysis();
   }
 
+  override reset(): void {
+    super.reset();
+    this.depth = 0;
+  }
+
+  /**
+   * Parses one nested level: every recursion of the grammar goes through here. The count is
+   * kept with try/finally, so it stays right when error recovery unwinds a rule.
+   */
+  private nested(inner: () => void): void {
+    if (this.RECORDING_PHASE) {
+      inner();
+      return;
+    }
+    if (this.depth >= MAX_NESTING) throw new NestingTooDeep(this.LA(0));
+    this.depth++;
+    try {
+      inner();
+    } finally {
+      this.depth--;
+    }
+  }
+
   sourceFile = this.RULE("sourceFile", () => {
     this.OPTION(() =>
-      this.OR([
+      this.OR((this.alts["sourceFile.OR"] ??= [
         { ALT: () => this.SUBRULE(this.contract) },
         { ALT: () => this.SUBRULE(this.template) },
-      ]),
+      ])),
     );
   });
 
@@ -44,11 +87,11 @@ class ObcParser extends CstParser {
     this.CONSUME(T.Param);
     this.CONSUME(T.Identifier, { LABEL: "name" });
     this.CONSUME(T.Colon);
-    this.OR([
+    this.OR((this.alts["paramDecl.OR"] ??= [
       { ALT: () => this.CONSUME2(T.Identifier, { LABEL: "type" }) },
       { ALT: () => this.CONSUME(T.Count, { LABEL: "type" }) },
       { ALT: () => this.CONSUME(T.Condition, { LABEL: "type" }) },
-    ]);
+    ]));
     this.OPTION(() => {
       this.CONSUME(T.Equals);
       this.SUBRULE(this.argValue, { LABEL: "default" });
@@ -58,19 +101,19 @@ class ObcParser extends CstParser {
 
   /** A template argument or default: an expression, or a group of students. */
   argValue = this.RULE("argValue", () => {
-    this.OR([
+    this.OR((this.alts["argValue.OR"] ??= [
       { ALT: () => this.CONSUME(T.Eligible, { LABEL: "which" }) },
       { ALT: () => this.CONSUME(T.Identified, { LABEL: "which" }) },
       { ALT: () => this.CONSUME(T.Served, { LABEL: "which" }) },
       { ALT: () => this.SUBRULE(this.expression) },
-    ]);
+    ]));
   });
 
   importDecl = this.RULE("importDecl", () => {
     this.CONSUME(T.Import);
     this.CONSUME(T.NameLike, { LABEL: "name" });
     this.CONSUME(T.From);
-    this.OR([
+    this.OR((this.alts["importDecl.OR"] ??= [
       {
         ALT: () => {
           this.CONSUME(T.Stdlib);
@@ -81,7 +124,7 @@ class ObcParser extends CstParser {
         },
       },
       { ALT: () => this.CONSUME2(T.StringLit, { LABEL: "path" }) },
-    ]);
+    ]));
   });
 
   useDecl = this.RULE("useDecl", () => {
@@ -107,7 +150,7 @@ class ObcParser extends CstParser {
     this.CONSUME(T.Effective);
     this.CONSUME(T.DateLit, { LABEL: "effective" });
     this.CONSUME(T.LCurly);
-    this.MANY(() => this.SUBRULE(this.item));
+    this.nested(() => this.MANY(() => this.SUBRULE(this.item)));
     this.CONSUME(T.RCurly);
   });
 
@@ -133,7 +176,7 @@ class ObcParser extends CstParser {
   });
 
   item = this.RULE("item", () => {
-    this.OR([
+    this.OR((this.alts["item.OR"] ??= [
       { ALT: () => this.SUBRULE(this.importDecl) },
       { ALT: () => this.SUBRULE(this.useDecl) },
       { ALT: () => this.SUBRULE(this.amendmentDecl) },
@@ -156,35 +199,37 @@ class ObcParser extends CstParser {
       { ALT: () => this.SUBRULE(this.governanceDecl) },
       { ALT: () => this.SUBRULE(this.trackDecl) },
       { ALT: () => this.SUBRULE(this.unknownStatement) },
-    ]);
+    ]));
   });
 
   /** A statement that starts with a word that is not a statement keyword: skipped up to the next statement. */
   unknownStatement = this.RULE("unknownStatement", () => {
-    this.OR([
+    this.OR((this.alts["unknownStatement.OR"] ??= [
       { ALT: () => this.CONSUME(T.Identifier) },
       { ALT: () => this.CONSUME(T.NumberLit) },
       { ALT: () => this.CONSUME(T.StringLit) },
       { ALT: () => this.CONSUME(T.MoneyLit) },
       { ALT: () => this.CONSUME(T.UnterminatedString) },
-    ]);
+    ]));
     this.MANY(() =>
-      this.OR2([
+      this.OR2((this.alts["unknownStatement.OR2"] ??= [
         { ALT: () => this.CONSUME(T.Skippable) },
         { ALT: () => this.SUBRULE(this.skippedBlock) },
-      ]),
+      ])),
     );
   });
 
   /** A `{ … }` block inside an unknown statement, skipped with its nested blocks. */
   skippedBlock = this.RULE("skippedBlock", () => {
     this.CONSUME(T.LCurly);
-    this.MANY(() =>
-      this.OR([
-        { ALT: () => this.CONSUME(T.Skippable) },
-        { ALT: () => this.CONSUME(T.StatementStart) },
-        { ALT: () => this.SUBRULE(this.skippedBlock) },
-      ]),
+    this.nested(() =>
+      this.MANY(() =>
+        this.OR((this.alts["skippedBlock.OR"] ??= [
+          { ALT: () => this.CONSUME(T.Skippable) },
+          { ALT: () => this.CONSUME(T.StatementStart) },
+          { ALT: () => this.SUBRULE(this.skippedBlock) },
+        ])),
+      ),
     );
     this.CONSUME(T.RCurly);
   });
@@ -198,10 +243,10 @@ class ObcParser extends CstParser {
 
   party = this.RULE("party", () => {
     this.CONSUME(T.Identifier, { LABEL: "role" });
-    this.OR([
+    this.OR((this.alts["party.OR"] ??= [
       { ALT: () => this.CONSUME(T.StringLit, { LABEL: "name" }) },
       { ALT: () => this.CONSUME3(T.Identifier, { LABEL: "name" }) },
-    ]);
+    ]));
     this.OPTION(() => {
       this.CONSUME(T.As);
       this.CONSUME2(T.Identifier, { LABEL: "alias" });
@@ -226,7 +271,7 @@ class ObcParser extends CstParser {
   });
 
   roundingRule = this.RULE("roundingRule", () => {
-    this.OR([
+    this.OR((this.alts["roundingRule.OR"] ??= [
       {
         ALT: () => {
           this.CONSUME(T.Half);
@@ -235,10 +280,10 @@ class ObcParser extends CstParser {
       },
       { ALT: () => this.CONSUME2(T.Up, { LABEL: "upOnly" }) },
       { ALT: () => this.CONSUME(T.Down) },
-    ]);
+    ]));
     this.CONSUME(T.To);
     this.CONSUME(T.The);
-    this.OR3([{ ALT: () => this.CONSUME(T.Cent) }, { ALT: () => this.CONSUME(T.Dollar) }]);
+    this.OR3((this.alts["roundingRule.OR3"] ??= [{ ALT: () => this.CONSUME(T.Cent) }, { ALT: () => this.CONSUME(T.Dollar) }]));
   });
 
   dataDecl = this.RULE("dataDecl", () => {
@@ -262,45 +307,45 @@ class ObcParser extends CstParser {
     this.CONSUME(T.Identifier, { LABEL: "name" });
     this.CONSUME(T.Colon);
     this.OPTION(() => this.CONSUME(T.Optional));
-    this.OR([
+    this.OR((this.alts["fieldDecl.OR"] ??= [
       { ALT: () => this.CONSUME2(T.Identifier, { LABEL: "type" }) },
       { ALT: () => this.CONSUME(T.Count, { LABEL: "type" }) },
-    ]);
+    ]));
   });
 
   metricDecl = this.RULE("metricDecl", () => {
-    this.OR([
+    this.OR((this.alts["metricDecl.OR"] ??= [
       { ALT: () => this.CONSUME(T.Metric, { LABEL: "kind" }) },
       { ALT: () => this.CONSUME(T.Condition, { LABEL: "kind" }) },
-    ]);
+    ]));
     this.CONSUME(T.Identifier, { LABEL: "name" });
     this.CONSUME(T.Equals);
     this.SUBRULE(this.expression);
   });
 
   letDecl = this.RULE("letDecl", () => {
-    this.OR([
+    this.OR((this.alts["letDecl.OR"] ??= [
       { ALT: () => this.CONSUME(T.Let, { LABEL: "kind" }) },
       { ALT: () => this.CONSUME(T.Measure, { LABEL: "kind" }) },
-    ]);
+    ]));
     this.CONSUME(T.Identifier, { LABEL: "name" });
     this.CONSUME(T.Equals);
     this.SUBRULE(this.expression);
   });
 
   populationDecl = this.RULE("populationDecl", () => {
-    this.OR([
+    this.OR((this.alts["populationDecl.OR"] ??= [
       { ALT: () => this.CONSUME(T.Eligible, { LABEL: "which" }) },
       { ALT: () => this.CONSUME(T.Identified, { LABEL: "which" }) },
       { ALT: () => this.CONSUME(T.Served, { LABEL: "which" }) },
-    ]);
+    ]));
     this.CONSUME(T.Students);
     this.CONSUME(T.When);
     this.SUBRULE(this.expression);
   });
 
   paymentClause = this.RULE("paymentClause", () => {
-    this.OR([
+    this.OR((this.alts["paymentClause.OR"] ??= [
       { ALT: () => this.CONSUME(T.Base, { LABEL: "kind" }) },
       { ALT: () => this.CONSUME(T.Milestone, { LABEL: "kind" }) },
       { ALT: () => this.CONSUME(T.Outcome, { LABEL: "kind" }) },
@@ -308,20 +353,20 @@ class ObcParser extends CstParser {
       { ALT: () => this.CONSUME(T.Bonus, { LABEL: "kind" }) },
       { ALT: () => this.CONSUME(T.Penalty, { LABEL: "kind" }) },
       { ALT: () => this.CONSUME(T.Payment, { LABEL: "kind" }) },
-    ]);
-    this.OR3([
+    ]));
+    this.OR3((this.alts["paymentClause.OR3"] ??= [
       { ALT: () => this.CONSUME(T.StringLit, { LABEL: "name" }) },
       { ALT: () => this.CONSUME(T.Identifier, { LABEL: "name" }) },
-    ]);
+    ]));
     this.OPTION(() => {
       this.CONSUME(T.Due);
-      this.OR4([
+      this.OR4((this.alts["paymentClause.OR4"] ??= [
         { ALT: () => this.CONSUME(T.DateLit, { LABEL: "due" }) },
         { ALT: () => this.CONSUME2(T.Identifier, { LABEL: "due" }) },
-      ]);
+      ]));
     });
     this.CONSUME(T.Pays);
-    this.OR2([
+    this.OR2((this.alts["paymentClause.OR2"] ??= [
       {
         ALT: () => {
           this.SUBRULE(this.expression, { LABEL: "amount" });
@@ -338,7 +383,7 @@ class ObcParser extends CstParser {
           this.CONSUME(T.RCurly);
         },
       },
-    ]);
+    ]));
     this.OPTION2(() => {
       this.CONSUME(T.When);
       this.SUBRULE2(this.expression, { LABEL: "condition" });
@@ -349,18 +394,18 @@ class ObcParser extends CstParser {
   perStudent = this.RULE("perStudent", () => {
     this.CONSUME(T.Per);
     this.OPTION(() =>
-      this.OR([
+      this.OR((this.alts["perStudent.OR"] ??= [
         { ALT: () => this.CONSUME(T.Eligible, { LABEL: "which" }) },
         { ALT: () => this.CONSUME(T.Identified, { LABEL: "which" }) },
         { ALT: () => this.CONSUME(T.Served, { LABEL: "which" }) },
         { ALT: () => this.CONSUME(T.Identifier, { LABEL: "param" }) },
-      ]),
+      ])),
     );
     this.CONSUME(T.Student);
   });
 
   tier = this.RULE("tier", () => {
-    this.OR([
+    this.OR((this.alts["tier.OR"] ??= [
       {
         ALT: () => {
           this.CONSUME(T.When);
@@ -368,7 +413,7 @@ class ObcParser extends CstParser {
         },
       },
       { ALT: () => this.CONSUME(T.Otherwise) },
-    ]);
+    ]));
     this.CONSUME(T.Colon);
     this.SUBRULE2(this.expression, { LABEL: "amount" });
   });
@@ -377,7 +422,7 @@ class ObcParser extends CstParser {
     this.CONSUME(T.If);
     this.CONSUME(T.Missing);
     this.CONSUME(T.Colon);
-    this.OR([
+    this.OR((this.alts["missingRule.OR"] ??= [
       {
         ALT: () => {
           this.CONSUME(T.Not);
@@ -385,21 +430,21 @@ class ObcParser extends CstParser {
         },
       },
       { ALT: () => this.CONSUME(T.Excluded) },
-    ]);
+    ]));
   });
 
   cohortClause = this.RULE("cohortClause", () => {
     this.CONSUME(T.Cohort);
-    this.OR([
+    this.OR((this.alts["cohortClause.OR"] ??= [
       { ALT: () => this.CONSUME(T.StringLit, { LABEL: "name" }) },
       { ALT: () => this.CONSUME(T.Identifier, { LABEL: "name" }) },
-    ]);
+    ]));
     this.OPTION(() => {
       this.CONSUME(T.Due);
-      this.OR2([
+      this.OR2((this.alts["cohortClause.OR2"] ??= [
         { ALT: () => this.CONSUME(T.DateLit, { LABEL: "due" }) },
         { ALT: () => this.CONSUME2(T.Identifier, { LABEL: "due" }) },
-      ]);
+      ]));
     });
     this.OPTION2(() => {
       this.CONSUME(T.Over);
@@ -425,20 +470,20 @@ class ObcParser extends CstParser {
     this.AT_LEAST_ONE_SEP({
       SEP: T.Comma,
       DEF: () =>
-        this.OR([
+        this.OR((this.alts["weightDecl.OR"] ??= [
           { ALT: () => this.CONSUME(T.StringLit, { LABEL: "clauses" }) },
           { ALT: () => this.CONSUME(T.Identifier, { LABEL: "clauses" }) },
-        ]),
+        ])),
     });
   });
 
   capDecl = this.RULE("capDecl", () => {
     this.CONSUME(T.Cap);
-    this.OR4([
+    this.OR4((this.alts["capDecl.OR4"] ??= [
       { ALT: () => this.CONSUME(T.MoneyLit) },
       { ALT: () => this.CONSUME(T.Identifier, { LABEL: "amountParam" }) },
-    ]);
-    this.OR([
+    ]));
+    this.OR((this.alts["capDecl.OR"] ??= [
       {
         ALT: () => {
           this.CONSUME(T.Per);
@@ -457,11 +502,11 @@ class ObcParser extends CstParser {
           ]);
         },
       },
-    ]);
+    ]));
     this.OPTION(() => {
       this.CONSUME(T.Comma);
       this.CONSUME(T.Allocated);
-      this.OR3([
+      this.OR3((this.alts["capDecl.OR3"] ??= [
         {
           ALT: () => {
             this.CONSUME(T.Pro);
@@ -474,16 +519,16 @@ class ObcParser extends CstParser {
             this.CONSUME(T.Order);
           },
         },
-      ]);
+      ]));
     });
   });
 
   floorDecl = this.RULE("floorDecl", () => {
     this.CONSUME(T.Floor);
-    this.OR([
+    this.OR((this.alts["floorDecl.OR"] ??= [
       { ALT: () => this.CONSUME(T.MoneyLit) },
       { ALT: () => this.CONSUME(T.Identifier, { LABEL: "amountParam" }) },
-    ]);
+    ]));
     this.CONSUME(T.Per);
     this.CONSUME(T.Student);
   });
@@ -498,7 +543,7 @@ class ObcParser extends CstParser {
   fundingShare = this.RULE("fundingShare", () => {
     this.CONSUME(T.Identifier, { LABEL: "party" });
     this.CONSUME(T.Pays);
-    this.OR([
+    this.OR((this.alts["fundingShare.OR"] ??= [
       {
         ALT: () => {
           this.CONSUME(T.PercentLit);
@@ -518,7 +563,7 @@ class ObcParser extends CstParser {
           this.CONSUME(T.Rest);
         },
       },
-    ]);
+    ]));
   });
 
   settlementDecl = this.RULE("settlementDecl", () => {
@@ -555,25 +600,25 @@ class ObcParser extends CstParser {
   });
 
   escalationAction = this.RULE("escalationAction", () => {
-    this.OR([
+    this.OR((this.alts["escalationAction.OR"] ??= [
       { ALT: () => this.SUBRULE(this.withholdAction) },
       { GATE: () => this.LA(2).tokenType === T.May, ALT: () => this.SUBRULE(this.terminateAction) },
       { ALT: () => this.SUBRULE(this.dutyAction) },
-    ]);
+    ]));
   });
 
   withholdAction = this.RULE("withholdAction", () => {
     this.CONSUME(T.Withhold);
     this.CONSUME(T.PercentLit);
     this.CONSUME(T.Of);
-    this.OR([
+    this.OR((this.alts["withholdAction.OR"] ??= [
       { ALT: () => this.CONSUME(T.Base, { LABEL: "of" }) },
       { ALT: () => this.CONSUME(T.Milestone, { LABEL: "of" }) },
       { ALT: () => this.CONSUME(T.Outcome, { LABEL: "of" }) },
       { ALT: () => this.CONSUME(T.Partial, { LABEL: "of" }) },
       { ALT: () => this.CONSUME(T.Bonus, { LABEL: "of" }) },
       { ALT: () => this.CONSUME(T.All, { LABEL: "of" }) },
-    ]);
+    ]));
     this.CONSUME(T.Payments);
     this.OPTION(() => {
       this.CONSUME(T.Until);
@@ -606,7 +651,7 @@ class ObcParser extends CstParser {
   partyList = this.RULE("partyList", () => {
     this.CONSUME(T.Identifier);
     this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Comma) }, { ALT: () => this.CONSUME(T.And) }]);
+      this.OR((this.alts["partyList.OR"] ??= [{ ALT: () => this.CONSUME(T.Comma) }, { ALT: () => this.CONSUME(T.And) }]));
       this.CONSUME2(T.Identifier);
     });
   });
@@ -614,7 +659,7 @@ class ObcParser extends CstParser {
   within = this.RULE("within", () => {
     this.CONSUME(T.Within);
     this.CONSUME(T.NumberLit);
-    this.OR([
+    this.OR((this.alts["within.OR"] ??= [
       {
         ALT: () => {
           this.CONSUME(T.Business);
@@ -624,7 +669,7 @@ class ObcParser extends CstParser {
       { ALT: () => this.CONSUME2(T.Days, { LABEL: "unit" }) },
       { ALT: () => this.CONSUME(T.Weeks, { LABEL: "unit" }) },
       { ALT: () => this.CONSUME(T.Months, { LABEL: "unit" }) },
-    ]);
+    ]));
   });
 
   routinesDecl = this.RULE("routinesDecl", () => {
@@ -636,12 +681,12 @@ class ObcParser extends CstParser {
 
   routine = this.RULE("routine", () => {
     this.SUBRULE(this.partyList);
-    this.OR([
+    this.OR((this.alts["routine.OR"] ??= [
       { ALT: () => this.CONSUME(T.Shares, { LABEL: "verb" }) },
       { ALT: () => this.CONSUME(T.Meet, { LABEL: "verb" }) },
       { ALT: () => this.CONSUME(T.Reports, { LABEL: "verb" }) },
       { ALT: () => this.CONSUME(T.Reviews, { LABEL: "verb" }) },
-    ]);
+    ]));
     this.CONSUME(T.StringLit, { LABEL: "what" });
     this.OPTION(() => this.CONSUME(T.Identifier, { LABEL: "frequency" }));
     this.OPTION2(() => {
@@ -657,10 +702,10 @@ class ObcParser extends CstParser {
     this.CONSUME(T.Governance);
     this.CONSUME(T.LCurly);
     this.MANY(() =>
-      this.OR([
+      this.OR((this.alts["governanceDecl.OR"] ??= [
         { ALT: () => this.SUBRULE(this.committee) },
         { ALT: () => this.SUBRULE(this.amendmentRule) },
-      ]),
+      ])),
     );
     this.CONSUME(T.RCurly);
   });
@@ -711,21 +756,21 @@ class ObcParser extends CstParser {
   });
 
   notExpr = this.RULE("notExpr", () => {
-    this.OR([
+    this.OR((this.alts["notExpr.OR"] ??= [
       {
         ALT: () => {
           this.CONSUME(T.Not);
-          this.SUBRULE(this.notExpr);
+          this.nested(() => this.SUBRULE(this.notExpr));
         },
       },
       { ALT: () => this.SUBRULE(this.comparison) },
-    ]);
+    ]));
   });
 
   comparison = this.RULE("comparison", () => {
     this.SUBRULE(this.additive, { LABEL: "left" });
     this.OPTION(() =>
-      this.OR([
+      this.OR((this.alts["comparison.OR"] ??= [
         {
           ALT: () => {
             this.OR2([
@@ -744,7 +789,7 @@ class ObcParser extends CstParser {
             this.OPTION2(() => this.CONSUME(T.Not, { LABEL: "inNot" }));
             this.CONSUME(T.In);
             this.CONSUME(T.LBracket);
-            this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE3(this.additive, { LABEL: "items" }) });
+            this.nested(() => this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE3(this.additive, { LABEL: "items" }) }));
             this.CONSUME(T.RBracket);
           },
         },
@@ -757,17 +802,17 @@ class ObcParser extends CstParser {
             ]);
           },
         },
-      ]),
+      ])),
     );
   });
 
   additive = this.RULE("additive", () => {
     this.SUBRULE(this.multiplicative, { LABEL: "operands" });
     this.MANY(() => {
-      this.OR([
+      this.OR((this.alts["additive.OR"] ??= [
         { ALT: () => this.CONSUME(T.Plus, { LABEL: "ops" }) },
         { ALT: () => this.CONSUME(T.Minus, { LABEL: "ops" }) },
-      ]);
+      ]));
       this.SUBRULE2(this.multiplicative, { LABEL: "operands" });
     });
   });
@@ -775,10 +820,10 @@ class ObcParser extends CstParser {
   multiplicative = this.RULE("multiplicative", () => {
     this.SUBRULE(this.coalesce, { LABEL: "operands" });
     this.MANY(() => {
-      this.OR([
+      this.OR((this.alts["multiplicative.OR"] ??= [
         { ALT: () => this.CONSUME(T.Star, { LABEL: "ops" }) },
         { ALT: () => this.CONSUME(T.Slash, { LABEL: "ops" }) },
-      ]);
+      ]));
       this.SUBRULE2(this.coalesce, { LABEL: "operands" });
     });
   });
@@ -786,29 +831,32 @@ class ObcParser extends CstParser {
   coalesce = this.RULE("coalesce", () => {
     this.SUBRULE(this.unary, { LABEL: "operands" });
     // `otherwise:` starts the last tier of a tier list, not a fallback value.
-    this.MANY({
-      GATE: () => this.LA(2).tokenType !== T.Colon,
-      DEF: () => {
-      this.CONSUME(T.Otherwise);
-      this.SUBRULE2(this.unary, { LABEL: "operands" });
-      },
-    });
+    this.MANY(this.fallbacks);
   });
 
+  /** the repetition of `coalesce`, built once (see {@link alts}) */
+  private readonly fallbacks = {
+    GATE: () => this.LA(2).tokenType !== T.Colon,
+    DEF: () => {
+      this.CONSUME(T.Otherwise);
+      this.SUBRULE2(this.unary, { LABEL: "operands" });
+    },
+  };
+
   unary = this.RULE("unary", () => {
-    this.OR([
+    this.OR((this.alts["unary.OR"] ??= [
       {
         ALT: () => {
           this.CONSUME(T.Minus);
-          this.SUBRULE(this.unary);
+          this.nested(() => this.SUBRULE(this.unary));
         },
       },
       { ALT: () => this.SUBRULE(this.primary) },
-    ]);
+    ]));
   });
 
   primary = this.RULE("primary", () => {
-    this.OR([
+    this.OR((this.alts["primary.OR"] ??= [
       { ALT: () => this.CONSUME(T.NumberLit) },
       { ALT: () => this.CONSUME(T.MoneyLit) },
       {
@@ -816,7 +864,7 @@ class ObcParser extends CstParser {
           this.CONSUME(T.PercentLit);
           this.OPTION(() => {
             this.CONSUME(T.Of);
-            this.SUBRULE(this.unary, { LABEL: "of" });
+            this.nested(() => this.SUBRULE(this.unary, { LABEL: "of" }));
           });
         },
       },
@@ -828,35 +876,35 @@ class ObcParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(T.LParen);
-          this.SUBRULE(this.expression);
+          this.nested(() => this.SUBRULE(this.expression));
           this.CONSUME(T.RParen);
         },
       },
       { ALT: () => this.SUBRULE(this.monthStarts) },
       { ALT: () => this.SUBRULE(this.countOf) },
       { ALT: () => this.SUBRULE(this.aggregate) },
-    ]);
+    ]));
   });
 
   monthStarts = this.RULE("monthStarts", () => {
     this.CONSUME(T.Month);
     this.CONSUME(T.Starts);
     this.CONSUME(T.From);
-    this.SUBRULE(this.coalesce, { LABEL: "from" });
+    this.nested(() => this.SUBRULE(this.coalesce, { LABEL: "from" }));
     this.CONSUME(T.Through);
-    this.SUBRULE2(this.coalesce, { LABEL: "through" });
+    this.nested(() => this.SUBRULE2(this.coalesce, { LABEL: "through" }));
   });
 
   countOf = this.RULE("countOf", () => {
     this.CONSUME(T.Count);
     this.CONSUME(T.Of);
     this.CONSUME(T.LBracket);
-    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression) });
+    this.nested(() => this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression) }));
     this.CONSUME(T.RBracket);
   });
 
   aggregate = this.RULE("aggregate", () => {
-    this.OR([
+    this.OR((this.alts["aggregate.OR"] ??= [
       {
         ALT: () => {
           this.OR2([
@@ -874,7 +922,7 @@ class ObcParser extends CstParser {
           this.CONSUME(T.Sum, { LABEL: "fn" });
           this.CONSUME2(T.Of);
           this.CONSUME(T.LParen);
-          this.SUBRULE(this.expression, { LABEL: "value" });
+          this.nested(() => this.SUBRULE(this.expression, { LABEL: "value" }));
           this.CONSUME(T.RParen);
           this.OPTION2(() => {
             this.CONSUME(T.Over);
@@ -882,22 +930,22 @@ class ObcParser extends CstParser {
           });
         },
       },
-    ]);
+    ]));
     this.OPTION3(() => {
       this.CONSUME(T.Where);
       this.CONSUME2(T.LParen);
-      this.SUBRULE2(this.expression, { LABEL: "where" });
+      this.nested(() => this.SUBRULE2(this.expression, { LABEL: "where" }));
       this.CONSUME2(T.RParen);
     });
   });
 
   populationRef = this.RULE("populationRef", () => {
     this.OPTION(() =>
-      this.OR([
+      this.OR((this.alts["populationRef.OR"] ??= [
         { ALT: () => this.CONSUME(T.Eligible, { LABEL: "which" }) },
         { ALT: () => this.CONSUME(T.Identified, { LABEL: "which" }) },
         { ALT: () => this.CONSUME(T.Served, { LABEL: "which" }) },
-      ]),
+      ])),
     );
     this.CONSUME(T.Students);
   });

@@ -15,6 +15,7 @@ import type * as A from "../ast.ts";
 import { diag } from "../diagnostics/codes.ts";
 import type { Diagnostic } from "../diagnostics/types.ts";
 import { didYouMean } from "../diagnostics/suggest.ts";
+import { MAX_DEFINITION_DEPTH, MAX_EXPANDED_ITEMS, MAX_EXPANDED_NODES, MAX_TEMPLATE_DEPTH } from "../limits.ts";
 import { parse } from "../syntax/parse.ts";
 
 export interface TemplateSource {
@@ -25,13 +26,20 @@ export interface TemplateSource {
   text: string;
 }
 
+/**
+ * Why an import that names something that exists is refused: `"escape"` when it leaves the
+ * contract's folder, or `refused` with what it is instead of a template file a contract may
+ * import ("a folder", "a named pipe", "larger than 2 MB").
+ */
+export type ImportRefusal = "escape" | { refused: string };
+
 export interface Resolver {
   /** the version of the template library */
   stdlibVersion: string;
   stdlibNames(): string[];
   stdlib(name: string): TemplateSource | undefined;
   /** a path relative to the file `fromKey` (undefined for the contract itself) */
-  relative(path: string, fromKey: string | undefined): TemplateSource | "escape" | undefined;
+  relative(path: string, fromKey: string | undefined): TemplateSource | ImportRefusal | undefined;
 }
 
 export interface LoadedTemplate {
@@ -49,6 +57,52 @@ interface Ctx {
   /** keys of the files being expanded, outermost first */
   stack: string[];
   cache: Map<string, A.TemplateDecl | undefined>;
+  /** what each relative import resolved to, by importing file and path */
+  found: Map<string, TemplateSource | ImportRefusal | undefined>;
+  /** how many templates are being instantiated inside one another */
+  depth: number;
+  /** the work done so far: statements and argument nodes copied (see `limits.ts`) */
+  items: number;
+  nodes: number;
+  /** set once the work budget is spent: expansion stops */
+  exhausted: boolean;
+  /** the bounds already reported, by `use` in the contract */
+  reported: Set<string>;
+}
+
+/**
+ * Reports, once per `use` in the contract, that expanding it passed a bound, and drops what
+ * it would have added. Passing the work budget (`global`) stops all further expansion.
+ */
+function overBudget(ctx: Ctx, site: A.Span, why: string, global: boolean): A.Item[] {
+  const key = `${site.start}:${why}`;
+  if (!ctx.reported.has(key) && !ctx.exhausted) {
+    ctx.reported.add(key);
+    ctx.diagnostics.push(diag("OBC2026", { why }, { span: site, label: "too much to expand" }));
+  }
+  if (global) ctx.exhausted = true;
+  return [];
+}
+
+/** The number of nodes of a subtree and the depth of its deepest expression, without recursion. */
+function measureTree(root: unknown): { nodes: number; depth: number } {
+  let nodes = 0;
+  let depth = 0;
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [x, d] = stack.pop()!;
+    if (Array.isArray(x)) {
+      for (const y of x) stack.push([y, d]);
+      continue;
+    }
+    if (!x || typeof x !== "object") continue;
+    const isExpr = EXPR_TYPES.has((x as { $type?: string }).$type ?? "");
+    const here = isExpr ? d + 1 : 0;
+    if (isExpr) nodes++;
+    if (here > depth) depth = here;
+    for (const [k, v] of Object.entries(x)) if (!k.endsWith("pan") && !k.endsWith("pans")) stack.push([v, here]);
+  }
+  return { nodes, depth };
 }
 
 /** Sets every span in a (cloned) subtree to `span`, keeping the argument subtrees untouched. */
@@ -59,6 +113,7 @@ function respan<T>(node: T, span: A.Span, origin: string, keep: Set<object>): T 
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
     if (k.endsWith("pan") && v && typeof v === "object" && "start" in (v as object)) out[k] = { ...span };
+    else if (k.endsWith("pans") && Array.isArray(v)) out[k] = v.map(() => ({ ...span }));
     else out[k] = respan(v, span, origin, keep);
   }
   if ("$type" in out) out["origin"] = origin;
@@ -139,7 +194,7 @@ function expandItems(items: A.Item[], fromKey: string | undefined, ctx: Ctx, rep
       imports.set(name, null);
       continue;
     }
-    let src: TemplateSource | "escape" | undefined;
+    let src: TemplateSource | undefined;
     if (item.from === "stdlib") {
       src = ctx.resolver.stdlib(name);
       if (!src) {
@@ -156,13 +211,25 @@ function expandItems(items: A.Item[], fromKey: string | undefined, ctx: Ctx, rep
       }
     } else {
       const path = item.from.value;
-      if (path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path)) src = "escape";
-      else src = ctx.resolver.relative(path, fromKey);
-      if (src === "escape") {
+      let found: TemplateSource | ImportRefusal | undefined;
+      if (path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path)) found = "escape";
+      else {
+        // a template used many times imports the same files each time: find each once
+        const key = `${fromKey ?? ""}\n${path}`;
+        if (!ctx.found.has(key)) ctx.found.set(key, ctx.resolver.relative(path, fromKey));
+        found = ctx.found.get(key);
+      }
+      if (found === "escape") {
         ctx.diagnostics.push(diag("OBC2012", { path: `"${path}"` }, { span: at(item.from.span), label: "outside the contract's folder" }));
         imports.set(name, null);
         continue;
       }
+      if (found && "refused" in found) {
+        ctx.diagnostics.push(diag("OBC2027", { path: `"${path}"`, what: found.refused }, { span: at(item.from.span), label: `${found.refused}, not a template file` }));
+        imports.set(name, null);
+        continue;
+      }
+      src = found;
       if (!src) {
         ctx.diagnostics.push(diag("OBC2011", { name: `"${path}"` }, { span: at(item.from.span), label: "no such file" }));
         imports.set(name, null);
@@ -211,6 +278,10 @@ function expandItems(items: A.Item[], fromKey: string | undefined, ctx: Ctx, rep
 }
 
 function instantiate(use: A.UseDecl, t: A.TemplateDecl, src: TemplateSource, ctx: Ctx, site: A.Span, callerText: string): A.Item[] {
+  if (ctx.exhausted) return [];
+  // each use is work, even one that adds nothing: templates that fan out stop at the budget
+  if (++ctx.items > MAX_EXPANDED_ITEMS) return overBudget(ctx, site, `copies more than ${MAX_EXPANDED_ITEMS.toLocaleString("en-US")} statements`, true);
+  if (ctx.depth >= MAX_TEMPLATE_DEPTH) return overBudget(ctx, site, `uses templates inside templates more than ${MAX_TEMPLATE_DEPTH} deep`, false);
   const params = new Map(t.params.map((p) => [p.name.name, p]));
   const args = new Map<string, ArgValue>();
   let ok = true;
@@ -267,15 +338,49 @@ function instantiate(use: A.UseDecl, t: A.TemplateDecl, src: TemplateSource, ctx
     const given = use.args.some((x) => x.name.name === name);
     argTexts.set(name, a.printed ?? (given ? callerText : src.text).slice(a.span.start, a.span.end));
   }
-  const inner = annotateText(clone(expandItems(t.items, src.key, ctx, site)), src.text, args, argTexts);
+  ctx.depth++;
+  const expandedItems = expandItems(t.items, src.key, ctx, site);
+  ctx.depth--;
   ctx.stack.pop();
+  if (ctx.exhausted) return [];
+  // every argument is copied where its parameter is used: count the copies before making them
+  let copies = 0;
+  const argNodes = new Map([...args].map(([name, a]) => [name, measureTree(a).nodes]));
+  const uses = measureUses(expandedItems, args);
+  for (const [name, n] of uses) copies += n * (argNodes.get(name) ?? 0);
+  ctx.items += expandedItems.length;
+  ctx.nodes += copies;
+  if (ctx.items > MAX_EXPANDED_ITEMS) return overBudget(ctx, site, `copies more than ${MAX_EXPANDED_ITEMS.toLocaleString("en-US")} statements`, true);
+  if (ctx.nodes > MAX_EXPANDED_NODES) return overBudget(ctx, site, `copies more than ${MAX_EXPANDED_NODES.toLocaleString("en-US")} parts of expressions`, true);
+  const inner = annotateText(clone(expandedItems), src.text, args, argTexts);
   const keep = new Set<object>();
   const substituted = substitute(clone(inner), args, keep, ctx, site, t.name.name);
+  if (measureTree(substituted).depth > MAX_DEFINITION_DEPTH) {
+    return overBudget(ctx, site, `builds an expression nested more than ${MAX_DEFINITION_DEPTH} levels deep`, false);
+  }
   return respan(substituted, site, t.name.name, keep);
 }
 
+/** How many times each parameter is read in the items (where its argument will be copied). */
+function measureUses(items: A.Item[], args: Map<string, ArgValue>): Map<string, number> {
+  const uses = new Map<string, number>();
+  const stack: unknown[] = [items];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (Array.isArray(x)) {
+      stack.push(...x);
+      continue;
+    }
+    if (!x || typeof x !== "object") continue;
+    const n = x as Record<string, unknown>;
+    if (n["$type"] === "NameRef" && args.has(n["name"] as string)) uses.set(n["name"] as string, (uses.get(n["name"] as string) ?? 0) + 1);
+    for (const [k, v] of Object.entries(n)) if (k !== "span") stack.push(v);
+  }
+  return uses;
+}
+
 const EXPR_TYPES = new Set([
-  "NumberLit", "MoneyLit", "PercentLit", "DateLit", "StringLit", "BoolLit", "NameRef", "ClauseRef", "Binary", "Unary",
+  "NumberLit", "MoneyLit", "PercentLit", "DateLit", "StringLit", "BoolLit", "NameRef", "ClauseRef", "Binary", "Logical", "Arithmetic", "Unary",
   "InList", "IsMissing", "Otherwise", "PercentOf", "MonthStarts", "CountMet", "Aggregate",
 ]);
 
@@ -366,15 +471,20 @@ function substitute(items: A.Item[], args: Map<string, ArgValue>, keep: Set<obje
 export interface ExpandOutput {
   value: A.Contract;
   diagnostics: Diagnostic[];
+  /** set when expansion stopped at its work budget: the contract is incomplete and is not checked further */
+  stopped?: boolean;
 }
 
 /** Expands the imports and uses of a contract. `fileKey` identifies the contract's own file for relative imports. */
 export function expandContract(contract: A.Contract, resolver: Resolver | undefined, fileKey?: string, text = ""): ExpandOutput {
   const hasTemplates = contract.items.some((i) => i.$type === "ImportDecl" || i.$type === "UseDecl" || (i.$type === "AmendmentDecl" && i.items.some((x) => x.$type === "UseDecl")));
   if (!hasTemplates) return { value: contract, diagnostics: [] };
-  const ctx: Ctx = { resolver, texts: new Map([[fileKey ?? "", text]]), labels: new Map(), diagnostics: [], stack: fileKey ? [fileKey] : [], cache: new Map() };
+  const ctx: Ctx = {
+    resolver, texts: new Map([[fileKey ?? "", text]]), labels: new Map(), diagnostics: [], stack: fileKey ? [fileKey] : [], cache: new Map(), found: new Map(),
+    depth: 0, items: 0, nodes: 0, exhausted: false, reported: new Set(),
+  };
   const items = expandItems(contract.items, fileKey, ctx);
-  return { value: { ...contract, items }, diagnostics: ctx.diagnostics };
+  return { value: { ...contract, items }, diagnostics: ctx.diagnostics, stopped: ctx.exhausted };
 }
 
 /** Loads a template by name from the library, for docs and listings. */

@@ -68,6 +68,8 @@ function section(c: CodeInfo): string {
     const result = compileExample(c.example);
     out.push("Example:", "", fence("obc", c.example), "");
     out.push("`obc check example.obc` reports:", "", fence("text", renderText(result.diagnostics, c.example, "example.obc")), "");
+  } else if (c.noExample !== undefined) {
+    out.push(`No small example: ${c.noExample}`, "");
   } else if (isRunTimeCode(c.code)) {
     out.push(c.code.startsWith("OBC5") ? "Found in data at run time: there is no `.obc` example." : "Found at run time: there is no `.obc` example.", "");
   } else {
