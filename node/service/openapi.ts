@@ -28,10 +28,11 @@ const json = (name: string, description: string) => ({ description, content: { "
 
 const commonErrors = {
   "400": json("Error", "malformed JSON (bad-json) or a request that does not fit the schema (invalid-request, with the field's path)"),
+  "403": json("Error", "the request is not addressed to this machine: its Host header is not localhost or a loopback address (forbidden-host)"),
   "405": json("Error", "wrong method (method-not-allowed)"),
   "408": json("Error", "the request body did not arrive in time (request-timeout)"),
-  "413": json("Error", "the request body is larger than the limit (payload-too-large)"),
-  "415": json("Error", "the body is not JSON (unsupported-media-type)"),
+  "413": json("Error", "the request body is larger than the limit (payload-too-large), or the contract source is (source-too-large, 512 KB by default)"),
+  "415": json("Error", "the request is not sent as Content-Type: application/json (unsupported-media-type)"),
   "500": json("Error", "an internal error (internal); never with a stack trace"),
   "503": json("Error", "the request took longer than the limit (timeout), or the service is busy (busy)"),
 };
@@ -54,7 +55,8 @@ export function openApiDocument(version = "0.1.0"): Record<string, unknown> {
       version,
       description:
         "Check, compile, analyse and run OBC outcomes-based tutoring contracts. Requests are JSON; every error is " +
-        "`{ error: { code, message } }` with a stable code. The service listens on 127.0.0.1 only and makes no network calls.",
+        "`{ error: { code, message } }` with a stable code. The service listens on 127.0.0.1 only, answers only requests " +
+        "addressed to localhost or a loopback address, accepts only `Content-Type: application/json`, and makes no network calls.",
     },
     servers: [{ url: "http://127.0.0.1:8787" }],
     paths: {

@@ -8,12 +8,18 @@
  *
  * Limits: a request body over `maxBodyBytes` (default 5 MB) gets 413 without being parsed (the
  * rest of it is read and dropped, so that clients that send the whole body before reading see
- * the 413 rather than a reset; a client sending `Expect: 100-continue` is refused before it sends); a body
+ * the 413 rather than a reset; a client sending `Expect: 100-continue` is refused before it sends);
+ * a contract source over `maxSourceBytes` (default 512 KB, apart from the data) gets 413 too; a body
  * that does not arrive within `bodyTimeoutMs` gets 408; a request that takes longer than
  * `timeoutMs` to answer gets 503 (its worker thread is stopped). Every error is JSON
  * `{ error: { code, message } }`; no response ever holds a stack trace or a data value.
- * Listens on 127.0.0.1 only. The request log (one line per request: method, path, status,
- * milliseconds) holds no bodies.
+ *
+ * Only the machine itself may use it. It listens on 127.0.0.1 only; it answers only requests
+ * addressed to a loopback name (the Host header), so a web page whose domain is made to resolve
+ * to 127.0.0.1 (DNS rebinding) gets 403; and it accepts only `Content-Type: application/json`,
+ * which a web page can send only after a CORS preflight that the service never grants, so no page
+ * the operator visits can make it compute (415 for anything else, a form or text included). The
+ * request log (one line per request: method, path, status, milliseconds) holds no bodies.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -31,6 +37,8 @@ export interface ServiceOptions {
   port?: number;
   /** default 5 MB */
   maxBodyBytes?: number;
+  /** the largest contract source, in bytes of UTF-8, default 512 KB (data files count only toward maxBodyBytes) */
+  maxSourceBytes?: number;
   /** time to receive a request body, default 10 s (→ 408) */
   bodyTimeoutMs?: number;
   /** time to answer a request, default 30 s (→ 503) */
@@ -61,6 +69,7 @@ export interface RunningService {
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_MAX_BODY = 5 * 1024 * 1024;
+export const DEFAULT_MAX_SOURCE = 512 * 1024;
 
 const ROUTES: Record<string, { methods: string[]; route?: Route; schema?: z.ZodType<ContractRequest | AdaptRequest> }> = {
   "/check": { methods: ["POST"], route: "check" },
@@ -138,6 +147,64 @@ function isLoopback(host: string): boolean {
   return host === "127.0.0.1" || host === "::1" || host === "localhost" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+/** Whether a Host header names this machine: a loopback name or address, with or without a port. */
+export function isLoopbackHostHeader(header: string | undefined): boolean {
+  if (!header) return false;
+  const m = /^(?:\[([0-9a-f:.]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/i.exec(header.trim());
+  if (!m) return false;
+  const name = (m[1] ?? m[2] ?? "").toLowerCase();
+  return isLoopback(name) || name === "localhost." || name.endsWith(".localhost");
+}
+
+/** `Content-Type: application/json`, with or without parameters such as `charset=utf-8`. */
+function isJson(type: string | undefined): boolean {
+  return !!type && /^application\/json\s*(;|$)/i.test(type.trim());
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: "text", array: "a list", object: "an object", boolean: "true or false", number: "a number",
+};
+
+/** The value at a path of the parsed body, to tell a missing field from one of the wrong kind. */
+function valueAt(raw: unknown, path: PropertyKey[]): unknown {
+  let v = raw;
+  for (const key of path) {
+    if (!v || typeof v !== "object") return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+/**
+ * What is wrong with a request body, in plain words: every problem (up to five), each naming
+ * its field ("source is required; files must be a list"). Values are never quoted.
+ */
+export function describeIssues(raw: unknown, issues: { code: string; path: PropertyKey[]; message: string; expected?: string; keys?: string[] }[]): { message: string; path: string } {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    return { message: 'the request body must be a JSON object, such as {"source": "contract …"}', path: "" };
+  }
+  // one problem per field (a date that is malformed is not also reported as no calendar date)
+  const seen = new Set<string>();
+  const unique = issues.filter((i) => {
+    const key = i.path.map(String).join(".");
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const parts = unique.slice(0, 5).map((issue) => {
+    const at = issue.path.map(String).join(".");
+    if (issue.code === "unrecognized_keys") return { path: `${at ? at + "." : ""}${issue.keys?.[0] ?? ""}`, text: `unknown field ${at ? at + "." : ""}${issue.keys?.[0] ?? ""}` };
+    const field = at || "the body";
+    if (issue.code === "invalid_type") {
+      if (valueAt(raw, issue.path) === undefined) return { path: at, text: `${field} is required` };
+      return { path: at, text: `${field} must be ${TYPE_WORDS[issue.expected ?? ""] ?? issue.expected ?? "of another kind"}` };
+    }
+    return { path: at, text: `${field}: ${issue.message}` };
+  });
+  const more = unique.length > parts.length ? `; and ${unique.length - parts.length} more` : "";
+  return { message: parts.map((p) => p.text).join("; ") + more, path: parts[0]?.path ?? "" };
+}
+
 /** Starts the service. Resolves once it listens. */
 export async function startService(opts: ServiceOptions = {}): Promise<RunningService> {
   const host = opts.host ?? "127.0.0.1";
@@ -145,6 +212,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
   // the most of a refused body read (and dropped) so that its sender sees the answer
   const maxDrain = Math.max(64 * 1024 * 1024, 4 * maxBody);
+  const maxSource = opts.maxSourceBytes ?? DEFAULT_MAX_SOURCE;
   const bodyTimeout = opts.bodyTimeoutMs ?? 10_000;
   const timeout = opts.timeoutMs ?? 30_000;
   const log = opts.log;
@@ -169,6 +237,10 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
   });
 
   async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!isLoopbackHostHeader(req.headers.host)) {
+      req.resume();
+      return send(res, 403, error("forbidden-host", "this service answers only requests addressed to this machine (Host: localhost or 127.0.0.1)"));
+    }
     const path = (req.url ?? "/").split("?")[0];
     if (opts.extra && (await opts.extra.handle(req, res, path, { maxBodyBytes: maxBody, bodyTimeoutMs: bodyTimeout }))) return;
     const entry = ROUTES[path];
@@ -186,11 +258,10 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
     if (path === "/openapi.json") return send(res, 200, openapi);
     if (path === "/health") return send(res, 200, { ok: true, mode: runner.mode });
 
-    // JSON, or what curl -d and fetch send by default (the body is parsed as JSON either way)
-    const type = (req.headers["content-type"] ?? "application/json").toLowerCase();
-    if (!/^(application\/(.+\+)?json|text\/plain|application\/x-www-form-urlencoded)\b/.test(type)) {
+    // JSON only: a web page can send other types (a form, text) without asking first
+    if (!isJson(req.headers["content-type"])) {
       req.resume();
-      return send(res, 415, error("unsupported-media-type", "send the request as JSON (Content-Type: application/json)"));
+      return send(res, 415, error("unsupported-media-type", "send the request as JSON, with the header Content-Type: application/json"));
     }
     let body: Buffer;
     try {
@@ -205,18 +276,14 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
     } catch {
       return send(res, 400, error("bad-json", "the request body is not valid JSON"));
     }
+    const source = raw && typeof raw === "object" ? (raw as { source?: unknown }).source : undefined;
+    if (typeof source === "string" && Buffer.byteLength(source, "utf8") > maxSource) {
+      return send(res, 413, error("source-too-large", `the contract source is larger than ${Math.round(maxSource / 1024)} KB; the largest real contracts are a few dozen`));
+    }
     const parsed = (entry.schema ?? ContractRequestSchema).safeParse(raw);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const at = issue.path.map(String).join(".");
-      const field = issue.code === "unrecognized_keys" ? `${at ? at + "." : ""}${issue.keys[0]}` : at;
-      const message =
-        issue.code === "unrecognized_keys"
-          ? `unknown field ${field}`
-          : issue.code === "invalid_type" && issue.input === undefined
-            ? `${field} is required`
-            : `${field || "the body"}: ${issue.message}`;
-      return send(res, 400, error("invalid-request", message, { path: field }));
+      const { message, path } = describeIssues(raw, parsed.error.issues as Parameters<typeof describeIssues>[1]);
+      return send(res, 400, error("invalid-request", message, { path }));
     }
     try {
       const reply = await runner.run(entry.route!, parsed.data, timeout);
