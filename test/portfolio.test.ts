@@ -459,6 +459,60 @@ describe("settling a portfolio through the year", () => {
 
 const fromCentsText = (c: bigint) => `${c < 0n ? "-" : ""}${(c < 0n ? -c : c) / 100n}.${String((c < 0n ? -c : c) % 100n).padStart(2, "0")}`;
 
+describe("the portfolio on PostgreSQL", () => {
+  const url = process.env["OBC_TEST_POSTGRES"] ?? "postgres://obc:obc@127.0.0.1:5432/obc_test";
+  const schema = `obc_portfolio_test_${process.pid}`;
+  let reachable = false;
+  beforeAll(async () => {
+    const pg = await import("pg");
+    const client = new pg.default.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+    try {
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      reachable = true;
+    } catch (e) {
+      console.warn(`the portfolio's PostgreSQL test is skipped: no server answered at ${url.replace(/:[^:@/]*@/, ":…@")} (${(e as Error).message.split("\n")[0]}); set OBC_TEST_POSTGRES`);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  });
+  afterAll(async () => {
+    if (!reachable) return;
+    const pg = await import("pg");
+    const client = new pg.default.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+  });
+
+  it("settles the same year into PostgreSQL as into SQLite, to the cent", async (ctx) => {
+    if (!reachable) ctx.skip();
+    const g = generatePortfolio({ seed: 6, districts: 1, providers: 2, students: 80 });
+    const dir = tempDir("pf-pg");
+    writePortfolio(dir, g);
+    const p = loadPortfolio(join(dir, "portfolio.json")).portfolio!;
+    const totalsOf = async (target: string) => {
+      const ledger = await openLedger(target, { create: true });
+      try {
+        for (const date of ["2026-10-10", "2026-11-20", "2027-03-10", "2027-07-10"]) {
+          const now = `${date}T12:00:00Z`;
+          await attestPortfolio(p, ledger, { date, by: "data office", role: "district", at: now });
+          const out = await settlePortfolio(p, ledger, { date, now, accept: new Map(p.contracts.map((c) => [c.id, "the district corrected the dates"])) });
+          expect(out.filter((x) => x.status === "refused" || x.status === "unattested")).toEqual([]);
+        }
+        expect((await ledger.verify()).ok).toBe(true);
+        return { totals: await ledgerTotals(ledger, p.contracts.map((c) => c.identity)), lines: (await ledgerLines(ledger)).length };
+      } finally {
+        await ledger.close();
+      }
+    };
+    const onPg = await totalsOf(`${url}${url.includes("?") ? "&" : "?"}schema=${schema}`);
+    const onSqlite = await totalsOf(join(dir, "ledger.sqlite"));
+    expect(onPg.totals.length).toBeGreaterThan(0);
+    expect(onPg).toEqual(onSqlite);
+  }, 300_000);
+});
+
 function addDays(d: string, n: number): string {
   return new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 }

@@ -26,7 +26,6 @@
  * pay in any run. A student is on track for an undecided clause when the clause is met in at
  * least half of the runs.
  */
-import type * as A from "../../language/ast.ts";
 import type { ContractIR } from "../../language/check/ir.ts";
 import { compositeIR } from "../../engine/amendments.ts";
 import type { Value } from "../../engine/data.ts";
@@ -94,7 +93,7 @@ function horizons(ir: ContractIR, end: string): Map<string, string> {
     if (!c.decl.due) continue;
     const due = c.decl.due.value;
     const read = fieldsRead(c.decl.condition, ir);
-    fieldsRead(c.decl.amount as unknown as A.Expr, ir, read);
+    fieldsRead(c.decl.amount, ir, read);
     if (c.decl.population !== "all") fieldsRead(ir.populations[c.decl.population]?.condition, ir, read);
     for (const f of read) if (due < out.get(f)!) out.set(f, due);
   }

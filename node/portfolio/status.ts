@@ -151,20 +151,21 @@ const ceilCents = (r: Rational): bigint => {
   return n >= 0n ? (n + d - 1n) / d : n / d;
 };
 
-/** The fields an expression (or any AST node) reads, through metrics and conditions. */
-export function fieldsRead(e: A.Expr | undefined, ir: ContractIR, out = new Set<string>(), seen = new Set<string>()): Set<string> {
+/** The fields an expression (or any AST node: an amount, a clause) reads, through metrics and conditions. */
+export function fieldsRead(e: { $type: string } | undefined, ir: ContractIR, out = new Set<string>(), seen = new Set<string>()): Set<string> {
   if (!e || typeof e !== "object") return out;
   if (e.$type === "NameRef") {
-    const m = ir.metrics.get(e.name);
-    if (m && !seen.has(e.name)) {
-      seen.add(e.name);
+    const name = (e as A.NameRef).name;
+    const m = ir.metrics.get(name);
+    if (m && !seen.has(name)) {
+      seen.add(name);
       fieldsRead(m.expr, ir, out, seen);
-    } else if (ir.fields.has(e.name)) out.add(e.name);
+    } else if (ir.fields.has(name)) out.add(name);
     return out;
   }
   for (const v of Object.values(e)) {
-    if (Array.isArray(v)) for (const x of v) if (x && typeof x === "object" && "$type" in x) fieldsRead(x as A.Expr, ir, out, seen);
-    if (v && typeof v === "object" && "$type" in v) fieldsRead(v as A.Expr, ir, out, seen);
+    if (Array.isArray(v)) for (const x of v) if (x && typeof x === "object" && "$type" in x) fieldsRead(x as { $type: string }, ir, out, seen);
+    if (v && typeof v === "object" && "$type" in v) fieldsRead(v as { $type: string }, ir, out, seen);
   }
   return out;
 }
