@@ -1,12 +1,15 @@
 /**
  * `obc summary` and `obc diff`: the plain-language documents for the people who sign.
- * Both render one document model to Markdown, standalone HTML or Word (.docx).
+ * Both render one document model to Markdown, standalone HTML or Word (.docx); the Word form
+ * of a comparison is a redline with tracked changes.
  */
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { ContractIR } from "../language/check/ir.ts";
 import { diffContracts, diffDocument } from "../engine/diff/index.ts";
+import { redlineDocument } from "../engine/diff/redline.ts";
 import { sourceMap, summarizeContract, toDocx, toHtml, toMarkdown, type SummaryDoc } from "../engine/summary/index.ts";
+import type { DocumentFlags } from "./document-options.ts";
 
 export type DocFormat = "md" | "html" | "docx";
 
@@ -18,7 +21,7 @@ export interface DocIO {
 async function emit(doc: SummaryDoc, format: DocFormat, outFile: string | undefined, io: DocIO, date?: string): Promise<void> {
   if (format === "docx") {
     if (!outFile) throw new Error("a .docx is binary: give a file with --out");
-    await writeFile(resolve(io.cwd, outFile), await toDocx(doc, { date }));
+    await writeFile(resolve(io.cwd, outFile), await toDocx(doc, date ? { date } : {}));
     return;
   }
   const text = format === "html" ? toHtml(doc) : toMarkdown(doc);
@@ -26,13 +29,15 @@ async function emit(doc: SummaryDoc, format: DocFormat, outFile: string | undefi
   else io.out(text);
 }
 
-export interface SummaryOptions {
+export interface SummaryOptions extends DocumentFlags {
   format: DocFormat;
   out?: string;
   cohort?: number;
   asOf?: string;
   sourceMap?: boolean;
   examples: boolean;
+  prevails?: string;
+  obcVersion?: string;
 }
 
 export async function summaryCommand(ir: ContractIR, source: string, file: string, opts: SummaryOptions, io: DocIO): Promise<void> {
@@ -41,6 +46,12 @@ export async function summaryCommand(ir: ContractIR, source: string, file: strin
     sourceName: file,
     asOf: opts.asOf,
     examples: opts.examples,
+    ...(opts.status ? { status: opts.status } : {}),
+    ...(opts.exhibit ? { exhibit: opts.exhibit } : {}),
+    ...(opts.paper ? { paper: opts.paper } : {}),
+    ...(opts.prevails ? { prevails: opts.prevails } : {}),
+    ...(opts.obcVersion ? { obcVersion: opts.obcVersion } : {}),
+    ...(opts.date ? { generated: opts.date } : {}),
   });
   if (opts.sourceMap) {
     const map = JSON.stringify(sourceMap(doc), null, 2) + "\n";
@@ -48,13 +59,16 @@ export async function summaryCommand(ir: ContractIR, source: string, file: strin
     else io.out(map);
     return;
   }
-  await emit(doc, opts.format, opts.out, io, opts.asOf);
+  await emit(doc, opts.format, opts.out, io, opts.date);
 }
 
-export interface DiffCommandOptions {
+export interface DiffCommandOptions extends DocumentFlags {
   format: DocFormat;
   out?: string;
   json?: boolean;
+  effective?: string;
+  author?: string;
+  obcVersion?: string;
 }
 
 /** Compares two versions; returns true when they are equal in business terms. */
@@ -71,6 +85,19 @@ export async function diffCommand(
     else io.out(json);
     return result.equal;
   }
-  await emit(diffDocument(result, { oldName: older.file, newName: newer.file }), opts.format, opts.out, io);
+  const doc = opts.format === "docx"
+    ? redlineDocument(older, newer, result, {
+      oldName: older.file,
+      newName: newer.file,
+      ...(opts.effective ? { effective: opts.effective } : {}),
+      ...(opts.author ? { author: opts.author } : {}),
+      ...(opts.date ? { generated: opts.date } : {}),
+      ...(opts.status ? { status: opts.status } : {}),
+      ...(opts.exhibit ? { exhibit: opts.exhibit } : {}),
+      ...(opts.paper ? { paper: opts.paper } : {}),
+      ...(opts.obcVersion ? { obcVersion: opts.obcVersion } : {}),
+    })
+    : diffDocument(result, { oldName: older.file, newName: newer.file });
+  await emit(doc, opts.format, opts.out, io, opts.date);
   return result.equal;
 }

@@ -14,6 +14,7 @@ import { resolve } from "node:path";
 import type { CompileResult } from "../language/driver.ts";
 import { compiler, fsReason } from "../node/cli-support.ts";
 import { packageVersion } from "../node/package-info.ts";
+import { documentOptions, generatedDate, parseDate, type DocumentFlags } from "./document-options.ts";
 
 /** The exit codes of every command. */
 export const EXIT = {
@@ -390,7 +391,7 @@ ${EXIT_CODES_HELP}`,
     });
 
   // ───────────── summary ─────────────
-  configure(program.command("summary"), "obc summary")
+  documentOptions(configure(program.command("summary"), "obc summary"))
     .description("write the plain-language summary of a contract for the people who sign it")
     .argument("<file>", "contract file (.obc)")
     .option("-f, --format <format>", "md, html or docx", parseFormat, "md")
@@ -399,24 +400,27 @@ ${EXIT_CODES_HELP}`,
     .option("--as-of <date>", "the date stamped in the document and used for the worked examples", parseAsOf)
     .option("--source-map", "print, for each sentence, the range of the contract text it renders (JSON)")
     .option("--no-examples", "leave out the worked examples")
+    .option("--prevails <document>", "the document that prevails where it and the summary differ (default: the contract's source text)")
     .addHelpText("after", `\nExample:\n  $ obc summary examples/03-algebra-pilot/contract.obc --format docx --out pilot.docx --cohort 400\n${EXIT_CODES_HELP}`)
-    .action(async (file: string, opts: { format: "md" | "html" | "docx"; out?: string; cohort?: number; asOf?: string; sourceMap?: boolean; examples: boolean }) => {
+    .action(async (file: string, opts: { format: "md" | "html" | "docx"; out?: string; cohort?: number; asOf?: string; sourceMap?: boolean; examples: boolean; prevails?: string } & DocumentFlags) => {
       if (opts.format === "docx" && !opts.out && !opts.sourceMap) throw new CliError(EXIT.usage, "summary: a .docx is binary; give a file with --out");
       const { text, compiled } = await loadContract(file);
       const { summaryCommand } = await import("./documents.ts");
-      await summaryCommand(compiled.ir, text, file, opts, { out, cwd });
+      await summaryCommand(compiled.ir, text, file, { ...opts, obcVersion: packageVersion(), date: generatedDate(opts.date, env) }, { out, cwd });
     });
 
   // ───────────── diff ─────────────
-  configure(program.command("diff"), "obc diff")
+  documentOptions(configure(program.command("diff"), "obc diff"))
     .description("compare two versions of a contract in business terms (exit 0 when equal, 1 when different)")
     .argument("<old>", "the earlier version (.obc)")
     .argument("<new>", "the later version (.obc)")
     .option("-f, --format <format>", "md, html or docx", parseFormat, "md")
     .option("-o, --out <file>", "write to this file (required for docx)")
     .option("--json", "print the changes as JSON: { equal, changes: [{ area, kind, text }] }")
-    .addHelpText("after", `\nExample:\n  $ obc diff pilot-v1.obc pilot-v2.obc --format html --out changes.html\n${EXIT_CODES_HELP}`)
-    .action(async (oldFile: string, newFile: string, opts: { format: "md" | "html" | "docx"; out?: string; json?: boolean }) => {
+    .option("--effective <date>", "the date the later version takes effect (default: its newest amendment's date, else not stated)", parseDate)
+    .option("--author <name>", "the author of the tracked changes of the Word redline (default \"OBC\")")
+    .addHelpText("after", `\nExample:\n  $ obc diff pilot-v1.obc pilot-v2.obc --format html --out changes.html\n  $ obc diff pilot-v1.obc pilot-v2.obc --format docx --out redline.docx --effective 2027-01-01\n${EXIT_CODES_HELP}`)
+    .action(async (oldFile: string, newFile: string, opts: { format: "md" | "html" | "docx"; out?: string; json?: boolean; effective?: string; author?: string } & DocumentFlags) => {
       if (opts.format === "docx" && !opts.out && !opts.json) throw new CliError(EXIT.usage, "diff: a .docx is binary; give a file with --out");
       const older = await loadContract(oldFile);
       const newer = await loadContract(newFile);
@@ -424,7 +428,7 @@ ${EXIT_CODES_HELP}`,
       const equal = await diffCommand(
         { ir: older.compiled.ir, source: older.text, file: oldFile },
         { ir: newer.compiled.ir, source: newer.text, file: newFile },
-        opts,
+        { ...opts, obcVersion: packageVersion(), date: generatedDate(opts.date, env) },
         { out, cwd },
       );
       exitCode = equal ? EXIT.ok : EXIT.invalid;

@@ -148,6 +148,8 @@ export interface FieldDecl extends NodeBase {
   typeSpan: Span;
   /** `optional score`: the value may be missing in the data. */
   optional: boolean;
+  /** `eoy_score: score "the spring MAP Growth RIT score"`: what the field holds, for the summary */
+  description?: StringLit;
 }
 /**
  * `data students keyed by student_id { … }` — one row per student;
@@ -211,6 +213,8 @@ export interface PaymentClause extends NodeBase {
   populationParam?: string;
   condition?: Expr;
   missing?: MissingRule;
+  /** `… per identified student to provider`: the party paid; without it, the contract's one provider */
+  payee?: Ident;
 }
 
 /**
@@ -226,6 +230,8 @@ export interface CohortClause extends NodeBase {
   over?: Ident;
   lets: MetricDecl[];
   amount: Expr;
+  /** `pays $25,000 to intermediary`: the party paid; without it, the contract's one provider */
+  payee?: Ident;
   condition?: Expr;
 }
 

@@ -45,9 +45,9 @@ const PILOT = `contract "Algebra readiness pilot" {
   term 2026-09-01 to 2027-06-30
 
   data students keyed by student_id {
-    sessions: count
-    attendance_rate: percent
-    eoy_score: optional score
+    sessions: count "sessions attended up to 26 February 2027"
+    attendance_rate: percent "attendance from September to 31 March 2027"
+    eoy_score: optional score "the end-of-year score, tested by 15 June 2027"
   }
 
   milestone "Dosage" due 2027-02-26 pays $300 per student

@@ -20,61 +20,11 @@ import { Rational } from "../rational.ts";
 import { fundingSplit } from "../settle.ts";
 import type { ContractAnalysis } from "../summary/analysis.ts";
 import { analyzeContract } from "../summary/analysis.ts";
-import { conditionText, fieldWords, partyLabel, subExpressions, subjectNoun } from "../summary/english.ts";
-import { datesInName, formatDate, joinList, moneyLit, moneyText, nameDateIs, nameDateText } from "../summary/format.ts";
-import { humanTerm, studentCtx } from "../summary/prose.ts";
+import { conditionText, partyLabel, subExpressions, subjectNoun } from "../summary/english.ts";
+import { joinList, moneyLit, moneyText } from "../summary/format.ts";
+import { dateMentions, studentCtx } from "../summary/prose.ts";
 
 const q = (s: string) => `'${s}'`;
-const COMPARISON = new Set(["<", "<=", ">", ">=", "=", "!="]);
-
-/** One place where a condition measures by a date: a date written in it, or a name that carries one. */
-interface DateMention {
-  /** identifies the mention across versions: "d:2027-02-28" or "n:sessions_by_feb28" */
-  key: string;
-  /** the mention in words: "the number of sessions by 28 February (sessions_by_feb28)" */
-  text: string;
-  /** whether it is the date `iso` */
-  is: (iso: string) => boolean;
-}
-
-/** The names an expression reads, with the metrics and conditions it reads through. */
-function namesRead(e: A.Expr, ir: ContractIR, seen = new Set<string>()): string[] {
-  const out: string[] = [];
-  for (const x of subExpressions(e)) {
-    if (x.$type !== "NameRef" || seen.has(x.name)) continue;
-    seen.add(x.name);
-    out.push(x.name);
-    const m = ir.metrics.get(x.name);
-    if (m) out.push(...namesRead(m.expr, ir, seen));
-  }
-  return out;
-}
-
-/** Where a condition measures by a date (see {@link DateMention}). */
-export function dateMentions(e: A.Expr | undefined, ir: ContractIR): DateMention[] {
-  if (!e) return [];
-  const out: DateMention[] = [];
-  const ctx = studentCtx(ir);
-  for (const x of subExpressions(e)) {
-    if (!(x.$type === "Binary" && COMPARISON.has(x.op))) continue;
-    for (const side of [x.left, x.right]) {
-      if (side.$type !== "DateLit") continue;
-      const iso = side.value;
-      out.push({ key: `d:${conditionText(x, ctx)}`, text: conditionText(x, ctx), is: (d) => d === iso });
-    }
-  }
-  for (const name of namesRead(e, ir)) {
-    for (const d of datesInName(name)) {
-      const field = ir.fields.get(name);
-      out.push({
-        key: `n:${name}`,
-        text: field ? fieldWords(name, field.type) : `${humanTerm(name)} (${name})`,
-        is: (iso) => nameDateIs(d, iso),
-      });
-    }
-  }
-  return out;
-}
 
 /**
  * A deadline that moved while the condition still measures by the old date: the change then

@@ -66,7 +66,7 @@ export function diffDocument(diff: DiffResult, opts: { oldName?: string; newName
     if (!changes.length) continue;
     const items = changes.map((c) => {
       const span = c.newSpan ?? c.oldSpan;
-      return [s(c.text, span), ...(c.details ?? []).map((d) => s(d, span))];
+      return [s(c.kind === "effect" ? `Knock-on: ${c.text}` : c.text, span), ...(c.details ?? []).map((d) => s(d, span))];
     });
     sections.push({ number: String(sections.length + 1), title, blocks: [{ type: "list", style: "bullets", items }], sections: [] });
   }

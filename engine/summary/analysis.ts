@@ -7,9 +7,11 @@
  * - per student: the largest and smallest total (from `studentBounds`, after the student cap
  *   and the floor), the bounds of each clause, the clauses that give the maximum, the pairs
  *   of clauses that are never paid together;
- * - the contingent share: the part of the per-student maximum that comes from outcome,
- *   partial and bonus clauses (base and milestone payments are not contingent), after the
- *   student cap is shared among the clauses of the maximum as the cap says;
+ * - the contingent share (the share at risk): the part of the per-student maximum that comes
+ *   from clauses whose payment depends on students' outcomes, whatever their kind: clauses
+ *   whose conditions, tiers or amount read an assessment score (a `score` field), directly,
+ *   through metrics or through a clause they refer to; after the student cap is shared among
+ *   the clauses of the maximum as the cap says;
  * - for the cohort: the largest and smallest total (per-student bounds × N plus cohort
  *   payments, the largest capped by the contract cap), and the bounds of each cohort payment;
  * - caps: whether each cap can bind, and from which cohort size a contract or clause cap does.
@@ -19,9 +21,10 @@
  * (plus cohort payments) exceeds it. Browser-safe.
  */
 import type * as A from "../../language/ast.ts";
-import type { ContractIR } from "../../language/check/ir.ts";
+import type { ClauseIR, ContractIR } from "../../language/check/ir.ts";
 import { exclusivePairs, studentBounds, type StudentBounds } from "../analysis.ts";
 import { Rational } from "../rational.ts";
+import { subExpressions } from "./english.ts";
 
 export interface AnalysisOptions {
   /** the number of students in the cohort (default 100) */
@@ -95,10 +98,38 @@ export interface ContractAnalysis {
   floor?: string;
 }
 
-const CONTINGENT: ReadonlySet<A.ClauseKind> = new Set(["outcome", "partial", "bonus"]);
-
-export function isContingent(kind: A.ClauseKind): boolean {
-  return CONTINGENT.has(kind);
+/**
+ * The clauses whose payment depends on students' outcomes: their conditions, tiers or amount
+ * read an assessment score (a field of type `score`), directly, through metrics or conditions,
+ * or through a clause they refer to. Penalties are left out: they are never part of the
+ * maximum. Decided from what the conditions read, not from the clause's kind.
+ */
+export function contingentClauses(ir: ContractIR): Set<string> {
+  const out = new Set<string>();
+  const readsScore = (e: A.Expr | undefined, seen: Set<string>): boolean => {
+    if (!e) return false;
+    for (const x of subExpressions(e)) {
+      if (x.$type === "NameRef" && !seen.has(x.name)) {
+        seen.add(x.name);
+        if (ir.fields.get(x.name)?.type === "score") return true;
+        if (readsScore(ir.metrics.get(x.name)?.expr, seen)) return true;
+      }
+      if (x.$type === "ClauseRef" && !seen.has(`"${x.name}`)) {
+        seen.add(`"${x.name}`);
+        const other = ir.clauses.find((c) => c.name === x.name);
+        if (other && clauseReadsScore(other, seen)) return true;
+      }
+    }
+    return false;
+  };
+  const clauseReadsScore = (c: ClauseIR, seen: Set<string>): boolean => {
+    const d = c.decl;
+    if (readsScore(d.condition, seen)) return true;
+    if (d.amount.$type === "FixedAmount") return readsScore(d.amount.amount, seen);
+    return d.amount.tiers.some((t) => readsScore(t.condition, seen) || readsScore(t.amount, seen));
+  };
+  for (const c of ir.clauses) if (c.kind !== "penalty" && clauseReadsScore(c, new Set())) out.add(c.id);
+  return out;
 }
 
 const m = (r: Rational | undefined): string | null => (r ? r.toDecimalString(2) : null);
@@ -191,7 +222,8 @@ function contingentPart(ir: ContractIR, b: StudentBounds): { amount?: Rational; 
       contributions = contributions.map((x) => ({ c: x.c, v: x.v.mul(cap).div(uncapped) }));
     }
   }
-  const cont = contributions.filter((x) => isContingent(x.c.kind));
+  const contingent = contingentClauses(ir);
+  const cont = contributions.filter((x) => contingent.has(x.c.id));
   return { amount: cont.reduce((s, x) => s.add(x.v), Rational.ZERO), clauses: cont.map((x) => x.c.id) };
 }
 
@@ -208,11 +240,12 @@ export function analyzeContract(ir: ContractIR, opts: AnalysisOptions = {}): Con
   const n = Math.max(0, Math.floor(opts.cohortSize ?? 100));
   const b = studentBounds(ir);
   const byId = new Map(b.clauses.map((c) => [c.clause, c]));
+  const contingent = contingentClauses(ir);
   const clauses: ClauseFigure[] = ir.clauses.map((c) => ({
     clause: c.id,
     name: c.name,
     kind: c.kind,
-    contingent: isContingent(c.kind),
+    contingent: contingent.has(c.id),
     min: m(byId.get(c.id)?.min),
     max: m(byId.get(c.id)?.max),
   }));

@@ -23,7 +23,7 @@ import { evaluate, showRV, type Env, type RV } from "../evaluate.ts";
 import { runContract, type DataFile } from "../index.ts";
 import type { CohortResult, EscalationResult, PaymentLine, RunResult, StudentResult } from "../output.ts";
 import { Rational } from "../rational.ts";
-import { isContingent } from "./analysis.ts";
+import { contingentClauses } from "./analysis.ts";
 import { fieldWords, populationTerm, subExpressions } from "./english.ts";
 import { addDays, joinList, quote } from "./format.ts";
 
@@ -419,9 +419,10 @@ function goals(s: Setup): Goal[] {
     title: () => `a ${noun(ir)} who earns the most`,
     score: (o) => (o.lines.length ? [num(o.total), o.trueLeaves] : undefined),
   });
-  const hasBase = ir.clauses.some((c) => !isContingent(c.kind) && c.kind !== "penalty");
-  const contingentClauses = ir.clauses.filter((c) => isContingent(c.kind));
-  if (contingentClauses.length) {
+  const contingent = contingentClauses(ir);
+  const isContingent = (id: string) => contingent.has(id);
+  const hasBase = ir.clauses.some((c) => !contingent.has(c.id) && c.kind !== "penalty");
+  if (contingent.size) {
     out.push({
       key: "base-only",
       title: (o) => {
@@ -435,13 +436,13 @@ function goals(s: Setup): Goal[] {
       },
       score: (o) => {
         if (!o.lines.length) return undefined;
-        const cont = o.lines.filter((l) => isContingent(l.kind as A.ClauseKind));
+        const cont = o.lines.filter((l) => isContingent(l.clause));
         if (cont.length === 0 || cont.some((l) => l.status !== "not-met" && !(l.status === "met" && cents(l.amount) === 0n))) return undefined;
-        const nc = o.lines.filter((l) => !isContingent(l.kind as A.ClauseKind)).reduce((t, l) => t + cents(l.amount), 0n);
+        const nc = o.lines.filter((l) => !isContingent(l.clause)).reduce((t, l) => t + cents(l.amount), 0n);
         return hasBase ? [num(nc), o.trueLeaves] : [o.trueLeaves];
       },
       near: (o) => {
-        const cont = o.lines.filter((l) => isContingent(l.kind as A.ClauseKind));
+        const cont = o.lines.filter((l) => isContingent(l.clause));
         if (cont.length === 0) return undefined;
         return [-num(cont.reduce((t, l) => t + cents(l.amount), 0n)), o.trueLeaves];
       },

@@ -6,6 +6,7 @@
  * Pure functions, browser-safe.
  */
 import type * as A from "../../language/ast.ts";
+import { nameParts, type NameDate } from "../../language/check/readings.ts";
 import { formatMoney, roundToCents } from "../money.ts";
 import { Rational } from "../rational.ts";
 
@@ -13,9 +14,6 @@ const MONTHS = [
   "January", "February", "March", "April", "May", "June",
   "July", "August", "September", "October", "November", "December",
 ];
-const MONTH_ABBR: Record<string, number> = {
-  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, sept: 9, oct: 10, nov: 11, dec: 12,
-};
 
 /** "2026-10-15" → "15 October 2026". Text that is not an ISO date is returned as it is. */
 export function formatDate(iso: string): string {
@@ -129,36 +127,6 @@ const WORDS: Record<string, string> = {
   frl: "free or reduced-price lunch",
   istation: "iStation",
 };
-
-/** A date written into a name: `feb28` (month and day) or `2026_01_31` (year, month and day). */
-export interface NameDate {
-  year?: number;
-  month: number;
-  day: number;
-}
-
-/** A name cut at `_` into words and the dates written into it, in order. */
-function nameParts(name: string): (string | NameDate)[] {
-  const raw = name.split(/_+/).filter((p) => p.length > 0);
-  const parts: (string | NameDate)[] = [];
-  for (let i = 0; i < raw.length; i++) {
-    const [y, mo, d] = [raw[i]!, raw[i + 1], raw[i + 2]];
-    if (/^\d{4}$/.test(y) && mo && d && /^\d{2}$/.test(mo) && /^\d{2}$/.test(d) && Number(mo) >= 1 && Number(mo) <= 12 && Number(d) >= 1 && Number(d) <= 31) {
-      parts.push({ year: Number(y), month: Number(mo), day: Number(d) });
-      i += 2;
-      continue;
-    }
-    const m = /^([a-z]+)(\d{1,2})$/.exec(raw[i]!.toLowerCase());
-    if (m && !WORDS[raw[i]!.toLowerCase()] && MONTH_ABBR[m[1]!] && Number(m[2]) >= 1 && Number(m[2]) <= 31) parts.push({ month: MONTH_ABBR[m[1]!]!, day: Number(m[2]) });
-    else parts.push(raw[i]!);
-  }
-  return parts;
-}
-
-/** The dates written into a name: "sessions_by_feb28" → 28 February (no year). */
-export function datesInName(name: string): NameDate[] {
-  return nameParts(name).filter((p): p is NameDate => typeof p !== "string");
-}
 
 /** Whether a date written into a name is the ISO date `iso` (the same day and month, and year if the name gives one). */
 export function nameDateIs(d: NameDate, iso: string): boolean {

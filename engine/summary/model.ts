@@ -9,15 +9,25 @@
  */
 import type { Span } from "../../language/ast.ts";
 
+/** A piece of a redlined sentence or cell: kept, inserted or deleted text. */
+export interface Run {
+  text: string;
+  change?: "ins" | "del";
+}
+
 export interface Sentence {
+  /** the text (in a redline: the text after the change) */
   text: string;
   /** the source range of the clause (or declaration) the sentence renders */
   span: Span;
+  /** in a redline: the text as kept, inserted and deleted pieces, in reading order */
+  runs?: Run[];
 }
 
 export interface Cell {
   text: string;
   span?: Span;
+  runs?: Run[];
 }
 
 export type Block =
@@ -38,11 +48,39 @@ export interface Section {
   schedule?: boolean;
   /** the version of the contract this part is computed under, when the document shows several */
   version?: string;
+  /** set apart in a box (the red flags) */
+  box?: boolean;
+  /** a heading without a number (the preface of a redline) */
+  unnumbered?: boolean;
+  /** in a redline: the whole section inserted or deleted */
+  change?: "ins" | "del";
+  /** in a redline: the title's kept, inserted and deleted pieces, when it changed */
+  titleRuns?: Run[];
 }
 
 export interface TitleRow {
   label: string;
   value: Sentence;
+}
+
+/** What the pages of a printed document carry: its status, exhibit label, sources and paper. */
+export interface DocMeta {
+  /** a draft is marked DRAFT on every page */
+  status: "draft" | "for-signature";
+  /** "Exhibit A" */
+  exhibit: string;
+  /** the running header of every page: the exhibit, the contract and the version shown */
+  header: string;
+  /** the version the body shows, in words ("version 1.0"), for the pages of parts that name none */
+  version: string;
+  /** the source texts the document renders, with the SHA-256 of each */
+  sources: { name: string; sha256: string }[];
+  obcVersion?: string;
+  /** the date the document was generated, YYYY-MM-DD */
+  generated?: string;
+  paper: "letter" | "a4";
+  /** for a redline: who made the changes and when they take effect (tracked changes carry them) */
+  changes?: { author: string; date: string };
 }
 
 export interface SummaryDoc {
@@ -54,10 +92,12 @@ export interface SummaryDoc {
   sections: Section[];
   /** the defined terms, in the order they are defined */
   terms: { term: string; span: Span }[];
+  meta?: DocMeta;
 }
 
 /** A section's heading as text: "4. Caps", "4.2 …", "Schedule A. Worked examples". */
 export function headingText(s: Section): string {
+  if (s.unnumbered) return s.title;
   if (s.schedule) return `Schedule ${s.number}. ${s.title}`;
   return `${s.number}${s.number.includes(".") ? "" : "."} ${s.title}`;
 }

@@ -7,10 +7,11 @@
 import type * as A from "../../language/ast.ts";
 import { defaultPayer as soleFundingPayer, type ClauseIR, type CohortIR, type ContractIR, type EscalationIR } from "../../language/check/ir.ts";
 import {
-  cond, condText, conditionText, fieldWords, partiesTerm, partyTerm, plural, populationTerm, subjectNoun, valueText, type EnglishContext,
+  cond, condText, conditionText, fieldWords, partiesTerm, partyTerm, plural, populationTerm, subExpressions, subjectNoun, valueText, type EnglishContext,
 } from "./english.ts";
+import { datesInName } from "../../language/check/readings.ts";
 import {
-  capitalize, definedTerm, formatDate, frequencyWords, humanize, joinList, moneyLit, percentText, quote, roundingShort, withUnit,
+  capitalize, definedTerm, formatDate, frequencyWords, humanize, joinList, moneyLit, nameDateIs, percentText, quote, roundingShort, withUnit,
 } from "./format.ts";
 
 export function article(phrase: string): string {
@@ -97,14 +98,86 @@ export function tierText(t: A.Tier, i: number, count: number, ir: ContractIR): s
   return `if ${conditionText(t.condition, studentCtx(ir))}: ${amount}${end}`;
 }
 
-export function missingSentence(m: A.MissingRule, ir: ContractIR): string {
+/**
+ * What a clause's `if missing` rule means, naming the values that may be missing: a missing
+ * score counts as not meeting the condition, and the payment is not made.
+ */
+export function missingSentence(m: A.MissingRule, ir: ContractIR, fields: string[] = []): string {
+  const noun = subjectNoun(ir);
+  const which = fields.length ? `If ${joinList(fields.map((f) => fieldWords(f, ir.fields.get(f)?.type)), "or")} is missing` : "If a value needed is missing";
   return m.outcome === "not-met"
-    ? "If a value needed is missing, the payment is not made."
-    : `If a value needed is missing, the ${subjectNoun(ir)} is excluded from this payment and it is not made.`;
+    ? `${which}, the payment is not made: the ${noun} counts as not meeting the condition.`
+    : `${which}, the ${noun} is excluded from this payment and it is not made.`;
 }
 
-export function dueSentence(due: A.DateLit): string {
-  return `Its deadline is ${formatDate(due.value)}: it is not payable before that date.`;
+const COMPARISON = new Set(["<", "<=", ">", ">=", "=", "!="]);
+
+/** One place where a condition measures by a date: a date written in it, or a name that carries one. */
+interface DateMention {
+  /** identifies the mention across versions: "d:2027-02-28" or "n:sessions_by_feb28" */
+  key: string;
+  /** the mention in words: "the number of sessions by 28 February (sessions_by_feb28)" */
+  text: string;
+  /** whether it is the date `iso` */
+  is: (iso: string) => boolean;
+}
+
+/** The names an expression reads, with the metrics and conditions it reads through. */
+function namesRead(e: A.Expr, ir: ContractIR, seen = new Set<string>()): string[] {
+  const out: string[] = [];
+  for (const x of subExpressions(e)) {
+    if (x.$type !== "NameRef" || seen.has(x.name)) continue;
+    seen.add(x.name);
+    out.push(x.name);
+    const m = ir.metrics.get(x.name);
+    if (m) out.push(...namesRead(m.expr, ir, seen));
+  }
+  return out;
+}
+
+/** Where a condition measures by a date (see {@link DateMention}). */
+export function dateMentions(e: A.Expr | undefined, ir: ContractIR): DateMention[] {
+  if (!e) return [];
+  const out: DateMention[] = [];
+  const ctx = studentCtx(ir);
+  for (const x of subExpressions(e)) {
+    if (!(x.$type === "Binary" && COMPARISON.has(x.op))) continue;
+    for (const side of [x.left, x.right]) {
+      if (side.$type !== "DateLit") continue;
+      const iso = side.value;
+      out.push({ key: `d:${conditionText(x, ctx)}`, text: conditionText(x, ctx), is: (d) => d === iso });
+    }
+  }
+  for (const name of namesRead(e, ir)) {
+    for (const d of datesInName(name)) {
+      const field = ir.fields.get(name);
+      out.push({
+        key: `n:${name}`,
+        text: field ? fieldWords(name, field.type) : `${humanTerm(name)} (${name})`,
+        is: (iso) => nameDateIs(d, iso),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * What a clause's deadline means: the date from which it is payable, never a deadline for the
+ * performance itself, which only the condition can set (with a date, or a value recorded by one).
+ */
+export function dueSentence(c: A.PaymentClause, ir: ContractIR): string {
+  const due = c.due!.value;
+  const noun = subjectNoun(ir);
+  const mentions = [c.condition, ...(c.amount.$type === "TieredAmount" ? c.amount.tiers.map((t) => t.condition) : [])].flatMap((e) => dateMentions(e, ir));
+  const head = `Its deadline, ${formatDate(due)}, is the date from which it is payable: it is not payable before then`;
+  if (!mentions.length) {
+    return `${head}, and it is not a deadline for the ${noun}'s performance: the condition does not say by when it must be met, so a ${noun} who meets it after ${formatDate(due)} is paid too.`;
+  }
+  const same = mentions.filter((m) => m.is(due));
+  const which = joinList([...new Map((same.length ? same : mentions).map((m) => [m.key, m.text])).values()]);
+  return same.length
+    ? `${head}; the condition itself measures by the same date (${which}).`
+    : `${head}; the condition measures by its own dates (${which}), not by the deadline.`;
 }
 
 export function weightSentence(w: A.WeightDecl, ir: ContractIR, inClause = false): string {

@@ -6,7 +6,7 @@
  * each sentence carries its source range (`data-src="start-end"`) so a viewer can link it
  * back to the contract. Browser-safe.
  */
-import { headingText, type Block, type Cell, type Section, type Sentence, type SummaryDoc } from "./model.ts";
+import { headingText, type Block, type Cell, type Run, type Section, type Sentence, type SummaryDoc } from "./model.ts";
 import { listLabel } from "./format.ts";
 
 // ───────────────────────────── Markdown ─────────────────────────────
@@ -21,13 +21,18 @@ function mdCell(text: string): string {
   return mdEscape(text).replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ");
 }
 
+/** Redlined text in Markdown: deletions struck through (~~…~~), insertions in bold. */
+function mdRuns(runs: Run[]): string {
+  return runs.map((r) => (r.change === "del" ? `~~${mdEscape(r.text)}~~` : r.change === "ins" ? `**${mdEscape(r.text)}**` : mdEscape(r.text))).join("");
+}
+
 function mdSentences(ss: Sentence[]): string {
-  return ss.map((s) => mdEscape(s.text)).join(" ");
+  return ss.map((s) => (s.runs ? mdRuns(s.runs) : mdEscape(s.text))).join(" ");
 }
 
 function mdTable(header: string[], rows: Cell[][]): string[] {
   const out = [`| ${header.map(mdCell).join(" | ")} |`, `|${header.map(() => "---").join("|")}|`];
-  for (const r of rows) out.push(`| ${r.map((c) => mdCell(c.text)).join(" | ")} |`);
+  for (const r of rows) out.push(`| ${r.map((c) => (c.runs ? mdRuns(c.runs).replace(/\|/g, "\\|") : mdCell(c.text))).join(" | ")} |`);
   return out;
 }
 
@@ -83,8 +88,13 @@ function src(span: { start: number; end: number } | undefined): string {
   return span ? ` data-src="${span.start}-${span.end}"` : "";
 }
 
+/** Redlined text in HTML: `<del>` and `<ins>`. */
+function htmlRuns(runs: Run[]): string {
+  return runs.map((r) => (r.change ? `<${r.change}>${escapeHtml(r.text)}</${r.change}>` : escapeHtml(r.text))).join("");
+}
+
 function htmlSentence(s: Sentence): string {
-  return `<span class="s"${src(s.span)}>${escapeHtml(s.text)}</span>`;
+  return `<span class="s"${src(s.span)}>${s.runs ? htmlRuns(s.runs) : escapeHtml(s.text)}</span>`;
 }
 
 function htmlSentences(ss: Sentence[]): string {
@@ -96,7 +106,7 @@ function htmlTable(header: string[], rows: Cell[][], caption?: string, cls = "")
   if (caption) out.push(`<caption>${escapeHtml(caption)}</caption>`);
   if (header.length) out.push(`<thead><tr>${header.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join("")}</tr></thead>`);
   out.push("<tbody>");
-  for (const r of rows) out.push(`<tr>${r.map((c) => `<td${src(c.span)}>${escapeHtml(c.text)}</td>`).join("")}</tr>`);
+  for (const r of rows) out.push(`<tr>${r.map((c) => `<td${src(c.span)}>${c.runs ? htmlRuns(c.runs) : escapeHtml(c.text)}</td>`).join("")}</tr>`);
   out.push("</tbody>", "</table>");
   return out.join("\n");
 }
@@ -124,8 +134,9 @@ function htmlBlock(b: Block): string {
 function htmlSection(s: Section, depth: number): string[] {
   const h = `h${Math.min(depth, 6)}`;
   const id = `section-${s.number.replace(/\./g, "-")}`;
-  const num = s.schedule ? `Schedule ${s.number}.` : `${s.number}${s.number.includes(".") ? "" : "."}`;
-  const out = [`<section id="${id}">`, `<${h}><span class="num">${escapeHtml(num)}</span> ${escapeHtml(s.title)}</${h}>`];
+  const num = s.unnumbered ? "" : s.schedule ? `Schedule ${s.number}.` : `${s.number}${s.number.includes(".") ? "" : "."}`;
+  const title = s.titleRuns ? htmlRuns(s.titleRuns) : s.change ? htmlRuns([{ text: s.title, change: s.change }]) : escapeHtml(s.title);
+  const out = [`<section id="${id}"${s.box ? ` class="box"` : ""}>`, `<${h}>${num ? `<span class="num">${escapeHtml(num)}</span> ` : ""}${title}</${h}>`];
   for (const b of s.blocks) out.push(htmlBlock(b));
   for (const sub of s.sections) out.push(...htmlSection(sub, depth + 1));
   out.push("</section>");
@@ -150,9 +161,12 @@ ol.letters { list-style: none; counter-reset: item; padding-left: 2.2rem; }
 ol.letters > li { counter-increment: item; position: relative; }
 ol.letters > li::before { content: "(" counter(item, lower-alpha) ")"; position: absolute; left: -2.2rem; }
 .term { font-weight: bold; }
+section.box > :not(h1, h2, h3, h4) { border-left: 3px solid #a50021; padding-left: 0.8rem; }
+ins { color: #1a4f8b; text-decoration: underline; }
+del { color: #a50021; }
 @media print {
   body { margin: 0; max-width: none; font-size: 10.5pt; }
-  @page { size: A4; margin: 2cm; }
+  @page { size: letter; margin: 1in; }
   h2, h3, h4 { break-after: avoid; }
   table, tr { break-inside: avoid; }
 }

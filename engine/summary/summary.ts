@@ -15,22 +15,25 @@
  */
 import type * as A from "../../language/ast.ts";
 import { checkContract } from "../../language/check/index.ts";
-import type { ClauseIR, ContractIR, DataSetIR } from "../../language/check/ir.ts";
+import type { ClauseIR, ContractIR, DataSetIR, EscalationIR, FieldInfo } from "../../language/check/ir.ts";
 import { parse } from "../../language/syntax/parse.ts";
 import { diffContracts } from "../diff/diff.ts";
 import type { CohortResult, EscalationResult, PaymentLine } from "../output.ts";
 import { Rational } from "../rational.ts";
 import { analyzeContract, type ContractAnalysis } from "./analysis.ts";
 import {
-  cond, condText, fieldWords, missingFields, partiesTerm, partyLabel, partyTerm, plural, populationDefinition, populationTerm,
+  cond, condText, conditionText, fieldWords, missingFields, partiesTerm, partyLabel, partyTerm, plural, populationDefinition, populationTerm,
   populationTermPlural, subExpressions, subjectNoun, valueText, type EnglishContext,
 } from "./english.ts";
 import type { ExampleTable, WorkedExamples } from "./examples.ts";
 import {
-  capitalize, currencyWords, formatDate, humanize, joinList, money, moneyLit, moneyText, quote, roundingShort, roundingWords,
+  capitalize, currencyWords, formatDate, humanize, joinList, money, moneyLit, moneyText, percentText, quote, roundingShort, roundingWords,
 } from "./format.ts";
 import type { Block, Cell, Section, Sentence, SummaryDoc, TitleRow } from "./model.ts";
 import { versionLabel, versionOn, versionsInForce, type VersionInForce } from "./versions.ts";
+import { define, itemOf, m, para, ref, S, section, type Ctx } from "./context.ts";
+import { frameSections } from "./frame.ts";
+import { sha256Hex } from "./sha256.ts";
 import {
   actionText, amendmentRuleSentence, article, capSentences, clauseSentence, cohortCtx, committeeSentence, defaultPayer, dueSentence,
   dutyText, escalationCtx, fieldMeaning, floorSentences, fundingShareSentence, humanTerm, kindWords, metricDefinition, missingSentence,
@@ -51,27 +54,20 @@ export interface SummaryOptions {
   sourceName?: string;
   /** the date of the figures: the body shows the version in force on it (default: the end of the term) */
   asOf?: string;
+  /** a draft (the default: every page says so) or the text for signature */
+  status?: "draft" | "for-signature";
+  /** the label of the exhibit this summary is, on every page (default "Exhibit A") */
+  exhibit?: string;
+  /** the document that prevails where it and this summary differ (default: the contract's source text) */
+  prevails?: string;
+  /** the version of OBC that wrote the summary */
+  obcVersion?: string;
+  /** the date the summary is generated (YYYY-MM-DD); the clock is an input, so it is given */
+  generated?: string;
+  /** the paper size of the Word document (default US Letter; A4 for contracts in GBP or EUR) */
+  paper?: "letter" | "a4";
 }
 
-const S = (text: string, span: A.Span): Sentence => ({ text, span });
-const para = (...sentences: Sentence[]): Block => ({ type: "paragraph", sentences });
-
-interface Ctx {
-  /** the terms the body shows: the version in force on the summary's date, each clause as the engine computes it */
-  ir: ContractIR;
-  /** the contract as written, with its amendments */
-  original: ContractIR;
-  versions: VersionInForce[];
-  body: VersionInForce;
-  source: string;
-  analysis: ContractAnalysis;
-  titleSpan: A.Span;
-  noun: string;
-  nouns: string;
-  /** section numbers by key, decided before the text is written */
-  num: Map<string, string>;
-  terms: { term: string; span: A.Span }[];
-}
 
 /** Builds the summary document of a contract (see the file comment). */
 export function summarize(original: ContractIR, source: string, opts: SummaryOptions = {}): SummaryDoc {
@@ -87,6 +83,7 @@ export function summarize(original: ContractIR, source: string, opts: SummaryOpt
   const warnings = checkContract(original.ast).diagnostics.filter((d) => d.severity === "warning");
   const schedules = scheduleExamples(versions, body, opts);
   const plan: [string, string, boolean][] = [
+    ["glance", "At a glance", true],
     ["key", "Key terms", true],
     ["parties", "Parties, term and currency", true],
     ["definitions", "Definitions", Object.keys(ir.populations).length > 0 || ir.metrics.size > 0],
@@ -109,9 +106,12 @@ export function summarize(original: ContractIR, source: string, opts: SummaryOpt
   const num = new Map<string, string>();
   plan.filter(([, , on]) => on).forEach(([k], i) => num.set(k, String(i + 1)));
   const noun = subjectNoun(ir);
-  const c: Ctx = { ir, original, versions, body, source, analysis, titleSpan, noun, nouns: plural(noun), num, terms: [] };
+  const bodyExamples = schedules.find((x) => x.version === body)?.examples;
+  schedules.forEach((_, i) => num.set(i === 0 ? "examples" : `examples-${i}`, String.fromCharCode(65 + i)));
+  const c: Ctx = { ir, original, versions, body, source, analysis, titleSpan, noun, nouns: plural(noun), num, terms: [], ...(bodyExamples ? { examples: bodyExamples } : {}) };
 
   const builders: Record<string, () => Section> = {
+    glance: () => section(c, "glance", "At a glance", [], frameSections(c)),
     key: () => keyTerms(c),
     parties: () => partiesSection(c),
     definitions: () => definitions(c),
@@ -140,15 +140,36 @@ export function summarize(original: ContractIR, source: string, opts: SummaryOpt
   };
   const sections = plan.filter(([, , on]) => on).map(([k]) => builders[k]!());
   schedules.forEach((x, i) => sections.push(examplesSection(c, x.version, x.examples, String.fromCharCode(65 + i), schedules.length > 1)));
+  const sha256 = sha256Hex(source);
+  const status = opts.status ?? "draft";
+  const exhibit = opts.exhibit ?? "Exhibit A";
+  const shows = versionShown(c);
   return {
     schema: "obc.summary/1",
     kind: "summary",
     title: ir.title,
-    subtitle: `Plain-language summary${opts.sourceName ? ` of ${opts.sourceName}` : ""}, generated from the contract's source text. Each sentence renders a clause of the contract.`,
-    titleBlock: titleBlock(c),
+    subtitle: `Plain-language summary${opts.sourceName ? ` of ${opts.sourceName}` : ""}, ${shows}, generated from the contract's source text. Each sentence renders a clause of the contract.`,
+    titleBlock: titleBlock(c, { ...opts, status, exhibit, sha256 }),
     sections,
     terms: c.terms,
+    meta: {
+      status,
+      exhibit,
+      header: `${exhibit}: plain-language summary of ${quote(ir.title)}, ${shows}`,
+      version: shows,
+      sources: [{ name: opts.sourceName ?? "the contract's source text", sha256 }],
+      ...(opts.obcVersion ? { obcVersion: opts.obcVersion } : {}),
+      ...(opts.generated ? { generated: opts.generated } : {}),
+      paper: opts.paper ?? (["GBP", "EUR"].includes(ir.currency) ? "a4" : "letter"),
+    },
   };
+}
+
+/** The version the body shows, in words: "version 1.0", "version 1.1 as amended (consolidated)". */
+function versionShown(c: Ctx): string {
+  const v = c.body;
+  if (v.amendment !== undefined) return `version ${v.version} as amended (consolidated text)`;
+  return v.version !== undefined ? `version ${v.version}` : "version not stated";
 }
 
 function collect<K extends "ImportDecl" | "UseDecl">(items: A.Item[], type: K): Extract<A.Item, { $type: K }>[] {
@@ -160,46 +181,39 @@ function collect<K extends "ImportDecl" | "UseDecl">(items: A.Item[], type: K): 
   return out;
 }
 
-function section(c: Ctx, key: string, title: string, blocks: Block[], sections: (Omit<Section, "number" | "version"> & { version?: string | undefined })[] = []): Section {
-  const n = c.num.get(key)!;
-  return {
-    number: n,
-    title,
-    blocks,
-    sections: sections.map(({ version, ...s }, i) => ({ ...s, number: `${n}.${i + 1}`, ...(version !== undefined ? { version } : {}) })),
-  };
-}
-
-function ref(c: Ctx, key: string): string {
-  const n = c.num.get(key);
-  return n ? ` (section ${n})` : "";
-}
-
-function itemOf<K extends A.Item["$type"]>(ir: ContractIR, type: K): Extract<A.Item, { $type: K }> | undefined {
-  return ir.ast.items.find((i) => i.$type === type) as Extract<A.Item, { $type: K }> | undefined;
-}
-
-function define(c: Ctx, term: string, span: A.Span): void {
-  if (!c.terms.some((t) => t.term === term)) c.terms.push({ term, span });
-}
 
 // ───────────────────────────── title block and key terms ─────────────────────────────
 
-function titleBlock(c: Ctx): TitleRow[] {
+function titleBlock(c: Ctx, o: SummaryOptions & { status: "draft" | "for-signature"; exhibit: string; sha256: string }): TitleRow[] {
   const { ir } = c;
-  const rows: TitleRow[] = [{ label: "Contract", value: S(ir.title, c.titleSpan) }];
+  const rows: TitleRow[] = [
+    { label: "Status", value: S(o.status === "draft" ? "Draft: not for signature" : "For signature", c.titleSpan) },
+    { label: "Document", value: S(`${o.exhibit}: plain-language summary of the contract`, c.titleSpan) },
+    { label: "Contract", value: S(ir.title, c.titleSpan) },
+  ];
   if (ir.id !== undefined) rows.push({ label: "Identifier", value: S(ir.id, ir.ast.id?.span ?? c.titleSpan) });
-  rows.push({ label: "Version", value: S(ir.version ?? "not stated", ir.ast.version?.span ?? c.titleSpan) });
+  const versions = c.versions.length > 1
+    ? `; versions in force: ${joinList(c.versions.map((v) => `${v.version ?? "as first written"}${v.from ? ` from ${formatDate(v.from)}` : ""}`))}`
+    : "";
+  rows.push({ label: "Version", value: S(`${capitalize(versionShown(c))}${versions}`, ir.ast.version?.span ?? c.titleSpan) });
   for (const p of ir.parties) rows.push({ label: partyLabel(p.id, ir), value: S(p.name, p.decl.span) });
   const term = itemOf(ir, "TermDecl");
   rows.push({ label: "Term", value: S(ir.term ? `${formatDate(ir.term.start)} to ${formatDate(ir.term.end)}` : "not stated", term?.span ?? c.titleSpan) });
   rows.push({ label: "Currency", value: S(currencyWords(ir.currency), itemOf(ir, "CurrencyDecl")?.span ?? c.titleSpan) });
+  rows.push({ label: "Source", value: S(`${o.sourceName ?? "The contract's source text"}, SHA-256 ${o.sha256}`, c.titleSpan) });
+  rows.push({ label: "Prevails", value: S(`Where this summary and ${o.prevails ?? "the contract's source text"} differ, ${o.prevails ?? "the source text"} prevails.`, c.titleSpan) });
+  const by = o.obcVersion ? `OBC ${o.obcVersion}` : "OBC";
+  rows.push({ label: "Generated", value: S(o.generated ? `${formatDate(o.generated)} by ${by}` : `by ${by}`, c.titleSpan) });
+  const asOf = o.asOf ?? ir.term?.end;
+  rows.push({ label: "Figures as of", value: S(
+    asOf
+      ? `${formatDate(asOf)}: the worked examples are computed as of this date; the key terms follow from the contract's terms alone`
+      : "The worked examples are computed as of no particular date; the key terms follow from the contract's terms alone",
+    c.titleSpan,
+  ) });
   return rows;
 }
 
-function m(c: Ctx, value: string | null): string {
-  return value === null ? "no upper bound" : moneyText(value, c.ir.currency);
-}
 
 /**
  * The key terms: for a contract without amendments one table; otherwise one table for each
@@ -221,6 +235,59 @@ function keyTerms(c: Ctx): Section {
   return section(c, "key", "Key terms", [para(intro)], subs);
 }
 
+/** What makes up the minimum per student: the payments every student gets, less every penalty, and the floor. */
+function minimumHow(c: Ctx): string {
+  const { ir, analysis: a } = c;
+  const figure = (id: string) => a.perStudent.clauses.find((x) => x.clause === id);
+  const every = ir.clauses.filter((x) => x.decl.population === "all" && !x.decl.condition && x.decl.amount.$type === "FixedAmount" && (figure(x.id)?.min ?? "0") !== "0.00" && !Rational.parse(figure(x.id)?.min ?? "0").isNegative());
+  const penalties = ir.clauses.filter((x) => figure(x.id)?.min && Rational.parse(figure(x.id)!.min!).isNegative());
+  const parts: string[] = [];
+  parts.push(every.length
+    ? `the payments every ${c.noun} gets: ${joinList(every.map((x) => `${quote(x.name)} (${m(c, figure(x.id)!.min)})`))}`
+    : `what a ${c.noun} who meets no payment condition gets: no payment is made to every ${c.noun}`);
+  if (penalties.length) parts.push(`less every penalty that can apply: ${joinList(penalties.map((x) => `${quote(x.name)} (${m(c, figure(x.id)!.min)})`))}`);
+  if (ir.floor) parts.push(`topped up to the floor of ${moneyLit(ir.floor.amount, ir.currency)}`);
+  return parts.join(", ");
+}
+
+/**
+ * The bias of rounding each payer's share line by line (the funding rule), for the key terms
+ * and the funding section: how each share is rounded, how far a payer's total can drift from its
+ * percentage of all payments for the illustrative cohort, and who absorbs the difference.
+ */
+function roundingBias(c: Ctx): { short: string; sentences: string[] } | undefined {
+  const { ir, analysis: a } = c;
+  const shares = ir.funding?.shares.filter((s) => s.percent) ?? [];
+  const rest = ir.funding?.shares.find((s) => !s.percent);
+  if (!shares.length || !rest) return undefined;
+  const n = a.cohortSize;
+  const perStudent = ir.clauses.length + (ir.floor ? 1 : 0);
+  const fixedCohort = ir.cohorts.filter((x) => !x.over).length;
+  const lines = n * perStudent + fixedCohort;
+  const restName = partyTerm(rest.party, ir);
+  const sentences: string[] = [];
+  const short: string[] = [];
+  for (const sh of shares) {
+    const who = partyTerm(sh.party, ir);
+    const r = sh.rounding;
+    const unit = r.unit === "dollar" ? 100 : 1;
+    const half = r.mode === "half-up" || r.mode === "half-even";
+    // largest drift per line in cents: half a unit when rounding to the nearest, just under a whole unit otherwise
+    const perLine = Rational.of(unit, half ? 2 : 1);
+    const bound = money(perLine.mul(lines).div(100), ir.currency);
+    const lineWords = half ? `half a ${r.unit}` : `just under a ${r.unit}`;
+    const direction = r.mode === "down"
+      ? `always in ${who}'s favour: every line rounds down, so ${restName} pays the difference`
+      : r.mode === "up"
+        ? `always against ${who}: every line rounds up, so ${restName} pays less by the difference`
+        : `in either direction, depending on the cents of each line; ${restName} absorbs the difference`;
+    sentences.push(`${capitalize(who)}'s share of each payment line is ${percentText(sh.percent!.value)} of the line, rounded ${roundingShort(r)}, and ${restName} pays the rest of the line; so ${who}'s total can differ from ${percentText(sh.percent!.value)} of all the payments by up to ${lineWords} a line, ${direction}.`);
+    sentences.push(`For ${n} ${n === 1 ? c.noun : c.nouns} with up to ${perStudent} payment ${perStudent === 1 ? "line" : "lines"} each${fixedCohort ? ` and ${fixedCohort} cohort ${fixedCohort === 1 ? "payment" : "payments"}` : ""}, that is ${half ? "up to" : "less than"} ${bound}.`);
+    short.push(`each share of each line is rounded ${roundingShort(r)}, so ${who}'s total can differ from ${percentText(sh.percent!.value)} of all payments by ${half ? "up to" : "less than"} ${bound} for ${n} ${n === 1 ? c.noun : c.nouns}; ${restName} absorbs it`);
+  }
+  return { short: short.join("; "), sentences };
+}
+
 function keyTermsBlocks(c: Ctx): Block[] {
   const { ir, analysis: a } = c;
   const rows: Cell[][] = [];
@@ -240,13 +307,17 @@ function keyTermsBlocks(c: Ctx): Block[] {
           ? `${unboundedWords}, so the cap per ${c.noun} sets the maximum`
           : `the most one ${c.noun} can earn: ${names(a.perStudent.maxClauses)}${weighted ? ", with the weights that raise them" : ""}${ir.studentCap && a.caps.student?.canBind ? `, limited by the cap per ${c.noun}` : ""}`,
     );
-    row(`Minimum per ${c.noun}`, m(c, a.perStudent.min), a.perStudent.min !== null && Rational.parse(a.perStudent.min).isZero() ? "when no payment condition is met" : ir.floor ? "after the floor" : "with every penalty applied");
+    row(`Minimum per ${c.noun}`, m(c, a.perStudent.min), minimumHow(c));
     const max = a.perStudent.max;
+    const atRisk = a.contingent.clauses;
+    const safe = a.perStudent.maxClauses.filter((id) => !atRisk.includes(id));
     row(
       "Share at risk (contingent share)",
       a.contingent.share ?? "not determined",
       a.contingent.share
-        ? `outcome, partial and bonus payments in the maximum: ${m(c, a.contingent.amount)} of ${m(c, max)}; base and milestone payments are not contingent`
+        ? atRisk.length
+          ? `the part of the maximum whose conditions read an assessment score, so that it depends on ${c.nouns}' outcomes: ${names(atRisk)}, ${m(c, a.contingent.amount)} of ${m(c, max)}${safe.length ? `; ${names(safe)} ${safe.length > 1 ? "do" : "does"} not depend on a score` : ""}`
+          : `no payment in the maximum reads an assessment score: ${names(safe)} ${safe.length > 1 ? "do" : "does"} not depend on ${c.nouns}' outcomes`
         : max === null || a.perStudent.uncappedMax === null
           ? `some payments have no upper bound in the contract's terms`
           : `no per-${c.noun} payment can be earned`,
@@ -289,6 +360,8 @@ function keyTermsBlocks(c: Ctx): Block[] {
     ? joinList(ir.funding.shares.map((s) => `${partyLabel(s.party, ir)} ${s.percent ? `${s.percent.value}%` : "the rest"}`))
     : `${partyLabel(defaultPayer(ir), ir)} 100%`;
   row("Funding split", shares, "of every payment line", ir.funding?.decl.span);
+  const bias = roundingBias(c);
+  if (bias) row("Rounding of the shares", "line by line", bias.short, ir.funding?.decl.span);
   if (ir.settlement.length) row("Settlement dates", joinList(ir.settlement.map(formatDate)), "when payments are settled", itemOf(ir, "SettlementDecl")?.span);
   if (ir.term) row("Term", `${formatDate(ir.term.start)} to ${formatDate(ir.term.end)}`, "both days included", itemOf(ir, "TermDecl")?.span);
   const intro = S(
@@ -385,9 +458,9 @@ function dataSection(c: Ctx): Section {
       header: ["Field", "Meaning", "Kind of value", "If blank"],
       rows: ds.fields.map((f) => [
         { text: f.name, span: f.decl.span },
-        { text: fieldMeaning(f.name) },
+        f.decl.description ? { text: capitalize(f.decl.description.value), span: f.decl.description.span } : { text: fieldMeaning(f.name) },
         { text: typeWordsFor(f.type) },
-        { text: f.optional ? "may be missing" : "required" },
+        { text: f.optional ? `may be blank: ${blankMeaning(c, f, ds)}` : "required: a blank is a data error" },
       ]),
     });
   }
@@ -397,6 +470,45 @@ function dataSection(c: Ctx): Section {
     S("Every row that is rejected is reported; no row is dropped silently.", firstSpan),
   ));
   return section(c, "data", "Data the contract reads", blocks);
+}
+
+/**
+ * What a blank value of an optional field means under this contract: the named conditions it
+ * makes true or false (`x is missing or …`), the default it is read as (`x otherwise …`), and
+ * the payments it leaves undecided, which the clause's `if missing` rule then refuses.
+ */
+function blankMeaning(c: Ctx, f: FieldInfo, ds: DataSetIR): string {
+  const { ir } = c;
+  if (ds.kind === "period") return "the values computed from it are missing for that period, and a condition that needs them does not hold";
+  const out: string[] = [];
+  const guards = (e: A.Expr): ("holds" | "fails")[] => {
+    const found: ("holds" | "fails")[] = [];
+    for (const x of subExpressions(e)) {
+      if (x.$type !== "Binary" || (x.op !== "or" && x.op !== "and")) continue;
+      const l = x.left;
+      if (l.$type === "IsMissing" && l.operand.$type === "NameRef" && l.operand.name === f.name) {
+        if (x.op === "or" && !l.negated) found.push("holds");
+        if (x.op === "and" && l.negated) found.push("fails");
+      }
+    }
+    return found;
+  };
+  const defaults = (e: A.Expr): string[] =>
+    subExpressions(e).flatMap((x) => (x.$type === "Otherwise" && x.value.$type === "NameRef" && x.value.name === f.name ? [valueText(x.fallback, studentCtx(ir))] : []));
+  for (const md of ir.metrics.values()) {
+    for (const g of new Set(guards(md.expr))) out.push(`${quote(humanTerm(md.name.name))} ${g === "holds" ? "holds" : "does not hold"}`);
+    for (const d of new Set(defaults(md.expr))) out.push(`${quote(humanTerm(md.name.name))} reads it as ${d}`);
+  }
+  const refused = { "not-met": [] as string[], excluded: [] as string[] };
+  for (const cl of ir.clauses) {
+    const d = cl.decl;
+    const exprs = [d.condition, d.amount.$type === "FixedAmount" ? d.amount.amount : undefined, ...(d.amount.$type === "TieredAmount" ? d.amount.tiers.flatMap((t) => [t.condition, t.amount]) : [])]
+      .filter((x): x is A.Expr => !!x);
+    if (exprs.some((e) => missingFields(e, studentCtx(ir)).includes(f.name))) refused[d.missing?.outcome ?? "not-met"].push(quote(cl.name));
+  }
+  if (refused["not-met"].length) out.push(`${joinList(refused["not-met"])} ${refused["not-met"].length > 1 ? "are" : "is"} not paid`);
+  if (refused.excluded.length) out.push(`the ${c.noun} is excluded from ${joinList(refused.excluded)}`);
+  return out.length ? out.join("; ") : "no payment reads it";
 }
 
 function typeWordsFor(t: A.FieldTypeName): string {
@@ -428,8 +540,12 @@ function clauseBlocks(cl: ClauseIR, c: Ctx): Block[] {
     blocks.push(para(...notes));
   }
   const more: Sentence[] = [];
-  if (d.due) more.push(S(dueSentence(d.due), span));
-  if (d.missing) more.push(S(missingSentence(d.missing, ir), d.missing.span));
+  if (d.due) more.push(S(dueSentence(d, ir), span));
+  if (d.missing) {
+    const exprs = [d.condition, d.amount.$type === "FixedAmount" ? d.amount.amount : undefined, ...(d.amount.$type === "TieredAmount" ? d.amount.tiers.flatMap((t) => [t.condition, t.amount]) : [])];
+    const fields = [...new Set(exprs.flatMap((e) => (e ? missingFields(e, studentCtx(ir)) : [])))];
+    more.push(S(missingSentence(d.missing, ir, fields), d.missing.span));
+  }
   for (const [a, b] of c.analysis.perStudent.exclusive) {
     if (b !== cl.id) continue;
     const other = ir.clauses.find((x) => x.id === a);
@@ -568,7 +684,26 @@ function funding(c: Ctx): Section {
   }
   const sentences = ir.funding.shares.map((s) => S(fundingShareSentence(s.decl, ir), s.decl.span));
   sentences.push(S(`${ir.floor ? "Floor payments" : ""}${ir.floor && ir.cohorts.length ? " and cohort payments" : ir.cohorts.length ? "Cohort payments" : ""}${ir.floor || ir.cohorts.length ? " are split in the same way." : "Each share is computed on the payment line after every cap."}`, ir.funding.decl.span));
-  return section(c, "funding", "Funding", [para(...sentences)]);
+  const blocks = [para(...sentences)];
+  const bias = roundingBias(c);
+  if (bias) {
+    const more = bias.sentences.map((t) => S(t, ir.funding!.decl.span));
+    const ex = c.examples;
+    if (ex && ex.totals.paid !== "0.00") {
+      for (const sh of ir.funding.shares.filter((x) => x.percent)) {
+        const paid = Rational.parse(ex.totals.paid);
+        const got = Rational.parse(ex.totals.byPayer[sh.party] ?? "0");
+        const exact = paid.mul(Rational.parse(sh.percent!.value)).div(100);
+        const diff = got.sub(exact);
+        const words = diff.isZero()
+          ? `exactly ${percentText(sh.percent!.value)}`
+          : `${money(diff.abs(), ir.currency)} ${diff.isNegative() ? "less" : "more"} than ${percentText(sh.percent!.value)} of it`;
+        more.push(S(`In the worked examples${ref(c, "examples")}, ${partyTerm(sh.party, ir)} pays ${moneyText(ex.totals.byPayer[sh.party] ?? "0", ir.currency)} of ${moneyText(ex.totals.paid, ir.currency)}: ${words}.`, ir.funding.decl.span));
+      }
+    }
+    blocks.push(para(...more));
+  }
+  return section(c, "funding", "Funding", blocks);
 }
 
 function settlement(c: Ctx): Section {
@@ -611,20 +746,58 @@ function escalation(c: Ctx): Section {
       ];
     });
     blocks.push({ type: "table", caption: `Levels of ${quote(esc.name)}`, header: ["Level", "Trigger", "Actions, with parties and deadlines", "Withholding", "Termination"], rows });
-    const rules = [
-      S("At each checkpoint, the highest level whose trigger holds applies; if no trigger holds, no level applies.", d.span),
-      S("A trigger at several consecutive checkpoints holds when its condition holds at that checkpoint and at the checkpoints just before it; a condition that cannot be decided because a value is missing does not hold.", d.span),
-    ];
-    if (d.levels.some((l) => l.actions.some((x) => x.$type === "WithholdAction"))) {
-      rules.push(S(`A withholding comes into force when its level applies and stays in force, even if the level later drops, until a later checkpoint at which its release condition holds; a withholding still in force after the last checkpoint holds back its percentage of every ${c.noun}'s payments of that kind, after the caps, rounded ${roundingShort(ir.rounding)}.`, d.span));
-    }
-    if (d.levels.some((l) => l.actions.some((x) => x.$type === "DutyAction"))) {
-      rules.push(S("The actions are recorded with each checkpoint at which their level applies; they do not change any payment.", d.span));
-    }
-    blocks.push(para(...rules));
+    blocks.push(para(S("How the protocol is applied:", d.span)), { type: "list", style: "bullets", items: escalationRules(c, esc, ctx) });
     return { title: quote(esc.name), blocks, sections: [] };
   });
   return section(c, "escalation", "Escalation protocol", [], subs);
+}
+
+/**
+ * What the engine means by an escalation protocol, where a reader could take it otherwise:
+ * which level applies, what "consecutive" means when a period has no data, that levels do not
+ * accumulate, what a withholding covers, when it is released and who keeps it, and that a
+ * right to terminate lapses when the measure recovers.
+ */
+function escalationRules(c: Ctx, esc: EscalationIR, ctx: EnglishContext): Sentence[][] {
+  const { ir } = c;
+  const d = esc.decl;
+  const period = esc.over ? humanize(esc.over.period ?? "period") : "period";
+  const periods = plural(period);
+  const rules: Sentence[][] = [
+    [S("At each checkpoint, the highest level whose trigger holds applies; if no trigger holds, no level applies.", d.span)],
+    [S(`The checkpoints are the ${periods} that have a row in the ${d.over.name} data, in order: a ${period} with no row at all is not a checkpoint, so the ${periods} on either side of it count as consecutive; a ${period} whose values are blank is a checkpoint at which no trigger that needs them holds, which breaks a run of consecutive checkpoints.`, d.span)],
+  ];
+  if (d.levels.length > 1) {
+    const top = d.levels[d.levels.length - 1]!.level.value;
+    rules.push([S(`Levels do not accumulate: at a checkpoint where level ${top} applies, the actions of the lower levels are not required again unless level ${top} lists them.`, d.span)]);
+  }
+  for (const l of d.levels) {
+    for (const a of l.actions) {
+      if (a.$type !== "WithholdAction") continue;
+      const kind = a.of === "all" ? "" : a.of;
+      const covered = ir.clauses.filter((x) => a.of === "all" || x.kind === a.of).map((x) => quote(x.name));
+      const what = `${kind ? `${kind} ` : ""}payment${covered.length ? ` (${joinList(covered)})` : ""}`;
+      rules.push([S(
+        `The withholding of level ${l.level.value} covers ${percentText(a.percent.value)} of every ${what} of every ${c.noun}, whenever it fell due: payments already made at an earlier settlement are covered too, and the next settlement pays that much less.`,
+        a.span,
+      ), S(
+        a.until
+          ? `It is released, and paid at the next settlement, at the first later checkpoint at which ${conditionText(a.until, ctx)}; a withholding still in force after the last checkpoint stays withheld.`
+          : "It is never released: the contract does not say whether withheld money is paid at the end, and it stays withheld, so the payers keep it.",
+        a.span,
+      )]);
+    }
+  }
+  if (d.levels.some((l) => l.actions.some((x) => x.$type === "WithholdAction"))) {
+    rules.push([S(`A withholding comes into force when its level applies and stays in force, even if the level later drops, until it is released; a later level's withholding replaces it. Withheld amounts are computed after the caps, rounded ${roundingShort(ir.rounding)}, and each payer keeps back its own share of them, in the proportion in which it funds the payment.`, d.span)]);
+  }
+  if (d.levels.some((l) => l.actions.some((x) => x.$type === "TerminateAction"))) {
+    rules.push([S("A right to terminate exists only at the checkpoints where it arises: if the measure recovers and the level no longer applies at a later checkpoint, the right lapses.", d.span)]);
+  }
+  if (d.levels.some((l) => l.actions.some((x) => x.$type === "DutyAction"))) {
+    rules.push([S("The actions are recorded with each checkpoint at which their level applies; they do not change any payment.", d.span)]);
+  }
+  return rules;
 }
 
 function routines(c: Ctx): Section {
@@ -721,8 +894,15 @@ function showValue(v: string): string {
   return v;
 }
 
-function statusWords(l: PaymentLine): string {
+/** Whether a line was paid by a clause's `otherwise:` tier at $0: no tier was reached, which is never "met". */
+function zeroFallback(l: PaymentLine, ir: ContractIR): boolean {
+  const a = ir.clauses.find((x) => x.id === l.clause)?.decl.amount;
+  return l.status === "met" && !!l.tier && a?.$type === "TieredAmount" && !a.tiers[l.tier - 1]?.condition && Rational.parse(l.amount).isZero();
+}
+
+function statusWords(l: PaymentLine, ir: ContractIR): string {
   if (l.reason.startsWith("Not yet due")) return "not yet due";
+  if (zeroFallback(l, ir)) return "no tier reached";
   switch (l.status) {
     case "met": return l.tier ? `met (tier ${l.tier})` : "met";
     case "not-met": return "not met";
@@ -787,6 +967,10 @@ function lineReason(l: PaymentLine, c: Ctx, metrics: Record<string, string> = {}
   };
   switch (l.status) {
     case "met": {
+      if (zeroFallback(l, ir)) {
+        const tiers = cl.decl.amount.$type === "TieredAmount" ? cl.decl.amount.tiers.filter((t) => t.condition).length : 0;
+        return `No tier applies: ${tiers === 1 ? "the condition of its tier is" : `none of the conditions of its ${tiers} tiers is`} met, and the last tier pays ${moneyText(l.amount, ir.currency)}.`;
+      }
       const held = [...new Set(l.conditions.filter((t) => t.result === "true" && !isLiteralLeaf(t)).map((t) => say(t, false)))];
       const parts: string[] = [];
       const working = amountWorking(l, c, metrics);
@@ -879,7 +1063,7 @@ function examplesSection(outer: Ctx, version: VersionInForce, ex: WorkedExamples
           const span = cl?.decl.span ?? ir.floor?.span;
           return [
             { text: cl ? `${quote(cl.name)} (${kindWords(cl.kind)})` : l.clauseName, ...(span ? { span } : {}) },
-            { text: statusWords(l) },
+            { text: statusWords(l, ir) },
             { text: moneyText(l.paid, ir.currency) },
             { text: lineReason(l, c, s.values) },
           ];

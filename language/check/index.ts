@@ -14,6 +14,7 @@ import { diag } from "../diagnostics/codes.ts";
 import type { Diagnostic } from "../diagnostics/types.ts";
 import { DEFAULT_ROUNDING, type ContractIR, type DataSetIR, type FieldInfo, type Ty } from "./ir.ts";
 import { versions } from "./amend.ts";
+import { checkReadings } from "./readings.ts";
 import { checkRules } from "./rules.ts";
 import { ExprChecker, resetNesting, type NameInfo, type Scope } from "./types.ts";
 
@@ -75,6 +76,7 @@ function checkVersion(contract: A.Contract, diagnostics: Diagnostic[]): Contract
   const ir = buildIR(contract, diagnostics);
   checkNames(ir, diagnostics);
   checkRules(ir, diagnostics);
+  checkReadings(ir, diagnostics);
   return ir;
 }
 

@@ -428,6 +428,7 @@ function checkParties(ir: ContractIR, out: Diagnostic[]): void {
     );
   };
   for (const s of ir.funding?.shares ?? []) check(s.decl.party);
+  for (const c of [...ir.clauses, ...ir.cohorts]) if (c.decl.payee) check(c.decl.payee);
   for (const r of ir.routines) {
     r.parties.forEach(check);
     freq(r.frequency);

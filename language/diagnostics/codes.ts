@@ -485,8 +485,8 @@ const ENTRIES: Record<string, Entry> = {
     message: "The deadline {date} is outside the contract term ({start} to {end}).",
     example: `contract "Example" {
   term 2026-09-01 to 2027-06-30
-  data students { sessions: count }
-  milestone "Dosage" due 2027-07-15 pays $300 per student when sessions >= 30
+  data students { sessions_by_jul15: count }
+  milestone "Dosage" due 2027-07-15 pays $300 per student when sessions_by_jul15 >= 30
 }
 `,
   },
@@ -758,6 +758,68 @@ const ENTRIES: Record<string, Entry> = {
     help: "Add the party that pays to the parties section (for example `district \"Lakeview Unified\"`), or a funding section that names who pays.",
     example: `contract "Example" {
   parties { provider "Bright Path Tutoring" }
+}
+`,
+  },
+
+  // ───────────── OBC46xx readings a lawyer may take otherwise ─────────────
+  OBC4601: {
+    name: "due-is-not-a-performance-deadline", severity: "warning", title: "A deadline whose condition does not say by when",
+    message: "'{clause}' is due on {date}, but its condition does not say by when it must be met: `due` only makes the payment payable from that date, whatever the date the condition was met.",
+    help: "Make the condition measure by the deadline: read a value recorded by that date (a field such as `sessions_by_feb28`, or one whose description gives the date), or compare a date with it (such as `first_session_date <= {date}`).",
+    example: `contract "Example" {
+  data students { sessions: count }
+  milestone "Dosage" due 2027-02-28 pays $300 per student when sessions >= 30
+}
+`,
+  },
+  OBC4602: {
+    name: "withholding-never-released", severity: "warning", title: "Withheld money that is never released",
+    message: "The money withheld at level {level} of '{escalation}' is never released: the contract does not say whether it is paid at the end or kept by the payers, and OBC keeps holding it back.",
+    help: "Add `until <condition>` to say when the money is released, for example `until attendance_rate >= 75%`.",
+    example: `contract "Example" {
+  data students { eoy_score: score }
+  data checkpoints each month { scheduled: count  attended: count }
+  milestone "Dosage" pays $300 per student when eoy_score >= 0
+  escalation "Attendance" over checkpoints {
+    measure rate = attended / scheduled
+    level 1 when rate < 60% {
+      withhold 10% of milestone payments
+    }
+  }
+}
+`,
+  },
+  OBC4603: {
+    name: "blank-date-not-met", severity: "warning", title: "A blank date that counts as not met",
+    message: "A blank {field} leaves this comparison undecided, so a student with no {field} is {outcome} '{clause}', although a blank date often means that nothing has happened yet (a student who has not left).",
+    help: "Say what a blank means: `{field} is missing or …` counts it as not having happened, `{field} is present and …` as not meeting the condition.",
+    example: `contract "Example" {
+  data students { exit_date: optional date  eoy_score: score }
+  outcome "Ready" pays $900 per student when exit_date >= 2027-05-01 and eoy_score >= 70
+    if missing: not met
+}
+`,
+  },
+  OBC4604: {
+    name: "term-named-like-clause", severity: "warning", title: "A defined term and a clause with the same name",
+    message: "The clause '{clause}' has the name of the value '{name}', so the summary would call two different things by one name.",
+    help: "Rename one of them, for example the clause '{clause} payment'.",
+    example: `contract "Example" {
+  data students { boy_score: score  eoy_score: score }
+  metric growth = eoy_score - boy_score
+  partial "Growth" pays $400 per student when growth >= 10
+}
+`,
+  },
+  OBC4605: {
+    name: "payment-without-payee", severity: "warning", title: "A payment that names nobody to receive it",
+    message: "Nobody is named to receive the '{clause}' payments: {why}, and the clause does not say to whom it pays.",
+    help: "Name the party paid with `to <party>` {where}, for example `to provider`.",
+    example: `contract "Example" {
+  parties { payor "State of Utah" as state  intermediary "United Way" }
+  data students { eoy_score: score }
+  outcome "Ready" pays $900 per student when eoy_score >= 70
 }
 `,
   },

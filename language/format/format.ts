@@ -224,8 +224,9 @@ function argValue(v: A.Expr | A.PopulationArg): string {
 }
 
 function perStudent(c: A.PaymentClause): string {
-  if (c.populationParam) return `per ${c.populationParam} student`;
-  return c.population === "all" ? "per student" : `per ${c.population} student`;
+  const to = c.payee ? ` to ${c.payee.name}` : "";
+  if (c.populationParam) return `per ${c.populationParam} student${to}`;
+  return c.population === "all" ? `per student${to}` : `per ${c.population} student${to}`;
 }
 
 function metricLine(m: A.MetricDecl): string {
@@ -270,7 +271,7 @@ function simpleLine(item: A.Item | A.Party | A.FieldDecl | A.FundingShare | A.Ro
     case "RoundingDecl":
       return `rounding ${roundingWords(item.rounding)}`;
     case "FieldDecl":
-      return `${item.name.name}: ${item.optional ? "optional " : ""}${item.type}`;
+      return `${item.name.name}: ${item.optional ? "optional " : ""}${item.type}${item.description ? ` ${quote(item.description.value)}` : ""}`;
     case "MetricDecl":
       return metricLine(item);
     case "PopulationDecl":
@@ -484,7 +485,7 @@ class Printer {
     const headerEnd = (c.over ?? c.due ?? c.name).span.end;
     this.block(indent, header, c.span.start, headerEnd, c.span.end, (i) => {
       for (const l of c.lets) this.simple(i, l);
-      const pays = `pays ${printExpr(c.amount)}${c.condition ? ` when ${printExpr(c.condition)}` : ""}`;
+      const pays = `pays ${printExpr(c.amount)}${c.payee ? ` to ${c.payee.name}` : ""}${c.condition ? ` when ${printExpr(c.condition)}` : ""}`;
       this.line(i, pays, c.amount.span.start, (c.condition ?? c.amount).span.end, { blank: true });
     });
   }
@@ -494,9 +495,9 @@ class Printer {
     if (c.due) head += ` due ${dateOrParam(c.due)}`;
     head += " pays ";
     if (c.amount.$type === "FixedAmount") {
-      this.line(indent, `${head}${printExpr(c.amount.amount)} ${perStudent(c)}`, c.span.start, c.populationSpan.end, { blank: true });
+      this.line(indent, `${head}${printExpr(c.amount.amount)} ${perStudent(c)}`, c.span.start, (c.payee ?? { span: c.populationSpan }).span.end, { blank: true });
     } else {
-      const open = this.find(c.populationSpan.end, "{");
+      const open = this.find((c.payee ?? { span: c.populationSpan }).span.end, "{");
       this.line(indent, `${head}${perStudent(c)} in tiers {`, c.span.start, open + 1, { blank: true, open: true });
       for (const t of c.amount.tiers) {
         const s = t.condition ? `when ${printExpr(t.condition)}: ${printExpr(t.amount)}` : `otherwise: ${printExpr(t.amount)}`;

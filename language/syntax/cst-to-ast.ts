@@ -482,6 +482,7 @@ export class CstToAst {
       type: (FIELD_TYPES as readonly string[]).includes(typeName) ? (typeName as A.FieldTypeName) : "text",
       typeSpan: tokenSpan(typeTok),
       optional: !!this.tok(node, "Optional"),
+      ...(this.tok(node, "description") ? { description: this.str(this.tok(node, "description")!) } : {}),
       span: this.span(node),
     };
   }
@@ -526,6 +527,7 @@ export class CstToAst {
     const pop = this.population(per);
     const cond = this.sub(node, "condition");
     const missing = this.sub(node, "missingRule");
+    const payee = this.tok(node, "payee");
     return {
       $type: "PaymentClause",
       kind: kindTok.image as A.ClauseKind,
@@ -540,6 +542,7 @@ export class CstToAst {
       missing: missing
         ? { $type: "MissingRule", outcome: this.tok(missing, "Excluded") ? "excluded" : "not-met", span: this.span(missing) }
         : undefined,
+      ...(payee ? { payee: this.ident(payee) } : {}),
       span: this.span(node),
     };
   }
@@ -575,6 +578,7 @@ export class CstToAst {
       over: over ? this.ident(over) : undefined,
       lets: this.subs(node, "letDecl").flatMap((l) => this.tryOr(() => this.letDecl(l))),
       amount: this.expression(this.needSub(node, "amount")),
+      ...(this.tok(node, "payee") ? { payee: this.ident(this.tok(node, "payee")!) } : {}),
       condition: cond ? this.condition(cond) : undefined,
       span: this.span(node),
     };

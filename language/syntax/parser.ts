@@ -311,6 +311,7 @@ class ObcParser extends CstParser {
       { ALT: () => this.CONSUME2(T.Identifier, { LABEL: "type" }) },
       { ALT: () => this.CONSUME(T.Count, { LABEL: "type" }) },
     ]));
+    this.OPTION2(() => this.CONSUME(T.StringLit, { LABEL: "description" }));
   });
 
   metricDecl = this.RULE("metricDecl", () => {
@@ -371,11 +372,19 @@ class ObcParser extends CstParser {
         ALT: () => {
           this.SUBRULE(this.expression, { LABEL: "amount" });
           this.SUBRULE(this.perStudent);
+          this.OPTION4(() => {
+            this.CONSUME(T.To);
+            this.CONSUME3(T.Identifier, { LABEL: "payee" });
+          });
         },
       },
       {
         ALT: () => {
           this.SUBRULE2(this.perStudent);
+          this.OPTION5(() => {
+            this.CONSUME2(T.To);
+            this.CONSUME4(T.Identifier, { LABEL: "payee" });
+          });
           this.CONSUME(T.In);
           this.CONSUME(T.Tiers);
           this.CONSUME(T.LCurly);
@@ -454,6 +463,10 @@ class ObcParser extends CstParser {
     this.MANY(() => this.SUBRULE(this.letDecl));
     this.CONSUME(T.Pays);
     this.SUBRULE(this.expression, { LABEL: "amount" });
+    this.OPTION4(() => {
+      this.CONSUME(T.To);
+      this.CONSUME3(T.Identifier, { LABEL: "payee" });
+    });
     this.OPTION3(() => {
       this.CONSUME(T.When);
       this.SUBRULE2(this.expression, { LABEL: "condition" });

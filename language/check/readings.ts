@@ -1,0 +1,268 @@
+/**
+ * Readings a lawyer may take otherwise: warnings where a contract's text leaves open what the
+ * engine will decide, each with the way to say it in the contract.
+ *
+ * Input: the ContractIR (names resolved). Output: warnings, pushed onto the given list:
+ * - `OBC4601` a deadline (`due`) whose condition does not measure by any date: `due` only
+ *   makes the payment payable from that date, it does not look at when the condition was met;
+ * - `OBC4602` a withholding with no `until`: the money is never released, and the text does
+ *   not say whether it is then paid or kept;
+ * - `OBC4603` a clause that compares an optional date as "on or after" without saying what a
+ *   blank means: a blank exit date (a student who never left) then counts as not met;
+ * - `OBC4604` a defined term (metric, condition, measure, cohort value) and a clause with the
+ *   same name: the summary would give two different things one name;
+ * - `OBC4605` a payment with no payee: no `to <party>`, and not exactly one provider.
+ *
+ * Also the language's rule for who is paid (`payeeOf`) and the dates written into names
+ * (`nameParts`), which the engine's documents share. Browser-safe.
+ */
+import type * as A from "../ast.ts";
+import { clauseId } from "../ast.ts";
+import { diag } from "../diagnostics/codes.ts";
+import type { Diagnostic } from "../diagnostics/types.ts";
+import type { ContractIR } from "./ir.ts";
+
+// ───────────────────────────── who is paid ─────────────────────────────
+
+/**
+ * The party a clause pays: the one its `to` names, else the contract's one provider.
+ * Undefined when the clause names none and the contract has no provider or several.
+ */
+export function payeeOf(decl: { payee?: A.Ident }, ir: Pick<ContractIR, "parties">): string | undefined {
+  if (decl.payee) {
+    const p = ir.parties.find((x) => x.id === decl.payee!.name) ?? ir.parties.find((x) => x.role === decl.payee!.name);
+    return p?.id ?? decl.payee.name;
+  }
+  return defaultPayee(ir);
+}
+
+/** The payee of a clause that names none: the contract's provider, when it has exactly one. */
+export function defaultPayee(ir: Pick<ContractIR, "parties">): string | undefined {
+  const providers = ir.parties.filter((p) => p.role === "provider");
+  return providers.length === 1 ? providers[0]!.id : undefined;
+}
+
+// ───────────────────────────── dates written into names ─────────────────────────────
+
+/** A date written into a name: `feb28` (month and day) or `2026_01_31` (year, month and day). */
+export interface NameDate {
+  year?: number;
+  month: number;
+  day: number;
+}
+
+const MONTH_ABBR: Record<string, number> = {
+  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, sept: 9, oct: 10, nov: 11, dec: 12,
+};
+
+/** A name cut at `_` into its words and the dates written into it, in order. */
+export function nameParts(name: string): (string | NameDate)[] {
+  const raw = name.split(/_+/).filter((p) => p.length > 0);
+  const parts: (string | NameDate)[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const [y, mo, d] = [raw[i]!, raw[i + 1], raw[i + 2]];
+    if (/^\d{4}$/.test(y) && mo && d && /^\d{2}$/.test(mo) && /^\d{2}$/.test(d) && Number(mo) >= 1 && Number(mo) <= 12 && Number(d) >= 1 && Number(d) <= 31) {
+      parts.push({ year: Number(y), month: Number(mo), day: Number(d) });
+      i += 2;
+      continue;
+    }
+    const m = /^([a-z]+)(\d{1,2})$/.exec(raw[i]!.toLowerCase());
+    if (m && MONTH_ABBR[m[1]!] && Number(m[2]) >= 1 && Number(m[2]) <= 31) parts.push({ month: MONTH_ABBR[m[1]!]!, day: Number(m[2]) });
+    else parts.push(raw[i]!);
+  }
+  return parts;
+}
+
+/** The dates written into a name: "sessions_by_feb28" → 28 February (no year). */
+export function datesInName(name: string): NameDate[] {
+  return nameParts(name).filter((p): p is NameDate => typeof p !== "string");
+}
+
+// ───────────────────────────── the checks ─────────────────────────────
+
+function children(e: A.Expr): A.Expr[] {
+  switch (e.$type) {
+    case "Binary": return [e.left, e.right];
+    case "Unary": return [e.operand];
+    case "InList": return [e.value, ...e.items];
+    case "IsMissing": return [e.operand];
+    case "Otherwise": return [e.value, e.fallback];
+    case "PercentOf": return [e.percent, e.of];
+    case "MonthStarts": return [e.from, e.through];
+    case "CountMet": return e.items;
+    case "Aggregate": return [...(e.value ? [e.value] : []), ...(e.where ? [e.where] : [])];
+    default: return [];
+  }
+}
+
+function walk(e: A.Expr, visit: (x: A.Expr) => void): void {
+  visit(e);
+  for (const c of children(e)) walk(c, visit);
+}
+
+export function checkReadings(ir: ContractIR, out: Diagnostic[]): void {
+  // a clause with an error is read again once it is fixed: no warning about it now
+  const errors = out.filter((d) => d.severity === "error").map((d) => d.primary.span);
+  const broken = (c: A.PaymentClause) => errors.some((e) => e.start >= c.span.start && e.end <= c.span.end);
+  for (const c of ir.clauses) {
+    if (broken(c.decl)) continue;
+    checkDue(c.decl, ir, out);
+    checkBlankDates(c.decl, ir, out);
+  }
+  checkWithholding(ir, out);
+  checkSameNames(ir, out);
+  checkPayees(ir, out);
+}
+
+const MONTH_NAMES = "january|february|march|april|may|june|july|august|september|october|november|december";
+const DATE_IN_TEXT = new RegExp(`\\b\\d{4}-\\d{2}-\\d{2}\\b|\\b\\d{1,2} (${MONTH_NAMES})\\b|\\b(${MONTH_NAMES}) \\d{1,2}\\b`, "i");
+
+/**
+ * Whether a field says by when it is measured: a date written into its name
+ * (`sessions_by_feb28`), a name that says "by the deadline" (`sessions_by_deadline`), or a
+ * description that gives a date ("sessions attended up to 28 February 2027").
+ */
+function fieldCarriesDate(name: string, ir: ContractIR): boolean {
+  if (datesInName(name).length > 0 || /(^|_)(deadline|due)(_|$)/.test(name)) return true;
+  const d = ir.fields.get(name)?.decl.description?.value;
+  return !!d && DATE_IN_TEXT.test(d);
+}
+
+/** Whether a condition measures by some date: a date in it, a date field, or a name that carries a date (through metrics and clause references). */
+function measuresByDate(e: A.Expr, ir: ContractIR, seen = new Set<string>()): boolean {
+  let found = false;
+  walk(e, (x) => {
+    if (found) return;
+    if (x.$type === "DateLit" || x.$type === "MonthStarts") found = true;
+    else if (x.$type === "NameRef" && !seen.has(x.name)) {
+      seen.add(x.name);
+      const f = ir.fields.get(x.name);
+      const m = ir.metrics.get(x.name);
+      if (f?.type === "date" || fieldCarriesDate(x.name, ir) || (m && measuresByDate(m.expr, ir, seen))) found = true;
+    } else if (x.$type === "ClauseRef" && !seen.has(`"${x.name}`)) {
+      seen.add(`"${x.name}`);
+      const other = ir.clauses.find((c) => c.name === x.name)?.decl;
+      if (other && conditionsOf(other).some((y) => measuresByDate(y, ir, seen))) found = true;
+    }
+  });
+  return found;
+}
+
+function conditionsOf(c: A.PaymentClause): A.Expr[] {
+  const out: A.Expr[] = [];
+  if (c.condition) out.push(c.condition);
+  if (c.amount.$type === "TieredAmount") for (const t of c.amount.tiers) if (t.condition) out.push(t.condition);
+  return out;
+}
+
+/** The names an expression reads, through metrics and conditions. */
+function namesRead(e: A.Expr, ir: ContractIR, seen = new Set<string>()): string[] {
+  const out: string[] = [];
+  walk(e, (x) => {
+    if (x.$type !== "NameRef" || seen.has(x.name)) return;
+    seen.add(x.name);
+    out.push(x.name);
+    const m = ir.metrics.get(x.name);
+    if (m) out.push(...namesRead(m.expr, ir, seen));
+  });
+  return out;
+}
+
+function checkDue(c: A.PaymentClause, ir: ContractIR, out: Diagnostic[]): void {
+  if (!c.due) return;
+  // a deadline outside the term is already an error of its own
+  if (ir.term && (c.due.value < ir.term.start || c.due.value > ir.term.end)) return;
+  const conditions = conditionsOf(c);
+  const names = conditions.flatMap((e) => namesRead(e, ir));
+  // nothing measured (a constant condition), or a name already reported as unknown
+  if (!names.some((n) => ir.fields.has(n)) || names.some((n) => !ir.fields.has(n) && !ir.metrics.has(n))) return;
+  if (conditions.some((e) => measuresByDate(e, ir))) return;
+  out.push(diag("OBC4601", { clause: c.name.value, date: c.due.value }, { span: c.due.span, label: "payable from this date, whenever the condition was met" }, { clause: c.name.value }));
+}
+
+const LATER = new Set([">", ">="]);
+const EARLIER = new Set(["<", "<="]);
+
+/**
+ * Optional date fields compared as "on or after" (or "after") where a blank is not guarded:
+ * the blank leaves the comparison unknown, and the clause's `if missing` rule then refuses it.
+ */
+function unguardedLaterDates(e: A.Expr, ir: ContractIR, guarded: Set<string>, seen: Set<string>, found: Map<string, A.Span>): void {
+  const optionalDate = (x: A.Expr) => x.$type === "NameRef" && !guarded.has(x.name) && ir.fields.get(x.name)?.type === "date" && ir.fields.get(x.name)!.optional ? x.name : undefined;
+  if (e.$type === "Binary" && (e.op === "or" || e.op === "and")) {
+    // `x is missing or …x…` and `x is present and …x…` say what a blank means
+    const g = e.left.$type === "IsMissing" && e.left.operand.$type === "NameRef" && e.left.negated === (e.op === "and") ? e.left.operand.name : undefined;
+    unguardedLaterDates(e.left, ir, guarded, seen, found);
+    unguardedLaterDates(e.right, ir, g ? new Set([...guarded, g]) : guarded, seen, found);
+    return;
+  }
+  if (e.$type === "Binary" && (LATER.has(e.op) || EARLIER.has(e.op))) {
+    const left = optionalDate(e.left);
+    const right = optionalDate(e.right);
+    if (left && LATER.has(e.op) && !found.has(left)) found.set(left, e.span);
+    if (right && EARLIER.has(e.op) && !found.has(right)) found.set(right, e.span);
+  }
+  if (e.$type === "Otherwise") return unguardedLaterDates(e.value, ir, guarded, seen, found);
+  if (e.$type === "IsMissing") return;
+  if (e.$type === "NameRef" && !seen.has(e.name)) {
+    const m = ir.metrics.get(e.name);
+    if (m) unguardedLaterDates(m.expr, ir, guarded, new Set([...seen, e.name]), found);
+    return;
+  }
+  for (const c of children(e)) unguardedLaterDates(c, ir, guarded, seen, found);
+}
+
+function checkBlankDates(c: A.PaymentClause, ir: ContractIR, out: Diagnostic[]): void {
+  if (!c.missing) return;
+  const found = new Map<string, A.Span>();
+  for (const e of conditionsOf(c)) unguardedLaterDates(e, ir, new Set(), new Set(), found);
+  for (const [field, span] of found) {
+    const outcome = c.missing.outcome === "excluded" ? "excluded from it" : "not paid";
+    out.push(diag("OBC4603", { clause: c.name.value, field, outcome }, { span, label: `a blank ${field} counts as not met here` }, { clause: c.name.value }));
+  }
+}
+
+function checkWithholding(ir: ContractIR, out: Diagnostic[]): void {
+  for (const e of ir.escalations) {
+    for (const l of e.decl.levels) {
+      for (const a of l.actions) {
+        if (a.$type !== "WithholdAction" || a.until) continue;
+        out.push(diag("OBC4602", { level: l.level.value, escalation: e.name }, { span: a.span, label: "never released" }, { clause: e.name }));
+      }
+    }
+  }
+}
+
+function checkSameNames(ir: ContractIR, out: Diagnostic[]): void {
+  const clauses = [...ir.clauses.map((c) => c.decl), ...ir.cohorts.map((c) => c.decl)];
+  const terms: A.MetricDecl[] = [
+    ...ir.metrics.values(),
+    ...ir.cohorts.flatMap((c) => c.decl.lets),
+    ...ir.escalations.flatMap((e) => e.decl.measures),
+  ];
+  for (const c of clauses) {
+    const same = terms.find((t) => clauseId(t.name.name) === clauseId(c.name.value));
+    if (!same) continue;
+    out.push(diag(
+      "OBC4604",
+      { clause: c.name.value, name: same.name.name },
+      { span: c.name.span, label: `also the name of the ${same.kind} '${same.name.name}'` },
+      { clause: c.name.value, related: [{ span: same.name.span, label: `the ${same.kind} '${same.name.name}'` }] },
+    ));
+  }
+}
+
+function checkPayees(ir: ContractIR, out: Diagnostic[]): void {
+  // a contract without parties is a fragment (a price list, an example): nobody to name yet
+  if (!ir.parties.length || defaultPayee(ir)) return;
+  const providers = ir.parties.filter((p) => p.role === "provider").length;
+  const why = providers === 0 ? "the contract names no provider" : `the contract names ${providers} providers`;
+  for (const c of ir.clauses) {
+    if (c.decl.payee) continue;
+    out.push(diag("OBC4605", { clause: c.name, why, where: "after `per … student`" }, { span: c.decl.name.span, label: "paid to whom?" }, { clause: c.name }));
+  }
+  for (const c of ir.cohorts) {
+    if (c.decl.payee) continue;
+    out.push(diag("OBC4605", { clause: c.name, why, where: "after the amount" }, { span: c.decl.name.span, label: "paid to whom?" }, { clause: c.name }));
+  }
+}
