@@ -29,6 +29,17 @@ async function emit(doc: SummaryDoc, format: DocFormat, outFile: string | undefi
   else io.out(text);
 }
 
+/** The options every signed document shares, as the engine takes them. */
+function signed(opts: DocumentFlags & { obcVersion?: string }) {
+  return {
+    ...(opts.status ? { status: opts.status } : {}),
+    ...(opts.exhibit ? { exhibit: opts.exhibit } : {}),
+    ...(opts.paper ? { paper: opts.paper } : {}),
+    ...(opts.obcVersion ? { obcVersion: opts.obcVersion } : {}),
+    ...(opts.date ? { generated: opts.date } : {}),
+  };
+}
+
 export interface SummaryOptions extends DocumentFlags {
   format: DocFormat;
   out?: string;
@@ -46,12 +57,8 @@ export async function summaryCommand(ir: ContractIR, source: string, file: strin
     sourceName: file,
     asOf: opts.asOf,
     examples: opts.examples,
-    ...(opts.status ? { status: opts.status } : {}),
-    ...(opts.exhibit ? { exhibit: opts.exhibit } : {}),
-    ...(opts.paper ? { paper: opts.paper } : {}),
+    ...signed(opts),
     ...(opts.prevails ? { prevails: opts.prevails } : {}),
-    ...(opts.obcVersion ? { obcVersion: opts.obcVersion } : {}),
-    ...(opts.date ? { generated: opts.date } : {}),
   });
   if (opts.sourceMap) {
     const map = JSON.stringify(sourceMap(doc), null, 2) + "\n";
@@ -91,11 +98,7 @@ export async function diffCommand(
       newName: newer.file,
       ...(opts.effective ? { effective: opts.effective } : {}),
       ...(opts.author ? { author: opts.author } : {}),
-      ...(opts.date ? { generated: opts.date } : {}),
-      ...(opts.status ? { status: opts.status } : {}),
-      ...(opts.exhibit ? { exhibit: opts.exhibit } : {}),
-      ...(opts.paper ? { paper: opts.paper } : {}),
-      ...(opts.obcVersion ? { obcVersion: opts.obcVersion } : {}),
+      ...signed(opts),
     })
     : diffDocument(result, { oldName: older.file, newName: newer.file });
   await emit(doc, opts.format, opts.out, io, opts.date);

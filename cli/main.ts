@@ -65,17 +65,8 @@ class CliError extends Error {
   }
 }
 
-
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
 function parseAsOf(value: string): string {
-  const m = ISO_DATE.exec(value);
-  if (m) {
-    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    const date = new Date(Date.UTC(y, mo - 1, d));
-    if (date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d) return value;
-  }
-  throw new InvalidArgumentError("Write the date as YYYY-MM-DD, e.g. 2027-07-01.");
+  return parseDate(value);
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {

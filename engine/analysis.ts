@@ -87,6 +87,11 @@ export interface ClauseBounds {
   /** smallest and largest amount for a student the clause applies to, weights included */
   min?: Rational;
   max?: Rational;
+  /**
+   * the least every student on the roster is paid by the clause, when it pays every student
+   * whatever the data (no group, no condition, an amount that cannot be missing); else undefined
+   */
+  always?: Rational;
 }
 
 function weightBounds(c: ClauseIR): Bounds {
@@ -108,10 +113,39 @@ export function clauseBounds(c: ClauseIR, ir: ContractIR): ClauseBounds {
     const tiers = c.decl.amount.tiers.map((t) => boundsOf(t.amount, ir));
     b = tiers.reduce(hull);
   }
+  const d = c.decl;
+  const unconditional = d.population === "all" && !d.condition && d.amount.$type === "FixedAmount" && !readsOptional(d.amount.amount, ir);
+  const always = unconditional && b.lo ? mul({ lo: b.lo, hi: b.lo }, weightBounds(c)).lo : undefined;
   // a clause that is not met pays nothing
   b = hull(b, exact(Rational.ZERO));
   const w = mul(b, weightBounds(c));
-  return { clause: c.id, name: c.name, min: w.lo, max: w.hi };
+  return { clause: c.id, name: c.name, min: w.lo, max: w.hi, ...(always ? { always } : {}) };
+}
+
+/** Whether an expression reads an optional field, directly or through metrics: its value may be missing. */
+function readsOptional(e: A.Expr, ir: ContractIR, seen = new Set<string>()): boolean {
+  const walk = (x: A.Expr): boolean => {
+    switch (x.$type) {
+      case "NameRef": {
+        if (ir.fields.get(x.name)?.optional) return true;
+        const m = ir.metrics.get(x.name);
+        if (!m || seen.has(x.name)) return false;
+        seen.add(x.name);
+        return walk(m.expr);
+      }
+      case "Otherwise": return walk(x.fallback);
+      // a division by zero is missing too
+      case "Binary": {
+        const divisorMayBeZero = x.op === "/" && !(x.right.$type === "NumberLit" && !Rational.parse(x.right.value).isZero());
+        return divisorMayBeZero || walk(x.left) || walk(x.right);
+      }
+      case "Unary": return walk(x.operand);
+      case "PercentOf": return walk(x.percent) || walk(x.of);
+      case "MonthStarts": return walk(x.from) || walk(x.through);
+      default: return false;
+    }
+  };
+  return walk(e);
 }
 
 /** Pairs of clauses that can never both pay: one requires `not "Other"` in a conjunction. */
@@ -164,7 +198,8 @@ export function studentBounds(ir: ContractIR): StudentBounds {
     for (const c of set) total = total && c.max ? total.add(c.max) : undefined;
     if (!best || (best.total && (!total || total.gt(best.total)))) best = { total, set: set.map((c) => c.clause) };
   }
-  for (const c of clauses) worst = worst && c.min ? worst.add(Rational.min(Rational.ZERO, c.min)) : undefined;
+  // the least: what every student gets, and every penalty that can apply
+  for (const c of clauses) worst = worst && c.min ? worst.add(c.always && !c.always.isNegative() ? c.always : Rational.min(Rational.ZERO, c.min)) : undefined;
   let max = best?.total;
   if (ir.studentCap) {
     const cap = Rational.parse(ir.studentCap.amount.value);

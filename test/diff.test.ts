@@ -116,6 +116,25 @@ describe("version pairs", () => {
     );
   });
 
+  it("a new amendment: what it changes, and the figures of the terms finally in force", () => {
+    const o = compile("examples/03-algebra-pilot/contract.obc");
+    const source = `${o.source.slice(0, o.source.lastIndexOf("}"))}
+  amendment "1.1" effective 2027-01-01 {
+    outcome "Algebra ready" pays $1,000 per identified student
+      when enrolled_for_testing and eoy_score >= 70
+      if missing: not met
+  }
+}
+`;
+    const n = compileSource(source, { resolver: nodeResolver("examples/03-algebra-pilot/contract.obc") }).ir!;
+    const d = diffContracts(o.ir, o.source, n, source);
+    const added = d.changes.find((c) => c.area === "amendments")!;
+    expect(added.text).toBe("A new amendment, '1.1', is added, taking effect on 1 January 2027.");
+    expect(added.details![0]).toBe("The 'Algebra ready' payment rises from $900.00 to $1,000.00 per student.");
+    // $200 + $300 + $1,000 × 1.2 = $1,700, cut to the $1,600 cap
+    expect(texts(d)).toContain("The cap per student of $1,600.00 can now bind: the payments one student can earn together now add up to $1,700.00, so a student who earns the most is paid $1,600.00.");
+  });
+
   it("threshold change", () => {
     expect(texts(diffPair("threshold-change"))).toEqual([
       "The threshold for 'Algebra ready' changes from at least 70 to at least 72.",

@@ -11,6 +11,7 @@
  * - The .docx is read back (a small zip reader over node:zlib) and checked for its headings,
  *   numbered lists, the key-terms table and every clause name.
  */
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { inflateRawSync } from "node:zlib";
@@ -664,5 +665,104 @@ describe("a contract with amendments: figures follow the version in force", () =
     ]);
     const most = schedules.map((s) => plainText({ ...doc, sections: [s] }).match(/Total for S1: (\$[\d,]+\.\d\d)/)?.[1]);
     expect(most).toEqual(["$1,580.00", "$1,600.00"]);
+  });
+});
+
+describe("the lawyer's frame and what the engine means", () => {
+  const text = (src: string, opts: Parameters<typeof summarize>[2] = {}) => plainText(summarize(compile(src), src, opts));
+
+  it("opens with the status, the source's SHA-256, the prevailing text, the OBC version and the dates", () => {
+    const { ir, source } = load("examples/03-algebra-pilot/contract.obc");
+    const doc = summarize(ir, source, { status: "for-signature", exhibit: "Exhibit B", prevails: "the Master Services Agreement", obcVersion: "0.1.0", generated: "2027-01-05" });
+    const rows = Object.fromEntries(doc.titleBlock.map((r) => [r.label, r.value.text]));
+    expect(rows["Status"]).toBe("For signature");
+    expect(rows["Document"]).toBe("Exhibit B: plain-language summary of the contract");
+    expect(rows["Source"]).toBe(`The contract's source text, SHA-256 ${createHash("sha256").update(source, "utf8").digest("hex")}`);
+    expect(rows["Prevails"]).toBe("Where this summary and the Master Services Agreement differ, the Master Services Agreement prevails.");
+    expect(rows["Generated"]).toBe("5 January 2027 by OBC 0.1.0");
+    expect(rows["Figures as of"]).toMatch(/^30 June 2027: the worked examples are computed as of this date/);
+    expect(doc.meta).toMatchObject({ status: "for-signature", exhibit: "Exhibit B", paper: "letter", header: "Exhibit B: plain-language summary of “Algebra readiness pilot”, version 1.0" });
+    expect(doc.sections[0]!.title).toBe("At a glance");
+    expect(doc.sections[0]!.sections.map((s) => s.title)).toEqual(["Red flags", "Who is paid, and when", "Data: who supplies it, and if it is late or missing", "Notice and disputes"]);
+  });
+
+  it("flags no upper bound on exposure, placeholder names and a payment with no payee", () => {
+    const t = text(`contract "Flags" {
+  parties { district "District"  provider "TBD" as one  provider "Summit Tutoring" as two }
+  data students { sessions: count }
+  base "Sessions" pays $10 * sessions per student to two
+  outcome "Done" pays $500 per student when sessions >= 30
+}`);
+    expect(t).toContain("No upper bound on exposure: there is no limit to what this contract can pay, because “Sessions” has no upper bound in the contract's terms and there is no cap per student; and there is no cap per contract.");
+    expect(t).toContain("Placeholder party name: the District is named “District”, which does not identify a legal person.");
+    expect(t).toContain("Placeholder party name: the One is named “TBD”, which does not identify a legal person.");
+    expect(t).toContain("A payment with no payee: “Done” names nobody to receive it, and the contract has no single provider to receive it by default.");
+    expect(t).toContain("“Sessions” is paid to the Two, Summit Tutoring.");
+  });
+
+  it("says who is paid, who supplies which data, and what a blank means", () => {
+    const t = text(readFileSync("examples/03-algebra-pilot/contract.obc", "utf8"));
+    expect(t).toContain("Every payment under this contract is made to the Provider, Bright Path Tutoring.");
+    expect(t).toContain("The payments are funded by the Funder (40% of each payment) and the District (the rest), as section 10 sets out.");
+    // "session attendance" is shared weekly by the provider: the checkpoints data (sessions attended)
+    expect(t).toContain("students | not stated | not stated");
+    expect(t).toContain("checkpoints | The Provider | every week");
+    expect(t).toContain("exit_date | Exit date | date | may be blank: “Enrolled for Testing” holds");
+    expect(t).toContain("eoy_score | End-of-year score | score | may be blank: “Algebra ready” and “Growth” are not paid");
+    expect(t).toContain("Termination: the District may terminate the contract with 30 days' notice once this level (or a higher one) has applied at 2 more consecutive checkpoints, under level 3 of the escalation protocol “Attendance” (section 11).");
+  });
+
+  it("says what a deadline, a withholding, escalation levels and a termination right mean", () => {
+    const t = text(readFileSync("examples/03-algebra-pilot/contract.obc", "utf8"));
+    expect(t).toContain("Its deadline, 28 February 2027, is the date from which it is payable: it is not payable before then; the condition itself measures by the same date (the number of sessions by 28 February (sessions_by_feb28)).");
+    expect(t).toContain("Levels do not accumulate: at a checkpoint where level 3 applies, the actions of the lower levels are not required again unless level 3 lists them.");
+    expect(t).toContain("The withholding of level 3 covers 10% of every milestone payment (“Onboarded” and “Dosage”) of every student, whenever it fell due: payments already made at an earlier settlement are covered too, and the next settlement pays that much less.");
+    expect(t).toContain("each payer keeps back its own share of them, in the proportion in which it funds the payment");
+    expect(t).toContain("A right to terminate exists only at the checkpoints where it arises: if the measure recovers and the level no longer applies at a later checkpoint, the right lapses.");
+    expect(t).toContain("a month with no row at all is not a checkpoint, so the months on either side of it count as consecutive");
+    const never = text(readFileSync("test/diagnostics/warn/21-withholding-never-released.obc", "utf8"));
+    expect(never).toContain("It is never released: the contract does not say whether withheld money is paid at the end, and it stays withheld, so the payers keep it.");
+    expect(never).toContain("The money withheld at level 1 of 'Attendance' is never released");
+  });
+
+  it("states how each payer's share is rounded and how far it can drift, with the figure of the worked examples", async () => {
+    const { ir, source } = load("examples/03-algebra-pilot/contract.obc");
+    const t = plainText(await summarizeContract(ir, source, { cohortSize: 100 }));
+    // 100 students × 4 lines × half a cent
+    expect(t).toContain("so the Funder's total can differ from 40% of all the payments by up to half a cent a line, in either direction, depending on the cents of each line; the District absorbs the difference. For 100 students with up to 4 payment lines each, that is up to $2.00.");
+    expect(t).toContain("In the worked examples (schedule A), the Funder pays $1,424.00 of $3,560.00: exactly 40%.");
+    expect(t).toContain("Rounding of the shares | line by line | each share of each line is rounded half up to the cent");
+    // rounding down always favours the payer: less than a cent a line
+    const down = text(source.replace("philanthropy pays 40% of every line, rounded half up to the cent", "philanthropy pays 40% of every line, rounded down to the cent"));
+    expect(down).toContain("by up to just under a cent a line, always in the Funder's favour: every line rounds down, so the District pays the difference");
+    expect(down).toContain("that is less than $4.00");
+  });
+
+  it("words the minimum, the share at risk from the conditions, and a $0 fallback tier", async () => {
+    const t = text(`contract "Kinds" {
+  parties { district "Lakeview Unified"  provider "Bright Path Tutoring" }
+  data students { sessions_by_feb28: count  eoy_score: score }
+  payment "Materials" pays $25 per student
+  milestone "Scores" pays $100 per student when eoy_score >= 60
+  outcome "Attended" pays $300 per student when sessions_by_feb28 >= 30
+  penalty "Decline" pays -$50 per student when eoy_score < 40
+}`);
+    // the milestone reads a score: at risk; the outcome reads attendance: not
+    expect(t).toContain("Share at risk (contingent share) | 23.53% | the part of the maximum whose conditions read an assessment score, so that it depends on students' outcomes: “Scores”, $100.00 of $425.00; “Materials” and “Attended” do not depend on a score");
+    expect(t).toContain("Minimum per student | -$25.00 | the payments every student gets: “Materials” ($25.00), less every penalty that can apply: “Decline” (-$50.00)");
+    const { ir, source } = load("examples/01-duval-2022/contract.obc");
+    const ex = plainText(await summarizeContract(ir, source));
+    expect(ex).toContain("“Outcome” (outcome payment) | no tier reached | $0.00 | No tier applies: none of the conditions of its 2 tiers is met, and the last tier pays $0.00.");
+  });
+
+  it("gives a field's description where the field is defined", () => {
+    const t = text(`contract "Described" {
+  parties { district "Lakeview Unified"  provider "Bright Path Tutoring" }
+  data students { eoy_score: optional score "the spring MAP Growth RIT score, from the district's export" }
+  outcome "Ready" pays $900 per student when eoy_score >= 70
+    if missing: not met
+}`);
+    expect(t).toContain("eoy_score | The spring MAP Growth RIT score, from the district's export | score | may be blank: “Ready” is not paid");
+    expect(t).toContain("If the end-of-year score (eoy_score) is missing, the payment is not made: the student counts as not meeting the condition.");
   });
 });

@@ -20,6 +20,7 @@ import type { ClauseIR, CohortIR, ContractIR, EscalationIR } from "../../languag
 import { parse } from "../../language/syntax/parse.ts";
 import { Rational } from "../rational.ts";
 import { analyzeContract } from "../summary/analysis.ts";
+import { versionsInForce } from "../summary/versions.ts";
 import { amountEffects, capEffects, deadlineEffect, payerEffects, referenceEffects } from "./effects.ts";
 import {
   comparison, cond, condText, conditionText, partiesTerm, partyLabel, partyTerm, populationTerm, subjectNoun, valueText, type EnglishContext,
@@ -804,9 +805,13 @@ class Differ {
     for (const na of n.amendments) {
       const oa = o.amendments.find((a) => a.version === na.version);
       if (!oa) {
-        const inner = new Differ(o.amendments.length ? o.amendments[o.amendments.length - 1]!.ir : o, this.oSrc, na.ir, this.nSrc);
-        this.add("amendments", "added", `A new amendment, ${q(na.version)}, is added, taking effect on ${formatDate(na.effective)}.`, { new: na.decl.span });
-        void inner;
+        // what it changes: the version before it in the later contract, against the version it makes
+        const at = n.amendments.indexOf(na);
+        const before = at > 0 ? n.amendments[at - 1]!.ir : n;
+        const what = diffContracts(before, this.nSrc, na.ir, this.nSrc, { analysis: false }).changes
+          .filter((c) => c.area !== "contract" && c.area !== "amendments")
+          .map((c) => c.text);
+        this.add("amendments", "added", `A new amendment, ${q(na.version)}, is added, taking effect on ${formatDate(na.effective)}.`, { new: na.decl.span }, what);
         continue;
       }
       const spans = { old: oa.decl.span, new: na.decl.span };
@@ -817,7 +822,9 @@ class Differ {
   }
 
   figures(): void {
-    const { o, n } = this;
+    // the figures of the terms finally in force: every amendment of each version applied, as the engine does
+    const last = (ir: ContractIR) => versionsInForce(ir).at(-1)!.ir;
+    const [o, n] = [last(this.o), last(this.n)];
     const a = analyzeContract(o);
     const b = analyzeContract(n);
     const noun = this.nNoun;

@@ -38,6 +38,8 @@ export interface ClauseFigure {
   contingent: boolean;
   min: string | null;
   max: string | null;
+  /** what every student on the roster is paid by the clause, whatever the data; null when not every student is */
+  always: string | null;
 }
 
 export interface CohortClauseFigure {
@@ -248,6 +250,7 @@ export function analyzeContract(ir: ContractIR, opts: AnalysisOptions = {}): Con
     contingent: contingent.has(c.id),
     min: m(byId.get(c.id)?.min),
     max: m(byId.get(c.id)?.max),
+    always: m(byId.get(c.id)?.always),
   }));
   const maxOf = (id: string) => byId.get(id)?.max;
   const uncappedMax = b.maxClauses.every((id) => maxOf(id)) ? b.maxClauses.reduce((s, id) => s.add(maxOf(id)!), Rational.ZERO) : undefined;

@@ -239,12 +239,12 @@ function keyTerms(c: Ctx): Section {
 function minimumHow(c: Ctx): string {
   const { ir, analysis: a } = c;
   const figure = (id: string) => a.perStudent.clauses.find((x) => x.clause === id);
-  const every = ir.clauses.filter((x) => x.decl.population === "all" && !x.decl.condition && x.decl.amount.$type === "FixedAmount" && (figure(x.id)?.min ?? "0") !== "0.00" && !Rational.parse(figure(x.id)?.min ?? "0").isNegative());
+  const every = ir.clauses.filter((x) => figure(x.id)?.always && !Rational.parse(figure(x.id)!.always!).isNegative() && !Rational.parse(figure(x.id)!.always!).isZero());
   const penalties = ir.clauses.filter((x) => figure(x.id)?.min && Rational.parse(figure(x.id)!.min!).isNegative());
   const parts: string[] = [];
   parts.push(every.length
-    ? `the payments every ${c.noun} gets: ${joinList(every.map((x) => `${quote(x.name)} (${m(c, figure(x.id)!.min)})`))}`
-    : `what a ${c.noun} who meets no payment condition gets: no payment is made to every ${c.noun}`);
+    ? `the payments every ${c.noun} gets: ${joinList(every.map((x) => `${quote(x.name)} (${m(c, figure(x.id)!.always)})`))}`
+    : `no payment is made to every ${c.noun} whatever the data, so a ${c.noun} who meets no condition gets nothing`);
   if (penalties.length) parts.push(`less every penalty that can apply: ${joinList(penalties.map((x) => `${quote(x.name)} (${m(c, figure(x.id)!.min)})`))}`);
   if (ir.floor) parts.push(`topped up to the floor of ${moneyLit(ir.floor.amount, ir.currency)}`);
   return parts.join(", ");
@@ -405,9 +405,7 @@ function definitions(c: Ctx): Section {
   const { ir } = c;
   const ctx = studentCtx(ir);
   const blocks: Block[] = [];
-  const roster = ir.dataSets.find((d) => d.roster);
   const rosterWords = `a ${c.noun}`;
-  void roster;
   const target = ir.populations.eligible ?? ir.populations.identified;
   for (const which of ["eligible", "identified", "served"] as const) {
     const p = ir.populations[which];
@@ -827,7 +825,7 @@ function tracked(c: Ctx): Section {
 }
 
 function templates(c: Ctx, imports: A.ImportDecl[], uses: A.UseDecl[]): Section {
-  const { original: ir, source } = c;
+  const { original: ir } = c;
   const items: Sentence[][] = [];
   for (const i of imports) {
     const from = i.from === "stdlib" ? `the standard template library${i.version ? `, version ${i.version.value}` : ""}` : `the file ${quote(i.from.value)}`;
@@ -838,7 +836,6 @@ function templates(c: Ctx, imports: A.ImportDecl[], uses: A.UseDecl[]): Section 
     const added = ir.ast.items.filter((x) => x.span.start === u.span.start && x.span.end === u.span.end).map((x) => itemName(x)).filter((x): x is string => !!x);
     const adds = added.length ? `; it adds ${joinList(added)}` : "";
     items.push([S(`The template ${u.name.name} is used with ${joinList(args) || "its default values"}${adds}.`, u.span)]);
-    void source;
   }
   return section(c, "templates", "Templates", [
     { type: "list", style: "bullets", items },

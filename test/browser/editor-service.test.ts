@@ -93,7 +93,7 @@ describe("editor language service", () => {
       "For each Identified Student, an outcome payment of $900.00 is payable when the student is Enrolled for Testing and the end-of-year score (eoy_score) is at least 70.",
     ]);
     const inMissing = pilot.indexOf("if missing", inCondition);
-    expect(innermostAt(entries, inMissing).map((e) => e.text)).toEqual(["If a value needed is missing, the payment is not made."]);
+    expect(innermostAt(entries, inMissing).map((e) => e.text)).toEqual(["If the end-of-year score (eoy_score) is missing, the payment is not made: the student counts as not meeting the condition."]);
     expect(innermostAt(entries, 0)).toEqual([]);
   });
 
@@ -114,7 +114,7 @@ describe("editor language service", () => {
     expect(pilot.slice(analysis.outline[2]!.nameSpan.start, analysis.outline[2]!.nameSpan.end)).toBe('"Algebra ready"');
     const eoy = analysis.symbols.fields.find((f) => f.name === "eoy_score")!;
     expect(eoy).toMatchObject({ type: "score", optional: true, dataSet: "students" });
-    expect(analysis.symbols.metrics.find((m) => m.name === "growth")?.definition).toBe("eoy_score - boy_score");
+    expect(analysis.symbols.metrics.find((m) => m.name === "score_growth")?.definition).toBe("eoy_score - boy_score");
     expect(analysis.symbols.parties.map((p) => p.id)).toEqual(["district", "provider", "intermediary", "philanthropy"]);
     expect(bounds.bounds).toMatchObject({ maxPerStudent: "1580.00", uncappedMax: "1580.00", studentCap: "1600.00", contractCap: "500000.00" });
     expect(bounds.bounds?.clauses.find((c) => c.id === "algebra_ready")?.max).toBe("1080.00");

@@ -77,14 +77,14 @@ describe.skipIf(skipBrowser)("browser editor (Chromium)", () => {
   });
 
   it("goes to the definition of a metric", async () => {
-    await cursorAfter("and growth");
+    await cursorAfter("and score_growth");
     const line = await page.evaluate(async () => {
       const { editor } = (window as unknown as Hook).__obc;
       editor.trigger("test", "editor.action.revealDefinition", {});
       await new Promise((r) => setTimeout(r, 300));
       return editor.getPosition().lineNumber;
     });
-    expect(original.split("\n")[line - 1]).toMatch(/^\s*metric growth =/);
+    expect(original.split("\n")[line - 1]).toMatch(/^\s*metric score_growth =/);
   });
 
   it("formats the document with the formatter", async () => {
