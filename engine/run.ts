@@ -441,6 +441,43 @@ export function groupByPeriod(rows: DataRow[]): Map<string, DataRow[]> {
   return new Map([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
+/** The most checkpoints a run of missing months is filled to (a hundred years of months). */
+const MAX_CHECKPOINTS = 1200;
+
+/**
+ * The checkpoints of an escalation: each period of its data set with its rows, in order. When
+ * every period is a calendar month (`2026-10`), a month between the first and the last that has
+ * no row is a checkpoint too, with no rows: nothing is measured there and no trigger holds, so
+ * it breaks a run of consecutive checkpoints instead of being skipped. Periods of other kinds,
+ * and spans longer than a hundred years, are taken as they are.
+ */
+export function checkpointPeriods(rows: DataRow[]): [string, DataRow[]][] {
+  const present = [...groupByPeriod(rows).entries()];
+  const month = /^(\d{4})-(0[1-9]|1[0-2])$/;
+  if (present.length < 2 || !present.every(([p]) => month.test(p))) return present;
+  const index = (p: string) => {
+    const m = month.exec(p)!;
+    return Number(m[1]) * 12 + Number(m[2]) - 1;
+  };
+  const first = index(present[0]![0]);
+  const last = index(present[present.length - 1]![0]);
+  if (last - first + 1 > MAX_CHECKPOINTS) return present;
+  const byPeriod = new Map(present);
+  const out: [string, DataRow[]][] = [];
+  for (let i = first; i <= last; i++) {
+    const p = `${String(Math.floor(i / 12)).padStart(4, "0")}-${String((i % 12) + 1).padStart(2, "0")}`;
+    out.push([p, byPeriod.get(p) ?? []]);
+  }
+  return out;
+}
+
+/** A checkpoint with no row (a month missing from the data): nothing is measured, no trigger holds, nothing is released. */
+export function closeMissingCheckpoint(state: EscalationState, decl: A.EscalationDecl, held: boolean[][], t: number, period: string, text: (s: A.Span) => string): CheckpointDecision {
+  for (const h of held) h[t] = false;
+  const measures = Object.fromEntries(decl.measures.map((m) => [m.name.name, showRV(MISSING)]));
+  return closeCheckpoint(state, decl.levels, 0, period, measures, () => false, text);
+}
+
 export async function decideCohorts(
   ir: ContractIR,
   data: Map<string, DataRow[]>,
@@ -619,9 +656,13 @@ export async function decideEscalations(ir: ContractIR, data: Map<string, DataRo
     const held: boolean[][] = levels.map(() => []);
     const state: EscalationState = { applied: [] };
     const checkpoints: CheckpointDecision[] = [];
-    const rows = [...groupByPeriod(data.get(esc.over.name) ?? []).entries()];
+    const rows = checkpointPeriods(data.get(esc.over.name) ?? []);
     for (let t = 0; t < rows.length; t++) {
       const [period, periodRows] = rows[t]!;
+      if (!periodRows.length) {
+        checkpoints.push(closeMissingCheckpoint(state, esc.decl, held, t, period, text));
+        continue;
+      }
       const row = periodRows[0]!;
       const ctx = new Context(Object.fromEntries(Object.entries(row.values).map(([k, v]) => [k, fromValue(v)])), measureDefs, rt.compiled.exprs, new Map());
       const decisions = await runEngine(engine, ctx);

@@ -719,7 +719,7 @@ describe("the lawyer's frame and what the engine means", () => {
     expect(t).toContain("The withholding of level 3 covers 10% of every milestone payment (“Onboarded” and “Dosage”) of every student, whenever it fell due: payments already made at an earlier settlement are covered too, and the next settlement pays that much less.");
     expect(t).toContain("each payer keeps back its own share of them, in the proportion in which it funds the payment");
     expect(t).toContain("A right to terminate exists only at the checkpoints where it arises: if the measure recovers and the level no longer applies at a later checkpoint, the right lapses.");
-    expect(t).toContain("a month with no row at all is not a checkpoint, so the months on either side of it count as consecutive");
+    expect(t).toContain("a month with no row between them is a checkpoint at which nothing is measured and no trigger holds, so it breaks a run of consecutive checkpoints instead of being skipped");
     const never = text(readFileSync("test/diagnostics/warn/21-withholding-never-released.obc", "utf8"));
     expect(never).toContain("It is never released: the contract does not say whether withheld money is paid at the end, and it stays withheld, so the payers keep it.");
     expect(never).toContain("The money withheld at level 1 of 'Attendance' is never released");

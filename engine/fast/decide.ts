@@ -14,7 +14,9 @@ import { MISSING, showRV, TRUE, FALSE, type RV } from "../evaluate.ts";
 import type { ConditionTrace } from "../output.ts";
 import { Rational } from "../rational.ts";
 import {
+  checkpointPeriods,
   closeCheckpoint,
+  closeMissingCheckpoint,
   disagreement,
   failureProblem,
   groupByPeriod,
@@ -224,9 +226,13 @@ export function fastEscalations(
     const held: boolean[][] = levels.map(() => []);
     const state: EscalationState = { applied: [] };
     const checkpoints: CheckpointDecision[] = [];
-    const rows = [...groupByPeriod(data.get(esc.over.name) ?? []).entries()];
+    const rows = checkpointPeriods(data.get(esc.over.name) ?? []);
     for (let t = 0; t < rows.length; t++) {
       const [period, periodRows] = rows[t]!;
+      if (!periodRows.length) {
+        checkpoints.push(closeMissingCheckpoint(state, esc.decl, held, t, period, text));
+        continue;
+      }
       const row = periodRows[0]!;
       const f = scope.frame();
       fillSlots(f.slots, scope.fields, row.values);

@@ -763,7 +763,12 @@ function escalationRules(c: Ctx, esc: EscalationIR, ctx: EnglishContext): Senten
   const periods = plural(period);
   const rules: Sentence[][] = [
     [S("At each checkpoint, the highest level whose trigger holds applies; if no trigger holds, no level applies.", d.span)],
-    [S(`The checkpoints are the ${periods} that have a row in the ${d.over.name} data, in order: a ${period} with no row at all is not a checkpoint, so the ${periods} on either side of it count as consecutive; a ${period} whose values are blank is a checkpoint at which no trigger that needs them holds, which breaks a run of consecutive checkpoints.`, d.span)],
+    [S(
+      period === "month"
+        ? `The checkpoints are the months from the first to the last in the ${d.over.name} data, in order: a month with no row between them is a checkpoint at which nothing is measured and no trigger holds, so it breaks a run of consecutive checkpoints instead of being skipped; a month whose values are blank is a checkpoint at which no trigger that needs them holds.`
+        : `The checkpoints are the ${periods} that have a row in the ${d.over.name} data, in order (when they are calendar months, written as 2026-10, a month with no row between the first and the last is a checkpoint at which nothing is measured and no trigger holds, so it breaks a run of consecutive checkpoints); a ${period} whose values are blank is a checkpoint at which no trigger that needs them holds.`,
+      d.span,
+    )],
   ];
   if (d.levels.length > 1) {
     const top = d.levels[d.levels.length - 1]!.level.value;
