@@ -126,7 +126,7 @@ describe.skipIf(skipBrowser)("browser editor (Chromium)", () => {
 
     await cursorAfter('partial "Growth" pays $4');
     await expect.poll(() => page.locator(".summary-doc .s.active").allTextContents()).toContain(
-      "For each Identified Student, a partial payment of $400.00 is payable when the student does not qualify for “Algebra ready” and is Enrolled for Testing, and Growth is at least 10.",
+      "For each Identified Student, a partial payment of $400.00 is payable when the student does not qualify for “Algebra ready” and is Enrolled for Testing, and Score Growth is at least 10.",
     );
     // the hover shows the same sentence
     await page.evaluate(() => (window as unknown as Hook).__obc.editor.trigger("test", "editor.action.showHover", {}));

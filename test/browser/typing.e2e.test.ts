@@ -94,11 +94,11 @@ describe.skipIf(skipBrowser)("typing in the editor (Chromium)", () => {
     expect(await textOf(page)).toContain(`${anchor} and eoy_score\n`);
 
     // Down moves into the list, where Enter accepts
-    await page.keyboard.type(" >= 1 and grow");
+    await page.keyboard.type(" >= 1 and score_gr");
     await page.waitForSelector(".suggest-widget.visible .monaco-list-row");
     await page.keyboard.press("ArrowDown");
     await page.keyboard.press("Enter");
-    expect(await textOf(page)).toContain(`${anchor} and eoy_score >= 1 and growth\n`);
+    expect(await textOf(page)).toContain(`${anchor} and eoy_score >= 1 and score_growth\n`);
   });
 
   it("offers nothing after a closing quote, for a word typed in full, or inside a new clause's name", async () => {
