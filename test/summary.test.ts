@@ -686,6 +686,17 @@ describe("the lawyer's frame and what the engine means", () => {
     expect(doc.sections[0]!.sections.map((s) => s.title)).toEqual(["Red flags", "Who is paid, and when", "Data: who supplies it, and if it is late or missing", "Notice and disputes"]);
   });
 
+  it("prints on A4 for contracts in pounds or euros, on US Letter otherwise", () => {
+    const src = (cur: string) => `contract "Paper" {
+  parties { district "Northbridge Council"  provider "Bright Path Tutoring" }
+  currency ${cur}
+  data students { eoy_score: score }
+  outcome "Ready" pays $900 per student when eoy_score >= 70
+}`;
+    expect(["GBP", "EUR", "USD"].map((cur) => summarize(compile(src(cur)), src(cur)).meta!.paper)).toEqual(["a4", "a4", "letter"]);
+    expect(summarize(compile(src("GBP")), src("GBP"), { paper: "letter" }).meta!.paper).toBe("letter");
+  });
+
   it("flags no upper bound on exposure, placeholder names and a payment with no payee", () => {
     const t = text(`contract "Flags" {
   parties { district "District"  provider "TBD" as one  provider "Summit Tutoring" as two }
