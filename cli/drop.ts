@@ -11,8 +11,8 @@
  * Exit codes: 0; 1 the contract has errors; 2 bad usage; 3 refused by the ledger; 4 a file or
  * the ledger could not be read (or the ledger fails verification).
  */
-import { withLedger } from "./ledger.ts";
-import { nowArg, readFilesArg } from "./settle.ts";
+import { nowArg, withLedger } from "./ledger.ts";
+import { readFilesArg } from "./settle.ts";
 import { CommandError, EXIT, loadContract, parseDataArg, runCommand, type CommandIO } from "../node/cli-support.ts";
 import { ATTESTING_ROLES, type DropRecord } from "../node/ledger/index.ts";
 

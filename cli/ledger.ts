@@ -1,19 +1,23 @@
 /**
- * `obc ledger [--ledger FILE|URL] [--verify] [--contracts] [--balances student|clause|payer] [--csv] [--contract ID] [--json]`
+ * `obc ledger [--ledger FILE|URL] [--verify] [--expect-head SEQ:HASH] [--contracts] [--balances student|clause|payer] [--csv] [--contract ID] [--json] [--now ISO]`
  *
- * Without options: the history of settlements. `--verify`: checks the whole ledger (hash chain,
- * stored totals, append-only triggers) and prints its head hash. `--contracts`: the contracts it
- * holds and their identities. `--balances BY`: what has been paid in all per student key,
- * clause or payer. `--csv`: every ledger line as CSV (or the balances, with `--balances`).
+ * Without options: the history of settlements, and the ledger's head. `--verify`: checks the
+ * whole ledger (every record's hash, stored totals, append-only triggers) and prints its head
+ * (`SEQ:HASH`, the last record's number and hash). `--expect-head`: the ledger must contain a
+ * head kept outside it (printed by an earlier settle or verify): a ledger rewritten or cut
+ * short since is refused. `--contracts`: the contracts it holds and their identities.
+ * `--balances BY`: what has been paid in all per student key, clause or payer. `--csv`: every
+ * ledger line as CSV (or the balances, with `--balances`).
  *
- * Every command that opens a ledger (this one, settle, drop) verifies it first and refuses a
- * tampered, damaged or foreign file with exit 4.
+ * Every command that opens a ledger (this one, settle, drop) verifies it first (from its last
+ * verified checkpoint, see node/ledger/verify.ts) and refuses a tampered, damaged or foreign
+ * file with exit 4.
  *
  * Exit codes: 0; 2 bad usage; 3 refused by the ledger; 4 the ledger is missing, not a ledger,
  * damaged, or fails verification.
  */
 import { CommandError, EXIT, formatCents, resolvePath, runCommand, type CommandIO } from "../node/cli-support.ts";
-import { DEFAULT_LEDGER, fromCents, LedgerFileError, LedgerRefusal, MigrationError, openLedger, type BalanceBy, type Ledger, type OpenOptions } from "../node/ledger/index.ts";
+import { DEFAULT_LEDGER, formatHead, fromCents, LedgerFileError, LedgerRefusal, MigrationError, openLedger, parseAnchor, type Anchor, type BalanceBy, type Ledger, type OpenOptions } from "../node/ledger/index.ts";
 
 export interface LedgerCommandOptions {
   /** --ledger FILE or postgres://… (default obc-ledger.sqlite) */
@@ -30,6 +34,25 @@ export interface LedgerCommandOptions {
   contract?: string;
   /** --json: history or balances as JSON */
   json?: boolean;
+  /** --expect-head SEQ:HASH: a head kept outside the ledger, which it must contain */
+  expectHead?: string;
+  /** --now ISO: when a verification is recorded (default: the system clock) */
+  now?: string;
+}
+
+/** Checks `--now`, or takes the system clock. */
+export function nowArg(now: string | undefined): string {
+  const t = now ?? new Date().toISOString();
+  if (Number.isNaN(Date.parse(t)) || !/^\d{4}-\d{2}-\d{2}/.test(t)) throw new CommandError(EXIT.usage, "--now: write an ISO date and time, e.g. 2027-07-01T09:00:00Z");
+  return t;
+}
+
+/** Reads `--expect-head` (none when not given). */
+export function expectHeadArg(text: string | undefined): Anchor[] {
+  if (text === undefined) return [];
+  const a = parseAnchor(text);
+  if (!a) throw new CommandError(EXIT.usage, "--expect-head: give the head as obc printed it, SEQ:HASH (or the hash alone, at least its first 16 hex digits)");
+  return [a];
 }
 
 const isUrl = (t: string) => /^postgres(ql)?:\/\//i.test(t);
@@ -47,6 +70,7 @@ export async function withLedger<T>(io: CommandIO, command: string, target: stri
     if (e instanceof LedgerFileError || e instanceof MigrationError) throw new CommandError(EXIT.file, e.message.replace(resolvePath(io, t), t));
     throw e;
   }
+  for (const note of ledger.opened.verification.notes) io.stderr(`obc ${command}: note: ${note}\n`);
   if (ledger.opened.migrated.includes(2) && ledger.opened.chainedEarlier > 0) {
     const n = ledger.opened.chainedEarlier;
     io.stderr(
@@ -76,15 +100,24 @@ export async function ledgerCommand(opts: LedgerCommandOptions, io: CommandIO): 
     if (by !== undefined && by !== "student" && by !== "clause" && by !== "payer") {
       throw new CommandError(EXIT.usage, `--balances is student, clause or payer, not ${by}`);
     }
-    return withLedger(io, "ledger", opts.ledger, { onTamper: opts.verify ? "report" : "refuse" }, async (db) => {
+    const anchors = expectHeadArg(opts.expectHead);
+    const now = nowArg(opts.now);
+    const open = { onTamper: opts.verify ? "report" : "refuse", verify: opts.verify ? "full" : "since", anchors, now } as const;
+    return withLedger(io, "ledger", opts.ledger, open, async (db) => {
       if (opts.verify) {
         const v = db.opened.verification;
-        if (opts.json) io.stdout(JSON.stringify(v, null, 2) + "\n");
+        if (opts.json) io.stdout(JSON.stringify({ ...v, head: formatHead(v.headSeq, v.head) }, null, 2) + "\n");
         if (!v.ok) {
           if (!opts.json) for (const p of v.problems) io.stderr(`obc ledger: ${p}\n`);
           throw new CommandError(EXIT.file, `the ledger ${opts.ledger ?? DEFAULT_LEDGER} failed verification (${v.problems.length} problem${v.problems.length === 1 ? "" : "s"}): do not settle from it`);
         }
-        if (!opts.json) io.stdout(`ledger verified: ${v.records} records, ${v.settlements} settlements, every total and hash checked; head ${v.head}\n`);
+        if (!opts.json) {
+          io.stdout(`ledger verified: ${v.records} records, ${v.settlements} settlements, every total and hash checked; head ${formatHead(v.headSeq, v.head)}\n`);
+          for (const a of v.anchors) {
+            const since = v.headSeq - a.foundAt!;
+            io.stdout(`the head you kept is record ${a.foundAt} of ${v.headSeq}: the ledger holds it${since > 0 ? `, and ${since} record${since === 1 ? "" : "s"} written since` : " as its head"}\n`);
+          }
+        }
         return EXIT.ok;
       }
       if (opts.contracts) {
@@ -123,8 +156,9 @@ export async function ledgerCommand(opts: LedgerCommandOptions, io: CommandIO): 
         io.stdout(JSON.stringify(settlements.map((s) => ({ ...s, payments: fromCents(s.payments), adjustments: fromCents(s.adjustments), net: fromCents(s.net) })), null, 2) + "\n");
         return EXIT.ok;
       }
+      const head = await db.head();
       if (settlements.length === 0) {
-        io.stdout("the ledger has no settlements yet\n");
+        io.stdout(`the ledger has no settlements yet; head ${formatHead(head.seq, head.hash)}\n`);
         return EXIT.ok;
       }
       io.stdout(
@@ -140,6 +174,7 @@ export async function ledgerCommand(opts: LedgerCommandOptions, io: CommandIO): 
         ),
       );
       for (const s of settlements.filter((x) => x.acceptedReason !== undefined)) io.stdout(`settlement ${s.id} was accepted with the reason: ${s.acceptedReason}\n`);
+      io.stdout(`head ${formatHead(head.seq, head.hash)}\n`);
       return EXIT.ok;
     });
   });

@@ -1,13 +1,15 @@
 /**
  * `obc settle CONTRACT --as-of DATE (--drop ID | --data … --supplied-by WHO --attested-by NAME [--role district|evaluator])
- *   [--ledger FILE|URL] [--now ISO] [--max-shrink PCT] [--accept REASON] [--json] [--dry-run]`
+ *   [--ledger FILE|URL] [--expect-head SEQ:HASH] [--now ISO] [--max-shrink PCT] [--accept REASON] [--json] [--dry-run]`
  *
  * Runs the contract strictly on an attested data drop and records in the ledger only what is
  * owed beyond what it has already paid the contract: payments for new lines, adjustments
  * (possibly negative) for changed ones. `--drop ID` settles a drop recorded and attested with
  * `obc drop`; `--data` with `--supplied-by` and `--attested-by` records the drop, its
  * attestation and the settlement in one step. The same contract, files and as-of date settle
- * once; a run that changes nothing records nothing.
+ * once; a run that changes nothing records nothing. It prints the ledger's head after it
+ * (`SEQ:HASH`): kept outside the ledger, it lets `--expect-head` find a ledger rewritten or cut
+ * short later (`obc settle --expect-head` refuses to settle on such a ledger).
  *
  * Refused (exit 3, one line, nothing written): a run with any data error, rejected row or
  * internal error; a text that does not follow from the contract settled before; a roster that
@@ -19,9 +21,9 @@
  * foreign, damaged or fails verification.
  */
 import { problemsTable } from "./report.ts";
-import { withLedger } from "./ledger.ts";
+import { expectHeadArg, nowArg, withLedger } from "./ledger.ts";
 import { CommandError, EXIT, formatCents, fsReason, isIsoDate, loadContract, parseDataArg, resolvePath, runCommand, type CommandIO } from "../node/cli-support.ts";
-import { fromCents, LedgerRefusal, type SettleOutcome } from "../node/ledger/index.ts";
+import { formatHead, fromCents, LedgerRefusal, type SettleOutcome } from "../node/ledger/index.ts";
 import { checkFilesAreDrop, readDataFiles, strictRun, type ReadFile } from "../node/ledger/run.ts";
 import type { RunOutput } from "../engine/index.ts";
 import { createProgress } from "../node/progress.ts";
@@ -55,6 +57,8 @@ export interface SettleCommandOptions {
   json?: boolean;
   /** --dry-run: show what would be recorded, write nothing */
   dryRun?: boolean;
+  /** --expect-head SEQ:HASH: a head kept outside the ledger, which it must contain */
+  expectHead?: string;
 }
 
 function outcomeJson(o: SettleOutcome, currency: string) {
@@ -102,13 +106,6 @@ export async function readFilesArg(io: CommandIO, files: readonly { path: string
   return out;
 }
 
-/** Checks `--now`, or takes the system clock. */
-export function nowArg(now: string | undefined): string {
-  const t = now ?? new Date().toISOString();
-  if (Number.isNaN(Date.parse(t)) || !/^\d{4}-\d{2}-\d{2}/.test(t)) throw new CommandError(EXIT.usage, "--now: write an ISO date and time, e.g. 2027-07-01T09:00:00Z");
-  return t;
-}
-
 /** Runs `obc settle`. Never throws; returns the exit code. */
 export async function settleCommand(opts: SettleCommandOptions, io: CommandIO): Promise<number> {
   return runCommand("settle", io, async () => {
@@ -129,9 +126,10 @@ export async function settleCommand(opts: SettleCommandOptions, io: CommandIO): 
     }
     if (opts.accept !== undefined && !opts.accept.trim()) throw new CommandError(EXIT.usage, "--accept needs the reason, in words");
     const role = opts.role ?? "district";
+    const anchors = expectHeadArg(opts.expectHead);
     const { text, ir } = await loadContract(io, opts.contract);
 
-    return withLedger(io, "settle", opts.ledger, { create: oneStep, now }, async (ledger) => {
+    return withLedger(io, "settle", opts.ledger, { create: oneStep, now, anchors }, async (ledger) => {
       let files: ReadFile[];
       if (oneStep) {
         files = await readFilesArg(io, data.map(parseDataArg));
@@ -168,8 +166,11 @@ export async function settleCommand(opts: SettleCommandOptions, io: CommandIO): 
         outcome = await ledger.settle({ ...settleIn, drop: opts.drop! }, dry);
       }
       const currency = run.result!.contract.currency;
+      // the head to keep outside the ledger (not for a dry run, which wrote nothing)
+      const head = opts.dryRun ? undefined : await ledger.head();
+      const headText = head && formatHead(head.seq, head.hash);
       if (opts.json) {
-        io.stdout(JSON.stringify({ ...outcomeJson(outcome, currency), ...(outcome.drop !== undefined && !opts.dryRun ? { drop: outcome.drop } : {}) }, null, 2) + "\n");
+        io.stdout(JSON.stringify({ ...outcomeJson(outcome, currency), ...(outcome.drop !== undefined && !opts.dryRun ? { drop: outcome.drop } : {}), ...(headText ? { head: headText } : {}) }, null, 2) + "\n");
       } else if (outcome.status === "duplicate") {
         io.stdout(`nothing new: this contract, these files and as-of ${opts.asOf} were settled as settlement ${outcome.settlementId}\n`);
       } else if (outcome.status === "unchanged") {
@@ -185,6 +186,7 @@ export async function settleCommand(opts: SettleCommandOptions, io: CommandIO): 
         io.stdout(summaryTable(outcome, currency));
         if (outcome.accepted) io.stdout(`accepted although ${outcome.accepted.what}; the reason is kept: ${outcome.accepted.reason}\n`);
       }
+      if (headText && !opts.json) io.stdout(`ledger head ${headText} (keep it outside the ledger: obc ledger --verify --expect-head ${headText} finds a ledger rewritten or cut short since)\n`);
       if (oneStep && !opts.dryRun && outcome.drop !== undefined && !opts.json) io.stderr(`obc settle: the files were recorded as drop ${outcome.drop}, attested by ${opts.attestedBy} (${role})\n`);
       return EXIT.ok;
     });

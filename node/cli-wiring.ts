@@ -99,6 +99,7 @@ export function addNodeCommands(program: Command, w: WiringOptions): void {
     .option("--accept <reason>", "record anyway when the roster shrank or paid lines are reversed beyond --max-shrink; the reason is kept")
     .option("--dry-run", "show what would be recorded; write nothing")
     .option("--json", "print the outcome as JSON")
+    .option("--expect-head <seq:hash>", "settle only if the ledger contains this head, kept from an earlier settle or verify")
     .action(async (contract: string, o: Record<string, unknown>) => {
       const opt = <T>(k: string) => (o[k] !== undefined ? { [k]: o[k] as T } : {});
       w.done(
@@ -116,6 +117,7 @@ export function addNodeCommands(program: Command, w: WiringOptions): void {
             ...opt<string>("now"),
             ...opt<number>("maxShrink"),
             ...opt<string>("accept"),
+            ...opt<string>("expectHead"),
             ...(o["dryRun"] ? { dryRun: true } : {}),
             ...(o["json"] ? { json: true } : {}),
           },
@@ -181,6 +183,8 @@ export function addNodeCommands(program: Command, w: WiringOptions): void {
     .description("verify the ledger, show the settlement history, contracts, balances, or every line as CSV")
     .option("--ledger <file|url>", "the ledger: an SQLite file or postgres://…", "obc-ledger.sqlite")
     .option("--verify", "check the hash chain, every stored total and the append-only protection; print the head hash")
+    .option("--expect-head <seq:hash>", "refuse a ledger that does not contain this head, kept from an earlier settle or verify")
+    .option("--now <iso>", "when a verification is recorded (default: now)")
     .option("--contracts", "the contracts in the ledger and their identities")
     .option("--balances <by>", "what has been paid per student, clause or payer")
     .option("--csv", "CSV: every line (or the balances with --balances)")
@@ -197,6 +201,8 @@ export function addNodeCommands(program: Command, w: WiringOptions): void {
             ...(o["csv"] ? { csv: true } : {}),
             ...(o["contract"] !== undefined ? { contract: o["contract"] as string } : {}),
             ...(o["json"] ? { json: true } : {}),
+            ...(o["expectHead"] !== undefined ? { expectHead: o["expectHead"] as string } : {}),
+            ...(o["now"] !== undefined ? { now: o["now"] as string } : {}),
           },
           w.io,
         ),

@@ -38,15 +38,17 @@
 import { createHash } from "node:crypto";
 import type { ContractIR } from "../../language/check/ir.ts";
 import type { RunResult } from "../../engine/output.ts";
-import { appendToChain, chainHead, verifyChain, type Verification } from "./chain.ts";
+import { appendToChain, chainHead } from "./chain.ts";
+import { checkLedger, protectionAsCheckpointed, type Anchor, type Verification } from "./verify.ts";
 import { contractIdentity, profileChange, type ContractProfile } from "./identity.ts";
-import { migrate } from "./migrations.ts";
+import { migrate, type Migration } from "./migrations.ts";
 import { isSqliteStore, LedgerFileError, openSqliteStore, SQLITE_APPLICATION_ID, type Row, type Store } from "./store.ts";
 
 export { MIGRATIONS, migrate, appliedVersions, MigrationError, migrationSql, APPEND_ONLY_TABLES, type Migration } from "./migrations.ts";
 export { LedgerFileError, type Store, type Dialect } from "./store.ts";
 export { contractIdentity, contractProfile, profileChange, type ContractIdentity, type ContractProfile } from "./identity.ts";
-export { GENESIS, type Verification } from "./chain.ts";
+export { GENESIS } from "./chain.ts";
+export { formatHead, parseAnchor, type Anchor, type Verification } from "./verify.ts";
 
 /** The default ledger file name. */
 export const DEFAULT_LEDGER = "obc-ledger.sqlite";
@@ -80,6 +82,15 @@ export interface OpenOptions {
   now?: string;
   /** "refuse" (default): throw when verification fails; "report": open anyway (for `obc ledger --verify`) */
   onTamper?: "refuse" | "report";
+  /**
+   * "since" (default): from the last verified checkpoint, in full only when that check does not
+   * hold (see verify.ts); "full": every record, every time
+   */
+  verify?: "since" | "full";
+  /** heads kept outside the ledger (`--expect-head`): each must be in its chain */
+  anchors?: Anchor[];
+  /** the schema's migrations (default {@link MIGRATIONS}; tests add later ones) */
+  migrations?: readonly Migration[];
 }
 
 export interface OpenReport {
@@ -102,7 +113,7 @@ export async function openLedger(target: string = DEFAULT_LEDGER, opts: OpenOpti
     const { openPostgresStore } = await import("./postgres.ts");
     store = await openPostgresStore(target, { create: opts.create ?? false });
   } else {
-    store = openSqliteStore(target, { mustExist: !(opts.create ?? false) && target !== ":memory:" });
+    store = openSqliteStore(target, { mustExist: !(opts.create ?? false) && target !== ":memory:", integrity: opts.verify === "full" });
   }
   try {
     const tables = await store.tables();
@@ -116,17 +127,22 @@ export async function openLedger(target: string = DEFAULT_LEDGER, opts: OpenOpti
         throw new LedgerFileError(`${store.name} is not an obc ledger: it is another application's database; give another --ledger`);
       }
     }
-    const migrated = await migrate(store, undefined, opts.now ?? null);
+    // migrations change the schema: they may when it is as the last checkpoint found it
+    const intact = await protectionAsCheckpointed(store);
+    const migrated = await migrate(store, opts.migrations, opts.now ?? null);
     // a ledger from before the chain: its settlements were chained by the migration
     const chainedEarlier = migrated.includes(2) ? Number((await store.get("SELECT COUNT(*) AS n FROM settlements"))?.["n"] ?? 0) : 0;
     if (isSqliteStore(store) && store.applicationId() !== SQLITE_APPLICATION_ID) store.setApplicationId();
-    const verification = await verifyChain(store);
+    const verification = await checkLedger(store, { full: opts.verify === "full", anchors: opts.anchors ?? [], at: opts.now ?? null, migrated: migrated.length > 0 && intact === true });
     if (!verification.ok && (opts.onTamper ?? "refuse") === "refuse") {
       throw new LedgerFileError(`the ledger ${store.name} failed verification: ${verification.problems[0]}; nothing was done (obc ledger --verify lists every problem)`);
     }
     return new Ledger(store, { migrated, chainedEarlier, verification });
   } catch (e) {
     await store.close();
+    // a page that cannot be read, met while checking
+    const code = (e as { code?: string }).code;
+    if (code === "SQLITE_CORRUPT" || code === "SQLITE_NOTADB") throw new LedgerFileError(`cannot open the ledger ${store.name}: the file is damaged (truncated or corrupt)`);
     throw e;
   }
 }
@@ -312,9 +328,9 @@ export class Ledger {
     await this.store.close();
   }
 
-  /** Checks the whole ledger again (the chain, stored totals, triggers). */
-  async verify(): Promise<Verification> {
-    return verifyChain(this.store);
+  /** Checks the whole ledger again (every record's hash, stored totals, triggers), and against the heads given. */
+  async verify(opts: { anchors?: Anchor[]; at?: string } = {}): Promise<Verification> {
+    return checkLedger(this.store, { full: true, anchors: opts.anchors ?? [], at: opts.at ?? null });
   }
 
   /** The chain's last record: its number and hash. */
@@ -581,50 +597,56 @@ export class Ledger {
     const scope = await this.scope(tx, identity);
     const inScope = `s.contract_identity IN (${scope.map(() => "?").join(", ")})`;
     const owed = owedByRun(input.result);
+    // per key: what was paid, and the newest line (for the basis of a correction's reason)
     const prior = new Map<string, bigint>();
-    for (const r of await tx.all(
-      `SELECT l.student_key, l.clause, l.period, l.payer, SUM(l.amount_cents) AS total
+    const newest = new Map<string, bigint>();
+    for (const [student, clause, period, payer, total, last] of await tx.rows(
+      `SELECT l.student_key, l.clause, l.period, l.payer, SUM(l.amount_cents), MAX(l.id)
          FROM lines l JOIN settlements s ON s.id = l.settlement_id
         WHERE ${inScope} GROUP BY l.student_key, l.clause, l.period, l.payer`,
       scope,
     )) {
-      prior.set(keyOf(String(r["student_key"]), String(r["clause"]), String(r["period"]), String(r["payer"])), BigInt(r["total"] as bigint));
+      prior.set(keyOf(String(student), String(clause), String(period), String(payer)), BigInt(total as bigint));
+      const triple = JSON.stringify([String(student), String(clause), String(period)]);
+      if ((newest.get(triple) ?? -1n) < BigInt(last as bigint)) newest.set(triple, BigInt(last as bigint));
     }
-    // the latest basis per (student, clause, period)
-    const bases = new Map<string, { basis: Basis; contractHash: string }>();
-    for (const b of await tx.all(
-      `SELECT l.student_key, l.clause, l.period, l.basis, s.contract_hash
-         FROM lines l JOIN settlements s ON s.id = l.settlement_id
-        WHERE ${inScope} ORDER BY l.id`,
-      scope,
-    )) {
-      let basis: Basis = {};
-      try {
-        basis = b["basis"] ? (JSON.parse(String(b["basis"])) as Basis) : {};
-      } catch {
-        basis = {};
-      }
-      bases.set(JSON.stringify([b["student_key"], b["clause"], b["period"]]), { basis, contractHash: String(b["contract_hash"]) });
-    }
-
     const dataFields = new Set([...input.ir.fields.keys()]);
     const keys = [...new Set([...owed.keys(), ...prior.keys()])].sort();
-    const lines: (LedgerLine & { basis: string | null })[] = [];
+    const changed: { k: string; diff: bigint }[] = [];
     let paidKeys = 0;
     let reversed = 0;
     for (const k of keys) {
-      const o = owed.get(k);
       const paid = prior.get(k) ?? 0n;
-      const now = o?.cents ?? 0n;
+      const now = owed.get(k)?.cents ?? 0n;
       if (paid > 0n) {
         paidKeys++;
         if (now <= 0n) reversed++;
       }
-      const diff = now - paid;
-      if (diff === 0n) continue;
+      if (now !== paid) changed.push({ k, diff: now - paid });
+    }
+    // the bases behind the lines a correction changes
+    const bases = new Map<string, { basis: Basis; contractHash: string }>();
+    const wanted = [...new Set(changed.filter((c) => prior.has(c.k)).map((c) => newest.get(JSON.stringify((JSON.parse(c.k) as string[]).slice(0, 3)))!))];
+    for (let i = 0; i < wanted.length; i += BATCH) {
+      const ids = wanted.slice(i, i + BATCH);
+      for (const [student, clause, period, basis, hash] of await tx.rows(
+        `SELECT l.student_key, l.clause, l.period, l.basis, s.contract_hash FROM lines l JOIN settlements s ON s.id = l.settlement_id WHERE l.id IN (${ids.map(() => "?").join(", ")})`,
+        ids,
+      )) {
+        let b: Basis = {};
+        try {
+          b = basis ? (JSON.parse(String(basis)) as Basis) : {};
+        } catch {
+          b = {};
+        }
+        bases.set(JSON.stringify([String(student), String(clause), String(period)]), { basis: b, contractHash: String(hash) });
+      }
+    }
+    const lines: (LedgerLine & { basis: string | null })[] = changed.map(({ k, diff }) => {
+      const o = owed.get(k);
       const [student, clause, period, payer] = JSON.parse(k) as [string, string, string, string];
       const hadLines = prior.has(k);
-      lines.push({
+      return {
         studentKey: student,
         clause,
         period,
@@ -633,8 +655,8 @@ export class Ledger {
         kind: hadLines ? "adjustment" : "payment",
         reason: reasonFor(o, bases.get(JSON.stringify([student, clause, period])), hadLines, contractHash, dataFields),
         basis: o ? JSON.stringify({ status: o.status, ...(o.amount !== undefined ? { amount: o.amount } : {}), values: o.values }) : null,
-      });
-    }
+      };
+    });
 
     // the guards: a roster that shrank, paid lines reversed
     const roster = rosterOf(input.result, input.ir);

@@ -27,34 +27,81 @@ const WORDS: Record<Dialect, Record<string, string>> = {
 };
 const words = (sql: string, d: Dialect) => sql.replace(/\{\{(\w+)\}\}/g, (_, w: string) => WORDS[d][w]!);
 
-/** The tables no row of which may ever be changed or deleted. */
-export const APPEND_ONLY_TABLES = [
+/** The tables made append-only by migration 2 (its text, and so its checksum, must not change). */
+const V2_TABLES = [
   "schema_migrations", "ledger_meta", "contracts", "drops", "drop_files", "attestations", "settlements", "settlement_inputs", "lines", "journal",
 ] as const;
 
-/** The names of the triggers that keep a table append-only (what verification looks for). */
-export function appendOnlyTriggerNames(d: Dialect): string[] {
-  return APPEND_ONLY_TABLES.flatMap((t) => (d === "sqlite" ? [`${t}_no_update`, `${t}_no_delete`] : [`${t}_no_update`, `${t}_no_truncate`]));
-}
+/** The tables no row of which may ever be changed or deleted. */
+export const APPEND_ONLY_TABLES = [...V2_TABLES, "checkpoints"] as const;
 
-/** Triggers refusing UPDATE and DELETE (and TRUNCATE on PostgreSQL) on every ledger table. */
-export function appendOnlyTriggers(d: Dialect): string {
-  const msg = (t: string) => `the obc ledger is append-only: rows of ${t} cannot be changed or deleted`;
+const refusal = (t: string) => `the obc ledger is append-only: rows of ${t} cannot be changed or deleted`;
+const PG_FUNCTION_BODY = "BEGIN RAISE EXCEPTION 'the obc ledger is append-only: rows of % cannot be changed or deleted', TG_TABLE_NAME; END";
+const PG_FUNCTION = `CREATE FUNCTION obc_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ ${PG_FUNCTION_BODY} $$;`;
+
+/** The triggers that keep a table append-only: name → CREATE statement (without its semicolon). */
+function tableTriggers(d: Dialect, t: string): [string, string][] {
   if (d === "sqlite") {
-    return APPEND_ONLY_TABLES.map(
-      (t) =>
-        `CREATE TRIGGER ${t}_no_update BEFORE UPDATE ON ${t} BEGIN SELECT RAISE(ABORT, '${msg(t)}'); END;\n` +
-        `CREATE TRIGGER ${t}_no_delete BEFORE DELETE ON ${t} BEGIN SELECT RAISE(ABORT, '${msg(t)}'); END;`,
-    ).join("\n");
+    return [
+      [`${t}_no_update`, `CREATE TRIGGER ${t}_no_update BEFORE UPDATE ON ${t} BEGIN SELECT RAISE(ABORT, '${refusal(t)}'); END`],
+      [`${t}_no_delete`, `CREATE TRIGGER ${t}_no_delete BEFORE DELETE ON ${t} BEGIN SELECT RAISE(ABORT, '${refusal(t)}'); END`],
+    ];
   }
   return [
-    `CREATE FUNCTION obc_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'the obc ledger is append-only: rows of % cannot be changed or deleted', TG_TABLE_NAME; END $$;`,
-    ...APPEND_ONLY_TABLES.map(
-      (t) =>
-        `CREATE TRIGGER ${t}_no_update BEFORE UPDATE OR DELETE ON ${t} FOR EACH ROW EXECUTE FUNCTION obc_append_only();\n` +
-        `CREATE TRIGGER ${t}_no_truncate BEFORE TRUNCATE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION obc_append_only();`,
+    [`${t}_no_update`, `CREATE TRIGGER ${t}_no_update BEFORE UPDATE OR DELETE ON ${t} FOR EACH ROW EXECUTE FUNCTION obc_append_only()`],
+    [`${t}_no_truncate`, `CREATE TRIGGER ${t}_no_truncate BEFORE TRUNCATE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION obc_append_only()`],
+  ];
+}
+
+/**
+ * SQLite's INSERT OR REPLACE deletes the row in the way without firing DELETE triggers (unless
+ * a connection turns recursive_triggers on): so an insert that meets an existing row's rowid or
+ * unique key is refused too. The unique keys of each table besides its rowid:
+ */
+const SQLITE_UNIQUE_KEYS: Record<(typeof APPEND_ONLY_TABLES)[number], string[][]> = {
+  schema_migrations: [],
+  ledger_meta: [["key"]],
+  contracts: [["identity"]],
+  drops: [["supersedes"]],
+  drop_files: [["drop_id", "label"]],
+  attestations: [],
+  settlements: [["contract_hash", "inputs_hash", "as_of"]],
+  settlement_inputs: [["settlement_id", "label"]],
+  lines: [],
+  journal: [["kind", "ref"]],
+  checkpoints: [],
+};
+
+function sqliteNoReplace(t: (typeof APPEND_ONLY_TABLES)[number]): [string, string] {
+  const clash = ["rowid = NEW.rowid", ...SQLITE_UNIQUE_KEYS[t].map((cols) => `(${cols.map((c) => `${c} = NEW.${c}`).join(" AND ")})`)].join(" OR ");
+  return [
+    `${t}_no_replace`,
+    `CREATE TRIGGER ${t}_no_replace BEFORE INSERT ON ${t} WHEN EXISTS (SELECT 1 FROM ${t} WHERE ${clash}) BEGIN SELECT RAISE(ABORT, 'the obc ledger is append-only: rows of ${t} cannot be replaced'); END`,
+  ];
+}
+
+/**
+ * Each trigger that keeps the ledger append-only, with its definition as the database prints it
+ * ({@link TriggerInfo}): SQLite keeps the CREATE statement; PostgreSQL prints it its own way,
+ * followed by the function's body.
+ */
+export function expectedTriggers(d: Dialect): Map<string, string> {
+  return new Map(
+    APPEND_ONLY_TABLES.flatMap((t) =>
+      d === "sqlite"
+        ? [...tableTriggers(d, t), sqliteNoReplace(t)]
+        : ([
+            [`${t}_no_update`, `CREATE TRIGGER ${t}_no_update BEFORE DELETE OR UPDATE ON ${t} FOR EACH ROW EXECUTE FUNCTION obc_append_only(); ${PG_FUNCTION_BODY}`],
+            [`${t}_no_truncate`, `CREATE TRIGGER ${t}_no_truncate BEFORE TRUNCATE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION obc_append_only(); ${PG_FUNCTION_BODY}`],
+          ] as [string, string][]),
     ),
-  ].join("\n");
+  );
+}
+
+/** Triggers refusing UPDATE and DELETE (and TRUNCATE on PostgreSQL) on the tables given. */
+function appendOnlyTriggers(d: Dialect, tables: readonly string[], withFunction: boolean): string {
+  const statements = tables.map((t) => tableTriggers(d, t).map(([, sql]) => `${sql};`).join("\n"));
+  return (d === "postgres" && withFunction ? [PG_FUNCTION, ...statements] : statements).join("\n");
 }
 
 const V1_SQLITE = `
@@ -158,12 +205,33 @@ CREATE TABLE journal (
   hash      TEXT    NOT NULL,               -- sha256(prev_hash || canonical record)
   UNIQUE (kind, ref)
 );
-${appendOnlyTriggers(d)}
+${appendOnlyTriggers(d, V2_TABLES, true)}
 `,
     // settlements recorded before the chain existed join it now, in the order they were made
     after: async (tx) => {
       for (const r of await tx.all("SELECT id FROM settlements ORDER BY id")) await appendToChain(tx, "settlement", r["id"] as bigint);
     },
+  },
+  {
+    version: 3,
+    name: "verified checkpoints; no replacing rows (SQLite); triggers that fire in every session (PostgreSQL)",
+    sql: (d) => `
+CREATE TABLE checkpoints (
+  id         {{id}},
+  seq        {{int}} NOT NULL,              -- records 1..seq of the journal were verified
+  hash       TEXT    NOT NULL,              -- the hash of record seq
+  counts     TEXT    NOT NULL,              -- JSON: rows in each table then
+  protection TEXT    NOT NULL,              -- sha256 of the schema's fingerprint then (Store.protection)
+  how        TEXT    NOT NULL CHECK (how IN ('full', 'since')),  -- a full verification, or since the previous checkpoint
+  at         TEXT                           -- the caller's clock, when given
+);
+${appendOnlyTriggers(d, ["checkpoints"], false)}
+${
+  d === "sqlite"
+    ? APPEND_ONLY_TABLES.map((t) => `${sqliteNoReplace(t)[1]};`).join("\n")
+    : APPEND_ONLY_TABLES.flatMap((t) => tableTriggers(d, t).map(([name]) => `ALTER TABLE ${t} ENABLE ALWAYS TRIGGER ${name};`)).join("\n")
+}
+`,
   },
 ];
 
@@ -185,14 +253,18 @@ export class MigrationError extends Error {
  * @returns the versions applied now
  */
 export async function migrate(store: Store, migrations: readonly Migration[] = MIGRATIONS, appliedAt: string | null = null): Promise<number[]> {
-  const tables = await store.tables();
-  if (!tables.includes("schema_migrations")) {
-    await store.exec(`CREATE TABLE schema_migrations (
+  if (!(await store.tables()).includes("schema_migrations")) {
+    // under the write lock: several processes may open a new ledger at once
+    await store.transaction(async (tx) => {
+      if (!(await tx.tables()).includes("schema_migrations")) {
+        await tx.exec(`CREATE TABLE schema_migrations (
   version    INTEGER PRIMARY KEY,
   name       TEXT NOT NULL,
   checksum   TEXT NOT NULL,
   applied_at TEXT
 )`);
+      }
+    });
   }
   const applied = new Map((await store.all("SELECT version, checksum FROM schema_migrations")).map((r) => [Number(r["version"]), String(r["checksum"])]));
   const known = new Set(migrations.map((m) => m.version));

@@ -9,7 +9,7 @@
  * written one after another whatever machine they come from, and the hash chain stays a line.
  */
 import pg from "pg";
-import { LedgerFileError, numberPlaceholders, type Row, type Store } from "./store.ts";
+import { LedgerFileError, numberPlaceholders, type Row, type Store, type TriggerInfo } from "./store.ts";
 
 // BIGINT (int8) comes back as a decimal string: the ledger reads it with BigInt()/Number()
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -24,6 +24,9 @@ export function redactUrl(url: string): string {
     return "postgres://…";
   }
 }
+
+// BIGINT parameters as decimal text (node-postgres does not take bigint)
+const pgParams = (params: readonly unknown[]) => params.map((p) => (typeof p === "bigint" ? p.toString() : p)) as unknown[];
 
 const pgReason = (e: unknown): string => {
   const code = (e as { code?: string }).code ?? "";
@@ -46,8 +49,12 @@ class PgStore implements Store {
   ) {}
 
   async all(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    const r = await this.client.query(numberPlaceholders(sql), params.map((p) => (typeof p === "bigint" ? p.toString() : p)) as unknown[]);
+    const r = await this.client.query(numberPlaceholders(sql), pgParams(params));
     return r.rows as Row[];
+  }
+  async rows(sql: string, params: readonly unknown[] = []): Promise<unknown[][]> {
+    const r = await this.client.query({ text: numberPlaceholders(sql), values: pgParams(params), rowMode: "array" });
+    return r.rows as unknown[][];
   }
   async get(sql: string, params: readonly unknown[] = []): Promise<Row | undefined> {
     return (await this.all(sql, params))[0];
@@ -58,12 +65,12 @@ class PgStore implements Store {
   async exec(sql: string): Promise<void> {
     await this.client.query(sql);
   }
-  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: Store) => Promise<T>, opts: { snapshot?: boolean } = {}): Promise<T> {
     if (this.inTx) return fn(this);
     const client = this.pool ? await this.pool.connect() : (this.client as pg.Client);
     const tx = new PgStore(client, this.name, this.schema, undefined, true);
     try {
-      await client.query("BEGIN");
+      await client.query(opts.snapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN");
       await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`obc ledger ${this.schema}`]);
       const out = await fn(tx);
       await client.query("COMMIT");
@@ -79,12 +86,37 @@ class PgStore implements Store {
     const r = await this.client.query("SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name", [this.schema]);
     return r.rows.map((x: { table_name: string }) => x.table_name);
   }
-  async triggers(): Promise<string[]> {
+  async triggers(): Promise<TriggerInfo[]> {
+    // printed with the ledger's schema first on the search path: names are not qualified
     const r = await this.client.query(
-      "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND NOT t.tgisinternal ORDER BY t.tgname",
+      `SELECT t.tgname, t.tgenabled, pg_get_triggerdef(t.oid, true) AS def, p.prosrc
+         FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_proc p ON p.oid = t.tgfoid
+        WHERE n.nspname = $1 AND NOT t.tgisinternal ORDER BY t.tgname`,
       [this.schema],
     );
-    return r.rows.map((x: { tgname: string }) => x.tgname);
+    return r.rows.map((x: { tgname: string; tgenabled: string; def: string; prosrc: string }) => ({
+      name: x.tgname,
+      definition: `${x.def}; ${x.prosrc.trim()}`,
+      // "A": fires in every session, also with session_replication_role = replica (migration 3)
+      enabled: x.tgenabled === "A",
+    }));
+  }
+  async protection(): Promise<string> {
+    // every change to a catalog row (create, drop, alter, disable, enable, rename) gives it a new
+    // version (xmin): a trigger disabled and enabled again, a table rewritten (ALTER COLUMN …
+    // TYPE … USING, VACUUM FULL), which fires no row trigger; a table dropped and created again
+    // has a new oid. (VACUUM and ANALYZE update pg_class in place: no new version.)
+    const r = await this.client.query(
+      `SELECT string_agg(x, ',' ORDER BY x) AS p FROM (
+         SELECT 'table ' || c.relname || ' ' || c.oid::text || ' ' || c.xmin::text AS x FROM pg_class c WHERE c.relnamespace = $1::regnamespace AND c.relkind IN ('r', 'p')
+         UNION ALL
+         SELECT 'trigger ' || t.tgname || ' ' || t.xmin::text || ' ' || t.tgenabled::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+          WHERE c.relnamespace = $1::regnamespace AND NOT t.tgisinternal
+         UNION ALL
+         SELECT 'function ' || p.proname || ' ' || p.xmin::text FROM pg_proc p WHERE p.pronamespace = $1::regnamespace) AS parts`,
+      [this.schema],
+    );
+    return `postgres ${String(r.rows[0]?.p ?? "")}`;
   }
   async close(): Promise<void> {
     if (this.pool) {
