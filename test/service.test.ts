@@ -105,7 +105,7 @@ describe("the service", () => {
       // and fetch
       const r = await fetch(small.url + "/check", { method: "POST", headers: { "content-type": "application/json" }, body });
       expect(r.status).toBe(413);
-      expect((await fetch(small.url + "/check", { method: "POST", body: JSON.stringify({ source }) })).status).toBe(200);
+      expect((await fetch(small.url + "/check", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ source }) })).status).toBe(200);
     } finally {
       await small.close();
     }
