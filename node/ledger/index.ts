@@ -137,6 +137,7 @@ export async function openLedger(target: string = DEFAULT_LEDGER, opts: OpenOpti
     if (!verification.ok && (opts.onTamper ?? "refuse") === "refuse") {
       throw new LedgerFileError(`the ledger ${store.name} failed verification: ${verification.problems[0]}; nothing was done (obc ledger --verify lists every problem)`);
     }
+    await (store as Store).opened?.();
     return new Ledger(store, { migrated, chainedEarlier, verification });
   } catch (e) {
     await store.close();

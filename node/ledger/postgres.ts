@@ -25,6 +25,9 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** The advisory lock held while a process opens the ledger in a schema (the write lock is another). */
+const openLockKey = (schema: string) => `obc ledger opening ${schema}`;
+
 // BIGINT parameters as decimal text (node-postgres does not take bigint)
 const pgParams = (params: readonly unknown[]) => params.map((p) => (typeof p === "bigint" ? p.toString() : p)) as unknown[];
 
@@ -118,6 +121,10 @@ class PgStore implements Store {
     );
     return `postgres ${String(r.rows[0]?.p ?? "")}`;
   }
+  /** Ends the opening that openPostgresStore began: other processes may now open the ledger. */
+  async opened(): Promise<void> {
+    if (this.pool) await this.client.query("SELECT pg_advisory_unlock(hashtext($1))", [openLockKey(this.schema)]);
+  }
   async close(): Promise<void> {
     if (this.pool) {
       (this.client as pg.PoolClient).release();
@@ -151,6 +158,9 @@ export async function openPostgresStore(url: string, opts: { create: boolean }):
     throw new LedgerFileError(`cannot open the ledger ${name}: ${pgReason(e)}`);
   }
   try {
+    // one process at a time creates, checks and migrates a schema (until Store.opened), so two
+    // settles creating the same ledger at once never see each other's half-made tables
+    await client.query("SELECT pg_advisory_lock(hashtext($1))", [openLockKey(schema)]);
     const exists = (await client.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema])).rowCount! > 0;
     if (!exists) {
       if (!opts.create) throw new LedgerFileError(`cannot open the ledger ${name}: it has no schema ${schema} (no ledger there yet)`);

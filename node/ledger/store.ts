@@ -58,6 +58,11 @@ export interface Store {
    * changed or deleted without changing it, since the triggers refuse that.
    */
   protection(): Promise<string>;
+  /**
+   * Called once the ledger has been checked and migrated on opening: a backend that lets only
+   * one process open a ledger at a time (PostgreSQL) lets the next one in.
+   */
+  opened?(): Promise<void>;
   close(): Promise<void>;
 }
 
