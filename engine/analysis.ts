@@ -133,11 +133,17 @@ function readsOptional(e: A.Expr, ir: ContractIR, seen = new Set<string>()): boo
         seen.add(x.name);
         return walk(m.expr);
       }
-      case "Otherwise": return walk(x.fallback);
+      // the chain is missing only when its last value is
+      case "Otherwise": return walk(x.values[x.values.length - 1]!);
+      case "Binary": return walk(x.left) || walk(x.right);
+      case "Logical": return x.operands.some(walk);
       // a division by zero is missing too
-      case "Binary": {
-        const divisorMayBeZero = x.op === "/" && !(x.right.$type === "NumberLit" && !Rational.parse(x.right.value).isZero());
-        return divisorMayBeZero || walk(x.left) || walk(x.right);
+      case "Arithmetic": {
+        const divisorMayBeZero = x.ops.some((op, i) => {
+          const d = x.operands[i + 1]!;
+          return op === "/" && !(d.$type === "NumberLit" && !Rational.parse(d.value).isZero());
+        });
+        return divisorMayBeZero || x.operands.some(walk);
       }
       case "Unary": return walk(x.operand);
       case "PercentOf": return walk(x.percent) || walk(x.of);

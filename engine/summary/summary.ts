@@ -482,8 +482,8 @@ function blankMeaning(c: Ctx, f: FieldInfo, ds: DataSetIR): string {
   const guards = (e: A.Expr): ("holds" | "fails")[] => {
     const found: ("holds" | "fails")[] = [];
     for (const x of subExpressions(e)) {
-      if (x.$type !== "Binary" || (x.op !== "or" && x.op !== "and")) continue;
-      const l = x.left;
+      if (x.$type !== "Logical") continue;
+      const l = x.operands[0]!;
       if (l.$type === "IsMissing" && l.operand.$type === "NameRef" && l.operand.name === f.name) {
         if (x.op === "or" && !l.negated) found.push("holds");
         if (x.op === "and" && l.negated) found.push("fails");
@@ -492,7 +492,7 @@ function blankMeaning(c: Ctx, f: FieldInfo, ds: DataSetIR): string {
     return found;
   };
   const defaults = (e: A.Expr): string[] =>
-    subExpressions(e).flatMap((x) => (x.$type === "Otherwise" && x.value.$type === "NameRef" && x.value.name === f.name ? [valueText(x.fallback, studentCtx(ir))] : []));
+    subExpressions(e).flatMap((x) => (x.$type === "Otherwise" && x.values[0]!.$type === "NameRef" && x.values[0]!.name === f.name ? [valueText(x.values[1]!, studentCtx(ir))] : []));
   for (const md of ir.metrics.values()) {
     for (const g of new Set(guards(md.expr))) out.push(`${quote(humanTerm(md.name.name))} ${g === "holds" ? "holds" : "does not hold"}`);
     for (const d of new Set(defaults(md.expr))) out.push(`${quote(humanTerm(md.name.name))} reads it as ${d}`);

@@ -83,10 +83,12 @@ export function datesInName(name: string): NameDate[] {
 function children(e: A.Expr): A.Expr[] {
   switch (e.$type) {
     case "Binary": return [e.left, e.right];
+    case "Logical": return e.operands;
+    case "Arithmetic": return e.operands;
     case "Unary": return [e.operand];
     case "InList": return [e.value, ...e.items];
     case "IsMissing": return [e.operand];
-    case "Otherwise": return [e.value, e.fallback];
+    case "Otherwise": return e.values;
     case "PercentOf": return [e.percent, e.of];
     case "MonthStarts": return [e.from, e.through];
     case "CountMet": return e.items;
@@ -189,11 +191,13 @@ const EARLIER = new Set(["<", "<="]);
  */
 function unguardedLaterDates(e: A.Expr, ir: ContractIR, guarded: Set<string>, seen: Set<string>, found: Map<string, A.Span>): void {
   const optionalDate = (x: A.Expr) => x.$type === "NameRef" && !guarded.has(x.name) && ir.fields.get(x.name)?.type === "date" && ir.fields.get(x.name)!.optional ? x.name : undefined;
-  if (e.$type === "Binary" && (e.op === "or" || e.op === "and")) {
-    // `x is missing or …x…` and `x is present and …x…` say what a blank means
-    const g = e.left.$type === "IsMissing" && e.left.operand.$type === "NameRef" && e.left.negated === (e.op === "and") ? e.left.operand.name : undefined;
-    unguardedLaterDates(e.left, ir, guarded, seen, found);
-    unguardedLaterDates(e.right, ir, g ? new Set([...guarded, g]) : guarded, seen, found);
+  if (e.$type === "Logical") {
+    // `x is missing or …x…` and `x is present and …x…` say what a blank means for what follows
+    let g = guarded;
+    for (const x of e.operands) {
+      unguardedLaterDates(x, ir, g, seen, found);
+      if (x.$type === "IsMissing" && x.operand.$type === "NameRef" && x.negated === (e.op === "and")) g = new Set([...g, x.operand.name]);
+    }
     return;
   }
   if (e.$type === "Binary" && (LATER.has(e.op) || EARLIER.has(e.op))) {
@@ -202,7 +206,7 @@ function unguardedLaterDates(e: A.Expr, ir: ContractIR, guarded: Set<string>, se
     if (left && LATER.has(e.op) && !found.has(left)) found.set(left, e.span);
     if (right && EARLIER.has(e.op) && !found.has(right)) found.set(right, e.span);
   }
-  if (e.$type === "Otherwise") return unguardedLaterDates(e.value, ir, guarded, seen, found);
+  if (e.$type === "Otherwise") return unguardedLaterDates(e.values[0]!, ir, guarded, seen, found);
   if (e.$type === "IsMissing") return;
   if (e.$type === "NameRef" && !seen.has(e.name)) {
     const m = ir.metrics.get(e.name);
