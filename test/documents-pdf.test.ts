@@ -13,7 +13,7 @@
  * LibreOffice and poppler-utils are installed by `.ci/setup`.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { strFromU8, unzipSync } from "fflate";
@@ -23,7 +23,7 @@ import { compileSource } from "../language/driver.ts";
 import { nodeResolver } from "../stdlib/node-resolver.ts";
 import { diffContracts } from "../engine/diff/index.ts";
 import { redlineDocument } from "../engine/diff/redline.ts";
-import { plainText, summarize, summarizeContract, toDocx, type SummaryDoc } from "../engine/summary/index.ts";
+import { plainText, summarize, summarizeContract, toDocx, type Block, type Section, type SummaryDoc } from "../engine/summary/index.ts";
 
 const GENERATED = "2027-01-05";
 
@@ -84,6 +84,11 @@ beforeAll(async () => {
     const text = execFileSync("pdftotext", ["-layout", pdf, "-"], { encoding: "utf8" });
     rendered.set(d.name, { name: d.name, doc: d.doc, docx: bytes.get(d.name)!, pages: text.split("\f").filter((p, i, all) => i < all.length - 1 || p.trim()), size: /Page size:\s+([\d.]+ x [\d.]+)/.exec(info)![1]! });
   }
+  // LibreOffice opens the redline, lists its tracked changes, accepts them all and rejects them all
+  writeFileSync(join(dir, "earlier.docx"), await toDocx(summarize(older.ir, older.source)));
+  writeFileSync(join(dir, "later.docx"), await toDocx(summarize(newer.ir, newer.source)));
+  writeFileSync(join(dir, "profile", "user", "basic", "Standard", "Module1.xba"), REDLINE_MACRO);
+  execFileSync("soffice", [`-env:UserInstallation=file://${join(dir, "profile")}`, "--headless", `macro:///Standard.Module1.Redline("file://${dir}/","redline","earlier","later")`], { stdio: "pipe", timeout: 120_000 });
   // page images of the algebra pilot's summary and of the redline, to look at
   mkdirSync("test-artifacts", { recursive: true });
   execFileSync("pdftoppm", ["-png", "-r", "80", "-f", "1", "-l", "3", join(dir, "03-algebra-pilot-contract.pdf"), "test-artifacts/summary-algebra-pilot"]);
@@ -91,6 +96,74 @@ beforeAll(async () => {
 }, 400_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * A LibreOffice Basic macro, run by `soffice --headless macro:///…` from the test's own profile:
+ * it opens the redline as a user would, writes each tracked change's type, author and date,
+ * then saves the text with every change accepted, and again with every change rejected; it
+ * also saves the text of the two summaries compared. An error is written to `.error.txt`.
+ */
+const REDLINE_MACRO = `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">
+<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Module1" script:language="StarBasic">
+Function OpenHidden(url As String) As Object
+  Dim args(0) As New com.sun.star.beans.PropertyValue
+  args(0).Name = "Hidden"
+  args(0).Value = True
+  OpenHidden = StarDesktop.loadComponentFromURL(url, "_blank", 0, args())
+End Function
+
+Sub SaveText(doc As Object, url As String)
+  Dim out(1) As New com.sun.star.beans.PropertyValue
+  out(0).Name = "FilterName"
+  out(0).Value = "Text (encoded)"
+  out(1).Name = "FilterOptions"
+  out(1).Value = "UTF8,LF"
+  doc.storeToURL(url, out())
+End Sub
+
+Sub Apply(dir As String, name As String, command As String, suffix As String)
+  Dim doc As Object
+  doc = OpenHidden(dir &amp; name &amp; ".docx")
+  Dim none() As New com.sun.star.beans.PropertyValue
+  If command &lt;&gt; "" Then createUnoService("com.sun.star.frame.DispatchHelper").executeDispatch(doc.getCurrentController().getFrame(), command, "", 0, none())
+  SaveText(doc, dir &amp; name &amp; suffix)
+  doc.close(True)
+End Sub
+
+Sub Redline(dir As String, name As String, earlier As String, later As String)
+  On Error Goto Failed
+  Dim doc As Object
+  doc = OpenHidden(dir &amp; name &amp; ".docx")
+  Dim f As Integer
+  f = FreeFile()
+  Open ConvertFromURL(dir &amp; name &amp; ".changes.txt") For Output As #f
+  Dim i As Long
+  Dim r As Object
+  Dim d As Object
+  For i = 0 To doc.getRedlines().getCount() - 1
+    r = doc.getRedlines().getByIndex(i)
+    d = r.RedlineDateTime
+    Print #f, r.RedlineType &amp; "|" &amp; r.RedlineAuthor &amp; "|" &amp; d.Year &amp; "-" &amp; Format(d.Month, "00") &amp; "-" &amp; Format(d.Day, "00")
+  Next i
+  Close #f
+  doc.close(True)
+  Apply(dir, name, ".uno:AcceptAllTrackedChanges", ".accepted.txt")
+  Apply(dir, name, ".uno:RejectAllTrackedChanges", ".rejected.txt")
+  Apply(dir, earlier, "", ".txt")
+  Apply(dir, later, "", ".txt")
+  Exit Sub
+Failed:
+  f = FreeFile()
+  Open ConvertFromURL(dir &amp; name &amp; ".error.txt") For Output As #f
+  Print #f, Error$ &amp; " at line " &amp; Erl
+  Close #f
+End Sub
+</script:module>
+`;
+
+/** A text LibreOffice saved, without its byte order mark. */
+const saved = (name: string) => readFileSync(join(dir, name), "utf8").replace(/^\uFEFF/, "");
 
 /** The text of a .docx part: every run of text, each paragraph on its own line. */
 function partText(docx: Uint8Array, name: string): string {
@@ -145,12 +218,46 @@ describe("summaries and a redline rendered to PDF by LibreOffice", () => {
     }
   });
 
+  it("repeats a table's header row on each page it runs onto, and never splits a row across pages", () => {
+    for (const r of rendered.values()) {
+      const body = strFromU8(unzipSync(r.docx)["word/document.xml"]!);
+      const rows = [...body.matchAll(/<w:tr>(.*?)<\/w:tr>/g)].map((m) => m[1]!);
+      expect(rows.length, r.name).toBeGreaterThan(0);
+      for (const row of rows) expect(row, r.name).toMatch(/^<w:trPr><w:cantSplit\/>/);
+      // every table of the document with a header row marks it to repeat, as its first row
+      const tables = (secs: Section[]): Block[] => secs.flatMap((x) => [...x.blocks.filter((b) => b.type === "table" && b.header.length > 0), ...tables(x.sections)]);
+      const repeated = body.split("<w:tbl>").slice(1).filter((t) => /^<w:tblPr>.*?<\/w:tblGrid><w:tr><w:trPr><w:cantSplit\/><w:tblHeader\/><\/w:trPr>/.test(t));
+      expect(repeated.length, r.name).toBe(tables(r.doc.sections).length);
+      expect(body.split("<w:tblHeader/>").length - 1, r.name).toBe(repeated.length);
+    }
+    // the pilot's checkpoints table in the schedule runs from October to June: every page it is on shows its header
+    const pilot = rendered.get("03-algebra-pilot-contract")!;
+    const on = (row: RegExp) => pilot.pages.findIndex((p) => row.test(p));
+    const first = on(/^\s*2026-10\s+100\.0%/m);
+    const last = on(/^\s*2027-06\s+100\.0%/m);
+    expect(first).toBeGreaterThan(0);
+    expect(last).toBeGreaterThanOrEqual(first);
+    for (const p of pilot.pages.slice(first, last + 1)) expect(p).toMatch(/Checkpoint\s+Attendance\s+Level\s+Actions/);
+  });
+
   it("shows the worked examples in a schedule at the end, under their own header", () => {
     const pilot = rendered.get("03-algebra-pilot-contract")!;
     const first = pilot.pages.findIndex((p) => /Schedule A\.\s+Worked examples/.test(p));
     expect(first).toBeGreaterThan(0);
     for (const p of pilot.pages.slice(first)) expect(p).toContain("Exhibit A, Schedule A: Worked examples");
     for (const p of pilot.pages.slice(0, first)) expect(p).not.toContain("Schedule A: Worked examples, version");
+  });
+
+  it("numbers the headings and resolves each cross-reference to the heading's number", () => {
+    const pilot = rendered.get("03-algebra-pilot-contract")!;
+    const text = pilot.pages.join("\n").replace(/\s+/g, " ");
+    // Word's numbering, as LibreOffice lays it out
+    for (const h of ["1. At a glance", "1.2 Who is paid, and when", "6.3 “Algebra ready” (outcome payment)", "10. Funding", "Schedule A. Worked examples", "A.1 Example 1"]) expect(text).toContain(h);
+    // each reference is a field LibreOffice computes from the heading it names
+    expect(text).toContain("the Funder (40% of each payment) and the District (the rest), as section 10 sets out");
+    expect(text).toContain("multiplied by 1.2 (section 7)");
+    expect(text).toContain("In the worked examples (Schedule A), the Funder pays");
+    expect(text).not.toMatch(/schedule Schedule/i);
   });
 });
 
@@ -169,6 +276,30 @@ describe("the redline", () => {
     const text = rendered.get("redline")!.pages.join("\n");
     expect(text).toContain("$900.00");
     expect(text).toContain("$950.00");
+  });
+
+  it("opens in LibreOffice with its tracked changes, each with its author and date", () => {
+    expect(existsSync(join(dir, "redline.error.txt")) ? saved("redline.error.txt") : "").toBe("");
+    const changes = saved("redline.changes.txt").trim().split("\n").map((l) => l.split("|"));
+    const count = (kind: string) => changes.filter(([k]) => k === kind).length;
+    expect(count("Insert")).toBeGreaterThan(5);
+    expect(count("Delete")).toBeGreaterThan(5);
+    // every change LibreOffice sees is an insertion or a deletion by the author, dated
+    expect(new Set(changes.map((c) => c.join("|")))).toEqual(new Set(["Insert|Lakeview counsel|2027-01-05", "Delete|Lakeview counsel|2027-01-05"]));
+  });
+
+  it("accepting every change in LibreOffice gives the later summary, rejecting every change the earlier one", () => {
+    // the body, from its first numbered heading: the title block and the changes in brief are the redline's own
+    const body = (text: string) => {
+      expect(text).toContain("\n1. At a glance\n");
+      return text.slice(text.indexOf("\n1. At a glance\n"));
+    };
+    const accepted = body(saved("redline.accepted.txt"));
+    const rejected = body(saved("redline.rejected.txt"));
+    expect(accepted).toContain("an outcome payment of $950.00 is payable");
+    expect(rejected).toContain("an outcome payment of $900.00 is payable");
+    expect(accepted).toBe(body(saved("later.txt")));
+    expect(rejected).toBe(body(saved("earlier.txt")));
   });
 
   it("names both sources' hashes and the date the changes take effect", () => {

@@ -736,12 +736,24 @@ describe("the lawyer's frame and what the engine means", () => {
     expect(never).toContain("The money withheld at level 1 of 'Attendance' is never released");
   });
 
+  it("brings the checker's warnings to the red flags, and lists each with its code under the points to check", () => {
+    const never = summarize(compile(readFileSync("test/diagnostics/warn/21-withholding-never-released.obc", "utf8")), readFileSync("test/diagnostics/warn/21-withholding-never-released.obc", "utf8"));
+    const checks = never.sections.find((s) => s.title === "Points to check")!;
+    const flags = plainText({ ...never, sections: [never.sections[0]!.sections[0]!] });
+    expect(flags).toContain(`A point to check: the checker found a term that a reader may take otherwise than the engine computes, or that may not be intended (section ${checks.number}).`);
+    expect(plainText(never)).toMatch(/^The money withheld at level 1 of 'Attendance' is never released: .* \(OBC4602\)$/m);
+    // a contract the checker has nothing to say about says so
+    const { ir, source } = load("examples/03-algebra-pilot/contract.obc");
+    expect(plainText(summarize(ir, source))).toContain("None found: the exposure has an upper bound, every party is named, every payment names who receives it, and the checker found nothing to check.");
+  });
+
   it("states how each payer's share is rounded and how far it can drift, with the figure of the worked examples", async () => {
     const { ir, source } = load("examples/03-algebra-pilot/contract.obc");
     const t = plainText(await summarizeContract(ir, source, { cohortSize: 100 }));
     // 100 students × 4 lines × half a cent
-    expect(t).toContain("so the Funder's total can differ from 40% of all the payments by up to half a cent a line, in either direction, depending on the cents of each line; the District absorbs the difference. For 100 students with up to 4 payment lines each, that is up to $2.00.");
-    expect(t).toContain("In the worked examples (schedule A), the Funder pays $1,424.00 of $3,560.00: exactly 40%.");
+    expect(t).toContain("The Funder pays 40% of every payment line, rounded half up to the cent.");
+    expect(t).toContain("Since the Funder's share is rounded line by line, the Funder's total can differ from 40% of all the payments by up to half a cent a line, in either direction, depending on the cents of each line; the District absorbs the difference. For 100 students with up to 4 payment lines each, that is up to $2.00.");
+    expect(t).toContain("In the worked examples (Schedule A), the Funder pays $1,424.00 of $3,560.00: exactly 40%.");
     expect(t).toContain("Rounding of the shares | line by line | each share of each line is rounded half up to the cent");
     // rounding down always favours the payer: less than a cent a line
     const down = text(source.replace("philanthropy pays 40% of every line, rounded half up to the cent", "philanthropy pays 40% of every line, rounded down to the cent"));

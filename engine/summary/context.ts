@@ -29,6 +29,8 @@ export interface Ctx {
   terms: { term: string; span: A.Span }[];
   /** the worked examples of the version the body shows, when there are any */
   examples?: WorkedExamples;
+  /** the checker's warnings on the contract, listed under "Points to check" */
+  warnings: number;
 }
 
 export const S = (text: string, span: A.Span): Sentence => ({ text, span });
@@ -47,11 +49,11 @@ export function section(c: Ctx, key: string, title: string, blocks: Block[], sec
   };
 }
 
-/** " (section 6)" for a section the summary has, " (schedule A)" for a schedule, else nothing. */
+/** " (section 6)" for a section the summary has, " (Schedule A)" for a schedule, else nothing. */
 export function ref(c: Ctx, key: string): string {
   const n = c.num.get(key);
   if (!n) return "";
-  return /^[A-Z]$/.test(n) ? ` (schedule ${n})` : ` (section ${n})`;
+  return /^[A-Z]$/.test(n) ? ` (Schedule ${n})` : ` (section ${n})`;
 }
 
 export function itemOf<K extends A.Item["$type"]>(ir: ContractIR, type: K): Extract<A.Item, { $type: K }> | undefined {

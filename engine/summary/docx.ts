@@ -8,7 +8,7 @@
  *   schedule names its own version), and DRAFT on every page of a draft; a footer with the
  *   SHA-256 of each source, the date and OBC version, and "Page X of Y" (Word fields);
  * - Word's own numbering of headings (a multilevel list linked to the heading styles; the
- *   schedules lettered "Schedule A", "A.1"), and each "section 6" or "schedule A" in the text a
+ *   schedules lettered "Schedule A", "A.1"), and each "section 6" or "Schedule A" in the text a
  *   cross-reference field to that heading;
  * - tables with columns sized to their content so that no word is broken inside a cell (a
  *   smaller type when the page is too narrow), the header row repeated on each page, rows
@@ -103,7 +103,7 @@ class Body {
     return whole ? `<w:rPr><w:${whole} ${this.mark()}/></w:rPr>` : "";
   }
 
-  /** The text of sentences, with "section 6" and "schedule A" as cross-references to the headings. */
+  /** The text of sentences, with "section 6" and "Schedule A" as cross-references to the headings. */
   inline(sentences: Sentence[], rPr = ""): string {
     if (sentences.some((s) => s.runs)) {
       const runs: Run[] = [];
@@ -119,13 +119,15 @@ class Body {
   withRefs(text: string, rPr = ""): string {
     const out: string[] = [];
     let at = 0;
-    for (const m of text.matchAll(/\b(section|schedule) ((?:\d+(?:\.\d+)*)|[A-Z])\b/g)) {
-      const bookmark = this.bookmarks.get(m[2]!);
+    // a section's number is the field ("section 6"); a schedule's is its whole label ("Schedule A"), as its numbering writes it
+    for (const m of text.matchAll(/\bsection (\d+(?:\.\d+)*)\b|\bSchedule ([A-Z])\b/g)) {
+      const bookmark = this.bookmarks.get(m[1] ?? m[2]!);
       if (!bookmark) continue;
-      const start = m.index! + m[1]!.length + 1;
+      const start = m[1] ? m.index! + "section ".length : m.index!;
+      const shown = m[1] ?? m[0];
       out.push(this.run(text.slice(at, start), rPr));
-      out.push(field(`REF ${bookmark} \\w \\h`, m[2]!, rPr));
-      at = start + m[2]!.length;
+      out.push(field(`REF ${bookmark} \\w \\h`, shown, rPr));
+      at = start + shown.length;
     }
     out.push(this.run(text.slice(at), rPr));
     return out.filter((x) => !x.includes('xml:space="preserve"></w:t>')).join("");
@@ -414,7 +416,7 @@ export async function toDocx(doc: SummaryDoc, opts: { date?: string } = {}): Pro
       const previous = `rHeader${headers.length}`;
       body.xml.push(`<w:p><w:pPr>${sectPr(meta, previous)}</w:pPr></w:p>`);
       const version = s.version !== undefined ? `version ${s.version}` : meta.version;
-      headers.push(`${meta.exhibit}, Schedule ${s.number}: ${s.title}${s.version !== undefined && s.title.includes(s.version) ? "" : version ? `, ${version}` : ""}, to the summary of \u201c${doc.title}\u201d`);
+      headers.push(`${meta.exhibit}, Schedule ${s.number}: ${s.title}${s.version !== undefined && s.title.includes(s.version) ? "" : version ? `, ${version}` : ""}, for \u201c${doc.title}\u201d`);
     }
     body.section(s, 1);
   });

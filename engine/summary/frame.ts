@@ -61,6 +61,9 @@ function redFlags(c: Ctx): Sentence[] {
   for (const p of ir.parties) {
     if (placeholderName(p.name, p.role)) flags.push(S(`Placeholder party name: the ${partyLabel(p.id, ir)} is named ${quote(p.name)}, which does not identify a legal person.`, p.decl.span));
   }
+  if (c.warnings) {
+    flags.push(S(`${c.warnings === 1 ? "A point" : `${c.warnings} points`} to check: the checker found ${c.warnings === 1 ? "a term" : "terms"} that a reader may take otherwise than the engine computes, or that may not be intended${ref(c, "checks")}.`, c.titleSpan));
+  }
   if (ir.parties.length) {
     const unpaid = [...ir.clauses.map((x) => ({ name: x.name, decl: x.decl })), ...ir.cohorts.map((x) => ({ name: x.name, decl: x.decl }))].filter((x) => !payeeOf(x.decl, ir));
     if (unpaid.length) {
@@ -186,7 +189,7 @@ function noticeAndDisputes(c: Ctx): Block[] {
 export function frameSections(c: Ctx): SubSection[] {
   const flags = redFlags(c);
   const none = S(
-    `None found: the exposure has an upper bound, every party is named, and every payment names who receives it.`,
+    `None found: the exposure has an upper bound, every party is named, every payment names who receives it, and the checker found nothing to check.`,
     c.titleSpan,
   );
   return [

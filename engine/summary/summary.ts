@@ -108,7 +108,7 @@ export function summarize(original: ContractIR, source: string, opts: SummaryOpt
   const noun = subjectNoun(ir);
   const bodyExamples = schedules.find((x) => x.version === body)?.examples;
   schedules.forEach((_, i) => num.set(i === 0 ? "examples" : `examples-${i}`, String.fromCharCode(65 + i)));
-  const c: Ctx = { ir, original, versions, body, source, analysis, titleSpan, noun, nouns: plural(noun), num, terms: [], ...(bodyExamples ? { examples: bodyExamples } : {}) };
+  const c: Ctx = { ir, original, versions, body, source, analysis, titleSpan, noun, nouns: plural(noun), num, terms: [], warnings: warnings.length, ...(bodyExamples ? { examples: bodyExamples } : {}) };
 
   const builders: Record<string, () => Section> = {
     glance: () => section(c, "glance", "At a glance", [], frameSections(c)),
@@ -135,7 +135,7 @@ export function summarize(original: ContractIR, source: string, opts: SummaryOpt
           type: "paragraph",
           sentences: [{ text: "The checker found the following points in the contract's terms; each may be intended, but deserves a second look before signing.", span: titleSpan }],
         },
-        { type: "list", style: "bullets", items: warnings.map((d) => [{ text: d.message + (d.help ? ` ${d.help}` : ""), span: d.primary.span }]) },
+        { type: "list", style: "bullets", items: warnings.map((d) => [{ text: `${d.message}${d.help ? ` ${d.help}` : ""} (${d.code})`, span: d.primary.span }]) },
       ]),
   };
   const sections = plan.filter(([, , on]) => on).map(([k]) => builders[k]!());
@@ -208,7 +208,7 @@ function titleBlock(c: Ctx, o: SummaryOptions & { status: "draft" | "for-signatu
   rows.push({ label: "Figures as of", value: S(
     asOf
       ? `${formatDate(asOf)}: the worked examples are computed as of this date; the key terms follow from the contract's terms alone`
-      : "The worked examples are computed as of no particular date; the key terms follow from the contract's terms alone",
+      : "No date: the contract states no term, so the worked examples are not computed as of a date; the key terms follow from the contract's terms alone",
     c.titleSpan,
   ) });
   return rows;
@@ -281,7 +281,7 @@ function roundingBias(c: Ctx): { short: string; sentences: string[] } | undefine
       : r.mode === "up"
         ? `always against ${who}: every line rounds up, so ${restName} pays less by the difference`
         : `in either direction, depending on the cents of each line; ${restName} absorbs the difference`;
-    sentences.push(`${capitalize(who)}'s share of each payment line is ${percentText(sh.percent!.value)} of the line, rounded ${roundingShort(r)}, and ${restName} pays the rest of the line; so ${who}'s total can differ from ${percentText(sh.percent!.value)} of all the payments by up to ${lineWords} a line, ${direction}.`);
+    sentences.push(`Since ${who}'s share is rounded line by line, ${who}'s total can differ from ${percentText(sh.percent!.value)} of all the payments by up to ${lineWords} a line, ${direction}.`);
     sentences.push(`For ${n} ${n === 1 ? c.noun : c.nouns} with up to ${perStudent} payment ${perStudent === 1 ? "line" : "lines"} each${fixedCohort ? ` and ${fixedCohort} cohort ${fixedCohort === 1 ? "payment" : "payments"}` : ""}, that is ${half ? "up to" : "less than"} ${bound}.`);
     short.push(`each share of each line is rounded ${roundingShort(r)}, so ${who}'s total can differ from ${percentText(sh.percent!.value)} of all payments by ${half ? "up to" : "less than"} ${bound} for ${n} ${n === 1 ? c.noun : c.nouns}; ${restName} absorbs it`);
   }
@@ -586,9 +586,10 @@ function cohortSection(c: Ctx): Section {
       blocks.push({
         type: "list",
         style: "letters",
-        items: d.lets.map((l) => {
+        // (a) …; (b) …; (c) ….: the last definition ends the list
+        items: d.lets.map((l, i) => {
           define(c, humanTerm(l.name.name), l.span);
-          return [S(`${metricDefinition(l, ctx).slice(0, -1)};`, l.span)];
+          return [S(`${metricDefinition(l, ctx).slice(0, -1)}${i === d.lets.length - 1 ? "." : ";"}`, l.span)];
         }),
       });
     }
