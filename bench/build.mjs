@@ -20,6 +20,8 @@ await build({
   target: "node20",
   // json-rules-engine and papaparse are CommonJS: give the ESM bundle a `require`
   banner: { js: "import { createRequire as __obcCreateRequire } from 'node:module'; const require = __obcCreateRequire(import.meta.url);" },
+  // native (better-sqlite3) or loaded at run time (pg): required from node_modules, not bundled
+  external: ["better-sqlite3", "pg"],
   logLevel: "warning",
 });
 console.log("bench: built bench/dist/run.mjs, e2e.mjs, node-worker.mjs");

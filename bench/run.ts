@@ -15,6 +15,8 @@
  * (e) CLI start: `obc --version` and the demo run (`npm run demo`'s command) as whole processes,
  *     the built CLI against the last commit before the package was built (BASELINE below, its
  *     sources run through tsx as its launcher did), in interleaved pairs; medians and ratio.
+ * (f) the ledger on SQLite and PostgreSQL: settling (b)'s 1,000,000 students, and opening and
+ *     verifying a ledger of 25 contracts × 12 monthly settlements × 5,000 students (bench/ledger.ts).
  * `--quick` divides the sizes by 10 (for a smoke test).
  */
 import { spawnSync } from "node:child_process";
@@ -273,6 +275,14 @@ results["machine"] = machine;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// ───────────── (f) the ledger ─────────────
+{
+  const { ledgerBench } = await import("./ledger.ts");
+  const e = await ledgerBench(root, scale, log);
+  rows.push(...e.rows);
+  results["ledger"] = e.results;
 }
 
 // ───────────── report ─────────────
