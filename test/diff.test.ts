@@ -12,6 +12,7 @@ import { compileSource } from "../language/driver.ts";
 import { renderText } from "../language/diagnostics/render.ts";
 import { nodeResolver } from "../stdlib/node-resolver.ts";
 import { diffContracts, diffDocument, toDocx, toHtml, toMarkdown, type DiffResult } from "../engine/diff/index.ts";
+import { diffWords } from "../engine/diff/redline.ts";
 import { sourceMap } from "../engine/summary/index.ts";
 
 function compile(path: string): { ir: ContractIR; source: string } {
@@ -246,6 +247,21 @@ describe("rendering a comparison", () => {
     const due = sourceMap(doc).find((e) => e.sentence.startsWith("The deadline"))!;
     expect(n.source.slice(due.start, due.end)).toBe("2026-11-01");
     expect(due.start).toBeGreaterThanOrEqual(clause.decl.span.start);
+  });
+
+  it("a redline strikes a moved date whole, and a phrase changed word by word as one change", () => {
+    expect(diffWords("Its deadline, 28 February 2027, measures by the same date (x).", "Its deadline, 31 March 2027, measures by its own dates (x), not by the deadline.")).toEqual([
+      { text: "Its deadline, " },
+      { text: "28 February 2027", change: "del" },
+      { text: "31 March 2027", change: "ins" },
+      { text: ", measures by " },
+      { text: "the same date", change: "del" },
+      { text: "its own dates", change: "ins" },
+      { text: " (x)" },
+      { text: ", not by the deadline", change: "ins" },
+      { text: "." },
+    ]);
+    expect(diffWords("binds from 317 students", "binds from 313 students")).toEqual([{ text: "binds from " }, { text: "317", change: "del" }, { text: "313", change: "ins" }, { text: " students" }]);
   });
 
   it("an identical pair says so", () => {

@@ -28,6 +28,7 @@ import {
   type Section, type SummaryDoc,
 } from "../engine/summary/index.ts";
 import { conditionText, valueText } from "../engine/summary/english.ts";
+import { diffContracts } from "../engine/diff/index.ts";
 
 const update = process.env["UPDATE_GOLDEN"] === "1";
 
@@ -734,6 +735,37 @@ describe("the lawyer's frame and what the engine means", () => {
     const never = text(readFileSync("test/diagnostics/warn/21-withholding-never-released.obc", "utf8"));
     expect(never).toContain("It is never released: the contract does not say whether withheld money is paid at the end, and it stays withheld, so the payers keep it.");
     expect(never).toContain("The money withheld at level 1 of 'Attendance' is never released");
+  });
+
+  it("reads a deadline by one rule with the checker and the comparison: a description that gives the date measures by it", () => {
+    const src = (description: string, condition: string, due = "2027-02-28") => `contract "Deadline" {
+  parties { district "Lakeview Unified"  provider "Bright Path Tutoring" }
+  term 2026-09-01 to 2027-06-30
+  data students { sessions: count "${description}"  first_session_date: optional date }
+  milestone "Dosage" due ${due} pays $300 per student when ${condition}
+    if missing: not met
+}`;
+    const read = (description: string, condition: string, due?: string) => {
+      const source = src(description, condition, due);
+      const c = compileSource(source);
+      return { source, ir: c.ir!, warned: c.diagnostics.some((d) => d.code === "OBC4601"), text: plainText(summarize(c.ir!, source)) };
+    };
+    // the description gives the deadline: no warning, and the summary says the condition measures by it
+    const by = read("sessions attended up to 28 February 2027", "sessions >= 30");
+    expect(by.warned).toBe(false);
+    expect(by.text).toContain("Its deadline, 28 February 2027, is the date from which it is payable: it is not payable before then; the condition itself measures by the same date (the number of sessions (sessions), described as “sessions attended up to 28 February 2027”).");
+    // nothing says by when: a warning, and the summary says so in the same words as before
+    const open = read("sessions attended", "sessions >= 30");
+    expect(open.warned).toBe(true);
+    expect(open.text).toContain("it is not a deadline for the student's performance: the condition does not say by when it must be met, so a student who meets it after 28 February 2027 is paid too.");
+    // a date that is only present says nothing about when either
+    expect(read("sessions attended", "first_session_date is present and sessions >= 30").warned).toBe(true);
+    // and moving the deadline past the description's date leaves the condition behind
+    const later = read("sessions attended up to 28 February 2027", "sessions >= 30", "2027-03-31");
+    expect(later.text).toContain("the condition measures by its own dates (the number of sessions (sessions), described as “sessions attended up to 28 February 2027”), not by the deadline.");
+    expect(diffContracts(by.ir, by.source, later.ir, later.source).changes.map((c) => c.text)).toContain(
+      "The condition for 'Dosage' did not move with its deadline: it still reads the number of sessions (sessions), described as “sessions attended up to 28 February 2027”, so the change only delays the payment: a student has no more time to meet the condition.",
+    );
   });
 
   it("brings the checker's warnings to the red flags, and lists each with its code under the points to check", () => {

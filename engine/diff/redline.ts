@@ -84,9 +84,15 @@ function align<T>(a: T[], b: T[], same: (x: T, y: T) => boolean, pairable: (x: T
   return out;
 }
 
-/** Words, amounts, single punctuation marks and the spaces between them: "rises from $900.00," → 7 tokens. */
+const MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December";
+/**
+ * Dates, words, amounts, single punctuation marks and the spaces between them: "rises from
+ * $900.00," → 7 tokens; a date ("28 February 2027") is one token, so a moved date is struck and
+ * inserted whole.
+ */
+const TOKEN = new RegExp(`\\d{1,2} (?:${MONTHS}) \\d{4}|\\s+|[$£€]?\\d[\\d,]*(?:\\.\\d+)?%?|[\\p{L}\\p{N}_][\\p{L}\\p{N}_'’-]*|.`, "gu");
 function tokens(text: string): string[] {
-  return text.match(/\s+|[$£€]?\d[\d,]*(?:\.\d+)?%?|[\p{L}\p{N}_][\p{L}\p{N}_'’-]*|./gu) ?? [];
+  return text.match(TOKEN) ?? [];
 }
 
 /** Kept, deleted and inserted pieces turning `before` into `after`, word by word. */
@@ -105,17 +111,37 @@ export function diffWords(before: string, after: string): Run[] {
   const kept = common.filter(([ai]) => a[ai]!.trim()).length;
   const words = Math.max(a.filter((t) => t.trim()).length, b.filter((t) => t.trim()).length);
   if (kept < words / 2) return [...(before ? [{ text: before, change: "del" as const }] : []), ...(after ? [{ text: after, change: "ins" as const }] : [])];
+  // the edit, token by token: kept, deleted or inserted
+  const ops: { text: string; change?: "ins" | "del" }[] = [];
   let i = 0;
   let j = 0;
-  for (const [ai, bj] of common) {
-    for (; i < ai; i++) push(a[i]!, "del");
-    for (; j < bj; j++) push(b[j]!, "ins");
-    push(b[bj]!);
+  for (const [ai, bj] of [...common, [a.length, b.length] as [number, number]]) {
+    for (; i < ai; i++) ops.push({ text: a[i]!, change: "del" });
+    for (; j < bj; j++) ops.push({ text: b[j]!, change: "ins" });
+    if (bj < b.length) ops.push({ text: b[bj]! });
     i = ai + 1;
     j = bj + 1;
   }
-  for (; i < a.length; i++) push(a[i]!, "del");
-  for (; j < b.length; j++) push(b[j]!, "ins");
+  // a phrase changed word by word reads as one change: a space kept between two changes joins
+  // them, and each change shows all its deleted words, then all its inserted ones
+  for (let k = 0; k < ops.length; ) {
+    if (!ops[k]!.change) {
+      push(ops[k]!.text);
+      k++;
+      continue;
+    }
+    let del = "";
+    let ins = "";
+    for (; k < ops.length; k++) {
+      const op = ops[k]!;
+      const joins = !op.change && !op.text.trim() && ops[k - 1]?.change && ops[k + 1]?.change;
+      if (!op.change && !joins) break;
+      if (op.change !== "ins") del += op.text;
+      if (op.change !== "del") ins += op.text;
+    }
+    if (del) push(del, "del");
+    if (ins) push(ins, "ins");
+  }
   return runs;
 }
 

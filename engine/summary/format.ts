@@ -128,12 +128,6 @@ const WORDS: Record<string, string> = {
   istation: "iStation",
 };
 
-/** Whether a date written into a name is the ISO date `iso` (the same day and month, and year if the name gives one). */
-export function nameDateIs(d: NameDate, iso: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
-  return !!m && Number(m[2]) === d.month && Number(m[3]) === d.day && (d.year === undefined || d.year === Number(m[1]));
-}
-
 /** A date written into a name, in words: "28 February", "31 January 2026". */
 export function nameDateText(d: NameDate): string {
   return `${d.day} ${MONTHS[d.month - 1]}${d.year !== undefined ? ` ${d.year}` : ""}`;

@@ -7,11 +7,11 @@
 import type * as A from "../../language/ast.ts";
 import { defaultPayer as soleFundingPayer, type ClauseIR, type CohortIR, type ContractIR, type EscalationIR } from "../../language/check/ir.ts";
 import {
-  cond, condText, conditionText, fieldWords, partiesTerm, partyTerm, plural, populationTerm, subExpressions, subjectNoun, valueText, type EnglishContext,
+  cond, condText, conditionText, fieldWords, partiesTerm, partyTerm, plural, populationTerm, subjectNoun, valueText, type EnglishContext,
 } from "./english.ts";
-import { datesInName } from "../../language/check/readings.ts";
+import { datesMeasuredBy, measuredOn } from "../../language/check/readings.ts";
 import {
-  capitalize, definedTerm, formatDate, frequencyWords, humanize, joinList, moneyLit, nameDateIs, percentText, quote, roundingShort, withUnit,
+  capitalize, definedTerm, formatDate, frequencyWords, humanize, joinList, moneyLit, percentText, quote, roundingShort, withUnit,
 } from "./format.ts";
 
 export function article(phrase: string): string {
@@ -110,11 +110,9 @@ export function missingSentence(m: A.MissingRule, ir: ContractIR, fields: string
     : `${which}, the ${noun} is excluded from this payment and it is not made.`;
 }
 
-const COMPARISON = new Set(["<", "<=", ">", ">=", "=", "!="]);
-
-/** One place where a condition measures by a date: a date written in it, or a name that carries one. */
+/** One place where a condition measures by a date, in words (see `datesMeasuredBy`). */
 interface DateMention {
-  /** identifies the mention across versions: "d:2027-02-28" or "n:sessions_by_feb28" */
+  /** identifies the mention across versions: "d:the diagnostic date … 2026" or "n:sessions_by_feb28" */
   key: string;
   /** the mention in words: "the number of sessions by 28 February (sessions_by_feb28)" */
   text: string;
@@ -122,43 +120,22 @@ interface DateMention {
   is: (iso: string) => boolean;
 }
 
-/** The names an expression reads, with the metrics and conditions it reads through. */
-function namesRead(e: A.Expr, ir: ContractIR, seen = new Set<string>()): string[] {
-  const out: string[] = [];
-  for (const x of subExpressions(e)) {
-    if (x.$type !== "NameRef" || seen.has(x.name)) continue;
-    seen.add(x.name);
-    out.push(x.name);
-    const m = ir.metrics.get(x.name);
-    if (m) out.push(...namesRead(m.expr, ir, seen));
-  }
-  return out;
-}
-
-/** Where a condition measures by a date (see {@link DateMention}). */
+/** Where a condition measures by a date, in words (the language's rule: {@link datesMeasuredBy}). */
 export function dateMentions(e: A.Expr | undefined, ir: ContractIR): DateMention[] {
   if (!e) return [];
-  const out: DateMention[] = [];
   const ctx = studentCtx(ir);
-  for (const x of subExpressions(e)) {
-    if (!(x.$type === "Binary" && COMPARISON.has(x.op))) continue;
-    for (const side of [x.left, x.right]) {
-      if (side.$type !== "DateLit") continue;
-      const iso = side.value;
-      out.push({ key: `d:${conditionText(x, ctx)}`, text: conditionText(x, ctx), is: (d) => d === iso });
+  const words = (name: string) => (ir.fields.has(name) ? fieldWords(name, ir.fields.get(name)!.type) : `${humanTerm(name)} (${name})`);
+  return datesMeasuredBy(e, ir).map((m) => {
+    const is = (iso: string) => measuredOn(m, iso);
+    switch (m.kind) {
+      case "written": {
+        const text = m.expr.$type === "DateLit" ? formatDate(m.expr.value) : conditionText(m.expr, ctx);
+        return { key: `d:${text}`, text, is };
+      }
+      case "name": return { key: `n:${m.name}`, text: words(m.name), is };
+      case "description": return { key: `n:${m.name}`, text: `${words(m.name)}, described as ${quote(m.description)}`, is };
     }
-  }
-  for (const name of namesRead(e, ir)) {
-    for (const d of datesInName(name)) {
-      const field = ir.fields.get(name);
-      out.push({
-        key: `n:${name}`,
-        text: field ? fieldWords(name, field.type) : `${humanTerm(name)} (${name})`,
-        is: (iso) => nameDateIs(d, iso),
-      });
-    }
-  }
-  return out;
+  });
 }
 
 /**

@@ -13,8 +13,9 @@
  *   same name: the summary would give two different things one name;
  * - `OBC4605` a payment with no payee: no `to <party>`, and not exactly one provider.
  *
- * Also the language's rule for who is paid (`payeeOf`) and the dates written into names
- * (`nameParts`), which the engine's documents share. Browser-safe.
+ * Also the language's rules for who is paid (`payeeOf`), the dates written into names
+ * (`nameParts`) and where a condition says by when it is measured (`datesMeasuredBy`), which
+ * the engine's documents share. Browser-safe.
  */
 import type * as A from "../ast.ts";
 import { clauseId } from "../ast.ts";
@@ -105,7 +106,9 @@ function walk(e: A.Expr, visit: (x: A.Expr) => void): void {
 export function checkReadings(ir: ContractIR, out: Diagnostic[]): void {
   // a clause with an error is read again once it is fixed: no warning about it now
   const errors = out.filter((d) => d.severity === "error").map((d) => d.primary.span);
-  const broken = (c: A.PaymentClause) => errors.some((e) => e.start >= c.span.start && e.end <= c.span.end);
+  const within = (span: A.Span) => errors.some((e) => e.start >= span.start && e.end <= span.end);
+  // …and so is a clause that reads a metric with an error
+  const broken = (c: A.PaymentClause) => within(c.span) || conditionsOf(c).flatMap((e) => namesRead(e, ir)).some((n) => !!ir.metrics.get(n) && within(ir.metrics.get(n)!.span));
   for (const c of ir.clauses) {
     if (broken(c.decl)) continue;
     checkDue(c.decl, ir, out);
@@ -116,41 +119,95 @@ export function checkReadings(ir: ContractIR, out: Diagnostic[]): void {
   checkPayees(ir, out);
 }
 
-const MONTH_NAMES = "january|february|march|april|may|june|july|august|september|october|november|december";
-const DATE_IN_TEXT = new RegExp(`\\b\\d{4}-\\d{2}-\\d{2}\\b|\\b\\d{1,2} (${MONTH_NAMES})\\b|\\b(${MONTH_NAMES}) \\d{1,2}\\b`, "i");
+const MONTH_NAMES = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+const MONTH_WORD = MONTH_NAMES.join("|");
+/** "2027-02-28", "28 February [2027]", "February 28[, 2027]" */
+const DATE_IN_TEXT = new RegExp(`\\b(\\d{4})-(\\d{2})-(\\d{2})\\b|\\b(\\d{1,2}) (${MONTH_WORD})(?: (\\d{4}))?\\b|\\b(${MONTH_WORD}) (\\d{1,2})(?:,? (\\d{4}))?\\b`, "gi");
+
+/** The dates a text gives: "sessions attended from 1 September 2025 to 30 June 2026" → two dates. */
+export function datesInText(text: string): NameDate[] {
+  const out: NameDate[] = [];
+  for (const m of text.matchAll(DATE_IN_TEXT)) {
+    const month = (w: string) => MONTH_NAMES.indexOf(w.toLowerCase()) + 1;
+    if (m[1]) out.push({ year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) });
+    else if (m[4]) out.push({ ...(m[6] ? { year: Number(m[6]) } : {}), month: month(m[5]!), day: Number(m[4]) });
+    else out.push({ ...(m[9] ? { year: Number(m[9]) } : {}), month: month(m[7]!), day: Number(m[8]) });
+  }
+  return out;
+}
+
+/** Whether a date written into a name or a text is the ISO date `iso` (the same day and month, and year if it gives one). */
+export function sameDate(d: NameDate, iso: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  return !!m && Number(m[2]) === d.month && Number(m[3]) === d.day && (d.year === undefined || d.year === Number(m[1]));
+}
+
+const COMPARISON = new Set(["<", "<=", ">", ">=", "=", "!="]);
 
 /**
- * Whether a field says by when it is measured: a date written into its name
- * (`sessions_by_feb28`), a name that says "by the deadline" (`sessions_by_deadline`), or a
- * description that gives a date ("sessions attended up to 28 February 2027").
+ * One place where a condition says by when it is measured:
+ * - `written`: a comparison with a date or between dates, or a period of months, written in
+ *   the condition (`first_session_date <= 2026-10-15`): `expr` is that comparison, `dates` the
+ *   dates written in it;
+ * - `name`: a value whose name carries the date (`sessions_by_feb28`), or says it is measured
+ *   by the deadline (`sessions_by_deadline`, `dates` empty);
+ * - `description`: a field whose description gives dates ("sessions attended up to 28 February 2027").
  */
-function fieldCarriesDate(name: string, ir: ContractIR): boolean {
-  if (datesInName(name).length > 0 || /(^|_)(deadline|due)(_|$)/.test(name)) return true;
-  const d = ir.fields.get(name)?.decl.description?.value;
-  return !!d && DATE_IN_TEXT.test(d);
+export type MeasuredBy =
+  | { kind: "written"; expr: A.Expr; dates: string[] }
+  | { kind: "name"; name: string; dates: NameDate[]; deadline: boolean }
+  | { kind: "description"; name: string; description: string; dates: NameDate[] };
+
+/** Whether a place where a condition is measured is the date `iso` (a name that says "deadline" is the deadline, whatever it is). */
+export function measuredOn(m: MeasuredBy, iso: string): boolean {
+  switch (m.kind) {
+    case "written": return m.dates.includes(iso);
+    case "name": return m.deadline || m.dates.some((d) => sameDate(d, iso));
+    case "description": return m.dates.some((d) => sameDate(d, iso));
+  }
 }
 
-/** Whether a condition measures by some date: a date in it, a date field, or a name that carries a date (through metrics and clause references). */
-function measuresByDate(e: A.Expr, ir: ContractIR, seen = new Set<string>()): boolean {
-  let found = false;
-  walk(e, (x) => {
-    if (found) return;
-    if (x.$type === "DateLit" || x.$type === "MonthStarts") found = true;
-    else if (x.$type === "NameRef" && !seen.has(x.name)) {
+/**
+ * Where a condition says by when it is measured (see {@link MeasuredBy}), through the metrics it
+ * reads and the clauses it refers to, in reading order. Empty when it does not say: a deadline
+ * (`due`) then only makes the payment payable from that date. The one rule that the checker's
+ * warning (`OBC4601`), the summary and the comparison of two versions follow.
+ */
+export function datesMeasuredBy(e: A.Expr, ir: ContractIR, seen = new Set<string>()): MeasuredBy[] {
+  const out: MeasuredBy[] = [];
+  const isDate = (x: A.Expr) => x.$type === "DateLit" || (x.$type === "NameRef" && ir.fields.get(x.name)?.type === "date");
+  const visit = (x: A.Expr): void => {
+    if ((x.$type === "Binary" && COMPARISON.has(x.op) && (isDate(x.left) || isDate(x.right))) || x.$type === "MonthStarts") {
+      const dates = (x.$type === "Binary" ? [x.left, x.right] : [x.from, x.through]).flatMap((y) => (y.$type === "DateLit" ? [y.value] : []));
+      out.push({ kind: "written", expr: x, dates });
+    } else if (x.$type === "DateLit") {
+      out.push({ kind: "written", expr: x, dates: [x.value] });
+    }
+    if (x.$type === "NameRef" && !seen.has(x.name)) {
       seen.add(x.name);
-      const f = ir.fields.get(x.name);
+      const dates = datesInName(x.name);
+      const deadline = /(^|_)(deadline|due)(_|$)/.test(x.name);
+      if (dates.length || deadline) out.push({ kind: "name", name: x.name, dates, deadline });
+      const description = ir.fields.get(x.name)?.decl.description?.value;
+      const described = description ? datesInText(description) : [];
+      if (description && described.length) out.push({ kind: "description", name: x.name, description, dates: described });
       const m = ir.metrics.get(x.name);
-      if (f?.type === "date" || fieldCarriesDate(x.name, ir) || (m && measuresByDate(m.expr, ir, seen))) found = true;
-    } else if (x.$type === "ClauseRef" && !seen.has(`"${x.name}`)) {
+      if (m) out.push(...datesMeasuredBy(m.expr, ir, seen));
+    }
+    if (x.$type === "ClauseRef" && !seen.has(`"${x.name}`)) {
       seen.add(`"${x.name}`);
       const other = ir.clauses.find((c) => c.name === x.name)?.decl;
-      if (other && conditionsOf(other).some((y) => measuresByDate(y, ir, seen))) found = true;
+      if (other) for (const y of conditionsOf(other)) out.push(...datesMeasuredBy(y, ir, seen));
     }
-  });
-  return found;
+    // a comparison is one place; the names in it may carry dates of their own
+    for (const c of children(x)) if (c.$type !== "DateLit") visit(c);
+  };
+  visit(e);
+  return out;
 }
 
-function conditionsOf(c: A.PaymentClause): A.Expr[] {
+/** The conditions of a clause: its `when`, and each tier's. */
+export function conditionsOf(c: A.PaymentClause): A.Expr[] {
   const out: A.Expr[] = [];
   if (c.condition) out.push(c.condition);
   if (c.amount.$type === "TieredAmount") for (const t of c.amount.tiers) if (t.condition) out.push(t.condition);
@@ -178,7 +235,7 @@ function checkDue(c: A.PaymentClause, ir: ContractIR, out: Diagnostic[]): void {
   const names = conditions.flatMap((e) => namesRead(e, ir));
   // nothing measured (a constant condition), or a name already reported as unknown
   if (!names.some((n) => ir.fields.has(n)) || names.some((n) => !ir.fields.has(n) && !ir.metrics.has(n))) return;
-  if (conditions.some((e) => measuresByDate(e, ir))) return;
+  if (conditions.some((e) => datesMeasuredBy(e, ir).length > 0)) return;
   out.push(diag("OBC4601", { clause: c.name.value, date: c.due.value }, { span: c.due.span, label: "payable from this date, whenever the condition was met" }, { clause: c.name.value }));
 }
 
