@@ -378,7 +378,7 @@ ${EXIT_CODES_HELP}`,
     .addHelpText("after", `\nExample:\n  $ obc schema > run-result.schema.json\n${EXIT_CODES_HELP}`)
     .action(async () => {
       const { runResultJsonSchema } = await import("../engine/index.ts");
-      out(JSON.stringify(runResultJsonSchema(), null, 2) + "\n");
+      out(JSON.stringify(await runResultJsonSchema(), null, 2) + "\n");
     });
 
   // ───────────── summary ─────────────

@@ -12,7 +12,6 @@
  * OBC5009 missing-key, and the file-level OBC5014 unclosed-quote, OBC5015 not-a-csv-file,
  * OBC5016 header-looks-like-data, OBC5017 no-known-columns, OBC5018 not-utf8.
  */
-import { z } from "zod";
 import type { DataDecl, FieldTypeName } from "../language/ast.ts";
 import { csvSource, dataProblem, registeredProblem } from "./csv.ts";
 import { parseMoney } from "./money.ts";
@@ -123,38 +122,6 @@ const FILE_LEVEL = new Set(["OBC5010", "OBC5011", "OBC5012", "OBC5014", "OBC5015
 export function stopsTheRun(p: DataProblem): boolean {
   return p.severity === "error" && (FILE_LEVEL.has(p.code) || p.code === DATA_CODES.emptyFile);
 }
-
-// ───────────────────────────── zod schemas (output documentation) ─────────────────────────────
-
-export const DataProblemSchema = z
-  .object({
-    code: z.string().regex(/^OBC5\d{3}$/).describe("Stable data-quality code, e.g. OBC5002."),
-    severity: z.enum(["error", "warning"]),
-    file: z.string().describe("The data file's label."),
-    row: z.number().int().positive().optional().describe("1-based row number; the CSV header is row 1."),
-    column: z.string().optional().describe("The column (declared field name, or header text for unknown columns)."),
-    rule: z.string().describe('Short machine-readable reason, e.g. "not-a-date".'),
-    message: z.string().describe("A plain sentence; never contains a cell value or a student id."),
-  })
-  .describe("One data-quality problem.");
-
-export const FileReportSchema = z
-  .object({
-    file: z.string().describe("The data file's label."),
-    encoding: z.string().optional().describe('How the file\'s bytes were read as text ("utf-8", "utf-8-bom", "utf-16le", "utf-16be", "windows-1252", "xlsx"), when the caller decoded them.'),
-    dataSet: z.string().describe("The name of the declared data set the file was read as."),
-    rowsRead: z.number().int().nonnegative().describe("Non-empty data rows in the file."),
-    rowsAccepted: z.number().int().nonnegative(),
-    rowsRejected: z.number().int().nonnegative(),
-    missingValues: z
-      .record(z.string(), z.number().int().nonnegative())
-      .describe("Per declared field, the number of accepted rows where the value is missing."),
-    problems: z.array(DataProblemSchema),
-    rejected: z
-      .array(z.object({ row: z.number().int().positive(), rule: z.string() }))
-      .describe("Rows that were not used, with the rule that rejected each."),
-  })
-  .describe("The data-quality report for one data file.");
 
 // ───────────────────────────── cells ─────────────────────────────
 

@@ -23,8 +23,15 @@ import { tryFastDecide } from "./fast/index.ts";
 export type { DataFile } from "./inputs.ts";
 export type { RuleSet, ObcRule, SourceRef } from "./compile.ts";
 export type { RunResult, PaymentLine, StudentResult, CohortResult, EscalationResult, ConditionTrace, InternalError } from "./output.ts";
-export { RunResultSchema, runResultJsonSchema } from "./output.ts";
 export type { DataProblem, FileReport } from "./data.ts";
+
+/**
+ * The JSON Schema of `run.result` (what `obc schema` prints), for other tools. Asynchronous:
+ * the zod schemas it is made from are loaded only when asked for, so that a run never loads them.
+ */
+export async function runResultJsonSchema(): Promise<unknown> {
+  return (await import("./output.ts")).runResultJsonSchema();
+}
 
 export interface RunOptions {
   /** the run's clock (YYYY-MM-DD): milestones due after it are not yet payable */

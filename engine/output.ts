@@ -4,9 +4,41 @@
  * Money is a decimal string in major units with exactly two decimals ("1080.00"), never a
  * float. Lists are in a fixed order (students in roster order, lines in clause order,
  * periods in sorted order), so the same inputs give byte-identical JSON.
+ *
+ * Only what validates or documents results loads this module (and zod): the HTTP service,
+ * `obc schema`, the tests. A run needs only its types, which `import type` erases.
  */
 import { z } from "zod";
-import { DataProblemSchema, FileReportSchema } from "./data.ts";
+
+export const DataProblemSchema = z
+  .object({
+    code: z.string().regex(/^OBC5\d{3}$/).describe("Stable data-quality code, e.g. OBC5002."),
+    severity: z.enum(["error", "warning"]),
+    file: z.string().describe("The data file's label."),
+    row: z.number().int().positive().optional().describe("1-based row number; the CSV header is row 1."),
+    column: z.string().optional().describe("The column (declared field name, or header text for unknown columns)."),
+    rule: z.string().describe('Short machine-readable reason, e.g. "not-a-date".'),
+    message: z.string().describe("A plain sentence; never contains a cell value or a student id."),
+  })
+  .describe("One data-quality problem.");
+
+export const FileReportSchema = z
+  .object({
+    file: z.string().describe("The data file's label."),
+    encoding: z.string().optional().describe('How the file\'s bytes were read as text ("utf-8", "utf-8-bom", "utf-16le", "utf-16be", "windows-1252", "xlsx"), when the caller decoded them.'),
+    dataSet: z.string().describe("The name of the declared data set the file was read as."),
+    rowsRead: z.number().int().nonnegative().describe("Non-empty data rows in the file."),
+    rowsAccepted: z.number().int().nonnegative(),
+    rowsRejected: z.number().int().nonnegative(),
+    missingValues: z
+      .record(z.string(), z.number().int().nonnegative())
+      .describe("Per declared field, the number of accepted rows where the value is missing."),
+    problems: z.array(DataProblemSchema),
+    rejected: z
+      .array(z.object({ row: z.number().int().positive(), rule: z.string() }))
+      .describe("Rows that were not used, with the rule that rejected each."),
+  })
+  .describe("The data-quality report for one data file.");
 
 const Money = z.string().regex(/^-?\d+\.\d{2}$/).describe("an amount in major units with two decimals, e.g. \"1080.00\"");
 const SourceRef = z

@@ -12,7 +12,7 @@
  * apart from "false" when a rule fails; where the two ever disagree the run records an
  * internal problem instead of guessing.
  */
-import { Engine, type Almanac, type RuleResult } from "json-rules-engine";
+import type { Almanac, Engine, RuleResult } from "json-rules-engine";
 import type * as A from "../language/ast.ts";
 import type { ClauseIR, ContractIR } from "../language/check/ir.ts";
 import type { CompiledContract, ObcRule } from "./compile.ts";
@@ -170,8 +170,13 @@ export class Context implements Env {
   }
 }
 
-/** Builds a json-rules-engine Engine for the rules of one scope; reuse it for every row. */
-export function buildEngine(rules: ObcRule[], factIds: string[]): Engine {
+/**
+ * Builds a json-rules-engine Engine for the rules of one scope; reuse it for every row.
+ * json-rules-engine is loaded with the first engine built: a run the fast engine decides whole
+ * never loads it.
+ */
+export async function buildEngine(rules: ObcRule[], factIds: string[]): Promise<Engine> {
+  const { Engine } = await import("json-rules-engine");
   const engine = new Engine([], { allowUndefinedFacts: false });
   addOperators(engine);
   for (const id of factIds) {
@@ -307,7 +312,7 @@ export async function decideStudents(ir: ContractIR, data: Map<string, DataRow[]
   const { ruleSet, exprs } = rt.compiled;
   const studentRules = ruleSet.rules.filter((r) => r.event.params.scope === "student");
   const factIds = ruleSet.facts.map((f) => f.id).filter((id) => id !== "$ctx");
-  const engine = buildEngine(studentRules, factIds);
+  const engine = await buildEngine(studentRules, factIds);
   const defs = new Map<string, A.Expr>([...ir.metrics].map(([k, m]) => [k, m.expr]));
   const clauseIds = new Map(ir.clauses.map((c) => [c.name, c.id]));
   const byKey = joinedRows(ir, data);
@@ -503,7 +508,7 @@ export async function decideCohorts(
     studentEnvs.filter((ctx) => !p || p === "all" || ctx.populations.get(p) === true);
   for (const co of ir.cohorts) {
     const rules = ruleSet.rules.filter((r) => r.event.params.scope === `cohort:${co.id}`);
-    const engine = rules.length ? buildEngine(rules, ruleSet.facts.map((f) => f.id)) : undefined;
+    const engine = rules.length ? await buildEngine(rules, ruleSet.facts.map((f) => f.id)) : undefined;
     const periods: [string | undefined, Env[] | undefined][] = co.over
       ? [...groupByPeriod(data.get(co.over.name) ?? []).entries()].map(([p, rows]) => [
           p,
@@ -649,7 +654,7 @@ export async function decideEscalations(ir: ContractIR, data: Map<string, DataRo
   for (const esc of ir.escalations) {
     if (!esc.over) continue;
     const rules = ruleSet.rules.filter((r) => r.event.params.scope === esc.over!.name && r.event.params.role === "level" && r.name.startsWith(`escalation:${esc.name}:`));
-    const engine = buildEngine(rules, ruleSet.facts.map((f) => f.id));
+    const engine = await buildEngine(rules, ruleSet.facts.map((f) => f.id));
     const measureDefs = new Map<string, A.Expr>(esc.decl.measures.map((m) => [m.name.name, m.expr]));
     const asPercent = percentMeasures(esc.decl);
     const levels = esc.decl.levels;

@@ -5,10 +5,9 @@
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import type { DataDecl, FieldTypeName } from "../language/ast.ts";
+import { DataProblemSchema, FileReportSchema } from "../engine/output.ts";
 import {
   crossCheck,
-  DataProblemSchema,
-  FileReportSchema,
   isMissingCell,
   keyColumnOf,
   normaliseColumnName,

@@ -105,7 +105,7 @@ describe("fast engine = reference engine", () => {
       const ir = compositeIR(c.ir, g.asOf).ir;
       const compiled = compileContract(ir, g.source);
       const factText = new Map(compiled.ruleSet.facts.map((f) => [f.id, f.text]));
-      const engine = buildEngine(compiled.ruleSet.rules.filter((r) => r.event.params.scope === "student"), compiled.ruleSet.facts.map((f) => f.id));
+      const engine = await buildEngine(compiled.ruleSet.rules.filter((r) => r.event.params.scope === "student"), compiled.ruleSet.facts.map((f) => f.id));
       const prog = new StudentProgram(ir, compiled, factText, g.asOf);
       const data = loadInputs(ir, g.files).rows;
       const roster = ir.dataSets.find((d) => d.roster)!;

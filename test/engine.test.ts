@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { compileSource } from "../language/driver.ts";
-import { compileRules, RunResultSchema } from "../engine/index.ts";
+import { compileRules } from "../engine/index.ts";
+import { RunResultSchema } from "../engine/output.ts";
 import { monthStarts } from "../engine/evaluate.ts";
 import { paidByStudent, runObc } from "./helpers.ts";
 

@@ -3,8 +3,7 @@
  * generate the OpenAPI document (`GET /openapi.json`).
  */
 import { z } from "zod";
-import { RunResultSchema } from "../../engine/output.ts";
-import { DataProblemSchema } from "../../engine/data.ts";
+import { DataProblemSchema, RunResultSchema } from "../../engine/output.ts";
 
 const IsoDate = z
   .string()
