@@ -391,6 +391,57 @@ describe("Ed-Fi API JSON (fixtures)", () => {
   });
 });
 
+describe("Ed-Fi files in any encoding a data file may have (node/data-file.ts decides)", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "obc-edfi-enc-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  const utf16 = (text: string, order: "le" | "be") => {
+    const le = Buffer.from("\ufeff" + text, "utf16le");
+    return order === "le" ? le : Buffer.from(le.map((_, i) => le[i ^ 1]!));
+  };
+  const cp1252 = (text: string) => Buffer.from([...text].map((c) => (c === "é" ? 0xe9 : c === "’" ? 0x92 : c.charCodeAt(0))));
+
+  it("reads UTF-16 (LE and BE, with their byte-order mark), UTF-8 with a BOM and Windows-1252 JSON as the same records", async () => {
+    const files = ["students.json", "studentSchoolAssociations.json", "studentAssessments.json", "assessments.json"];
+    const plain = await adaptFiles(inputs("edfi", join(FIX, "edfi-json"), files), { keep: true });
+    const encodings = [(t: string) => utf16(t, "le"), (t: string) => utf16(t, "be"), (t: string) => Buffer.from("\ufeff" + t, "utf8"), cp1252];
+    for (const [k, f] of files.entries()) await writeFile(join(dir, f), encodings[k]!(readFileSync(join(FIX, "edfi-json", f), "utf8")));
+    const encoded = await adaptFiles(inputs("edfi", dir, files), { keep: true });
+    expect(encoded.quality.files.map((f) => [f.file, f.kind, f.rowsRead, f.rowsAccepted, f.rejections])).toEqual(plain.quality.files.map((f) => [f.file, f.kind, f.rowsRead, f.rowsAccepted, f.rejections]));
+    expect([...encoded.records.records.keys()]).toEqual([...plain.records.records.keys()]);
+    expect(rec(encoded, "00951")).toEqual(rec(plain, "00951"));
+    expect(rec(encoded, "00951")).toMatchObject({ gradelevel: "03", mathfallscore: 188, entrydate: "2021-08-23" });
+  });
+
+  it("reads a UTF-16 XML interchange (declared so) and a Windows-1252 one, and refuses one that is not text", async () => {
+    const xml = (decl: string) => `<?xml version="1.0" encoding="${decl}"?>
+<InterchangeStudentEnrollment xmlns="http://ed-fi.org/0220">
+  <!-- École Saint-Benoît’s enrollments -->
+  <StudentSchoolAssociation>
+    <StudentReference><StudentIdentity><StudentUniqueId>604821</StudentUniqueId></StudentIdentity></StudentReference>
+    <SchoolReference><SchoolIdentity><SchoolId>255901001</SchoolId></SchoolIdentity></SchoolReference>
+    <EntryDate>2021-08-23</EntryDate>
+    <EntryGradeLevel>Third grade</EntryGradeLevel>
+  </StudentSchoolAssociation>
+</InterchangeStudentEnrollment>
+`;
+    await writeFile(join(dir, "enrollment-utf16.xml"), utf16(xml("UTF-16"), "le"));
+    await writeFile(join(dir, "enrollment-1252.xml"), cp1252(xml("windows-1252")));
+    await writeFile(join(dir, "enrollment-utf8.xml"), xml("UTF-8"));
+    for (const f of ["enrollment-utf16.xml", "enrollment-1252.xml", "enrollment-utf8.xml"]) {
+      const r = await adaptFiles(inputs("edfi", dir, [f]), { keep: true });
+      expect(r.quality.files[0]).toMatchObject({ file: f, kind: "students", rowsRead: 1, rowsAccepted: 1, rejections: [] });
+      expect(rec(r, "604821")).toMatchObject({ schoolid: "255901001", entrydate: "2021-08-23", gradelevel: "03" });
+    }
+    await writeFile(join(dir, "enrollment.xml"), Buffer.concat([Buffer.from(xml("UTF-8").slice(0, 60)), Buffer.from([0, 1, 2, 3, 0, 0x1b, 0x7f, 0])]));
+    await expect(adaptFiles(inputs("edfi", dir, ["enrollment.xml"]))).rejects.toMatchObject({ problem: { code: "OBC5015", file: "enrollment.xml" } });
+  });
+});
+
 describe("OneRoster CSV (fixtures)", () => {
   it("1.1: students only, ids from identifier, grades and schools through orgs, demographics for equity only", async () => {
     const dir = join(FIX, "oneroster-1.1");

@@ -25,7 +25,9 @@ import { readFile, stat } from "node:fs/promises";
 import { descriptorCode, normGrade, normSchoolYear, normSubject, normWindow, readDate, readNonNegative, readNumber, schoolYearOfDate } from "./cells.ts";
 import type { AssessmentResult, Src } from "./canonical.ts";
 import { idSystemOf, type AdapterContext } from "./context.ts";
-import { HashingDecoder, toFileReadError } from "./csv-stream.ts";
+import { createHash } from "node:crypto";
+import { decodeBytes, inspectFile } from "../data-file.ts";
+import { DataFileRefused, HashingDecoder, toFileReadError } from "./csv-stream.ts";
 import { XmlError, XmlRecordReader, childrenNamed, textAt, type XmlElement } from "./xml.ts";
 
 export const EDFI_VERSION = "edfi/1";
@@ -454,7 +456,11 @@ class EdFiReader {
 
 // ───────────────────────────── files ─────────────────────────────
 
-/** Reads an Ed-Fi XML interchange, streamed. */
+/**
+ * Reads an Ed-Fi XML interchange, streamed; its bytes decoded as every data file's are
+ * (node/data-file.ts: UTF-8 with or without a byte-order mark, UTF-16 with one, Windows-1252).
+ * @throws DataFileRefused when the file is not text
+ */
 export async function readEdFiXml(ctx: AdapterContext, shared: EdFiShared): Promise<void> {
   const q = ctx.quality;
   const reader = new EdFiReader(ctx, shared);
@@ -471,12 +477,15 @@ export async function readEdFiXml(ctx: AdapterContext, shared: EdFiShared): Prom
     },
   });
   let total = 0;
+  let facts;
   try {
     total = (await stat(ctx.path)).size;
+    facts = await inspectFile(ctx.path, ctx.file);
   } catch (e) {
     throw toFileReadError(ctx.file, e);
   }
-  const tap = new HashingDecoder();
+  if (!facts.encoding) throw new DataFileRefused(facts.refusal!);
+  const tap = new HashingDecoder(undefined, facts.encoding);
   const input = createReadStream(ctx.path);
   try {
     await new Promise<void>((resolve, reject) => {
@@ -524,16 +533,24 @@ export function edFiJsonKind(file: string, first: Record<string, unknown> | unde
   return undefined;
 }
 
-/** Reads an Ed-Fi API JSON file: an array of one resource's records (or `{ "value": [...] }`). */
+/**
+ * Reads an Ed-Fi API JSON file: an array of one resource's records (or `{ "value": [...] }`),
+ * its bytes decoded as every data file's are (node/data-file.ts).
+ * @throws DataFileRefused when the file is not text
+ */
 export async function readEdFiJson(ctx: AdapterContext, shared: EdFiShared): Promise<void> {
   const q = ctx.quality;
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = (await readFile(ctx.path, "utf8")).replace(/^\ufeff/, "");
+    bytes = await readFile(ctx.path);
   } catch (e) {
     throw toFileReadError(ctx.file, e);
   }
-  q.q.bytes = Buffer.byteLength(text, "utf8");
+  const decoded = decodeBytes(bytes, ctx.file);
+  if ("refusal" in decoded) throw new DataFileRefused(decoded.refusal);
+  const text = decoded.text;
+  q.q.bytes = bytes.length;
+  if (createHash("sha256").update(bytes).digest("hex") !== ctx.sha256) q.fileProblem("file-changed-while-reading");
   let data: unknown;
   try {
     data = JSON.parse(text);
