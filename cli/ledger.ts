@@ -17,6 +17,7 @@
  * damaged, or fails verification.
  */
 import { CommandError, EXIT, formatCents, resolvePath, runCommand, type CommandIO } from "../node/cli-support.ts";
+import { balancesJson, settlementsJson } from "../node/ledger/json.ts";
 import { DEFAULT_LEDGER, formatHead, fromCents, LedgerFileError, LedgerRefusal, MigrationError, openLedger, parseAnchor, type Anchor, type BalanceBy, type Ledger, type OpenOptions } from "../node/ledger/index.ts";
 
 export interface LedgerCommandOptions {
@@ -138,7 +139,7 @@ export async function ledgerCommand(opts: LedgerCommandOptions, io: CommandIO): 
       if (by !== undefined) {
         const rows = await db.balances(by as BalanceBy, filter);
         if (opts.json) {
-          io.stdout(JSON.stringify({ by, currency, balances: rows.map((r) => ({ key: r.key, amount: fromCents(r.cents), lines: r.lines })) }, null, 2) + "\n");
+          io.stdout(JSON.stringify(balancesJson(by as BalanceBy, currency, rows), null, 2) + "\n");
         } else if (opts.csv) {
           io.stdout([`${by},amount,lines`, ...rows.map((r) => `${/[",\r\n]/.test(r.key) ? `"${r.key.replace(/"/g, '""')}"` : r.key},${fromCents(r.cents)},${r.lines}`)].join("\n") + "\n");
         } else {
@@ -153,7 +154,7 @@ export async function ledgerCommand(opts: LedgerCommandOptions, io: CommandIO): 
         return EXIT.ok;
       }
       if (opts.json) {
-        io.stdout(JSON.stringify(settlements.map((s) => ({ ...s, payments: fromCents(s.payments), adjustments: fromCents(s.adjustments), net: fromCents(s.net) })), null, 2) + "\n");
+        io.stdout(JSON.stringify(settlementsJson(settlements), null, 2) + "\n");
         return EXIT.ok;
       }
       const head = await db.head();

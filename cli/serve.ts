@@ -5,13 +5,15 @@
  * SIGTERM (or `opts.signal`). The request log goes to stderr: method, path, status and time,
  * never a body.
  *
- * With `--portfolio FILE [--ledger F|URL]` it also serves the intermediary's dashboard at `/`
- * and its API under `/portfolio/api/` (node/portfolio/http.ts).
+ * With `--ledger F|URL` it also settles attested drops (`POST /settle`) and answers queries of
+ * the ledger (`GET /ledger/…`; node/service/ledger.ts). With `--portfolio FILE [--ledger F|URL]`
+ * it serves instead the intermediary's dashboard at `/` and its API under `/portfolio/api/`
+ * (node/portfolio/http.ts), which settles through the portfolio.
  *
  * Exit codes: 0 stopped; 1 the portfolio has errors; 2 bad usage or the port is taken; 4 the
  * ledger cannot be opened.
  */
-import { CommandError, EXIT, runCommand, type CommandIO } from "../node/cli-support.ts";
+import { CommandError, EXIT, resolvePath, runCommand, type CommandIO } from "../node/cli-support.ts";
 import { DEFAULT_MAX_BODY, DEFAULT_PORT, startService } from "../node/service/server.ts";
 
 export interface ServeCommandOptions {
@@ -31,7 +33,7 @@ export interface ServeCommandOptions {
   onListening?: (url: string) => void;
   /** --portfolio FILE: also serve the portfolio's dashboard and API */
   portfolio?: string;
-  /** --ledger F|URL: the portfolio's ledger (default obc-ledger.sqlite) */
+  /** --ledger F|URL: the ledger of POST /settle and GET /ledger/…; with --portfolio, the portfolio's (default obc-ledger.sqlite) */
   ledger?: string;
   /** --secret-file F: the pseudonymisation secret for the provider and evaluator views (else OBC_PSEUDONYM_SECRET, when set) */
   secretFile?: string;
@@ -59,6 +61,7 @@ export async function serveCommand(opts: ServeCommandOptions, io: CommandIO): Pr
     try {
       svc = await startService({
         ...(extra ? { extra } : {}),
+        ...(opts.ledger !== undefined && opts.portfolio === undefined ? { ledger: /^postgres(ql)?:\/\//i.test(opts.ledger) || opts.ledger === ":memory:" ? opts.ledger : resolvePath(io, opts.ledger) } : {}),
         port: opts.port ?? DEFAULT_PORT,
         maxBodyBytes: opts.maxBody ?? DEFAULT_MAX_BODY,
         ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout } : {}),
@@ -70,9 +73,12 @@ export async function serveCommand(opts: ServeCommandOptions, io: CommandIO): Pr
       const code = (e as { code?: string }).code;
       if (code === "EADDRINUSE") throw new CommandError(EXIT.usage, `port ${opts.port ?? DEFAULT_PORT} is already in use; choose another with --port`);
       if (code === "EACCES") throw new CommandError(EXIT.usage, `not allowed to listen on port ${opts.port ?? DEFAULT_PORT}`);
+      // a ledger that is missing its folder, foreign, damaged or fails verification is not served
+      if (e instanceof Error && ["LedgerFileError", "MigrationError", "LedgerRefusal"].includes(e.name)) throw new CommandError(EXIT.file, e.message);
       throw e;
     }
-    io.stderr(`obc serve: listening on ${svc.url} (POST /check /compile /run /analysis; GET /openapi.json${extra ? `; the dashboard at ${svc.url}/dashboard/` : ""}); stop with Ctrl-C\n`);
+    const ledgerRoutes = opts.ledger !== undefined && opts.portfolio === undefined ? ` /settle; GET /ledger/settlements /ledger/balances /ledger/contracts /ledger/verify` : "";
+    io.stderr(`obc serve: listening on ${svc.url} (POST /check /compile /run /analysis /summary /adapt${ledgerRoutes}; GET /openapi.json${extra ? `; the dashboard at ${svc.url}/dashboard/` : ""}); stop with Ctrl-C\n`);
     opts.onListening?.(svc.url);
     let stop: () => void = () => {};
     await new Promise<void>((resolve) => {

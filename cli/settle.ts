@@ -23,8 +23,9 @@
 import { problemsTable } from "./report.ts";
 import { expectHeadArg, nowArg, withLedger } from "./ledger.ts";
 import { CommandError, EXIT, formatCents, fsReason, isIsoDate, loadContract, parseDataArg, resolvePath, runCommand, type CommandIO } from "../node/cli-support.ts";
-import { formatHead, fromCents, LedgerRefusal, type SettleOutcome } from "../node/ledger/index.ts";
-import { checkFilesAreDrop, readDataFiles, strictRun, type ReadFile } from "../node/ledger/run.ts";
+import { formatHead, LedgerRefusal, type SettleOutcome } from "../node/ledger/index.ts";
+import { checkFilesAreDrop, readDataFiles, settleNewDrop, strictRun, type ReadFile } from "../node/ledger/run.ts";
+import { settleOutcomeJson } from "../node/ledger/json.ts";
 import type { RunOutput } from "../engine/index.ts";
 import { createProgress } from "../node/progress.ts";
 
@@ -59,22 +60,6 @@ export interface SettleCommandOptions {
   dryRun?: boolean;
   /** --expect-head SEQ:HASH: a head kept outside the ledger, which it must contain */
   expectHead?: string;
-}
-
-function outcomeJson(o: SettleOutcome, currency: string) {
-  return {
-    status: o.status,
-    ...(o.settlementId !== undefined ? { settlement: o.settlementId } : {}),
-    contract: o.contract,
-    currency,
-    payments: fromCents(o.payments),
-    adjustments: fromCents(o.adjustments),
-    net: fromCents(o.net),
-    ...(o.roster !== undefined ? { roster: o.roster } : {}),
-    ...(o.previousRoster !== undefined ? { previousRoster: o.previousRoster } : {}),
-    ...(o.accepted ? { accepted: o.accepted } : {}),
-    lines: o.lines.map((l) => ({ student: l.studentKey, clause: l.clause, ...(l.period ? { period: l.period } : {}), payer: l.payer, kind: l.kind, amount: fromCents(l.amount), reason: l.reason })),
-  };
 }
 
 /** New lines grouped by clause, kind and reason: one table row each (readable for thousands of lines). */
@@ -143,34 +128,29 @@ export async function settleCommand(opts: SettleCommandOptions, io: CommandIO): 
       const progress = createProgress(io);
       const rows = files.reduce((a, f) => a + (f.data.text.match(/\n/g)?.length ?? 0), 0);
       progress.update(`running ${opts.contract} on ${files.length} file${files.length === 1 ? "" : "s"}`, rows, undefined, "items");
+      const guard = { ...(opts.maxShrink !== undefined ? { maxShrink: opts.maxShrink } : {}), ...(opts.accept !== undefined ? { accept: opts.accept } : {}) };
+      const dry = opts.dryRun ? { dryRun: true } : {};
       let run: RunOutput;
+      let outcome: SettleOutcome & { drop?: number };
       try {
-        run = await strictRun(ir, text, files, opts.asOf).finally(() => progress.done());
+        if (oneStep) {
+          const input = { source: text, ir, files, asOf: opts.asOf, now, suppliedBy: opts.suppliedBy!, attestedBy: opts.attestedBy!, role, ...guard };
+          ({ run, ...outcome } = await settleNewDrop(ledger, { ...input, ...(opts.suppliedAt !== undefined ? { suppliedAt: opts.suppliedAt } : {}) }, dry).finally(() => progress.done()));
+        } else {
+          run = await strictRun(ir, text, files, opts.asOf).finally(() => progress.done());
+          outcome = await ledger.settle({ contractSource: text, ir, result: run.result!, asOf: opts.asOf, createdAt: now, ...guard, drop: opts.drop! }, dry);
+        }
       } catch (e) {
         const failed = (e as { run?: RunOutput }).run;
         if (failed && failed.problems.length > 0) io.stderr(problemsTable(failed.problems, ""));
         throw e;
-      }
-      const guard = { ...(opts.maxShrink !== undefined ? { maxShrink: opts.maxShrink } : {}), ...(opts.accept !== undefined ? { accept: opts.accept } : {}) };
-      const settleIn = { contractSource: text, ir, result: run.result!, asOf: opts.asOf, createdAt: now, ...guard };
-      const dry = opts.dryRun ? { dryRun: true } : {};
-      let outcome: SettleOutcome & { drop?: number };
-      if (oneStep) {
-        outcome = await ledger.settleNewDrop(
-          { files: files.map((f) => f.drop), suppliedBy: opts.suppliedBy!, suppliedAt: opts.suppliedAt ?? now, recordedAt: now },
-          { by: opts.attestedBy!, role, at: now },
-          settleIn,
-          dry,
-        );
-      } else {
-        outcome = await ledger.settle({ ...settleIn, drop: opts.drop! }, dry);
       }
       const currency = run.result!.contract.currency;
       // the head to keep outside the ledger (not for a dry run, which wrote nothing)
       const head = opts.dryRun ? undefined : await ledger.head();
       const headText = head && formatHead(head.seq, head.hash);
       if (opts.json) {
-        io.stdout(JSON.stringify({ ...outcomeJson(outcome, currency), ...(outcome.drop !== undefined && !opts.dryRun ? { drop: outcome.drop } : {}), ...(headText ? { head: headText } : {}) }, null, 2) + "\n");
+        io.stdout(JSON.stringify(settleOutcomeJson(outcome, currency, headText), null, 2) + "\n");
       } else if (outcome.status === "duplicate") {
         io.stdout(`nothing new: this contract, these files and as-of ${opts.asOf} were settled as settlement ${outcome.settlementId}\n`);
       } else if (outcome.status === "unchanged") {

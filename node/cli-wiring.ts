@@ -210,21 +210,22 @@ export function addNodeCommands(program: Command, w: WiringOptions): void {
     });
 
   configure(program.command("serve"), "obc serve")
-    .description("serve check, compile, run and analysis over HTTP on 127.0.0.1")
+    .description("serve check, compile, run, analysis, adapt (and with --ledger, settle and the ledger) over HTTP on 127.0.0.1")
     .option("-p, --port <n>", "port (0 picks a free one)", int("--port"), 8787)
     .option("--max-body <bytes>", "largest request body", int("--max-body"))
     .option("--timeout <ms>", "time to answer one request", int("--timeout"))
     .option("--workers <n>", "worker threads", int("--workers"))
     .option("--inline", "run requests on the main thread")
     .option("--portfolio <file>", "also serve this portfolio's dashboard (at /) and API (under /portfolio/api/)")
-    .option("--ledger <file|url>", "with --portfolio: its ledger (an SQLite file or postgres://…)", "obc-ledger.sqlite")
+    .option("--ledger <file|url>", "a ledger (an SQLite file, created when missing, or postgres://…): POST /settle and GET /ledger/…; with --portfolio, the portfolio's (default obc-ledger.sqlite)")
     .option("--secret-file <file>", "with --portfolio: the pseudonymisation secret for provider and evaluator views")
     .action(async (o: Record<string, unknown>) => {
       w.done(
         await serveCommand(
           {
             port: o["port"] as number,
-            ...(o["portfolio"] !== undefined ? { portfolio: o["portfolio"] as string, ledger: o["ledger"] as string } : {}),
+            ...(o["portfolio"] !== undefined ? { portfolio: o["portfolio"] as string } : {}),
+            ...(o["ledger"] !== undefined ? { ledger: o["ledger"] as string } : {}),
             ...(o["secretFile"] !== undefined ? { secretFile: o["secretFile"] as string } : {}),
             ...(o["maxBody"] !== undefined ? { maxBody: o["maxBody"] as number } : {}),
             ...(o["timeout"] !== undefined ? { timeout: o["timeout"] as number } : {}),

@@ -192,7 +192,7 @@ describe("the service", () => {
     const r = await fetch(svc.url + "/openapi.json");
     const doc = (await r.json()) as Record<string, any>;
     expect(doc.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.paths)).toEqual(["/check", "/compile", "/run", "/analysis", "/summary", "/adapt", "/openapi.json", "/health"]);
+    expect(Object.keys(doc.paths)).toEqual(["/check", "/compile", "/run", "/analysis", "/summary", "/adapt", "/settle", "/ledger/settlements", "/ledger/balances", "/ledger/contracts", "/ledger/verify", "/openapi.json", "/health"]);
     const req = doc.components.schemas.ContractRequest;
     expect(req.required).toEqual(["source"]);
     expect(Object.keys(req.properties)).toEqual(["source", "templates", "files", "asOf", "strict"]);

@@ -14,7 +14,7 @@ import type { ContractIR } from "../../language/check/ir.ts";
 import { runContract, type RunOutput } from "../../engine/index.ts";
 import type { DataFile } from "../../engine/inputs.ts";
 import { dataFileFromBytes } from "../data-file.ts";
-import { LedgerRefusal, type DropFile, type DropRecord, type Ledger, type SettleOptions, type SettleOutcome } from "./index.ts";
+import { LedgerRefusal, type DropFile, type DropRecord, type Ledger, type NewAttestation, type SettleOptions, type SettleOutcome } from "./index.ts";
 
 /** A data file read for a drop: the engine's input and the drop's record of it. */
 export interface ReadFile {
@@ -25,15 +25,17 @@ export interface ReadFile {
 /** Reads files (bytes hashed as read; decoded for the engine as every data file is, see node/data-file.ts). Throws the fs error of a file that cannot be read. */
 export async function readDataFiles(files: readonly { path: string; label: string; dataSet?: string }[]): Promise<ReadFile[]> {
   const out: ReadFile[] = [];
-  for (const f of files) {
-    const bytes = await readFile(f.path);
-    const sha256 = createHash("sha256").update(bytes).digest("hex");
-    out.push({
-      data: dataFileFromBytes(bytes, f.label, f.dataSet),
-      drop: { label: f.label, ...(f.dataSet !== undefined ? { dataSet: f.dataSet } : {}), sha256, bytes: bytes.length },
-    });
-  }
+  for (const f of files) out.push(fileFromBytes(await readFile(f.path), f.label, f.dataSet));
   return out;
+}
+
+/** A data file's bytes (read from disk, or sent to the HTTP service) as a drop's file: hashed, and decoded for the engine. */
+export function fileFromBytes(bytes: Uint8Array, label: string, dataSet?: string): ReadFile {
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  return {
+    data: dataFileFromBytes(bytes, label, dataSet),
+    drop: { label, ...(dataSet !== undefined ? { dataSet } : {}), sha256, bytes: bytes.length },
+  };
 }
 
 /** Refuses files that are not exactly the drop's: same hashes, nothing missing, nothing added. */
@@ -104,4 +106,42 @@ export async function strictRun(ir: ContractIR, source: string, files: readonly 
   const refusal = runRefusal(run);
   if (refusal) throw Object.assign(new LedgerRefusal("data", refusal), { run });
   return run;
+}
+
+export interface SettleNewDropInput {
+  source: string;
+  ir: ContractIR;
+  /** the files, as read by {@link readDataFiles} or {@link fileFromBytes} */
+  files: readonly ReadFile[];
+  asOf: string;
+  /** when the drop, its attestation and the settlement are recorded */
+  now: string;
+  /** who supplied the files, and when (default: now) */
+  suppliedBy: string;
+  suppliedAt?: string;
+  /** who attests them, as what */
+  attestedBy: string;
+  role: NewAttestation["role"];
+  maxShrink?: number;
+  accept?: string;
+}
+
+/**
+ * Records files as a new drop, its attestation and its settlement at once (`obc settle --data`
+ * and `POST /settle`): the contract run strictly on the files, refused (LedgerRefusal, with the
+ * run when the data is the reason) unless every row was accepted; all three records, or none.
+ */
+export async function settleNewDrop(ledger: Ledger, input: SettleNewDropInput, opts: SettleOptions = {}): Promise<SettleOutcome & { drop: number; run: RunOutput }> {
+  const run = await strictRun(input.ir, input.source, input.files, input.asOf);
+  const outcome = await ledger.settleNewDrop(
+    { files: input.files.map((f) => f.drop), suppliedBy: input.suppliedBy, suppliedAt: input.suppliedAt ?? input.now, recordedAt: input.now },
+    { by: input.attestedBy, role: input.role, at: input.now },
+    {
+      contractSource: input.source, ir: input.ir, result: run.result!, asOf: input.asOf, createdAt: input.now,
+      ...(input.maxShrink !== undefined ? { maxShrink: input.maxShrink } : {}),
+      ...(input.accept !== undefined ? { accept: input.accept } : {}),
+    },
+    opts,
+  );
+  return { ...outcome, run };
 }

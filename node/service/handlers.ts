@@ -28,12 +28,13 @@ const CONTRACT_FILE = "contract.obc";
 const stdlibOnly: Resolver = { ...nodeResolver(join(STDLIB_DIR, "request.obc")), relative: () => undefined };
 
 /** The library from disk, and the request's own template files (its bundle) for relative imports. */
-function resolverFor(req: { templates?: Record<string, string> | undefined }): Resolver {
+export function resolverFor(req: { templates?: Record<string, string> | undefined }): Resolver {
   if (!req.templates) return stdlibOnly;
   return { ...stdlibOnly, relative: memoryResolver({}, req.templates).relative };
 }
 
-function invalid(source: string, diagnostics: ReturnType<typeof compileSource>["diagnostics"]): Reply {
+/** The 422 answer to a contract with errors, with its diagnostics. */
+export function invalidContract(source: string, diagnostics: ReturnType<typeof compileSource>["diagnostics"]): Reply {
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   return {
     status: 422,
@@ -52,7 +53,7 @@ const refuse = (status: number, code: string, message: string, extra: Record<str
  */
 async function adapt(req: AdaptRequest): Promise<Reply> {
   const compiled = compileSource(req.source, { resolver: resolverFor(req) });
-  if (!compiled.ok || !compiled.ir) return invalid(req.source, compiled.diagnostics);
+  if (!compiled.ok || !compiled.ir) return invalidContract(req.source, compiled.diagnostics);
   const ds = compiled.ir.dataSets.find((d) => d.name === req.dataSet);
   if (!ds) return refuse(400, "unknown-data-set", `the contract has no data set ${req.dataSet} (it has ${compiled.ir.dataSets.map((d) => d.name).join(", ")})`);
   if (ds.kind !== "student") return refuse(400, "not-per-student", `the data set ${ds.name} is not per student; adapt writes per-student data sets`);
@@ -108,14 +109,14 @@ export async function handle(route: Route, body: ContractRequest | AdaptRequest)
     case "check":
       return { status: 200, body: { ok: compiled.ok, diagnostics: toJson(compiled.diagnostics, req.source, CONTRACT_FILE) } };
     case "compile": {
-      if (!compiled.ok || !compiled.ir) return invalid(req.source, compiled.diagnostics);
+      if (!compiled.ok || !compiled.ir) return invalidContract(req.source, compiled.diagnostics);
       return {
         status: 200,
         body: { ok: true, rules: compileRules(compiled.ir, req.source), diagnostics: toJson(compiled.diagnostics, req.source, CONTRACT_FILE) },
       };
     }
     case "analysis": {
-      if (!compiled.ok || !compiled.ir) return invalid(req.source, compiled.diagnostics);
+      if (!compiled.ok || !compiled.ir) return invalidContract(req.source, compiled.diagnostics);
       const b = studentBounds(compiled.ir);
       const money = (r: { toDecimalString(p: number): string } | undefined) => (r === undefined ? undefined : r.toDecimalString(2));
       return {
@@ -132,7 +133,7 @@ export async function handle(route: Route, body: ContractRequest | AdaptRequest)
       };
     }
     case "summary": {
-      if (!compiled.ok || !compiled.ir) return invalid(req.source, compiled.diagnostics);
+      if (!compiled.ok || !compiled.ir) return invalidContract(req.source, compiled.diagnostics);
       const { summarizeContract, toMarkdown, toHtml, sourceMap } = await import("../../engine/summary/index.ts");
       const doc = await summarizeContract(compiled.ir, req.source, {
         sourceName: CONTRACT_FILE,
@@ -141,7 +142,7 @@ export async function handle(route: Route, body: ContractRequest | AdaptRequest)
       return { status: 200, body: { ok: true, markdown: toMarkdown(doc), html: toHtml(doc), sourceMap: sourceMap(doc) } };
     }
     case "run": {
-      if (!compiled.ok || !compiled.ir) return invalid(req.source, compiled.diagnostics);
+      if (!compiled.ok || !compiled.ir) return invalidContract(req.source, compiled.diagnostics);
       const out = await runContract(compiled.ir, req.source, req.files ?? [], {
         ...(req.asOf !== undefined ? { asOf: req.asOf } : {}),
         ...(req.strict ? { strict: true } : {}),

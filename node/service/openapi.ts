@@ -15,6 +15,12 @@ import {
   InvalidContractSchema,
   RunResponseSchema,
   SummaryResponseSchema,
+  SettleRequestSchema,
+  SettleResponseSchema,
+  SettlementsResponseSchema,
+  BalancesResponseSchema,
+  ContractsResponseSchema,
+  VerifyResponseSchema,
 } from "./schemas.ts";
 
 function schemaOf(s: z.ZodType): Record<string, unknown> {
@@ -36,6 +42,26 @@ const commonErrors = {
   "500": json("Error", "an internal error (internal); never with a stack trace"),
   "503": json("Error", "the request took longer than the limit (timeout), or the service is busy (busy)"),
 };
+
+const contractParam = { name: "contract", in: "query", required: false, description: "only this contract: its identity or title", schema: { type: "string" } };
+
+/** A GET route of the ledger (needs obc serve --ledger). */
+function ledgerGet(operationId: string, summary: string, description: string, ok: string, parameters: unknown[]) {
+  return {
+    get: {
+      operationId,
+      summary,
+      description: `${description} Needs obc serve --ledger.`,
+      parameters,
+      responses: {
+        "200": json(ok, summary.toLowerCase()),
+        "400": json("Error", "an unknown or invalid query parameter (invalid-request)"),
+        "404": json("Error", "the service has no ledger (no-ledger), or no such contract (unknown-contract)"),
+        "500": commonErrors["500"],
+      },
+    },
+  };
+}
 
 /** The OpenAPI document. */
 export function openApiDocument(version = "0.1.0"): Record<string, unknown> {
@@ -87,6 +113,29 @@ export function openApiDocument(version = "0.1.0"): Record<string, unknown> {
           },
         },
       },
+      "/settle": {
+        post: {
+          operationId: "settleDrop",
+          summary: "Settle an attested drop in the ledger",
+          description:
+            "What obc settle --data does (needs obc serve --ledger): the files are recorded as a drop with its attestation, the contract is run on them strictly, and what is owed beyond what the ledger has already paid the contract is recorded (payments and adjustments), all in one transaction. The same contract, files and as-of date settle once (duplicate); a run that changes nothing records nothing (unchanged).",
+          requestBody: { required: true, content: { "application/json": { schema: ref("SettleRequest") } } },
+          responses: {
+            "200": json("SettleResponse", "what was recorded (or, with dryRun, would be)"),
+            "404": json("Error", "the service has no ledger (no-ledger)"),
+            "409": json("Error", "refused by the ledger's rules (refused, with reason: identity, drop, shrink, reversal, attestation): nothing was recorded"),
+            "422": json("DataErrors", "the contract has errors (invalid-contract, with diagnostics), or the data has errors or rejected rows (data-errors, with problems): nothing was recorded"),
+            ...commonErrors,
+          },
+        },
+      },
+      "/ledger/settlements": ledgerGet("listSettlements", "The history of settlements", "Every settlement, oldest first (obc ledger --json).", "SettlementsResponse", [contractParam]),
+      "/ledger/balances": ledgerGet("getBalances", "Paid in all, per student key, clause or payer", "Sums of every ledger line (obc ledger --balances BY --json); the student key \"\" holds cohort payments.", "BalancesResponse", [
+        { name: "by", in: "query", required: true, schema: { type: "string", enum: ["student", "clause", "payer"] } },
+        contractParam,
+      ]),
+      "/ledger/contracts": ledgerGet("listLedgerContracts", "The contracts the ledger holds", "Their identities, titles and when they were first recorded (obc ledger --contracts --json).", "ContractsResponse", []),
+      "/ledger/verify": ledgerGet("verifyLedger", "Verify the whole ledger", "The hash chain, stored totals and append-only guards checked now (obc ledger --verify --json); ok is false with the problems when anything fails.", "VerifyResponse", []),
       "/openapi.json": { get: { operationId: "getOpenApiDocument", summary: "This document", responses: { "200": { description: "the OpenAPI document", content: { "application/json": {} } } } } },
       "/health": { get: { operationId: "getHealth", summary: "Liveness", responses: { "200": { description: "{ ok: true }", content: { "application/json": {} } } } } },
     },
@@ -103,6 +152,12 @@ export function openApiDocument(version = "0.1.0"): Record<string, unknown> {
         SummaryResponse: schemaOf(SummaryResponseSchema),
         AdaptRequest: schemaOf(AdaptRequestSchema),
         AdaptResponse: schemaOf(AdaptResponseSchema),
+        SettleRequest: schemaOf(SettleRequestSchema),
+        SettleResponse: schemaOf(SettleResponseSchema),
+        SettlementsResponse: schemaOf(SettlementsResponseSchema),
+        BalancesResponse: schemaOf(BalancesResponseSchema),
+        ContractsResponse: schemaOf(ContractsResponseSchema),
+        VerifyResponse: schemaOf(VerifyResponseSchema),
       },
     },
   };

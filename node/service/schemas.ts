@@ -75,6 +75,96 @@ export const AdaptRequestSchema = ContractRequestSchema.omit({ files: true, asOf
   .describe("district or vendor files to turn into the CSV of one of a contract's data sets");
 export type AdaptRequest = z.infer<typeof AdaptRequestSchema>;
 
+const ByteFileFields = {
+  label: z.string().min(1).max(500).describe("the file's name, used in every data-quality message and recorded with the drop"),
+  text: z.string().optional().describe("the file's text"),
+  base64: z.string().optional().describe("or its bytes, base64-encoded: hashed as sent, decoded as every data file is (UTF-8, UTF-16 with a byte-order mark, Windows-1252)"),
+};
+
+export const SettleFileSchema = z
+  .object({ ...ByteFileFields, dataSet: z.string().min(1).max(200).optional().describe("the contract's data set the file holds; matched by name or columns when absent") })
+  .strict()
+  .refine((f) => (f.text === undefined) !== (f.base64 === undefined), "give text or base64, not both")
+  .describe("one data file of the drop");
+
+export const SettleRequestSchema = ContractRequestSchema.omit({ files: true, asOf: true, strict: true })
+  .extend({
+    files: z.array(SettleFileSchema).min(1).max(100).describe("the drop's data files"),
+    asOf: IsoDate.describe("the run's clock: milestones due after it are not yet payable"),
+    suppliedBy: z.string().trim().min(1).max(200).describe("who supplied the files (a district, a provider, a vendor)"),
+    suppliedAt: z.string().regex(/^\d{4}-\d{2}-\d{2}/, "write an ISO date (and time)").max(40).optional().describe("when they were supplied (default: now)"),
+    attestedBy: z.string().trim().min(1).max(200).describe("the person vouching for the files: only attested data is settled"),
+    role: z.enum(["district", "evaluator"]).optional().describe("the attester's role (default district)"),
+    maxShrink: z.number().int().min(0).max(100).optional().describe("how far, in percent, the roster may shrink or paid lines be reversed without accept (default 10)"),
+    accept: z.string().trim().min(1).max(500).optional().describe("record anyway beyond maxShrink; the reason is kept in the ledger"),
+    dryRun: z.boolean().optional().describe("compute what would be recorded, write nothing"),
+  })
+  .strict()
+  .describe("a contract and an attested drop of its data files, to settle in the ledger (what obc settle --data does)");
+export type SettleRequest = z.infer<typeof SettleRequestSchema>;
+
+const Cents = z.string().regex(/^-?\d+\.\d{2}$/).describe("an amount in major units with two decimals");
+export const SettleResponseSchema = z.object({
+  ok: z.literal(true),
+  status: z.enum(["recorded", "duplicate", "unchanged"]).describe("recorded: new lines written; duplicate: these exact inputs were settled before; unchanged: nothing is owed or due back"),
+  settlement: z.number().int().optional().describe("the new settlement's number, or the earlier one for a duplicate"),
+  contract: z.string().describe("the contract's identity in the ledger"),
+  currency: z.string(),
+  payments: Cents,
+  adjustments: Cents,
+  net: Cents,
+  roster: z.number().int().optional(),
+  previousRoster: z.number().int().optional(),
+  accepted: z.object({ reason: z.string(), what: z.string() }).optional(),
+  lines: z.array(z.object({ student: z.string(), clause: z.string(), period: z.string().optional(), payer: z.string(), kind: z.string(), amount: Cents, reason: z.string() })).describe("the lines recorded now (payments and adjustments)"),
+  drop: z.number().int().optional().describe("the drop the files were recorded as (not for a dry run)"),
+});
+
+export const SettlementsResponseSchema = z.object({
+  ok: z.literal(true),
+  settlements: z.array(
+    z.object({
+      id: z.number().int(),
+      contract: z.string(),
+      contractTitle: z.string(),
+      contractVersion: z.string().optional(),
+      contractHash: z.string(),
+      inputsHash: z.string(),
+      asOf: z.string(),
+      createdAt: z.string(),
+      currency: z.string(),
+      lineCount: z.number().int(),
+      payments: Cents,
+      adjustments: Cents,
+      net: Cents,
+      roster: z.number().int().optional(),
+      drop: z.number().int().optional(),
+      acceptedReason: z.string().optional(),
+      inputs: z.array(z.object({ label: z.string(), sha256: z.string() })),
+    }),
+  ),
+});
+
+export const BalancesResponseSchema = z.object({
+  ok: z.literal(true),
+  by: z.enum(["student", "clause", "payer"]),
+  currency: z.string(),
+  balances: z.array(z.object({ key: z.string().describe("the student key (\"\" for cohort payments), clause id or payer"), amount: Cents, lines: z.number().int() })),
+});
+
+export const ContractsResponseSchema = z.object({
+  ok: z.literal(true),
+  contracts: z.array(z.object({ identity: z.string(), explicit: z.boolean(), title: z.string(), recordedAt: z.string(), profile: z.unknown() })),
+});
+
+export const VerifyResponseSchema = z.object({
+  ok: z.boolean().describe("true when every hash, total and append-only guard checks"),
+  problems: z.array(z.string()).describe("what is wrong, one sentence each"),
+  records: z.number().int(),
+  settlements: z.number().int(),
+  head: z.string().describe("the chain's last hash: keep it elsewhere to detect a rewritten ledger later"),
+});
+
 export const AdaptResponseSchema = z.object({
   ok: z.literal(true),
   csv: z.string().describe("the data set's CSV, ready for /run"),

@@ -4,6 +4,8 @@
  *   POST /check · /compile · /run · /analysis   JSON `{ source, files?, asOf?, strict? }`
  *   POST /summary                               the plain-language summary: Markdown, HTML and a source map
  *   POST /adapt                                 district or vendor files → the CSV of one of a contract's data sets
+ *   POST /settle                                an attested drop settled in the ledger (with `ledger`)
+ *   GET  /ledger/settlements · /ledger/balances · /ledger/contracts · /ledger/verify   the ledger (with `ledger`)
  *   GET  /openapi.json · /health
  *
  * Limits: a request body over `maxBodyBytes` (default 5 MB) gets 413 without being parsed (the
@@ -19,7 +21,8 @@
  * to 127.0.0.1 (DNS rebinding) gets 403; and it accepts only `Content-Type: application/json`,
  * which a web page can send only after a CORS preflight that the service never grants, so no page
  * the operator visits can make it compute (415 for anything else, a form or text included). The
- * request log (one line per request: method, path, status, milliseconds) holds no bodies.
+ * request log (one line per request: method, path, status, milliseconds) holds no bodies. The
+ * ledger's routes are described in ./ledger.ts; without a `ledger` they answer 404 (no-ledger).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -28,7 +31,8 @@ import type { Route } from "./handlers.ts";
 import { openApiDocument } from "./openapi.ts";
 import { BusyError, InlineRunner, TimeoutError, WorkerPool, type Runner } from "./pool.ts";
 import type { z } from "zod";
-import { AdaptRequestSchema, ContractRequestSchema, type AdaptRequest, type ContractRequest } from "./schemas.ts";
+import { AdaptRequestSchema, ContractRequestSchema, SettleRequestSchema, type AdaptRequest, type ContractRequest, type SettleRequest } from "./schemas.ts";
+import type { LedgerApi } from "./ledger.ts";
 
 export interface ServiceOptions {
   /** default 127.0.0.1; only loopback addresses are accepted */
@@ -51,6 +55,10 @@ export interface ServiceOptions {
   log?: (line: string) => void;
   /** further routes served beside these (the portfolio desk of `obc serve --portfolio`) */
   extra?: ExtraRoutes;
+  /** a settlement ledger (an SQLite file, created when missing, or postgres://…): serves POST /settle and GET /ledger/… */
+  ledger?: string;
+  /** the clock for what the ledger records, ISO 8601 (default the system clock) */
+  now?: () => string;
 }
 
 /** Routes served beside the engine's: `handle` answers a request and returns true when it serves the path. */
@@ -71,13 +79,19 @@ export const DEFAULT_PORT = 8787;
 export const DEFAULT_MAX_BODY = 5 * 1024 * 1024;
 export const DEFAULT_MAX_SOURCE = 512 * 1024;
 
-const ROUTES: Record<string, { methods: string[]; route?: Route; schema?: z.ZodType<ContractRequest | AdaptRequest> }> = {
+const LEDGER_GET = { methods: ["GET", "HEAD"], ledger: true };
+const ROUTES: Record<string, { methods: string[]; route?: Route; schema?: z.ZodType<ContractRequest | AdaptRequest | SettleRequest>; ledger?: boolean }> = {
   "/check": { methods: ["POST"], route: "check" },
   "/compile": { methods: ["POST"], route: "compile" },
   "/run": { methods: ["POST"], route: "run" },
   "/analysis": { methods: ["POST"], route: "analysis" },
   "/summary": { methods: ["POST"], route: "summary" },
   "/adapt": { methods: ["POST"], route: "adapt", schema: AdaptRequestSchema },
+  "/settle": { methods: ["POST"], schema: SettleRequestSchema, ledger: true },
+  "/ledger/settlements": LEDGER_GET,
+  "/ledger/balances": LEDGER_GET,
+  "/ledger/contracts": LEDGER_GET,
+  "/ledger/verify": LEDGER_GET,
   "/openapi.json": { methods: ["GET", "HEAD"] },
   "/health": { methods: ["GET", "HEAD"] },
 };
@@ -229,6 +243,17 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
     }
   } else runner = new InlineRunner();
   const openapi = openApiDocument(packageVersion());
+  let ledger: LedgerApi | undefined;
+  if (opts.ledger !== undefined) {
+    // loaded only when asked for: SQLite and the ledger's code stay out of a service without one
+    const { openLedgerApi } = await import("./ledger.ts");
+    try {
+      ledger = await openLedgerApi(opts.ledger, opts.now ?? (() => new Date().toISOString()));
+    } catch (e) {
+      await runner.close();
+      throw e;
+    }
+  }
 
   const server = createServer((req, res) => {
     const started = Date.now();
@@ -257,6 +282,14 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
     }
     if (path === "/openapi.json") return send(res, 200, openapi);
     if (path === "/health") return send(res, 200, { ok: true, mode: runner.mode });
+    if (entry.ledger && !ledger) {
+      req.resume();
+      return send(res, 404, error("no-ledger", `${path} needs a ledger: start the service with one (obc serve --ledger FILE)`));
+    }
+    if (entry.ledger && method !== "POST") {
+      const reply = await ledger!.query(path, new URL(req.url ?? "/", "http://localhost").searchParams);
+      return send(res, reply.status, reply.body);
+    }
 
     // JSON only: a web page can send other types (a form, text) without asking first
     if (!isJson(req.headers["content-type"])) {
@@ -285,8 +318,12 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
       const { message, path } = describeIssues(raw, parsed.error.issues as Parameters<typeof describeIssues>[1]);
       return send(res, 400, error("invalid-request", message, { path }));
     }
+    if (entry.ledger) {
+      const reply = await ledger!.settle(parsed.data as SettleRequest);
+      return send(res, reply.status, reply.body);
+    }
     try {
-      const reply = await runner.run(entry.route!, parsed.data, timeout);
+      const reply = await runner.run(entry.route!, parsed.data as ContractRequest | AdaptRequest, timeout);
       return send(res, reply.status, reply.body);
     } catch (e) {
       if (e instanceof TimeoutError) return send(res, 503, error("timeout", `the request took longer than ${timeout} ms and was stopped`));
@@ -370,6 +407,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
       });
       await runner.close();
       await opts.extra?.close();
+      await ledger?.close();
     },
   };
 }
