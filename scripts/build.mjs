@@ -3,7 +3,9 @@
 //      without the name-keeping wrappers that tsx adds (they halve Chevrotain's parsing speed);
 //   2. the files read at run time beside the modules: the template library (stdlib/templates/*.obc)
 //      and the service's worker starter (node/service/worker.mjs);
-//   3. Chevrotain from its single-module build under Node (language/syntax/chevrotain-node.ts).
+//   3. Chevrotain from its single-module build under Node (language/syntax/chevrotain-node.ts);
+//   4. the dashboard that `obc serve --portfolio` serves, built with Vite into dist/dashboard/dist
+//      (where node/portfolio/http.ts finds it from the built modules).
 // `--if-stale` builds only when a source is newer than the last build (the tests run it first,
 // so the CLI they start is always built from the sources under test).
 import { spawnSync } from "node:child_process";
@@ -23,9 +25,9 @@ function newestSource() {
   const walk = (p) => {
     const st = statSync(p);
     newest = Math.max(newest, st.mtimeMs);
-    if (st.isDirectory()) for (const f of readdirSync(p)) if (f !== "node_modules") walk(join(p, f));
+    if (st.isDirectory()) for (const f of readdirSync(p)) if (f !== "node_modules" && f !== "dist") walk(join(p, f));
   };
-  for (const p of ["index.ts", "language", "engine", "node", "cli", "stdlib", "package.json", "tsconfig.json", "tsconfig.build.json", "scripts/build.mjs"]) {
+  for (const p of ["index.ts", "language", "engine", "node", "cli", "stdlib", "dashboard", "package.json", "tsconfig.json", "tsconfig.build.json", "scripts/build.mjs"]) {
     walk(join(root, p));
   }
   return newest;
@@ -56,6 +58,17 @@ writeFileSync(
   join(out, "language", "syntax", "chevrotain.js"),
   "// Built package: Chevrotain's single-module build under Node (see chevrotain-node.js).\nexport * from \"./chevrotain-node.js\";\n",
 );
+
+// the dashboard: Vite (a development dependency) bundles it; a build without Vite ships no dashboard
+const viteBin = join(root, "node_modules", "vite", "bin", "vite.js");
+if (existsSync(viteBin)) {
+  const dash = spawnSync(process.execPath, [viteBin, "build", "--config", join(root, "dashboard", "vite.config.ts"), "--outDir", join(out, "dashboard", "dist"), "--emptyOutDir", "--logLevel", "warn"], { stdio: "inherit" });
+  if (dash.status !== 0) {
+    rmSync(out, { recursive: true, force: true });
+    console.error("build: the dashboard's build failed");
+    process.exit(1);
+  }
+} else console.warn("build: vite is not installed; the build has no dashboard");
 
 writeFileSync(join(out, ".built"), "");
 const old = `${dist}.old-${process.pid}`;

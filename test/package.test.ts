@@ -107,15 +107,27 @@ describe("the package", () => {
       (f) =>
         !["package.json", "README.md", "bin/obc.mjs", "dist/node/service/worker.mjs"].includes(f) &&
         !/^dist\/.*\.(js|d\.ts)$/.test(f) &&
-        !/^dist\/stdlib\/templates\/\w+\.obc$/.test(f),
+        !/^dist\/stdlib\/templates\/\w+\.obc$/.test(f) &&
+        !/^dist\/dashboard\/dist\/(index\.html|assets\/[\w-]+\.(js|css))$/.test(f),
     );
     expect(outside).toEqual([]);
     expect(tarballFiles.filter((f) => /(^|\/)(test|bench|editor|examples)\//.test(f) || f.endsWith(".test.js"))).toEqual([]);
-    for (const f of ["dist/index.js", "dist/index.d.ts", "dist/cli/main.js", "dist/engine/fast/node-worker.js", "dist/stdlib/templates/benchmark_attainment.obc"]) {
+    for (const f of ["dist/index.js", "dist/index.d.ts", "dist/cli/main.js", "dist/engine/fast/node-worker.js", "dist/stdlib/templates/benchmark_attainment.obc", "dist/dashboard/dist/index.html"]) {
       expect(tarballFiles).toContain(f);
     }
     // about 400 kB today: a bound that catches a folder shipped by mistake
     expect(tarballBytes).toBeLessThan(2_000_000);
+  });
+
+  it("serves the dashboard obc serve --portfolio shows from the installed package", async () => {
+    // not an entry point: the module is found by its path in the installed package
+    const http = join(project, "node_modules", "obc", "dist", "node", "portfolio", "http.js");
+    await writeFile(join(project, "dashboard.mjs"), `import { DASHBOARD_DIR } from ${JSON.stringify(http)}; console.log(DASHBOARD_DIR);\n`);
+    const r = await run(process.execPath, ["dashboard.mjs"], project);
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe(join(project, "node_modules", "obc", "dist", "dashboard", "dist"));
+    const page = await readFile(join(r.stdout.trim(), "index.html"), "utf8");
+    expect(page).toMatch(/<script type="module" crossorigin src="\.\/assets\/index-[\w-]+\.js"><\/script>/);
   });
 
   it("keeps react, react-dom and tsx out of the runtime dependencies", async () => {
