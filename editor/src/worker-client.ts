@@ -1,6 +1,6 @@
 /**
  * The main thread's side of the two workers: each edit goes to the check worker (diagnostics,
- * names) and to the document worker (summary, bounds); runs, formatting, the template library,
+ * names), then to the document worker (summary, bounds); runs, formatting, the template library,
  * comparisons and simulations are promises. Answers to an older version of the text are dropped.
  */
 import CheckWorker from "./check.worker.ts?worker";
@@ -9,6 +9,11 @@ import type {
   AnalysisMessage, BoundsMessage, CheckRequest, DiagnosticsMessage, DiffMessage, DiffSide, DocFormat, DocumentRequest, ExportMessage, FormatMessage, LibraryMessage, ProjectFiles,
   RunFile, RunMessage, SimulateMessage, SimulationOptions, SummaryMessage, WorkerResponse,
 } from "./service/protocol.ts";
+
+/** the document worker starts by then even if no diagnostics were drawn (e.g. a hidden tab) */
+const DOCUMENTS_AT_THE_LATEST_MS = 3000;
+/** an edit goes to the document worker by then even if its diagnostics have not come */
+const DOCUMENT_AFTER_CHECK_MS = 1000;
 
 export interface WorkerListeners {
   onDiagnostics(message: DiagnosticsMessage): void;
@@ -28,23 +33,28 @@ export interface EditOptions {
 
 export class LanguageClient {
   private readonly check: Worker;
-  /** started once the first diagnostics are in, so that it does not slow them down */
+  /**
+   * Started once the first diagnostics are drawn ({@link startDocuments}), or when a run,
+   * comparison, simulation or export is asked for, or after {@link DOCUMENTS_AT_THE_LATEST_MS}:
+   * its script (the engine, the summary) and its first summary must not delay them.
+   */
   private documents: Worker | undefined;
   /** document requests made before then, in order */
   private readonly early: DocumentRequest[] = [];
+  /** the newest edit, sent to the document worker once its diagnostics are in */
+  private editWaiting: { version: number; text: string; options: EditOptions; timer: ReturnType<typeof setTimeout> } | undefined;
   private nextId = 1;
   private latestVersion = -1;
   private readonly waiting = new Map<number, (m: Answer) => void>();
 
   constructor(private readonly listeners: WorkerListeners) {
     this.check = new CheckWorker({ name: "obc-check" });
-    this.check.onmessage = (e: MessageEvent<WorkerResponse>) => {
-      if (e.data.type === "diagnostics") this.startDocuments();
-      this.receive(e.data);
-    };
+    this.check.onmessage = (e: MessageEvent<WorkerResponse>) => this.receive(e.data);
+    setTimeout(() => this.startDocuments(), DOCUMENTS_AT_THE_LATEST_MS);
   }
 
-  private startDocuments(): void {
+  /** Starts the document worker (once) and sends it the requests made until then. */
+  startDocuments(): void {
     if (this.documents) return;
     const worker = new DocumentWorker({ name: "obc-documents" });
     worker.onmessage = (e: MessageEvent<WorkerResponse>) => this.receive(e.data);
@@ -52,12 +62,25 @@ export class LanguageClient {
     for (const m of this.early.splice(0)) worker.postMessage(m);
   }
 
-  /** Sends the text of an edit to both workers; answers for older versions are ignored. */
+  /**
+   * Sends the text of an edit to the check worker, then to the document worker once its
+   * diagnostics are in (or after {@link DOCUMENT_AFTER_CHECK_MS}), so that the summary never
+   * takes a core from the check of a keystroke; answers for older versions are ignored.
+   */
   edit(version: number, text: string, options: EditOptions): void {
     this.latestVersion = version;
     const { fileName, project } = options;
     this.postCheck({ type: "check", version, text, fileName, project });
-    this.document(version, text, options);
+    if (this.editWaiting) clearTimeout(this.editWaiting.timer);
+    this.editWaiting = { version, text, options, timer: setTimeout(() => this.sendWaitingEdit(), DOCUMENT_AFTER_CHECK_MS) };
+  }
+
+  private sendWaitingEdit(): void {
+    const waiting = this.editWaiting;
+    if (!waiting) return;
+    clearTimeout(waiting.timer);
+    this.editWaiting = undefined;
+    this.document(waiting.version, waiting.text, waiting.options);
   }
 
   /** Asks the document worker again for the same text (e.g. another cohort size). */
@@ -123,6 +146,8 @@ export class LanguageClient {
   }
 
   private postDocument(message: DocumentRequest): void {
+    // a run, comparison, simulation or export: the user waits for the answer
+    if (message.type !== "document") this.startDocuments();
     if (this.documents) this.documents.postMessage(message);
     else this.early.push(message);
   }
@@ -130,7 +155,9 @@ export class LanguageClient {
   private receive(m: WorkerResponse): void {
     switch (m.type) {
       case "diagnostics":
-        if (m.version === this.latestVersion) this.listeners.onDiagnostics(m);
+        if (m.version !== this.latestVersion) return;
+        this.listeners.onDiagnostics(m);
+        if (this.editWaiting?.version === m.version) this.sendWaitingEdit();
         return;
       case "analysis":
         if (m.version === this.latestVersion) this.listeners.onAnalysis(m);

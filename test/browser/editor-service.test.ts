@@ -12,7 +12,7 @@ import { generateContract } from "../../editor/bench/generate.ts";
 import { createCheckService } from "../../editor/src/service/check.ts";
 import { createDocumentService, type DocumentDeps } from "../../editor/src/service/documents.ts";
 import type {
-  AnalysisMessage, BoundsMessage, CheckRequest, DiagnosticsMessage, DiffMessage, DocumentRequest, LibraryMessage, RunMessage, SimulateMessage, SummaryMessage, WorkerResponse,
+  AnalysisMessage, BoundsMessage, CheckRequest, DiagnosticsMessage, DiffMessage, DocumentRequest, LibraryMessage, RunFile, RunMessage, SimulateMessage, SummaryMessage, WorkerResponse,
 } from "../../editor/src/service/protocol.ts";
 import { innermostAt, summaryEntries } from "../../editor/src/summary-map.ts";
 import { contractFromTemplate } from "../../editor/src/template-contract.ts";
@@ -151,6 +151,21 @@ describe("editor language service", () => {
     const [run] = (await answers({ type: "run", id: 1, text: pilot, files: data })) as RunMessage[];
     expect(run!.ok).toBe(true);
     expect(run!.result?.totals.paid).toBe("5560.00");
+  });
+
+  it("flags a file whose columns fit several data sets, unless it is named after one or its data set was chosen", async () => {
+    // one export with the roster's columns and the monthly checkpoints' columns
+    const [students, checkpoints] = data.map((f) => f.text.trimEnd().split("\n"));
+    const both = students!.map((line, i) => `${line},${i === 0 ? checkpoints![0] : checkpoints![1]}`).join("\n") + "\n";
+    const run = async (files: RunFile[]) =>
+      ((await answers({ type: "run", id: 3, text: pilot, files })) as RunMessage[])[0]!;
+    const flagged = await run([{ label: "export.csv", text: both }, data[1]!]);
+    expect(flagged.fitsSeveral).toEqual([{ file: "export.csv", dataSets: ["students", "checkpoints"] }]);
+    expect(flagged.result?.dataQuality.files.find((f) => f.file === "export.csv")?.dataSet).toBe("students");
+    expect((await run([{ label: "export.csv", text: both, dataSet: "students" }, data[1]!])).fitsSeveral).toBeUndefined();
+    expect((await run([{ label: "students.csv", text: both }, data[1]!])).fitsSeveral).toBeUndefined();
+    // the example's own files each fit one data set
+    expect((await run(data.map((f, i) => ({ ...f, label: `file${i}.csv` })))).fitsSeveral).toBeUndefined();
   });
 
   it("refuses to run a contract with errors, in plain words", async () => {

@@ -126,6 +126,28 @@ describe.skipIf(skipBrowser)("results and exports (Chromium)", () => {
     // read as students, its rows are rejected for the missing key column: the report says why
     expect(await page.locator(".problems-table").textContent()).toContain("missing-column");
 
+  });
+
+  it("flags a file whose columns fit several data sets and lets the user choose", async () => {
+    // one export with the roster's columns and the monthly checkpoints' columns
+    const [roster, months] = files.map((f) => f.text.trimEnd().split("\n"));
+    const both = roster!.map((line, i) => `${line},${months![i === 0 ? 0 : 1]}`).join("\n") + "\n";
+    await page.locator("#panel-run input[type=file]").setInputFiles([
+      { name: "export.csv", mimeType: "text/csv", buffer: Buffer.from(both) },
+      { name: "checkpoints.csv", mimeType: "text/csv", buffer: Buffer.from(files[1]!.text) },
+    ]);
+    await page.click("#panel-run button.primary");
+    const table = page.locator("[data-testid=file-sets]");
+    await expect.poll(() => table.locator("tr.ambiguous th").allTextContents()).toEqual(["export.csv"]);
+    expect(await table.locator("tr.ambiguous td").last().textContent()).toBe("its columns fit several data sets (students, checkpoints): read as students; choose the one it holds");
+    expect(await table.locator("tr", { hasText: "checkpoints.csv" }).textContent()).toContain("read as checkpoints");
+    await screenshot(page, "editor-data-set-several.png");
+
+    await page.getByLabel("Data set of export.csv").selectOption("students");
+    await page.click("#panel-run button.primary");
+    await expect.poll(() => table.locator("tr.ambiguous").count()).toBe(0);
+    expect(await table.locator("tr", { hasText: "export.csv" }).textContent()).toContain("read as students");
+
     // back to the files of the first test, for the exports
     await page.locator("#panel-run input[type=file]").setInputFiles(files.map((f) => ({ name: f.label, mimeType: "text/csv", buffer: Buffer.from(f.text) })));
     await page.click("#panel-run button.primary");

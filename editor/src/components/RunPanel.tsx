@@ -3,7 +3,7 @@
  * optional as-of date, and the results (totals, charts, students, escalations, data quality).
  * Each file from disk has a data-set chooser: automatic (the engine matches it by name, then by
  * columns, and the panel shows what it chose) or a data set of the contract; a file that
- * matches none is flagged there, to choose its data set.
+ * matches none, or whose columns fit several data sets, is flagged there, to choose its data set.
  */
 import { useEffect, useId, useState } from "react";
 import { exampleDataSets } from "../example-data.ts";
@@ -47,6 +47,8 @@ export function RunPanel({ onRun, suggestedDataSet, fileName, dataSets }: RunPan
   /** what the engine made of each file in the last run: its data set, or that it matched none */
   const matched = new Map((answer?.result?.dataQuality.files ?? []).map((f) => [f.file, f.dataSet]));
   const unmatched = new Set(answer?.problems.filter((p) => p.rule === "unmatched-file").map((p) => p.file) ?? []);
+  /** files read as the data set their columns fit best, although they fit several */
+  const several = new Map((answer?.fitsSeveral ?? []).map((f) => [f.file, f.dataSets]));
 
   const readFiles = async (list: FileList | null) => {
     const chosen = [...(list ?? [])];
@@ -92,7 +94,7 @@ export function RunPanel({ onRun, suggestedDataSet, fileName, dataSets }: RunPan
             </thead>
             <tbody>
               {diskFiles.map((f) => (
-                <tr key={f.label} className={unmatched.has(f.label) ? "unmatched" : undefined}>
+                <tr key={f.label} className={unmatched.has(f.label) ? "unmatched" : several.has(f.label) ? "ambiguous" : undefined}>
                   <th scope="row">{f.label}</th>
                   <td>
                     <select aria-label={`Data set of ${f.label}`} value={chosen[f.label] ?? ""} onChange={(e) => setChosen((c) => ({ ...c, [f.label]: e.target.value }))}>
@@ -103,6 +105,10 @@ export function RunPanel({ onRun, suggestedDataSet, fileName, dataSets }: RunPan
                   <td>
                     {unmatched.has(f.label) ? (
                       <span className="error-text">matches no data set: choose the one it holds</span>
+                    ) : several.has(f.label) ? (
+                      <span className="warning-text">
+                        its columns fit several data sets ({several.get(f.label)!.join(", ")}): read as {matched.get(f.label) ?? "—"}; choose the one it holds
+                      </span>
                     ) : matched.has(f.label) ? (
                       `read as ${matched.get(f.label)}`
                     ) : (

@@ -198,7 +198,13 @@ export class EditorSession {
     const first = this.shown === undefined;
     this.shown = d;
     setMarkers(monaco, this.model, d.diagnostics);
-    if (first) requestAnimationFrame(() => performance.mark(FIRST_DIAGNOSTICS_MARK));
+    if (first) {
+      requestAnimationFrame(() => {
+        performance.mark(FIRST_DIAGNOSTICS_MARK);
+        // drawn: now the summary's worker may start (after this frame is painted)
+        setTimeout(() => this.client.startDocuments(), 0);
+      });
+    }
   }
 }
 

@@ -21,6 +21,7 @@ import { toHtml, toMarkdown } from "../../../engine/summary/render.ts";
 import { buildWorkedExamples } from "../../../engine/summary/examples.ts";
 import { summarize } from "../../../engine/summary/summary.ts";
 import { boundsOf } from "./bounds.ts";
+import { filesFittingSeveral } from "./data-sets.ts";
 import { compilerFor, errorCount } from "./compile.ts";
 import { DEFAULT_COHORT, EXAMPLES_DELAY_MS, EXAMPLES_MAX_CLAUSES } from "./limits.ts";
 import type { BoundsMessage, DiffMessage, DiffSide, DocFormat, DocumentRequest, DocumentResponse, ExportMessage, RunMessage, SimulateMessage, SummaryMessage } from "./protocol.ts";
@@ -124,7 +125,11 @@ export function createDocumentService(deps: DocumentDeps = {}): DocumentService 
     try {
       const out = await runContract(compiled.ir, text, files, asOf ? { asOf } : {});
       const error = out.ok ? undefined : "The data could not be read: see the data problems below.";
-      return { type: "run", id, ok: out.ok, problems: out.problems, ...(out.result ? { result: out.result } : {}), ...(error ? { error } : {}) };
+      const fitsSeveral = filesFittingSeveral(compiled.ir, files);
+      return {
+        type: "run", id, ok: out.ok, problems: out.problems,
+        ...(out.result ? { result: out.result } : {}), ...(error ? { error } : {}), ...(fitsSeveral.length ? { fitsSeveral } : {}),
+      };
     } catch (e) {
       return { type: "run", id, ok: false, problems: [], error: `Internal error in OBC (please report it): ${e instanceof Error ? e.message : String(e)}` };
     }

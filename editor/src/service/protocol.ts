@@ -212,6 +212,11 @@ export interface RunMessage {
   error?: string;
   result?: RunResult;
   problems: DataProblem[];
+  /**
+   * Files read as the data set their columns fit best although they have every required
+   * column of several (service/data-sets.ts): the user should say which one they hold.
+   */
+  fitsSeveral?: { file: string; dataSets: string[] }[];
 }
 
 export interface FormatMessage {
