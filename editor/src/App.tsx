@@ -7,9 +7,9 @@ import { lazy, memo, Suspense, useCallback, useEffect, useMemo, useRef, useState
 import { CodeEditor } from "./components/CodeEditor.tsx";
 import { Divider, usePanelsWidth } from "./components/Divider.tsx";
 import type { Version } from "./components/CompareView.tsx";
-import { Outline } from "./components/Outline.tsx";
-import { ProblemsPanel } from "./components/ProblemsPanel.tsx";
-import { SummaryPanel } from "./components/SummaryPanel.tsx";
+import { Outline as OutlineView } from "./components/Outline.tsx";
+import { ProblemsPanel as ProblemsView } from "./components/ProblemsPanel.tsx";
+import { SummaryPanel as SummaryView } from "./components/SummaryPanel.tsx";
 import { Tabs } from "./components/Tabs.tsx";
 import { Toolbar } from "./components/Toolbar.tsx";
 import { ConfirmDialog, type ConfirmRequest } from "./components/Dialog.tsx";
@@ -21,7 +21,7 @@ import { loadDoc, type StoredDoc } from "./storage.ts";
 import { useDocument } from "./use-document.ts";
 import type { EditorSession } from "./monaco/session.ts";
 import { monaco } from "./monaco/setup.ts";
-import type { ProjectFiles, RunFile, SimulationOptions } from "./service/protocol.ts";
+import type { DocFormat, ProjectFiles, RunFile, SimulationOptions } from "./service/protocol.ts";
 import type { AnalysisStore } from "./store.ts";
 import { entriesAt, innermostAt } from "./summary-map.ts";
 import { contractFromTemplate } from "./template-contract.ts";
@@ -32,6 +32,12 @@ import type { LanguageClient } from "./worker-client.ts";
 const AnalysisPanel = memo(lazy(() => import("./components/AnalysisPanel.tsx").then((m) => ({ default: m.AnalysisPanel }))));
 const RunPanel = memo(lazy(() => import("./components/RunPanel.tsx").then((m) => ({ default: m.RunPanel }))));
 const SimulationPanel = memo(lazy(() => import("./components/SimulationPanel.tsx").then((m) => ({ default: m.SimulationPanel }))));
+// the panels beside the editor render again only when their own props change, not on each
+// answer of the workers (diagnostics, names, summary, bounds) to each keystroke
+const Outline = memo(OutlineView);
+const ProblemsPanel = memo(ProblemsView);
+const SummaryPanel = memo(SummaryView);
+const NONE: never[] = [];
 const CompareView = lazy(() => import("./components/CompareView.tsx").then((m) => ({ default: m.CompareView })));
 
 export interface AppProps {
@@ -208,6 +214,20 @@ export function App({ client, store, initial }: AppProps) {
     return { save, ...(format ? { format } : {}), list };
   }, [session]);
 
+  const select = useCallback((item: { span: { start: number; end: number } }) => session?.select(item.span), [session]);
+  const selectName = useCallback((item: { nameSpan: { start: number; end: number } }) => session?.select(item.nameSpan), [session]);
+  const reveal = useCallback((d: monaco.IRange) => session?.reveal(d), [session]);
+  const exportSummary = useCallback((format: DocFormat) => session!.exportSummary(format), [session]);
+  const downloadSummary = useCallback(
+    (format: DocFormat, content: string | Uint8Array) =>
+      download(
+        `${baseName(fileName)}-summary.${format}`,
+        content,
+        format === "docx" ? "application/vnd.openxmlformats-officedocument.wordprocessingml.document" : format === "html" ? "text/html;charset=utf-8" : "text/markdown;charset=utf-8",
+      ),
+    [fileName],
+  );
+
   const example = startId.startsWith("example:") ? findExample(startId.slice("example:".length)) : undefined;
   const currency = analysis?.currency;
   const dataSetNames = useMemo(() => (analysis?.symbols.dataSets ?? []).map((d) => d.name), [analysis]);
@@ -242,7 +262,7 @@ export function App({ client, store, initial }: AppProps) {
         </Suspense>
       )}
       <main className="layout" hidden={comparing} style={panelsWidth !== undefined ? ({ "--panels-width": `${panelsWidth}px` } as React.CSSProperties) : undefined}>
-        <Outline items={analysis?.outline ?? []} activeId={active.outline} onSelect={(item) => session?.select(item.nameSpan)} />
+        <Outline items={analysis?.outline ?? NONE} activeId={active.outline} onSelect={selectName} />
         <section className="code" aria-label="Contract text">
           <CodeEditor
             client={client}
@@ -254,12 +274,7 @@ export function App({ client, store, initial }: AppProps) {
             onCursor={onCursor}
             onNotice={setNotice}
           />
-          <ProblemsPanel
-            diagnostics={diagnostics?.diagnostics ?? []}
-            cliText={diagnostics?.cliText ?? ""}
-            keys={keys.list}
-            onSelect={(d) => session?.reveal(d)}
-          />
+          <ProblemsPanel diagnostics={diagnostics?.diagnostics ?? NONE} cliText={diagnostics?.cliText ?? ""} keys={keys.list} onSelect={reveal} />
         </section>
         <Divider width={panelsWidth} onChange={setPanelsWidth} controls="panels" />
         <aside className="panels" id="panels" aria-label="Summary, analysis, run and simulation">
@@ -274,18 +289,12 @@ export function App({ client, store, initial }: AppProps) {
                 content: (
                   <SummaryPanel
                     {...(summary ? { summary } : {})}
-                    entries={summaryEntries ?? []}
+                    entries={summaryEntries ?? NONE}
                     active={active.sentences}
                     {...(tab === "summary" && active.reveal !== undefined ? { reveal: active.reveal } : {})}
-                    onSelect={(e) => session?.select(e.span)}
-                    onExport={(format) => session!.exportSummary(format)}
-                    onDownload={(format, content) =>
-                      download(
-                        `${baseName(fileName)}-summary.${format}`,
-                        content,
-                        format === "docx" ? "application/vnd.openxmlformats-officedocument.wordprocessingml.document" : format === "html" ? "text/html;charset=utf-8" : "text/markdown;charset=utf-8",
-                      )
-                    }
+                    onSelect={select}
+                    onExport={exportSummary}
+                    onDownload={downloadSummary}
                   />
                 ),
               },

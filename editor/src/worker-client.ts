@@ -10,8 +10,8 @@ import type {
   RunFile, RunMessage, SimulateMessage, SimulationOptions, SummaryMessage, WorkerResponse,
 } from "./service/protocol.ts";
 
-/** the document worker starts by then even if no diagnostics were drawn (e.g. a hidden tab) */
-const DOCUMENTS_AT_THE_LATEST_MS = 3000;
+/** the document worker starts by then even if the editor has not shown diagnostics yet */
+const DOCUMENTS_AT_THE_LATEST_MS = 10_000;
 /** an edit goes to the document worker by then even if its diagnostics have not come */
 const DOCUMENT_AFTER_CHECK_MS = 1000;
 

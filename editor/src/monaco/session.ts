@@ -91,6 +91,7 @@ export class EditorSession {
     this.disposables.push({ dispose: unsubscribe });
     // the workers were asked about the text as version 1 before the editor loaded
     if (this.model.getVersionId() !== 1) this.sendNow();
+    performance.mark("obc:editor-created");
     this.showMarkers();
     void this.client.library().then((library) => this.store.setLibrary(library));
   }
@@ -204,6 +205,8 @@ export class EditorSession {
         // drawn: now the summary's worker may start (after this frame is painted)
         setTimeout(() => this.client.startDocuments(), 0);
       });
+      // a hidden tab draws no frame
+      setTimeout(() => this.client.startDocuments(), 1000);
     }
   }
 }
