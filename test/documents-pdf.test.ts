@@ -1,14 +1,17 @@
 /**
- * The Word documents, rendered as a reader sees them: every example's summary and a redline
- * are converted to PDF by LibreOffice (one `soffice --headless` run for all of them, with its
- * own profile so that it never waits on another LibreOffice) and read back with poppler:
- * - `pdfinfo`: US Letter (612 × 792 pt), or A4 when asked;
- * - `pdftotext`, page by page: "Page i of N" on every page, the header (exhibit label and
- *   contract) and DRAFT on every page of a draft;
+ * The Word documents, rendered as a reader sees them: every example's summary, an amended
+ * contract's and a redline are converted to PDF by LibreOffice (one `soffice --headless` run for
+ * all of them, with its own profile so that it never waits on another LibreOffice) and read
+ * back with poppler:
+ * - `pdfinfo`: US Letter (612 × 792 pt), or A4 when asked; margins of one inch;
+ * - `pdftotext`, page by page: "Page i of N" on every page, the header (exhibit label, contract
+ *   and the version the page shows) and DRAFT on every page of a draft; headings numbered and
+ *   cross-references resolved by LibreOffice; a table's header row on each page it runs onto;
  * - no word broken across lines anywhere, table cells included: every word of the PDF is a
  *   word of the document (a word cut in two leaves pieces that are not);
- * - the redline's tracked changes carry their author and date, and accepting them all gives
- *   the later version's summary, rejecting them all the earlier one's.
+ * - the redline, opened in LibreOffice by a Basic macro: its tracked changes carry their author
+ *   and date, and accepting them all gives the later version's summary, rejecting them all the
+ *   earlier one's.
  * Page images of the algebra pilot's summary and redline are written to test-artifacts/.
  * LibreOffice and poppler-utils are installed by `.ci/setup`.
  */
@@ -60,6 +63,17 @@ beforeAll(async () => {
   // A4 when asked
   const duval = load("examples/01-duval-2022/contract.obc");
   docs.push({ name: "duval-a4", doc: summarize(duval.ir, duval.source, { paper: "a4", status: "for-signature", exhibit: "Exhibit C", generated: GENERATED }) });
+  // the algebra pilot amended in the same file: the body under version 1.1, worked examples under each version
+  const pilot = readFileSync("examples/03-algebra-pilot/contract.obc", "utf8");
+  const amended = `${pilot.slice(0, pilot.lastIndexOf("}"))}  amendment "1.1" effective 2027-01-01 {
+    outcome "Algebra ready" pays $1,000 per identified student
+      when enrolled_for_testing and eoy_score >= 70
+      if missing: not met
+  }
+}
+`;
+  const amendedIr = compileSource(amended, { resolver: nodeResolver("examples/03-algebra-pilot/contract.obc") }).ir!;
+  docs.push({ name: "amended", doc: await summarizeContract(amendedIr, amended, { sourceName: "pilot-amended.obc", generated: GENERATED }) });
   // the redline of the algebra pilot: “Algebra ready” raised, “Dosage” moved
   const older = load("test/versions/amount-change/old.obc");
   const source = readFileSync("test/versions/amount-change/new.obc", "utf8").replace('milestone "Dosage" due 2027-02-28', 'milestone "Dosage" due 2027-03-31');
@@ -183,12 +197,18 @@ function words(text: string): string[] {
 
 describe("summaries and a redline rendered to PDF by LibreOffice", () => {
   it("renders every example's summary, an A4 summary and a redline", () => {
-    expect([...rendered.keys()].length).toBe(examples().length + 2);
+    expect([...rendered.keys()].length).toBe(examples().length + 3);
     for (const r of rendered.values()) expect(r.pages.length, r.name).toBeGreaterThan(0);
   });
 
-  it("prints on US Letter, or on A4 when asked", () => {
+  it("prints on US Letter, or on A4 when asked, with margins of one inch", () => {
     for (const r of rendered.values()) expect(r.size, r.name).toBe(r.name === "duval-a4" ? "595.304 x 841.89" : "612 x 792");
+    // with margins of one inch on every side, in every Word section
+    for (const r of rendered.values()) {
+      const margins = [...strFromU8(unzipSync(r.docx)["word/document.xml"]!).matchAll(/<w:pgMar ([^>]*)\/>/g)].map((m) => m[1]);
+      expect(margins.length, r.name).toBeGreaterThan(0);
+      for (const m of margins) expect(m, r.name).toMatch(/^w:top="1440" w:right="1440" w:bottom="1440" w:left="1440" /);
+    }
   });
 
   it("numbers every page \"Page i of N\" and repeats the header, with DRAFT on every page of a draft", () => {
@@ -246,6 +266,19 @@ describe("summaries and a redline rendered to PDF by LibreOffice", () => {
     expect(first).toBeGreaterThan(0);
     for (const p of pilot.pages.slice(first)) expect(p).toContain("Exhibit A, Schedule A: Worked examples");
     for (const p of pilot.pages.slice(0, first)) expect(p).not.toContain("Schedule A: Worked examples, version");
+  });
+
+  it("names on every page of an amended contract the version the page shows", () => {
+    const pages = rendered.get("amended")!.pages.map((p) => p.split("\n").find((l) => l.trim())!.replace(/\s+/g, " ").trim());
+    const body = pages.filter((h) => h.startsWith("Exhibit A: plain-language summary of “Algebra readiness pilot”, version 1.1 as amended (consolidated text) DRAFT"));
+    const a = pages.filter((h) => h.startsWith("Exhibit A, Schedule A: Worked examples under version 1.0, for “Algebra readiness pilot” DRAFT"));
+    const b = pages.filter((h) => h.startsWith("Exhibit A, Schedule B: Worked examples under version 1.1, for “Algebra readiness pilot” DRAFT"));
+    expect(body.length).toBeGreaterThan(3);
+    expect(a.length).toBeGreaterThan(0);
+    expect(b.length).toBeGreaterThan(0);
+    expect(body.length + a.length + b.length).toBe(pages.length);
+    // in that order: the body, then schedule A, then schedule B
+    expect(pages).toEqual([...body, ...a, ...b]);
   });
 
   it("numbers the headings and resolves each cross-reference to the heading's number", () => {
