@@ -15,6 +15,7 @@
  */
 import type * as A from "../../language/ast.ts";
 import type { ClauseIR, ContractIR } from "../../language/check/ir.ts";
+import { conditionsOf } from "../../language/check/readings.ts";
 import { formatMoney, roundToCents } from "../money.ts";
 import { Rational } from "../rational.ts";
 import { fundingSplit } from "../settle.ts";
@@ -34,9 +35,9 @@ export function deadlineEffect(oc: ClauseIR, nc: ClauseIR, o: ContractIR, n: Con
   const from = oc.decl.due?.value;
   const to = nc.decl.due?.value;
   if (!from || !to || from === to) return undefined;
-  const before = dateMentions(oc.decl.condition, o).filter((m) => m.is(from));
+  const before = conditionsOf(oc.decl).flatMap((e) => dateMentions(e, o)).filter((m) => m.is(from));
   if (!before.length) return undefined;
-  const after = new Set(dateMentions(nc.decl.condition, n).filter((m) => !m.is(to)).map((m) => m.key));
+  const after = new Set(conditionsOf(nc.decl).flatMap((e) => dateMentions(e, n)).filter((m) => !m.is(to)).map((m) => m.key));
   const stale = before.filter((m) => after.has(m.key));
   if (!stale.length) return undefined;
   const noun = subjectNoun(n);

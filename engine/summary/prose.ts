@@ -9,7 +9,7 @@ import { defaultPayer as soleFundingPayer, type ClauseIR, type CohortIR, type Co
 import {
   cond, condText, conditionText, fieldWords, partiesTerm, partyTerm, plural, populationTerm, subjectNoun, valueText, type EnglishContext,
 } from "./english.ts";
-import { datesMeasuredBy, measuredOn } from "../../language/check/readings.ts";
+import { conditionsOf, datesMeasuredBy, measuredOn } from "../../language/check/readings.ts";
 import {
   capitalize, definedTerm, formatDate, frequencyWords, humanize, joinList, moneyLit, percentText, quote, roundingShort, withUnit,
 } from "./format.ts";
@@ -121,8 +121,7 @@ interface DateMention {
 }
 
 /** Where a condition measures by a date, in words (the language's rule: {@link datesMeasuredBy}). */
-export function dateMentions(e: A.Expr | undefined, ir: ContractIR): DateMention[] {
-  if (!e) return [];
+export function dateMentions(e: A.Expr, ir: ContractIR): DateMention[] {
   const ctx = studentCtx(ir);
   const words = (name: string) => (ir.fields.has(name) ? fieldWords(name, ir.fields.get(name)!.type) : `${humanTerm(name)} (${name})`);
   return datesMeasuredBy(e, ir).map((m) => {
@@ -145,7 +144,7 @@ export function dateMentions(e: A.Expr | undefined, ir: ContractIR): DateMention
 export function dueSentence(c: A.PaymentClause, ir: ContractIR): string {
   const due = c.due!.value;
   const noun = subjectNoun(ir);
-  const mentions = [c.condition, ...(c.amount.$type === "TieredAmount" ? c.amount.tiers.map((t) => t.condition) : [])].flatMap((e) => dateMentions(e, ir));
+  const mentions = conditionsOf(c).flatMap((e) => dateMentions(e, ir));
   const head = `Its deadline, ${formatDate(due)}, is the date from which it is payable: it is not payable before then`;
   if (!mentions.length) {
     return `${head}, and it is not a deadline for the ${noun}'s performance: the condition does not say by when it must be met, so a ${noun} who meets it after ${formatDate(due)} is paid too.`;
