@@ -220,6 +220,10 @@ describe("summaries and a redline rendered to PDF by LibreOffice", () => {
         expect(flat, `${r.name}, page ${i + 1}`).toContain(`Page ${i + 1} of ${n}`);
         expect(flat, `${r.name}, page ${i + 1}`).toContain(`${meta.exhibit}`);
         expect(flat, `${r.name}, page ${i + 1}`).toContain(r.doc.title.replace(/^Redline of /, "").replace(/[“”]/g, "").slice(0, 20));
+        // the header on one line, DRAFT at its end
+        const header = page.split("\n").find((l) => l.trim())!.trim();
+        expect(header, `${r.name}, page ${i + 1}`).toMatch(new RegExp(`^${meta.exhibit}[:,]`));
+        if (meta.status === "draft") expect(header, `${r.name}, page ${i + 1}`).toMatch(/\S\s+DRAFT$/);
         if (meta.status === "draft") expect(flat, `${r.name}, page ${i + 1}`).toContain("DRAFT");
         else expect(flat, `${r.name}, page ${i + 1}`).not.toContain("DRAFT");
         for (const s of meta.sources) expect(flat, `${r.name}, page ${i + 1}`).toContain(s.sha256);

@@ -26,6 +26,8 @@ const FONT = "Times New Roman";
 /** twips (1/20 pt) */
 const INCH = 1440;
 const PAPER = { letter: { w: 12240, h: 15840 }, a4: { w: 11906, h: 16838 } } as const;
+/** the size of the page header's text, half-points */
+const HEADER_SIZE = 17;
 /** the cell margin on each side, twips */
 const CELL_PAD = 80;
 
@@ -299,11 +301,20 @@ function bookmarkAll(sections: Section[], into: Map<string, string>): void {
   }
 }
 
+/**
+ * A page header: the text, and DRAFT at the right margin. A text too long for one line beside
+ * DRAFT is set smaller (down to 7 pt), so that the header stays on one line where it can.
+ */
 function headerXml(text: string, meta: DocMeta, width: number): string {
   const draft = meta.status === "draft"
     ? `<w:r><w:tab/></w:r><w:r><w:rPr><w:b/><w:color w:val="C00000"/><w:sz w:val="18"/></w:rPr><w:t>DRAFT</w:t></w:r>`
     : "";
-  return part("hdr", `<w:p><w:pPr><w:pStyle w:val="Header"/><w:pBdr><w:bottom w:val="single" w:sz="4" w:space="4" w:color="808080"/></w:pBdr><w:tabs><w:tab w:val="right" w:pos="${width}"/></w:tabs></w:pPr><w:r><w:t xml:space="preserve">${esc(text)}</w:t></w:r>${draft}</w:p>`);
+  // room for the text in points: the line, less DRAFT and a gap
+  const room = width / 20 - (draft ? textWidth("DRAFT", 9, true) + 12 : 0);
+  let half = HEADER_SIZE;
+  while (half > 14 && textWidth(text, half / 2) > room) half--;
+  const size = half === HEADER_SIZE ? "" : `<w:rPr><w:sz w:val="${half}"/><w:szCs w:val="${half}"/></w:rPr>`;
+  return part("hdr", `<w:p><w:pPr><w:pStyle w:val="Header"/><w:pBdr><w:bottom w:val="single" w:sz="4" w:space="4" w:color="808080"/></w:pBdr><w:tabs><w:tab w:val="right" w:pos="${width}"/></w:tabs></w:pPr><w:r>${size}<w:t xml:space="preserve">${esc(text)}</w:t></w:r>${draft}</w:p>`);
 }
 
 function footerXml(meta: DocMeta, width: number): string {
@@ -345,7 +356,7 @@ function stylesXml(): string {
     `<w:style w:type="paragraph" w:styleId="TableText"><w:name w:val="Table Text"/><w:basedOn w:val="Normal"/><w:qFormat/><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:rPr><w:sz w:val="19"/><w:szCs w:val="19"/></w:rPr></w:style>` +
     `<w:style w:type="paragraph" w:styleId="Caption"><w:name w:val="caption"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/><w:pPr><w:keepNext/><w:spacing w:before="120" w:after="60"/></w:pPr><w:rPr><w:i/><w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr></w:style>` +
     `<w:style w:type="paragraph" w:styleId="ListParagraph"><w:name w:val="List Paragraph"/><w:basedOn w:val="Normal"/><w:qFormat/><w:pPr><w:spacing w:after="60"/><w:ind w:left="720"/></w:pPr></w:style>` +
-    `<w:style w:type="paragraph" w:styleId="Header"><w:name w:val="header"/><w:basedOn w:val="Normal"/><w:pPr><w:spacing w:after="0"/></w:pPr><w:rPr><w:sz w:val="17"/><w:szCs w:val="17"/></w:rPr></w:style>` +
+    `<w:style w:type="paragraph" w:styleId="Header"><w:name w:val="header"/><w:basedOn w:val="Normal"/><w:pPr><w:spacing w:after="0"/></w:pPr><w:rPr><w:sz w:val="${HEADER_SIZE}"/><w:szCs w:val="${HEADER_SIZE}"/></w:rPr></w:style>` +
     `<w:style w:type="paragraph" w:styleId="Footer"><w:name w:val="footer"/><w:basedOn w:val="Normal"/><w:pPr><w:spacing w:after="0"/></w:pPr><w:rPr><w:sz w:val="15"/><w:szCs w:val="15"/></w:rPr></w:style>` +
     `</w:styles>`;
 }
