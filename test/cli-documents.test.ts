@@ -67,6 +67,22 @@ describe("obc diff", () => {
     expect(changes).toContain("The maximum per student rises from $1,580.00 to $1,600.00.");
   });
 
+  it("writes a Word redline with tracked changes, the date they take effect and the document's status", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "obc-redline-"));
+    const out = join(dir, "redline.docx");
+    const r = await obc("diff", "test/versions/amount-change/old.obc", "test/versions/amount-change/new.obc", "-f", "docx", "-o", out,
+      "--effective", "2027-01-01", "--author", "Lakeview counsel", "--date", "2027-01-05", "--status", "for-signature", "--exhibit", "Exhibit C");
+    expect(r.code).toBe(1);
+    const files = unzipSync(new Uint8Array(readFileSync(out)));
+    const xml = strFromU8(files["word/document.xml"]!);
+    expect(xml).toMatch(/<w:del w:id="\d+" w:author="Lakeview counsel" w:date="2027-01-05T00:00:00Z"><w:r><w:delText xml:space="preserve">\$900\.00<\/w:delText>/);
+    expect(xml).toMatch(/<w:ins w:id="\d+" w:author="Lakeview counsel" w:date="2027-01-05T00:00:00Z"><w:r><w:t xml:space="preserve">\$950\.00<\/w:t>/);
+    expect(xml).toContain("1 January 2027");
+    const header = strFromU8(files["word/header1.xml"]!);
+    expect(header).toContain("Exhibit C: redline of “Algebra readiness pilot”, version 1.0 to version 1.1");
+    expect(header).not.toContain("DRAFT");
+  });
+
   it("exits 0 for two versions that say the same thing", async () => {
     const r = await obc("diff", "test/versions/identical/old.obc", "test/versions/identical/new.obc");
     expect(r.code).toBe(0);

@@ -105,8 +105,8 @@ beforeAll(async () => {
   execFileSync("soffice", [`-env:UserInstallation=file://${join(dir, "profile")}`, "--headless", `macro:///Standard.Module1.Redline("file://${dir}/","redline","earlier","later")`], { stdio: "pipe", timeout: 120_000 });
   // page images of the algebra pilot's summary and of the redline, to look at
   mkdirSync("test-artifacts", { recursive: true });
-  execFileSync("pdftoppm", ["-png", "-r", "80", "-f", "1", "-l", "3", join(dir, "03-algebra-pilot-contract.pdf"), "test-artifacts/summary-algebra-pilot"]);
-  execFileSync("pdftoppm", ["-png", "-r", "80", "-f", "1", "-l", "3", join(dir, "redline.pdf"), "test-artifacts/redline-algebra-pilot"]);
+  execFileSync("pdftoppm", ["-png", "-r", "80", join(dir, "03-algebra-pilot-contract.pdf"), "test-artifacts/summary-algebra-pilot"]);
+  execFileSync("pdftoppm", ["-png", "-r", "80", join(dir, "redline.pdf"), "test-artifacts/redline-algebra-pilot"]);
 }, 400_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
