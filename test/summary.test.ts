@@ -774,6 +774,7 @@ describe("the lawyer's frame and what the engine means", () => {
     const flags = plainText({ ...never, sections: [never.sections[0]!.sections[0]!] });
     expect(flags).toContain(`A point to check: the checker found a term that a reader may take otherwise than the engine computes, or that may not be intended (section ${checks.number}).`);
     expect(plainText(never)).toMatch(/^The money withheld at level 1 of 'Attendance' is never released: .* \(OBC4602\)$/m);
+    expect(plainText(never)).toContain("Add “until <condition>” to say when the money is released, for example “until attendance_rate >= 75%”. (OBC4602)");
     // a contract the checker has nothing to say about says so
     const { ir, source } = load("examples/03-algebra-pilot/contract.obc");
     expect(plainText(summarize(ir, source))).toContain("None found: the exposure has an upper bound, every party is named, every payment names who receives it, and the checker found nothing to check.");

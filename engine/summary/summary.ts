@@ -135,7 +135,8 @@ export function summarize(original: ContractIR, source: string, opts: SummaryOpt
           type: "paragraph",
           sentences: [{ text: "The checker found the following points in the contract's terms; each may be intended, but deserves a second look before signing.", span: titleSpan }],
         },
-        { type: "list", style: "bullets", items: warnings.map((d) => [{ text: `${d.message}${d.help ? ` ${d.help}` : ""} (${d.code})`, span: d.primary.span }]) },
+        // the contract's own words, written `so` for the editor, are quoted for the reader
+        { type: "list", style: "bullets", items: warnings.map((d) => [{ text: `${d.message}${d.help ? ` ${d.help}` : ""} (${d.code})`.replace(/`([^`]+)`/g, "\u201c$1\u201d"), span: d.primary.span }]) },
       ]),
   };
   const sections = plan.filter(([, , on]) => on).map(([k]) => builders[k]!());
