@@ -313,6 +313,10 @@ describe("the redline", () => {
     const text = rendered.get("redline")!.pages.join("\n");
     expect(text).toContain("$900.00");
     expect(text).toContain("$950.00");
+    // the moved deadline whose condition stayed: said in brief, and struck and inserted whole in the clause
+    const flat = text.replace(/\s+/g, " ");
+    expect(flat).toContain("Knock-on: The condition for 'Dosage' did not move with its deadline: it still reads the number of sessions by 28 February (sessions_by_feb28), so the change only delays the payment");
+    expect(xml()).toMatch(/Its deadline, <\/w:t><\/w:r><w:del [^>]+><w:r><w:delText xml:space="preserve">28 February 2027<\/w:delText><\/w:r><\/w:del><w:ins [^>]+><w:r><w:t xml:space="preserve">31 March 2027<\/w:t>/);
   });
 
   it("opens in LibreOffice with its tracked changes, each with its author and date", () => {
