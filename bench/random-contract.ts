@@ -102,7 +102,19 @@ class ContractGen {
     const d = depth - 1;
     switch (ty) {
       case "num": {
-        const k = r.int(0, 5);
+        const k = r.int(0, 7);
+        if (k === 5) {
+          const a = this.value("date", d, allowOpt);
+          const b = this.value("date", d, allowOpt);
+          return { t: `${r.pick(["days_between", "weeks_between", "months_between"])}(${a.t}, ${b.t})`, opt: a.opt || b.opt };
+        }
+        if (k === 6) {
+          if (r.chance(0.5)) return { t: `year_of(${this.value("date", d, allowOpt).t})`, opt: false };
+          const a = this.value("num", d, allowOpt);
+          if (r.chance(0.5)) return { t: `abs(${a.t})`, opt: a.opt };
+          const b = this.value("num", d, allowOpt);
+          return { t: `${r.pick(["min", "max"])}(${a.t}, ${b.t})`, opt: a.opt || b.opt };
+        }
         if (k === 0) {
           const a = this.value("num", d, allowOpt);
           const b = this.value("num", d, allowOpt);
@@ -130,8 +142,17 @@ class ContractGen {
         return { t: `(${a.t} ${r.pick(["+", "-"])} ${b.t})`, opt: a.opt || b.opt };
       }
       case "money": {
-        const k = r.int(0, 5);
+        const k = r.int(0, 7);
         const a = this.value("money", d, allowOpt);
+        if (k === 6) {
+          const b = this.value("money", d, allowOpt);
+          return { t: `${r.pick(["min", "max"])}(${a.t}, ${b.t})`, opt: a.opt || b.opt };
+        }
+        if (k === 7) {
+          const c = this.cond(d, allowOpt, false);
+          const b = this.value("money", d, allowOpt);
+          return { t: `choose(${c.t}, ${a.t}, ${b.t})`, opt: c.opt || a.opt || b.opt };
+        }
         if (k === 0) {
           const b = this.value("money", d, allowOpt);
           return { t: `(${a.t} ${r.pick(["+", "-"])} ${b.t})`, opt: a.opt || b.opt };
@@ -158,11 +179,11 @@ class ContractGen {
       }
       case "date": {
         const fsD = this.fieldsOf("date", true);
-        if (fsD.length) {
-          const f = r.pick(fsD);
-          return { t: `(${f.name} otherwise ${this.lit("date")})`, opt: false };
-        }
-        return { t: this.lit("date"), opt: false };
+        let t = this.lit("date");
+        if (fsD.length) t = `(${r.pick(fsD).name} otherwise ${this.lit("date")})`;
+        // a date moved by a duration
+        if (r.chance(0.35)) t = `(${t} ${r.pick(["+", "-"])} ${r.pick(["1", "14", "30", "90"])} ${r.pick(["days", "weeks", "months"])})`;
+        return { t, opt: false };
       }
       default:
         return { t: this.lit(ty), opt: false };
@@ -206,6 +227,11 @@ class ContractGen {
         return { t: `${a.t} ${r.chance(0.7) ? "in" : "not in"} [${items.join(", ")}]`, opt: a.opt };
       }
       case 4: {
+        if (r.chance(0.25)) {
+          const fn = r.pick(["quarter_of", "month_of"]);
+          const lit = fn === "quarter_of" ? r.pick(['"2026-Q4"', '"2027-Q1"', '"2027-Q2"']) : r.pick(['"2026-10"', '"2027-01"', '"2027-05"']);
+          return { t: `${fn}(${this.value("date", 1, allowOpt).t}) ${r.pick(["=", "!="])} ${lit}`, opt: false };
+        }
         const ty = r.pick<Ty>(["text", "bool"]);
         const a = this.value(ty, 0, allowOpt);
         return { t: `${a.t} ${r.pick(["=", "!="])} ${this.lit(ty)}`, opt: a.opt };

@@ -12,6 +12,8 @@
 import type * as A from "../language/ast.ts";
 import type { Value } from "./data.ts";
 import { Rational } from "./rational.ts";
+import { FUNCTIONS } from "../language/check/functions.ts";
+import { callFunction, MEASURE_FUNCTIONS, shiftDate } from "./functions.ts";
 
 export type RV =
   | { kind: "number"; value: Rational }
@@ -216,6 +218,12 @@ export function evaluate(e: A.Expr, env: Env): RV {
       }
       return { kind: "number", value: Rational.of(n) };
     }
+    case "Call": {
+      // `choose(c, a, b)`: only the value chosen is evaluated
+      if (FUNCTIONS.get(e.name)?.lazy) return chooseRV(evaluate(e.args[0]!, env), () => evaluate(e.args[1]!, env), () => evaluate(e.args[2]!, env));
+      return callRV(e, e.args.map((a) => evaluate(a, env)));
+    }
+    case "DateShift": return shiftRV(e, evaluate(e.date, env), evaluate(e.amount, env));
     case "Aggregate": {
       const rows = env.rows?.(e.population) ?? [];
       const chosen = e.where ? rows.filter((r) => { const v = evaluate(e.where!, r); return v.kind === "boolean" && v.value; }) : rows;
@@ -233,6 +241,36 @@ export function evaluate(e: A.Expr, env: Env): RV {
       return total ?? emptySum(e);
     }
   }
+}
+
+/** `choose(c, a, b)`: `a` when `c` holds, `b` when it does not, missing when `c` is missing. */
+export function chooseRV(c: RV, then: () => RV, otherwise: () => RV): RV {
+  if (c.kind !== "boolean") return MISSING;
+  return c.value ? then() : otherwise();
+}
+
+/** A function call on evaluated arguments (engine/functions.ts), as an RV of the function's result type. */
+export function callRV(e: A.Call, args: RV[]): RV {
+  const measure = MEASURE_FUNCTIONS[e.name];
+  if (measure) {
+    const values: Rational[] = [];
+    for (const a of args) {
+      if (a.kind !== "number" && a.kind !== "money" && a.kind !== "percent") return MISSING;
+      values.push(a.value);
+    }
+    return { kind: (args[0] as { kind: "number" | "money" | "percent" }).kind, value: measure(values) };
+  }
+  const bare = args.map((a) => (a.kind === "date" || a.kind === "text" ? a.value : a.kind === "number" && a.value.isInteger() ? Number(a.value.numerator) : undefined));
+  const v = callFunction(e.name, bare);
+  if (v === undefined) return MISSING;
+  return typeof v === "number" ? { kind: "number", value: Rational.of(v) } : { kind: FUNCTIONS.get(e.name)!.result === "date" ? "date" : "text", value: v };
+}
+
+/** `d + N days` on evaluated values: missing when either is missing. */
+export function shiftRV(e: A.DateShift, d: RV, n: RV): RV {
+  if (d.kind !== "date" || n.kind !== "number" || !n.value.isInteger()) return MISSING;
+  const v = shiftDate(d.value, e.op, Number(n.value.numerator), e.unit);
+  return v === undefined ? MISSING : { kind: "date", value: v };
 }
 
 /** A `sum of (…)` over no rows, or over missing values only: zero, in the unit of the summed value. */

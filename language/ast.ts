@@ -113,9 +113,30 @@ export interface Aggregate extends NodeBase {
   unit?: "number" | "money" | "percent";
 }
 
+/**
+ * `days_between(achieved_on, submitted_on)`: a call of one of the language's functions, all
+ * listed with their types in `check/functions.ts` (the one place a function is declared).
+ */
+export interface Call extends NodeBase { $type: "Call"; name: string; nameSpan: Span; args: Expr[] }
+
+export type DurationUnit = "days" | "weeks" | "months";
+/**
+ * `achieved_on + 90 days`, `exit_date - 2 weeks`: a date moved by a whole number of days, weeks
+ * or calendar months (a month later than 31 January is the last day of February).
+ */
+export interface DateShift extends NodeBase {
+  $type: "DateShift";
+  date: Expr;
+  op: "+" | "-";
+  opSpan: Span;
+  amount: Expr;
+  unit: DurationUnit;
+}
+
 export type Expr =
   | NumberLit | MoneyLit | PercentLit | DateLit | StringLit | BoolLit | NameRef | ClauseRef
-  | Binary | Logical | Arithmetic | Unary | InList | IsMissing | Otherwise | PercentOf | MonthStarts | CountMet | Aggregate;
+  | Binary | Logical | Arithmetic | Unary | InList | IsMissing | Otherwise | PercentOf | MonthStarts | CountMet | Aggregate
+  | Call | DateShift;
 
 // ───────────────────────────── declarations ─────────────────────────────
 

@@ -28,7 +28,7 @@ const EXAMPLES = obcFilesUnder(join(ROOT, "examples")).map((path) => ({
   text: readFileSync(path, "utf8"),
 }));
 
-const SPAN_KEYS = new Set(["span", "opSpan", "kindSpan", "typeSpan", "whichSpan", "populationSpan", "allocationSpan", "ofSpan", "opSpans"]);
+const SPAN_KEYS = new Set(["span", "opSpan", "kindSpan", "typeSpan", "whichSpan", "populationSpan", "allocationSpan", "ofSpan", "opSpans", "nameSpan"]);
 
 /** A copy of an AST without source positions (and without keys whose value is undefined). */
 function stripSpans(value: unknown): unknown {
@@ -544,6 +544,15 @@ describe("format: expressions", () => {
           fc
             .tuple(sub, pops, fc.option(sub, { nil: undefined }))
             .map(([value, population, where]): A.Expr => ({ $type: "Aggregate", fn: "sum", value, population, where, span })),
+          fc
+            .tuple(fc.constantFrom("days_between", "quarter_of", "f"), fc.array(sub, { maxLength: 3 }))
+            .map(([name, args]): A.Expr => ({ $type: "Call", name, nameSpan: span, args, span })),
+          fc
+            .tuple(sub, fc.constantFrom<"+" | "-">("+", "-"), fc.constantFrom("1", "90"), names, fc.boolean(), fc.constantFrom<A.DurationUnit>("days", "weeks", "months"))
+            .map(([date, op, n, name, literal, unit]): A.Expr => ({
+              $type: "DateShift", date, op, opSpan: span, unit, span,
+              amount: literal ? { $type: "NumberLit", value: n, span } : { $type: "NameRef", name, span },
+            })),
         ),
       };
     });

@@ -121,6 +121,10 @@ contract "Every construct" version "2.0" {
   metric signals = count of [eoy_score >= 70, attendance_pct >= 90%, growth >= 10]
   condition stayed = exit_date is missing or exit_date >= 2027-05-01
   condition on_roster = exit_date is present or true
+  metric days_in = days_between(2026-09-01, exit_date otherwise 2027-06-30)
+  metric capped_gain = min(abs(eoy_score - boy_score), max(growth, 5))
+  metric bonus_rate = choose(english_learner, $12, $10)
+  condition left_early = exit_date + 30 days < 2027-06-30
 
   eligible students when grade in [6, 7, 8] and school not in ["Closed Campus"]
   served students when sessions >= 20 and stayed
@@ -216,7 +220,7 @@ const ITEM_KINDS: Record<A.Item["$type"], true> = {
 };
 const EXPR_KINDS: Record<A.Expr["$type"], true> = {
   NumberLit: true, MoneyLit: true, PercentLit: true, DateLit: true, StringLit: true, BoolLit: true, NameRef: true, ClauseRef: true,
-  Binary: true, Logical: true, Arithmetic: true, Unary: true, InList: true, IsMissing: true, Otherwise: true, PercentOf: true, MonthStarts: true, CountMet: true, Aggregate: true,
+  Binary: true, Logical: true, Arithmetic: true, Unary: true, InList: true, IsMissing: true, Otherwise: true, PercentOf: true, MonthStarts: true, CountMet: true, Aggregate: true, Call: true, DateShift: true,
 };
 
 /** Every node with a `$type` below `root`, in source order. */
@@ -398,6 +402,10 @@ describe("every construct is rendered", () => {
       "“Enrolled” means the number of students",
       "“Completers” means the number of students recorded for the term name for whom passed is yes",
       "means that the exit date (exit_date) is present or in every case", // BoolLit
+      "“Days in” means the number of days from 1 September 2026 to (the exit date (exit_date), or 30 June 2027 if it is missing).", // Call
+      "“Capped Gain” means the lesser of (the absolute value of (the end-of-year score (eoy_score) minus the beginning-of-year score (boy_score))) and (the greater of Growth and 5).", // Call
+      "“Bonus Rate” means $12.00 if the English learner (english_learner), and otherwise $10.00.",
+      "“Left Early” means that 30 days after the exit date (exit_date) is before 30 June 2027.", // DateShift
       "in the amount of the first of the following tiers that applies:",
       "- (a) if Growth is at least 15: $400.00;",
       "- (c) otherwise: $0.00.",

@@ -3,6 +3,8 @@
  * The full reference is docs/language.md; these entries say the same in a line or two.
  */
 
+import { FUNCTIONS, type FunctionSig } from "../../language/check/functions.ts";
+
 export interface WordDoc {
   /** one line: what the word does */
   summary: string;
@@ -69,7 +71,10 @@ export const KEYWORD_DOCS: Readonly<Record<string, WordDoc>> = {
   share: { summary: "`share of <group> where (…)`: the fraction of the group meeting the condition (missing counts in the denominator)." },
   sum: { summary: "`sum of (expr) over <group> [where (…)]`." },
   where: { summary: "The condition of an aggregate's rows." },
-  month: { summary: "`month starts from A through B`: the number of first days of a month between the two dates." },
+  month: { summary: "`month starts from A through B`: the number of first days of a month between the two dates; `d + 1 month`: a date a calendar month later." },
+  days: { summary: "`d + 90 days`: a date moved by whole days; `within N days` in duties and routines.", example: "submitted_on <= achieved_on + 90 days" },
+  weeks: { summary: "`d + 2 weeks`: a date moved by whole weeks; `within N weeks` in duties and routines." },
+  months: { summary: "`d + 3 months`: a date moved by calendar months (the 31st becomes the month's last day); `within N months` in duties and routines." },
   escalation: { summary: "An escalation protocol: measures reviewed at each checkpoint, and levels of response.", example: 'escalation "Attendance" over checkpoints { measure … level 1 when … { … } }' },
   measure: { summary: "A value computed from a checkpoint's row inside an escalation." },
   level: { summary: "An escalation level: its trigger condition and its actions. The highest level whose trigger holds applies." },
@@ -110,8 +115,15 @@ export const TYPE_DOCS: Readonly<Record<string, string>> = {
 /** Usual party roles (any word is accepted). */
 export const PARTY_ROLES: readonly string[] = ["district", "provider", "intermediary", "funder", "payor", "investor", "evaluator"];
 
+/** Markdown for a function's docs: its use and what it gives. */
+export function functionMarkdown(f: FunctionSig): string {
+  return `**${f.name}** (function): ${f.doc}\n\n\`\`\`obc\n${f.usage}\n\`\`\``;
+}
+
 /** Markdown for a word's hover, or undefined for words without docs. */
 export function keywordMarkdown(word: string): string | undefined {
+  const fn = FUNCTIONS.get(word);
+  if (fn) return functionMarkdown(fn);
   const doc = KEYWORD_DOCS[word];
   if (doc) return `**${word}** (keyword): ${doc.summary}${doc.example ? `\n\n\`\`\`obc\n${doc.example}\n\`\`\`` : ""}`;
   const type = TYPE_DOCS[word];

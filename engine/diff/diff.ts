@@ -168,6 +168,19 @@ function thresholdSites(a: A.Expr, b: A.Expr, renames: Map<string, string>): [A.
         x.items.forEach((it, i) => walk(it, yc.items[i]!, here));
         return;
       }
+      case "Call": {
+        const yc = y as A.Call;
+        if (x.name !== yc.name || x.args.length !== yc.args.length) return void (ok = false);
+        x.args.forEach((a, i) => walk(a, yc.args[i]!, here));
+        return;
+      }
+      case "DateShift": {
+        const yd = y as A.DateShift;
+        if (x.op !== yd.op || x.unit !== yd.unit) return void (ok = false);
+        walk(x.date, yd.date, here);
+        walk(x.amount, yd.amount, here);
+        return;
+      }
       case "Aggregate": {
         const ya = y as A.Aggregate;
         if (x.fn !== ya.fn || x.population !== ya.population || !!x.value !== !!ya.value || !!x.where !== !!ya.where) return void (ok = false);

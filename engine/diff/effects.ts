@@ -65,6 +65,8 @@ function referencePolarity(e: A.Expr, name: string): "positive" | "negative" | "
       case "IsMissing": walk(x.operand, negated); return;
       case "Otherwise": x.values.forEach((v) => walk(v, negated)); return;
       case "CountMet": x.items.forEach((i) => walk(i, negated)); return;
+      case "Call": x.args.forEach((a) => walk(a, negated)); return;
+      case "DateShift": walk(x.date, negated); walk(x.amount, negated); return;
       default: return;
     }
   };

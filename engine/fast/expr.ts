@@ -22,7 +22,9 @@
  */
 import type * as A from "../../language/ast.ts";
 import type { ClauseIR } from "../../language/check/ir.ts";
-import { arithmeticRV, compareOp, emptySum, FALSE, MISSING, monthStarts, TRUE, type RV } from "../evaluate.ts";
+import { arithmeticRV, callRV, compareOp, emptySum, FALSE, MISSING, monthStarts, shiftRV, TRUE, type RV } from "../evaluate.ts";
+import { FUNCTIONS } from "../../language/check/functions.ts";
+import { callFunction, shiftDate } from "../functions.ts";
 import { Rational } from "../rational.ts";
 import { nAdd, nCmp, nDiv, nIsZero, nMul, nNeg, norm, nSub, toRat, type N } from "./num.ts";
 
@@ -505,6 +507,8 @@ export class Scope {
           return e.values.every((v) => ok(v, top));
         case "PercentOf": return ok(e.percent, top) && ok(e.of, top);
         case "MonthStarts": return ok(e.from, top) && ok(e.through, top);
+        case "Call": return e.args.every((a) => ok(a, top));
+        case "DateShift": return ok(e.date, top) && ok(e.amount, top);
         case "CountMet": return e.items.every((i) => ok(i, top));
         default: return true;
       }
@@ -721,6 +725,52 @@ export class Scope {
         };
       }
       case "Aggregate": return this.aggregate(e);
+      case "Call": {
+        if (FUNCTIONS.get(e.name)?.lazy) {
+          const c = tri(this.compile(e.args[0]!));
+          const a = rvFn(this.compile(e.args[1]!));
+          const b = rvFn(this.compile(e.args[2]!));
+          return { sk: "rv", fn: (f) => { const v = c(f); return v === true ? a(f) : v === false ? b(f) : MISSING; } };
+        }
+        const args = e.args.map((a) => this.compile(a));
+        const sig = FUNCTIONS.get(e.name);
+        const sk: SK | undefined = sig?.result === "text" ? "text" : sig?.result === "date" ? "date" : sig?.result === "integer" ? "number" : undefined;
+        if (sk && args.every((a) => a.sk === "date" || a.sk === "text")) {
+          const fs = args.map((a) => a.fn);
+          const name = e.name;
+          if (fs.length === 1) {
+            const A0 = fs[0]!;
+            return { sk, fn: (f) => callFunction(name, [A0(f)]) };
+          }
+          return { sk, fn: (f) => callFunction(name, fs.map((g) => g(f))) };
+        }
+        const fs = args.map(rvFn);
+        return { sk: "rv", fn: (f) => callRV(e, fs.map((g) => g(f))) };
+      }
+      case "DateShift": {
+        const d = this.compile(e.date);
+        const n = this.compile(e.amount);
+        if (d.sk === "date" && n.sk === "number") {
+          const D = d.fn;
+          const N0 = n.fn;
+          const op = e.op;
+          const unit = e.unit;
+          return {
+            sk: "date",
+            fn: (f) => {
+              const x = D(f) as string | undefined;
+              const k = N0(f) as N | undefined;
+              if (x === undefined || k === undefined) return undefined;
+              if (typeof k === "number") return Number.isInteger(k) ? shiftDate(x, op, k, unit) : undefined;
+              const v = shiftRV(e, { kind: "date", value: x }, { kind: "number", value: toRat(k) });
+              return v.kind === "date" ? v.value : undefined;
+            },
+          };
+        }
+        const D = rvFn(d);
+        const N1 = rvFn(n);
+        return { sk: "rv", fn: (f) => shiftRV(e, D(f), N1(f)) };
+      }
     }
   }
 

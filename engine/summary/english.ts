@@ -16,6 +16,7 @@
  */
 import type * as A from "../../language/ast.ts";
 import type { ContractIR, FieldInfo } from "../../language/check/ir.ts";
+import { FUNCTIONS } from "../../language/check/functions.ts";
 import {
   capitalize, definedTerm, formatDate, humanize, joinList, listLabel, moneyLit, numberText, percentText, quote, titleCase,
 } from "./format.ts";
@@ -159,6 +160,12 @@ export function kindOf(e: A.Expr, ctx: EnglishContext, seen = new Set<string>())
       if (e.fn === "share") return "percent";
       if (e.fn === "count") return "number";
       return e.value ? kindOf(e.value, ctx, seen) : "number";
+    case "Call": {
+      const r = FUNCTIONS.get(e.name)?.result;
+      if (r === "combined") return kindOf(e.args[e.args.length - 1]!, ctx, seen);
+      return r === "text" ? "text" : r === "date" ? "date" : r === undefined ? "unknown" : "number";
+    }
+    case "DateShift": return "date";
   }
 }
 
@@ -321,6 +328,17 @@ function value(e: A.Expr, ctx: EnglishContext, prec: number): string {
       return prec > 0 ? `(${text})` : text;
     }
     case "Aggregate": return aggregateText(e, ctx, prec);
+    case "Call": {
+      const f = FUNCTIONS.get(e.name);
+      const text = f ? f.english(e.args.map((a) => value(a, ctx, 3))) : `${e.name}(${e.args.map((a) => value(a, ctx, 0)).join(", ")})`;
+      return prec > 0 ? `(${text})` : text;
+    }
+    case "DateShift": {
+      const n = e.amount.$type === "NumberLit" ? numberText(e.amount.value) : value(e.amount, ctx, 3);
+      const unit = n === "1" ? e.unit.slice(0, -1) : e.unit;
+      const text = `${n} ${unit} ${e.op === "+" ? "after" : "before"} ${value(e.date, ctx, 3)}`;
+      return prec > 0 ? `(${text})` : text;
+    }
     case "IsMissing":
     case "InList":
     case "ClauseRef":
@@ -564,6 +582,8 @@ export function subExpressions(e: A.Expr): A.Expr[] {
     case "PercentOf": out.push(...subExpressions(e.percent), ...subExpressions(e.of)); break;
     case "MonthStarts": out.push(...subExpressions(e.from), ...subExpressions(e.through)); break;
     case "CountMet": out.push(...e.items.flatMap(subExpressions)); break;
+    case "Call": out.push(...e.args.flatMap(subExpressions)); break;
+    case "DateShift": out.push(...subExpressions(e.date), ...subExpressions(e.amount)); break;
     case "Aggregate":
       if (e.value) out.push(...subExpressions(e.value));
       if (e.where) out.push(...subExpressions(e.where));
@@ -603,6 +623,8 @@ export function missingFields(e: A.Expr, ctx: EnglishContext, seen = new Set<str
       case "InList": return new Set([walk(x.value), ...x.items.map(walk)].flatMap((s) => [...s]));
       case "PercentOf": return new Set([...walk(x.percent), ...walk(x.of)]);
       case "MonthStarts": return new Set([...walk(x.from), ...walk(x.through)]);
+      case "Call": return new Set(x.args.flatMap((a) => [...walk(a)]));
+      case "DateShift": return new Set([...walk(x.date), ...walk(x.amount)]);
       default: return new Set();
     }
   };

@@ -94,6 +94,8 @@ function children(e: A.Expr): A.Expr[] {
     case "MonthStarts": return [e.from, e.through];
     case "CountMet": return e.items;
     case "Aggregate": return [...(e.value ? [e.value] : []), ...(e.where ? [e.where] : [])];
+    case "Call": return e.args;
+    case "DateShift": return [e.date, e.amount];
     default: return [];
   }
 }

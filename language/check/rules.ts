@@ -81,6 +81,8 @@ function checkPercents(ir: ContractIR, out: Diagnostic[]): void {
       case "Unary": walk(e.operand); return;
       case "Otherwise": e.values.forEach(walk); return;
       case "Aggregate": walk(e.value); walk(e.where); return;
+      case "Call": e.args.forEach(walk); return;
+      case "DateShift": walk(e.date); walk(e.amount); return;
       default: return;
     }
   };

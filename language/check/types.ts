@@ -13,6 +13,7 @@ import type { Diagnostic } from "../diagnostics/types.ts";
 import { didYouMean } from "../diagnostics/suggest.ts";
 import { MAX_DEFINITION_DEPTH } from "../limits.ts";
 import type { Ty } from "./ir.ts";
+import { FUNCTIONS, paramsWords, resultType } from "./functions.ts";
 
 export interface NameInfo {
   type: Ty;
@@ -295,7 +296,57 @@ export class ExprChecker {
       }
       case "Aggregate":
         return this.aggregate(e, scope);
+      case "Call":
+        return this.call(e, scope);
+      case "DateShift": {
+        const d = this.expr(e.date, scope);
+        const n = this.expr(e.amount, scope);
+        const missing = union(d.missing, n.missing);
+        if (d.type === "error" || n.type === "error") return { type: "error", missing };
+        if (d.type !== "date") {
+          this.report(diag("OBC3002", { op: e.op === "+" ? "add" : "take", left: `${describeExpr(e.amount)} ${e.unit}`, right: tyWords(d.type), why: "a duration only moves a date" }, { span: e.opSpan, label: `${tyWords(d.type)} ${e.op} a duration` }));
+          return { type: "error", missing };
+        }
+        if (!isWhole(e.amount, n.type)) {
+          this.report(diag("OBC3002", { op: e.op === "+" ? "add" : "take", left: `${describeExpr(e.amount)} ${e.unit}`, right: "a date", why: `a date moves by a whole number of ${e.unit}, and this is ${tyWords(n.type)}` }, { span: e.amount.span, label: "not a whole number" }));
+          return { type: "error", missing };
+        }
+        return { type: "date", missing };
+      }
     }
+  }
+
+  private call(e: A.Call, scope: Scope): Typed {
+    const f = FUNCTIONS.get(e.name);
+    const args = e.args.map((a) => this.expr(a, scope));
+    const missing = union(...args.map((a) => a.missing));
+    if (!f) {
+      const s = didYouMean(e.name, [...FUNCTIONS.keys()]);
+      this.report(diag("OBC2801", s ? { name: `'${e.name}'`, functions: [...FUNCTIONS.keys()].join(", "), suggestion: `'${s}'` } : { name: `'${e.name}'`, functions: [...FUNCTIONS.keys()].join(", ") }, { span: e.nameSpan, label: "no such function" },
+        s ? { suggestions: [{ message: `Replace with '${s}'`, span: e.nameSpan, replacement: s }] } : {}));
+      return { type: "error", missing };
+    }
+    if (args.length !== f.params.length) {
+      this.report(diag("OBC3802", { name: f.name, expected: paramsWords(f), given: args.length === 1 ? "one" : String(args.length), usage: `\`${f.usage}\`` }, { span: e.span, label: `${args.length} given` }));
+      return { type: "error", missing };
+    }
+    let ok = true;
+    f.params.forEach((p, i) => {
+      const t = args[i]!.type;
+      if (t === "error") ok = false;
+      else if (!p.types.includes(t)) {
+        ok = false;
+        this.report(diag("OBC3803", { name: f.name, expected: p.words, found: tyWords(t), usage: `\`${f.usage}\`` }, { span: e.args[i]!.span, label: tyWords(t) }));
+      }
+    });
+    if (!ok) return { type: "error", missing };
+    const result = resultType(f, args.map((a) => a.type));
+    if (result === undefined) {
+      const types = args.slice(f.name === "choose" ? 1 : 0).map((a) => tyWords(a.type));
+      this.report(diag("OBC3804", { name: f.name, types: types.join(" and "), usage: `\`${f.usage}\`` }, { span: e.span, label: types.join(" and ") }));
+      return { type: "error", missing };
+    }
+    return { type: result, missing };
   }
 
   private aggregate(e: A.Aggregate, scope: Scope): Typed {
@@ -400,6 +451,12 @@ export class ExprChecker {
   }
 }
 
+/** Whether an amount of days, weeks or months is a whole number: an integer or count, or a literal without decimals. */
+function isWhole(e: A.Expr, t: Ty): boolean {
+  if (e.$type === "NumberLit") return !e.value.includes(".");
+  return t === "integer" || t === "count";
+}
+
 /** A plain number as percent points: 30 stays 30; a fraction such as 0.85 becomes 85. */
 function asPercentPoints(text: string): string {
   if (!text.startsWith("0.")) return text;
@@ -455,7 +512,8 @@ export function arithmetic(op: A.BinaryOp, l: Ty, r: Ty): Ty | undefined {
 }
 
 function arithmeticWhy(op: A.BinaryOp, l: Ty, r: Ty): string {
-  if (l === "date" || r === "date") return "dates cannot be used in arithmetic; use `month starts from … through …` to count months";
+  if ((l === "date") !== (r === "date") && (op === "+" || op === "-") && (isNumeric(l) || isNumeric(r))) return "a date moves by days, weeks or months: write the unit, as in `achieved_on + 90 days`";
+  if (l === "date" || r === "date") return "dates cannot be used in arithmetic; use `days_between(a, b)` or `months_between(a, b)` to count the time between two dates";
   if (l === "money" && r === "money" && op === "*") return "two amounts of money cannot be multiplied";
   if ((l === "money") !== (r === "money")) return "an amount of money only combines with another amount (for + and -) or with a plain number (for * and /)";
   if (l === "percent" || r === "percent") return "a percentage only combines with another percentage, or applies to an amount with `of`";

@@ -375,6 +375,17 @@ const ENTRIES: Record<string, Entry> = {
 `,
   },
 
+  OBC2801: {
+    name: "unknown-function", severity: "error", title: "A function the language does not have",
+    message: "There is no function named {name}. The functions are: {functions}.",
+    help: "Did you mean {suggestion}?",
+    example: `contract "Example" {
+  data students { referred: date  started: date }
+  metric wait = days_from(referred, started)
+}
+`,
+  },
+
   OBC2024: {
     name: "bad-contract-id", severity: "error", title: "A contract identifier the ledger cannot use",
     message: "The contract identifier {id} is not usable: write 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or a digit.",
@@ -475,6 +486,48 @@ const ENTRIES: Record<string, Entry> = {
     example: `contract "Example" {
   data students { sessions: count }
   milestone "Dosage" pays $100 per student when (count of students where (sessions >= 10)) >= 20
+}
+`,
+  },
+
+  OBC3801: {
+    name: "duration-alone", severity: "error", title: "A duration that is not added to or taken from a date",
+    message: "The duration {duration} can only be added to a date or taken from one, as in `achieved_on + {duration}`.",
+    help: "To count the days between two dates, write `days_between(first_date, second_date)`.",
+    example: `contract "Example" {
+  data students { sessions: count }
+  metric long = sessions * 90 days
+}
+`,
+  },
+  OBC3802: {
+    name: "function-arguments", severity: "error", title: "A function called with the wrong number of values",
+    message: "{name} takes {expected}, but is given {given}.",
+    help: "Write it as {usage}.",
+    example: `contract "Example" {
+  data students { referred: date }
+  metric wait = days_between(referred)
+}
+`,
+  },
+  OBC3803: {
+    name: "function-argument-type", severity: "error", title: "A function given a value of the wrong kind",
+    message: "{name} needs {expected} here, but this is {found}.",
+    help: "Write it as {usage}.",
+    example: `contract "Example" {
+  data students { referred: date  sessions: count }
+  metric wait = days_between(referred, sessions)
+}
+`,
+  },
+
+  OBC3804: {
+    name: "function-units", severity: "error", title: "A function given values that do not combine",
+    message: "{name} needs values of one unit, but is given {types}.",
+    help: "Give it two amounts, two scores, two percentages or two numbers, as in {usage}.",
+    example: `contract "Example" {
+  data students { boy_score: score  fee: money }
+  metric most = max(boy_score, fee)
 }
 `,
   },

@@ -67,6 +67,8 @@ function precOf(e: A.Expr): number {
       return binaryPrec(e.op);
     case "Arithmetic":
       return binaryPrec(e.ops[0]!);
+    case "DateShift":
+      return PREC.add;
     case "Unary":
       return e.op === "not" ? PREC.not : PREC.unary;
     case "InList":
@@ -187,6 +189,10 @@ function printBare(e: A.Expr): string {
       return `month starts from ${printExpr(e.from, PREC.otherwise)} through ${printExpr(e.through, PREC.otherwise)}`;
     case "CountMet":
       return `count of [${e.items.map((i) => printExpr(i)).join(", ")}]`;
+    case "Call":
+      return `${e.name}(${e.args.map((a) => printExpr(a)).join(", ")})`;
+    case "DateShift":
+      return `${printExpr(e.date, PREC.add)} ${e.op} ${printExpr(e.amount, PREC.primary)} ${e.amount.$type === "NumberLit" && e.amount.value === "1" ? e.unit.slice(0, -1) : e.unit}`;
     case "Aggregate": {
       let s: string;
       if (e.fn === "sum") {

@@ -810,18 +810,29 @@ export class CstToAst {
         const additive = node.name === "additive";
         // `(a + b) - c` is the chain `a + b - c`
         const sameLevel = first.$type === "Arithmetic" && (first.ops[0] === "+" || first.ops[0] === "-") === additive;
-        const operands: A.Expr[] = sameLevel ? [...first.operands] : [first];
-        const arithOps: A.ArithOp[] = sameLevel ? [...first.ops] : [];
-        const opSpans: A.Span[] = sameLevel ? [...first.opSpans] : [];
+        let operands: A.Expr[] = sameLevel ? [...first.operands] : [first];
+        let arithOps: A.ArithOp[] = sameLevel ? [...first.ops] : [];
+        let opSpans: A.Span[] = sameLevel ? [...first.opSpans] : [];
+        const chain = (): A.Expr =>
+          operands.length === 1 ? operands[0]! : { $type: "Arithmetic", operands, ops: arithOps, opSpans, span: this.join(operands[0]!.span, operands[operands.length - 1]!.span) };
         for (let i = 1; i < operandNodes.length; i++) {
-          const right = this.expression(operandNodes[i]!);
           const op = ops[i - 1];
           if (!op) throw new Incomplete();
+          // `d + 90 days`: the date so far moved by a duration, and the chain goes on from it
+          const shift = additive ? this.duration(operandNodes[i]!) : undefined;
+          if (shift) {
+            const date = chain();
+            operands = [{ $type: "DateShift", date, op: op.image as "+" | "-", opSpan: tokenSpan(op), amount: shift.amount, unit: shift.unit, span: this.join(date.span, shift.span) }];
+            arithOps = [];
+            opSpans = [];
+            continue;
+          }
+          const right = this.expression(operandNodes[i]!);
           arithOps.push(op.image as A.ArithOp);
           opSpans.push(tokenSpan(op));
           operands.push(right);
         }
-        return { $type: "Arithmetic", operands, ops: arithOps, opSpans, span: this.join(first.span, operands[operands.length - 1]!.span) };
+        return chain();
       }
       case "coalesce": {
         const operandNodes = this.subs(node, "operands");
@@ -877,11 +888,40 @@ export class CstToAst {
     }
   }
 
+  /**
+   * `90 days` as the right operand of `+` or `-` (the operand is nothing but the duration):
+   * its amount and unit. A duration anywhere else is reported where it is converted.
+   */
+  private duration(node: CstNode): { amount: A.Expr; unit: A.DurationUnit; span: A.Span } | undefined {
+    let n: CstNode | undefined = node;
+    for (const [name, child] of [["multiplicative", "operands"], ["coalesce", "operands"], ["unary", "primary"]] as const) {
+      if (!n || n.name !== name) return undefined;
+      const kids = this.subs(n, child);
+      if (kids.length !== 1 || this.sub(n, "unary")) return undefined;
+      n = kids[0];
+    }
+    if (!n || n.name !== "primary") return undefined;
+    const unitNode = this.sub(n, "durationUnit");
+    if (!unitNode) return undefined;
+    const unit = this.need(unitNode, "unit");
+    const amountTok = this.tok(n, "NumberLit") ?? this.need(n, "Identifier");
+    const amount: A.Expr = amountTok.tokenType.name === "NumberLit" ? this.num(amountTok) : { $type: "NameRef", name: amountTok.image, span: tokenSpan(amountTok) };
+    const plural = (unit.image.endsWith("s") ? unit.image : `${unit.image}s`) as A.DurationUnit;
+    return { amount, unit: plural, span: this.join(amount.span, tokenSpan(unit)) };
+  }
+
+  /** A duration (`90 days`) that is not added to or taken from a date: reported, read as its number. */
+  private strayDuration(node: CstNode, amount: A.Expr): A.Expr {
+    const unit = this.need(this.needSub(node, "durationUnit"), "unit");
+    this.diagnostics.push(diag("OBC3801", { duration: `${this.text.slice(amount.span.start, amount.span.end)} ${unit.image}` }, { span: this.join(amount.span, tokenSpan(unit)), label: "a duration on its own" }));
+    return amount;
+  }
+
   private primary(node: CstNode): A.Expr {
     const c = this.ch(node);
     const t = (name: string) => this.tok(node, name);
     let x: IToken | undefined;
-    if ((x = t("NumberLit"))) return this.num(x);
+    if ((x = t("NumberLit"))) return this.sub(node, "durationUnit") ? this.strayDuration(node, this.num(x)) : this.num(x);
     if ((x = t("MoneyLit"))) return this.money(x);
     if ((x = t("PercentLit"))) {
       const p = this.percent(x);
@@ -896,7 +936,21 @@ export class CstToAst {
     if ((x = t("StringLit"))) return this.str(x);
     if ((x = t("True"))) return { $type: "BoolLit", value: true, span: tokenSpan(x) };
     if ((x = t("False"))) return { $type: "BoolLit", value: false, span: tokenSpan(x) };
-    if ((x = t("Identifier"))) return { $type: "NameRef", name: x.image, span: tokenSpan(x) };
+    if ((x = t("Identifier"))) {
+      const name: A.NameRef = { $type: "NameRef", name: x.image, span: tokenSpan(x) };
+      const call = this.sub(node, "callArgs");
+      if (call) {
+        const close = this.tok(call, "RParen");
+        return {
+          $type: "Call",
+          name: x.image,
+          nameSpan: tokenSpan(x),
+          args: this.subs(call, "args").map((a) => this.expression(a)),
+          span: close ? this.join(tokenSpan(x), tokenSpan(close)) : this.span(node),
+        };
+      }
+      return this.sub(node, "durationUnit") ? this.strayDuration(node, name) : name;
+    }
     if (c.expression) {
       const inner = this.expression(this.needSub(node, "expression"));
       return { ...inner, span: this.span(node) };

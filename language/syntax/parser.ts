@@ -23,6 +23,12 @@ export class NestingTooDeep extends Error {
   }
 }
 
+/** Whether a token is the unit of a duration (`days`, `weeks`, `months`, `day`, `week`, `month`). */
+function unitAhead(t: IToken): boolean {
+  const k = t.tokenType;
+  return k === T.Days || k === T.Weeks || k === T.Months || k === T.Month || (k === T.Identifier && (t.image === "day" || t.image === "week"));
+}
+
 class ObcParser extends CstParser {
   /** how many nesting constructs are open around the current token */
   private depth = 0;
@@ -870,7 +876,12 @@ class ObcParser extends CstParser {
 
   primary = this.RULE("primary", () => {
     this.OR((this.alts["primary.OR"] ??= [
-      { ALT: () => this.CONSUME(T.NumberLit) },
+      {
+        ALT: () => {
+          this.CONSUME(T.NumberLit);
+          this.OPTION3({ GATE: () => unitAhead(this.LA(1)), DEF: () => this.SUBRULE(this.durationUnit) });
+        },
+      },
       { ALT: () => this.CONSUME(T.MoneyLit) },
       {
         ALT: () => {
@@ -885,7 +896,19 @@ class ObcParser extends CstParser {
       { ALT: () => this.CONSUME(T.StringLit) },
       { ALT: () => this.CONSUME(T.True) },
       { ALT: () => this.CONSUME(T.False) },
-      { ALT: () => this.CONSUME(T.Identifier) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Identifier);
+          this.OPTION4({
+            GATE: () => this.LA(1).tokenType === T.LParen || unitAhead(this.LA(1)),
+            DEF: () =>
+              this.OR4((this.alts["primary.OR4"] ??= [
+                { ALT: () => this.SUBRULE(this.callArgs) },
+                { ALT: () => this.SUBRULE2(this.durationUnit) },
+              ])),
+          });
+        },
+      },
       {
         ALT: () => {
           this.CONSUME(T.LParen);
@@ -896,6 +919,27 @@ class ObcParser extends CstParser {
       { ALT: () => this.SUBRULE(this.monthStarts) },
       { ALT: () => this.SUBRULE(this.countOf) },
       { ALT: () => this.SUBRULE(this.aggregate) },
+    ]));
+  });
+
+  /** `(a, b)` after a function's name: `days_between(achieved_on, submitted_on)`. */
+  callArgs = this.RULE("callArgs", () => {
+    this.CONSUME(T.LParen);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.nested(() => this.SUBRULE(this.expression, { LABEL: "args" })) });
+    this.CONSUME(T.RParen);
+  });
+
+  /**
+   * `days`, `weeks` or `months` (or `day`, `week`, `month`) after a whole number: a duration
+   * added to or taken from a date. `day` and `week` are words only here.
+   */
+  durationUnit = this.RULE("durationUnit", () => {
+    this.OR((this.alts["durationUnit.OR"] ??= [
+      { ALT: () => this.CONSUME(T.Days, { LABEL: "unit" }) },
+      { ALT: () => this.CONSUME(T.Weeks, { LABEL: "unit" }) },
+      { ALT: () => this.CONSUME(T.Months, { LABEL: "unit" }) },
+      { ALT: () => this.CONSUME(T.Month, { LABEL: "unit" }) },
+      { GATE: () => this.LA(1).image === "day" || this.LA(1).image === "week", ALT: () => this.CONSUME(T.Identifier, { LABEL: "unit" }) },
     ]));
   });
 

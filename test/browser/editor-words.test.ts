@@ -6,6 +6,8 @@ import { describe, expect, it } from "vitest";
 import { FREQUENCIES as RULE_FREQUENCIES } from "../../language/check/rules.ts";
 import { keywordTokens, statementWords } from "../../language/syntax/tokens.ts";
 import { FREQUENCIES, KEYWORDS, STATEMENT_WORDS } from "../../editor/src/words.ts";
+import { keywordMarkdown } from "../../editor/src/docs.ts";
+import { FUNCTIONS } from "../../language/check/functions.ts";
 
 describe("editor word lists", () => {
   it("KEYWORDS equals keywordTokens", () => {
@@ -18,5 +20,14 @@ describe("editor word lists", () => {
 
   it("FREQUENCIES equals the checker's", () => {
     expect(FREQUENCIES, "update editor/src/words.ts").toEqual(RULE_FREQUENCIES);
+  });
+
+  it("every function of the language has its hover: what it gives and how it is written", () => {
+    for (const f of FUNCTIONS.values()) {
+      const md = keywordMarkdown(f.name);
+      expect(md, f.name).toContain(`**${f.name}** (function)`);
+      expect(md, f.name).toContain(f.usage);
+    }
+    expect(keywordMarkdown("days")).toContain("a date moved by whole days");
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Completion: keywords, data fields, metrics, clause names (quoted), party ids, groups of
- * students, data types and frequencies, with details and docs. The names come from the
+ * Completion: keywords, data fields, metrics, functions, clause names (quoted), party ids,
+ * groups of students, data types and frequencies, with details and docs. The names come from the
  * latest analysis; the context decides which come first.
  *
  * Completion never fights typing: the list opens without a selected item (Enter starts a new
@@ -8,7 +8,8 @@
  * offered after a closing quote or inside a quote that is not a clause reference, and no list
  * is shown while the word typed is already complete (one of the suggestions, as typed).
  */
-import { KEYWORD_DOCS, PARTY_ROLES, TYPE_DOCS } from "../docs.ts";
+import { FUNCTIONS } from "../../../language/check/functions.ts";
+import { functionMarkdown, KEYWORD_DOCS, PARTY_ROLES, TYPE_DOCS } from "../docs.ts";
 import { FREQUENCIES } from "../words.ts";
 import type { AnalysisStore } from "../store.ts";
 import { KEYWORDS, LANGUAGE_ID, STATEMENT_WORDS } from "./language.ts";
@@ -134,6 +135,14 @@ export function registerCompletion(monaco: Monaco, store: AnalysisStore): M.IDis
         add("group", {
           label: `${g} student`, kind: K.EnumMember, insertText: `${g} student`,
           detail: declared ? `${g} students when ${declared.condition}` : `group not defined yet`,
+        });
+      }
+      for (const f of FUNCTIONS.values()) {
+        add("metric", {
+          label: f.name, kind: K.Function, detail: `function → ${f.result === "combined" ? "the unit of its values" : f.result}`,
+          insertText: `${f.name}(${f.params.map((p, i) => `\${${i + 1}:${p.name}}`).join(", ")})`,
+          insertTextRules: monaco.languages.CompletionItemInsertTextRule.InsertAsSnippet,
+          documentation: { value: functionMarkdown(f) },
         });
       }
       for (const t of Object.keys(TYPE_DOCS).filter((t) => !KEYWORDS.includes(t))) add("type", { label: t, kind: K.TypeParameter, insertText: t, detail: "data type", documentation: TYPE_DOCS[t]! });
