@@ -242,6 +242,13 @@ describe("summaries and a redline rendered to PDF by LibreOffice", () => {
     }
   });
 
+  it("keeps each label of the title block on one line", () => {
+    for (const r of rendered.values()) {
+      const lines = r.pages[0]!.split("\n").map((l) => l.trim());
+      for (const { label } of r.doc.titleBlock) expect(lines.some((l) => l.startsWith(`${label} `) || l === label), `${r.name}: ${label}`).toBe(true);
+    }
+  });
+
   it("repeats a table's header row on each page it runs onto, and never splits a row across pages", () => {
     for (const r of rendered.values()) {
       const body = strFromU8(unzipSync(r.docx)["word/document.xml"]!);

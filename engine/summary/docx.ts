@@ -204,6 +204,8 @@ class Body {
     for (;;) {
       min = Array.from({ length: columns }, (_, c) => Math.ceil(Math.max(...texts(c).map((t) => longestWord(t.text, size, t.bold))) * 20 * 1.06) + pad);
       max = Array.from({ length: columns }, (_, c) => Math.ceil(Math.max(...texts(c).map((t) => textWidth(t.text, size, t.bold))) * 20 * 1.06) + pad);
+      // a column of labels ("Figures as of") keeps each label on one line
+      if (opts.labels) min[0] = max[0]!;
       if (min.reduce((a, b) => a + b, 0) <= this.width || size <= 7) break;
       size -= 0.5;
     }
