@@ -3,9 +3,8 @@
  * and simulations, beside the check worker so that none of them delays the diagnostics of a
  * keystroke. It only wires messages to the document service (`service/documents.ts`).
  *
- * While the user types (edits less than DOCUMENT_PAUSE_MS apart) the summary waits for a
- * pause; an edit after a pause is answered at once. A request's later steps are skipped once
- * a newer edit has arrived.
+ * The summary waits until no edit has come for DOCUMENT_PAUSE_MS (the text opened first is
+ * answered at once). A request's later steps are skipped once a newer edit has arrived.
  */
 import { createDocumentService } from "./service/documents.ts";
 import { DOCUMENT_PAUSE_MS } from "./service/limits.ts";
@@ -21,7 +20,6 @@ const post = (m: DocumentResponse) => scope.postMessage(m);
 
 /** "document" requests received so far */
 let received = 0;
-let lastArrival = Number.NEGATIVE_INFINITY;
 let pending: DocumentRequest | undefined;
 let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -40,9 +38,6 @@ scope.onmessage = (event) => {
   const request = event.data;
   if (request.type !== "document") return void handle(request);
   received++;
-  const arrival = performance.now();
-  const typing = arrival - lastArrival < DOCUMENT_PAUSE_MS;
-  lastArrival = arrival;
   pending = request;
   clearTimeout(timer);
   timer = setTimeout(
@@ -51,6 +46,6 @@ scope.onmessage = (event) => {
       pending = undefined;
       void handle(latest);
     },
-    typing ? DOCUMENT_PAUSE_MS : 0,
+    received === 1 ? 0 : DOCUMENT_PAUSE_MS,
   );
 };

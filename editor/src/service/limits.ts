@@ -12,7 +12,9 @@ export const EXAMPLES_DELAY_MS = 400;
  */
 export const EXAMPLES_MAX_CLAUSES = 12;
 /**
- * While edits come less than this many ms apart (typing), the document worker waits for a
- * pause this long before writing the summary; an edit after a pause is answered at once.
+ * The document worker writes the summary once no edit has come for this many ms (the text
+ * opened first is answered at once): a person typing leaves gaps of up to a few hundred ms
+ * between keys, and the summary of a long contract takes a core for longer than that, which
+ * the check of the next keystroke needs on a 2-core machine.
  */
-export const DOCUMENT_PAUSE_MS = 200;
+export const DOCUMENT_PAUSE_MS = 400;
