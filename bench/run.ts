@@ -1,7 +1,7 @@
 /**
  * OBC benchmarks. Build and run (bundled by esbuild, not through tsx):
  *
- *   node bench/build.mjs && node bench/dist/run.mjs [--quick] [--json FILE]
+ *   node bench/build.mjs && node bench/dist/run.mjs [--quick] [--only a,e] [--json FILE]
  *
  * (a) the algebra-pilot contract over 1,000,000 synthetic students, single-threaded: the fast
  *     path (lean, and evaluating every rule as json-rules-engine does), a hand-written JS
@@ -17,7 +17,7 @@
  *     sources run through tsx as its launcher did), in interleaved pairs; medians and ratio.
  * (f) the ledger on SQLite and PostgreSQL: settling (b)'s 1,000,000 students, and opening and
  *     verifying a ledger of 25 contracts × 12 monthly settlements × 5,000 students (bench/ledger.ts).
- * `--quick` divides the sizes by 10 (for a smoke test).
+ * `--quick` divides the sizes by 10 (for a smoke test); `--only` runs the benchmarks named (letters).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -39,6 +39,8 @@ const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const jsonOut = args.includes("--json") ? args[args.indexOf("--json") + 1] : undefined;
 const scale = quick ? 10 : 1;
+const only = args.includes("--only") ? new Set((args[args.indexOf("--only") + 1] ?? "").split(",")) : undefined;
+const want = (letter: string) => !only || only.has(letter);
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const here = new URL(".", import.meta.url);
 const PILOT = join(root, "examples/03-algebra-pilot/contract.obc");
@@ -65,7 +67,7 @@ const machine = `${cpus[0]?.model.trim() ?? "unknown CPU"}, ${os.availableParall
 results["machine"] = machine;
 
 // ───────────── (c) parse and check ─────────────
-{
+if (want("c")) {
   const text = bigContract(10_000 / scale);
   const nLines = text.split("\n").length - 1;
   let t0 = performance.now();
@@ -86,7 +88,7 @@ results["machine"] = machine;
 }
 
 // ───────────── (a) the algebra pilot, 1,000,000 students ─────────────
-{
+if (want("a")) {
   const N = 1_000_000 / scale;
   const source = readFileSync(PILOT, "utf8");
   const ir = compositeIR(compileSource(source).ir!, undefined).ir;
@@ -180,7 +182,7 @@ results["machine"] = machine;
 }
 
 // ───────────── (d) simulation ─────────────
-{
+if (want("d")) {
   const runs = 10_000 / scale;
   const source = readFileSync(PILOT, "utf8");
   const ir = compileSource(source).ir!;
@@ -193,7 +195,7 @@ results["machine"] = machine;
 }
 
 // ───────────── (b) end to end ─────────────
-{
+if (want("b")) {
   const N = 1_000_000 / scale;
   const dir = mkdtempSync(join(os.tmpdir(), "obc-bench-"));
   try {
@@ -231,7 +233,7 @@ results["machine"] = machine;
 }
 
 // ───────────── (e) CLI start, built against the sources through tsx ─────────────
-{
+if (want("e")) {
   // the last commit whose launcher compiled the TypeScript sources at every start
   const BASELINE = "14122ab";
   const pairs = quick ? 3 : 9;
@@ -278,7 +280,7 @@ results["machine"] = machine;
 }
 
 // ───────────── (f) the ledger ─────────────
-{
+if (want("f")) {
   const { ledgerBench } = await import("./ledger.ts");
   const e = await ledgerBench(root, scale, log);
   rows.push(...e.rows);
