@@ -36,6 +36,7 @@ import { renderAggregateCsv } from "../node/aggregate.ts";
 import { DEFAULT_SECRET_ENV, hmacKeys, loadSecret, SecretError } from "../node/privacy.ts";
 import { ledgerTotals, recordDrop } from "../node/portfolio/ledger.ts";
 import { DropError, writeDrop } from "../node/portfolio/drops.ts";
+import { dataFileFromBytes } from "../node/data-file.ts";
 import { monitorPortfolio, type PortfolioMonitor } from "../node/portfolio/monitor.ts";
 import { buildStatement, payersOf, type Statement } from "../node/portfolio/statement.ts";
 import { statementCsv, statementDocx, statementXlsx } from "../node/portfolio/statement-render.ts";
@@ -294,6 +295,11 @@ export async function portfolioDropCommand(o: DropCommandOptions, io: CommandIO)
       } catch (e) {
         throw new CommandError(EXIT.file, `cannot read ${m[2]}: ${fsReason(e)}`);
       }
+    }
+    // a file no run could read (not text, a workbook with a cell that cannot be read exactly) is refused now, not at settlement
+    for (const [set, f] of Object.entries(files)) {
+      const { refusal } = await dataFileFromBytes(f.bytes, f.name, set);
+      if (refusal) throw new CommandError(EXIT.data, refusal.message);
     }
     let id: string;
     try {

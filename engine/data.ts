@@ -113,7 +113,7 @@ export const DATA_CODES = {
 } as const;
 
 /** Problems about a file as a whole (it could not be read, matched or used): they stop the run. */
-const FILE_LEVEL = new Set(["OBC5010", "OBC5011", "OBC5012", "OBC5014", "OBC5015", "OBC5016", "OBC5017"]);
+const FILE_LEVEL = new Set(["OBC5010", "OBC5011", "OBC5012", "OBC5014", "OBC5015", "OBC5016", "OBC5017", "OBC5019"]);
 
 /**
  * Whether a problem stops the run whatever the options: a file that cannot be read as a table,

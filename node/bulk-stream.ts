@@ -191,6 +191,8 @@ export async function runBulkParallelFromFiles(contract: ContractIR, source: str
         continue;
       }
       const facts = await inspectFile(p.path, p.label);
+      // a workbook is read whole (node/workbook.ts), so the run is too
+      if (facts.refusal?.rule === "not-text-xlsx") return await onePart();
       if (!facts.encoding) {
         opened.push({ file: { label: p.label, text: "", ...named, refusal: facts.refusal! }, kind: "skip", problem: facts.refusal! });
         streams.push(undefined);

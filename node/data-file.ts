@@ -3,6 +3,8 @@
  * text (Node only). The text then goes to the one CSV reader (engine/csv.ts) or a JSON or XML
  * parser.
  *
+ * - an Excel workbook (.xlsx) becomes the CSV text of its data sheet (node/workbook.ts: every
+ *   cell read exactly, or the workbook refused with OBC5019);
  * - UTF-8, with or without a byte-order mark;
  * - UTF-16 LE or BE with a byte-order mark (the mark decides);
  * - otherwise, when the bytes are not valid UTF-8, Windows-1252 (what Excel on Windows writes
@@ -176,10 +178,25 @@ export function reportedEncoding(e: Encoding): { encoding?: string } {
   return e === "utf-8" || e === "utf-8-bom" ? {} : { encoding: e };
 }
 
-/** A data file's text as the engine takes it, from the file's bytes: decoded, or refused. */
-export function dataFileFromBytes(bytes: Uint8Array, label: string, dataSet?: string): DataFile {
-  const d = decodeBytes(bytes, label);
+/** Whether the bytes are an Excel workbook (.xlsx), which {@link dataFileFromBytes} reads with node/workbook.ts. */
+export function isWorkbook(bytes: Uint8Array): boolean {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return sniff({ head: buf.subarray(0, 512), includes: (a) => buf.includes(a) }) === "xlsx";
+}
+
+/**
+ * A data file's text as the engine takes it, from the file's bytes: decoded, or refused. An
+ * Excel workbook becomes the CSV text of its data sheet (node/workbook.ts), or is refused.
+ * @param dataSet the data set it was given for, if named (a workbook's sheet of that name is read)
+ */
+export async function dataFileFromBytes(bytes: Uint8Array, label: string, dataSet?: string): Promise<DataFile> {
   const named = dataSet !== undefined ? { dataSet } : {};
+  if (isWorkbook(bytes)) {
+    const { workbookCsv } = await import("./workbook.ts");
+    const w = await workbookCsv(bytes, label, dataSet);
+    return "refusal" in w ? { label, text: "", ...named, refusal: w.refusal } : { label, text: w.text, ...named };
+  }
+  const d = decodeBytes(bytes, label);
   return "refusal" in d ? { label, text: "", ...named, refusal: d.refusal } : { label, text: d.text, ...named, ...reportedEncoding(d.encoding) };
 }
 
@@ -190,7 +207,7 @@ export function dataFileFromBytes(bytes: Uint8Array, label: string, dataSet?: st
  */
 export async function readDataFile(path: string, label: string, dataSet?: string): Promise<{ file: DataFile; sha256: string }> {
   const bytes = await readFile(path);
-  return { file: dataFileFromBytes(bytes, label, dataSet), sha256: createHash("sha256").update(bytes).digest("hex") };
+  return { file: await dataFileFromBytes(bytes, label, dataSet), sha256: createHash("sha256").update(bytes).digest("hex") };
 }
 
 /**
@@ -275,13 +292,18 @@ export async function* textPieces(path: string, encoding: Encoding, onBytes?: (n
 
 /**
  * The text of a file's first bytes (to tell what kind of file it is), decoded as
- * {@link decodeBytes} would decode them; "" when they are not text.
+ * {@link decodeBytes} would decode them; "" when they are not text. A workbook's: the start of
+ * its CSV text.
  */
 export async function readHeadText(path: string, bytes = 65536): Promise<string> {
   const fh = await open(path, "r");
   try {
     const buf = Buffer.alloc(bytes);
     const { bytesRead } = await fh.read(buf, 0, bytes, 0);
+    if (buf[0] === 0x50 && buf[1] === 0x4b) {
+      const whole = await dataFileFromBytes(await readFile(path), path);
+      if (!whole.refusal) return whole.text.slice(0, bytes);
+    }
     // a character cut at the end of the head is left out
     const b = buf.subarray(0, bytesRead);
     const d = decodeBytes(b.subarray(0, b.length - (bytesRead === bytes ? incompleteTail(b) : 0)), path);

@@ -86,7 +86,8 @@ describe("decoding data files", () => {
       expect(facts.refusal, name).toEqual("refusal" in whole ? whole.refusal : undefined);
       expect(facts.encoding, name).toBeUndefined();
       const { file } = await readDataFile(join(dir, name), name);
-      expect(file.refusal?.code, name).toBe("OBC5015");
+      // a file that looks like a workbook is read as one (node/workbook.ts): this one is only its names
+      expect(file.refusal?.code, name).toBe(name.endsWith(".xlsx") ? "OBC5019" : "OBC5015");
       expect(file.text).toBe("");
     }
   });

@@ -958,6 +958,11 @@ const ENTRIES: Record<string, Entry> = {
     message: "The file {file} is not UTF-8; it was read as {encoding}.",
     help: "Check that names and other text read correctly; to be sure, save the file as CSV UTF-8.",
   },
+  OBC5019: {
+    name: "unreadable-workbook", severity: "error", title: "An Excel workbook whose cells cannot all be read exactly",
+    message: "The workbook {file} cannot be read: {reason}.",
+    help: "To use it, {action}. Nothing in this file was used.",
+  },
   OBC9002: {
     name: "check-failed", severity: "error", title: "OBC could not finish checking a contract (a bug in OBC)",
     message: "I could not finish checking this contract: {reason}. This is a bug in OBC, not a mistake in the contract; please report it.",

@@ -14,7 +14,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { CsvReader } from "../../engine/csv.ts";
 import type { DataProblem } from "../../engine/data.ts";
-import { inspectFile, TextDecoderStream, type Encoding } from "../data-file.ts";
+import { inspectFile, readDataFile, TextDecoderStream, type Encoding } from "../data-file.ts";
 /** A file could not be opened or read (the message names the path as given, never its contents). */
 export class FileReadError extends Error {
   constructor(
@@ -88,6 +88,7 @@ export async function streamCsvFile(path: string, h: CsvRowHandlers): Promise<Cs
   } catch (e) {
     throw toFileReadError(path, e);
   }
+  if (facts.refusal?.rule === "not-text-xlsx") return workbookRows(path, label, total, h);
   if (!facts.encoding) throw new DataFileRefused(facts.refusal!);
   const tap = new HashingDecoder(h.onProgress ? (n) => h.onProgress!(n, total) : undefined, facts.encoding);
   const reader = new CsvReader(label, {
@@ -127,6 +128,30 @@ export async function streamCsvFile(path: string, h: CsvRowHandlers): Promise<Cs
     input.pipe(tap);
   });
   return { sha256: tap.digest(), bytes: tap.bytes, hadHeader: reader.header !== undefined };
+}
+
+/** An Excel workbook's rows (its data sheet, read whole as every data file is: node/data-file.ts). */
+async function workbookRows(path: string, label: string, total: number, h: CsvRowHandlers): Promise<CsvStreamResult> {
+  let read;
+  try {
+    read = await readDataFile(path, label);
+  } catch (e) {
+    throw toFileReadError(path, e);
+  }
+  if (read.file.refusal) throw new DataFileRefused(read.file.refusal);
+  const reader = new CsvReader(label, {
+    newline: "\n",
+    onHeader: (header) => h.onHeader(header),
+    onRow: (r) => {
+      if (r.carried === "bad-quotes") h.onQuoteError?.(r.row);
+      h.onRow(r.cells, r.row);
+    },
+  });
+  reader.push(read.file.text);
+  reader.end();
+  if (reader.fatal) throw new DataFileRefused(reader.fatal);
+  h.onProgress?.(total, total);
+  return { sha256: read.sha256, bytes: total, hadHeader: reader.header !== undefined };
 }
 
 /** sha256 (hex) of a file's bytes, streamed. */

@@ -25,15 +25,15 @@ export interface ReadFile {
 /** Reads files (bytes hashed as read; decoded for the engine as every data file is, see node/data-file.ts). Throws the fs error of a file that cannot be read. */
 export async function readDataFiles(files: readonly { path: string; label: string; dataSet?: string }[]): Promise<ReadFile[]> {
   const out: ReadFile[] = [];
-  for (const f of files) out.push(fileFromBytes(await readFile(f.path), f.label, f.dataSet));
+  for (const f of files) out.push(await fileFromBytes(await readFile(f.path), f.label, f.dataSet));
   return out;
 }
 
 /** A data file's bytes (read from disk, or sent to the HTTP service) as a drop's file: hashed, and decoded for the engine. */
-export function fileFromBytes(bytes: Uint8Array, label: string, dataSet?: string): ReadFile {
+export async function fileFromBytes(bytes: Uint8Array, label: string, dataSet?: string): Promise<ReadFile> {
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   return {
-    data: dataFileFromBytes(bytes, label, dataSet),
+    data: await dataFileFromBytes(bytes, label, dataSet),
     drop: { label, ...(dataSet !== undefined ? { dataSet } : {}), sha256, bytes: bytes.length },
   };
 }

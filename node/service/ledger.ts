@@ -73,7 +73,7 @@ export async function openLedgerApi(target: string, now: () => string): Promise<
       serial(async () => {
         const compiled = compileSource(req.source, { resolver: resolverFor(req) });
         if (!compiled.ok || !compiled.ir) return invalidContract(req.source, compiled.diagnostics);
-        const files = req.files.map((f) => fileFromBytes(f.base64 !== undefined ? Buffer.from(f.base64, "base64") : Buffer.from(f.text ?? "", "utf8"), f.label, f.dataSet));
+        const files = await Promise.all(req.files.map((f) => fileFromBytes(f.base64 !== undefined ? Buffer.from(f.base64, "base64") : Buffer.from(f.text ?? "", "utf8"), f.label, f.dataSet)));
         const at = now();
         try {
           const outcome = await settleNewDrop(
