@@ -17,9 +17,11 @@
  * - merged cells are refused (a row must hold one record);
  * - the one worksheet that holds data is read; with several, the one named after the data set
  *   (`--data students=book.xlsx` reads the sheet "students"); otherwise refused, naming them.
- * A workbook that expands to more than 256 MB, or that exceljs cannot read, is refused.
+ * A workbook that expands to more than 256 MB (each part inflated with that limit before exceljs
+ * reads it, whatever sizes the zip claims), or that exceljs cannot read, is refused.
  * No message holds a cell's value.
  */
+import { inflateRawSync } from "node:zlib";
 import ExcelJS from "exceljs";
 import { registeredProblem } from "../engine/csv.ts";
 import type { DataProblem } from "../engine/data.ts";
@@ -42,20 +44,20 @@ const resave = "open it in Excel and save it again as .xlsx, or save the sheet a
  * The CSV text of a workbook's data sheet, or its refusal (OBC5019).
  * @param dataSet the data set the file was given for, if named: picks the sheet of that name among several
  */
-export async function workbookCsv(bytes: Uint8Array, label: string, dataSet?: string): Promise<{ text: string } | { refusal: DataProblem }> {
+export async function workbookCsv(bytes: Uint8Array, label: string, dataSet?: string, maxExpanded = WORKBOOK_MAX_EXPANDED): Promise<{ text: string } | { refusal: DataProblem }> {
   try {
-    return { text: await readWorkbook(bytes, dataSet) };
+    return { text: await readWorkbook(bytes, dataSet, maxExpanded) };
   } catch (e) {
     if (!(e instanceof Refusal)) throw e;
     return { refusal: registeredProblem("OBC5019", label, `workbook-${e.rule}`, { reason: e.reason, action: e.action }) };
   }
 }
 
-async function readWorkbook(bytes: Uint8Array, dataSet: string | undefined): Promise<string> {
+async function readWorkbook(bytes: Uint8Array, dataSet: string | undefined, maxExpanded: number): Promise<string> {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const expanded = expandedSize(buf);
-  if (expanded === undefined) throw new Refusal("damaged", "it is damaged (its zip directory cannot be read)", resave);
-  if (expanded > WORKBOOK_MAX_EXPANDED) throw new Refusal("too-large", `it expands to more than ${WORKBOOK_MAX_EXPANDED / 1024 / 1024} MB`, "save the sheet as CSV UTF-8 and give that file");
+  const expanded = expandedSize(buf, maxExpanded);
+  if (expanded === undefined) throw new Refusal("damaged", "it is damaged (its zip archive cannot be read)", resave);
+  if (expanded > maxExpanded) throw new Refusal("too-large", `it expands to more than ${Math.floor(maxExpanded / 1024 / 1024)} MB`, "save the sheet as CSV UTF-8 and give that file");
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(buf as unknown as ArrayBuffer, { ignoreNodes: ["dataValidations", "conditionalFormatting", "drawing", "picture", "legacyDrawing", "tableParts", "extLst"] } as never);
@@ -192,10 +194,11 @@ function dateText(d: Date): string {
 }
 
 /**
- * The bytes the parts of a zip expand to, from its central directory (undefined when there is
- * none to read). A part too large to say (ZIP64) counts as the maximum.
+ * The bytes the parts of a zip expand to, inflating each (deflated) part with a limit, so a
+ * part that says it is small but expands without end stops at the limit; undefined when the zip
+ * cannot be read. Counts at most `limit + 1`.
  */
-function expandedSize(b: Buffer): number | undefined {
+function expandedSize(b: Buffer, limit: number): number | undefined {
   let eocd = -1;
   for (let i = b.length - 22; i >= Math.max(0, b.length - 22 - 65535); i--) {
     if (b.readUInt32LE(i) === 0x06054b50) {
@@ -209,9 +212,24 @@ function expandedSize(b: Buffer): number | undefined {
   let total = 0;
   for (let k = 0; k < entries; k++) {
     if (p + 46 > b.length || b.readUInt32LE(p) !== 0x02014b50) return undefined;
-    const size = b.readUInt32LE(p + 24);
-    total += size === 0xffffffff ? WORKBOOK_MAX_EXPANDED + 1 : size;
+    const method = b.readUInt16LE(p + 10);
+    const compressed = b.readUInt32LE(p + 20);
+    const local = b.readUInt32LE(p + 42);
     p += 46 + b.readUInt16LE(p + 28) + b.readUInt16LE(p + 30) + b.readUInt16LE(p + 32);
+    if (local + 30 > b.length || b.readUInt32LE(local) !== 0x04034b50) return undefined;
+    const start = local + 30 + b.readUInt16LE(local + 26) + b.readUInt16LE(local + 28);
+    if (compressed === 0xffffffff || start + compressed > b.length) return undefined;
+    const data = b.subarray(start, start + compressed);
+    if (method === 0) total += data.length;
+    else if (method === 8) {
+      try {
+        total += inflateRawSync(data, { maxOutputLength: limit - total + 1 }).length;
+      } catch (e) {
+        if ((e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") return limit + 1;
+        return undefined;
+      }
+    } else return undefined;
+    if (total > limit) return total;
   }
   return total;
 }

@@ -7,10 +7,11 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { deflateRawSync } from "node:zlib";
 import ExcelJS from "exceljs";
 import { afterAll, describe, expect, it } from "vitest";
 import { dataFileFromBytes } from "../node/data-file.ts";
-import { plainDecimal, shiftPoint } from "../node/workbook.ts";
+import { plainDecimal, shiftPoint, workbookCsv } from "../node/workbook.ts";
 import { runCli } from "./helpers.ts";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -134,6 +135,38 @@ describe("a workbook's cells, read exactly", () => {
     const cut = await dataFileFromBytes(good.subarray(0, good.length - 30), "book.xlsx");
     expect(cut.refusal?.rule).toBe("workbook-damaged");
     expect(cut.refusal?.message).toMatch(/^The workbook book\.xlsx cannot be read: it is damaged/);
+  });
+
+  it("refuses a workbook whose parts expand beyond the limit, whatever sizes its zip claims", async () => {
+    // one part, "xl/workbook.xml", of 2 MB of zeros deflated to a few KB, that claims to be 100 bytes
+    const name = Buffer.from("xl/workbook.xml");
+    const data = deflateRawSync(Buffer.alloc(2 << 20));
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(100, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(100, 24);
+    central.writeUInt16LE(name.length, 28);
+    const end = Buffer.alloc(22);
+    end.writeUInt32LE(0x06054b50, 0);
+    end.writeUInt16LE(1, 8);
+    end.writeUInt16LE(1, 10);
+    end.writeUInt32LE(46 + name.length, 12);
+    end.writeUInt32LE(30 + name.length + data.length, 16);
+    const bomb = Buffer.concat([local, name, data, central, name, end]);
+    const refused = await workbookCsv(bomb, "bomb.xlsx", undefined, 1 << 20);
+    expect("refusal" in refused && refused.refusal.message).toBe("The workbook bomb.xlsx cannot be read: it expands to more than 1 MB. To use it, save the sheet as CSV UTF-8 and give that file. Nothing in this file was used.");
+    // under the limit, it is read, and is no workbook
+    expect((await dataFileFromBytes(bomb, "bomb.xlsx")).refusal?.rule).toBe("workbook-damaged");
   });
 
   it("plain decimals: exponents written out, points shifted on the digits", () => {
