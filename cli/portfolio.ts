@@ -35,8 +35,7 @@ import { fsReason } from "../node/cli-support.ts";
 import { renderAggregateCsv } from "../node/aggregate.ts";
 import { DEFAULT_SECRET_ENV, hmacKeys, loadSecret, SecretError } from "../node/privacy.ts";
 import { ledgerTotals, recordDrop } from "../node/portfolio/ledger.ts";
-import { DropError, writeDrop } from "../node/portfolio/drops.ts";
-import { dataFileFromBytes } from "../node/data-file.ts";
+import { DropError, unreadableDropFile, writeDrop } from "../node/portfolio/drops.ts";
 import { monitorPortfolio, type PortfolioMonitor } from "../node/portfolio/monitor.ts";
 import { buildStatement, payersOf, type Statement } from "../node/portfolio/statement.ts";
 import { statementCsv, statementDocx, statementXlsx } from "../node/portfolio/statement-render.ts";
@@ -297,10 +296,8 @@ export async function portfolioDropCommand(o: DropCommandOptions, io: CommandIO)
       }
     }
     // a file no run could read (not text, a workbook with a cell that cannot be read exactly) is refused now, not at settlement
-    for (const [set, f] of Object.entries(files)) {
-      const { refusal } = await dataFileFromBytes(f.bytes, f.name, set);
-      if (refusal) throw new CommandError(EXIT.data, refusal.message);
-    }
+    const unreadable = await unreadableDropFile(files);
+    if (unreadable) throw new CommandError(EXIT.data, unreadable);
     let id: string;
     try {
       id = writeDrop(c, { asOf, received: now, suppliedBy: o.suppliedBy, files, ...(o.supersedes !== undefined ? { supersedes: o.supersedes, reason: o.reason! } : {}), ...(o.id !== undefined ? { id: o.id } : {}) });

@@ -7,7 +7,7 @@ import { useEffect, useState, type FormEvent } from "react";
 import { api, type Aggregate, type ContractPage as Page, type Forecast } from "./api.ts";
 import { href } from "./App.tsx";
 import { Bars, LineChart, RangeChart, Timeline, type Bar } from "./charts.tsx";
-import { money, monthEnd, num } from "./format.ts";
+import { base64Of, money, monthEnd, num } from "./format.ts";
 
 function EquityCharts({ agg, currency }: { agg: Aggregate; currency: string }) {
   const dims = [...new Set(agg.groups.map((g) => g.dimension))];
@@ -82,8 +82,9 @@ export function ContractPage({ id, asOf, version, onChanged }: { id: string; asO
     const form = e.currentTarget;
     const data = new FormData(form);
     void act(async () => {
-      const files: Record<string, { name: string; text: string }> = {};
-      for (const [k, v] of data.entries()) if (k.startsWith("file:") && v instanceof File && v.size > 0) files[k.slice(5)] = { name: v.name, text: await v.text() };
+      // the files' bytes as they are (a workbook as much as a CSV), so the ledger's hashes are the district's files'
+      const files: Record<string, { name: string; base64: string }> = {};
+      for (const [k, v] of data.entries()) if (k.startsWith("file:") && v instanceof File && v.size > 0) files[k.slice(5)] = { name: v.name, base64: base64Of(new Uint8Array(await v.arrayBuffer())) };
       const supersedes = String(data.get("supersedes") ?? "");
       const reason = String(data.get("reason") ?? "").trim();
       const r = await api.addDrop(id, {
@@ -291,7 +292,7 @@ export function ContractPage({ id, asOf, version, onChanged }: { id: string; asO
             </label>
             {page.dataSets.map((set) => (
               <label key={set}>
-                {set} <input type="file" name={`file:${set}`} accept=".csv,.json,text/csv" data-testid={`upload-${set}`} />
+                {set} <input type="file" name={`file:${set}`} accept=".csv,.xlsx,.json,text/csv" data-testid={`upload-${set}`} />
               </label>
             ))}
             <label>

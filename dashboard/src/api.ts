@@ -82,7 +82,7 @@ export const api = {
     call<Attestation>(`contracts/${encodeURIComponent(id)}/drops/${encodeURIComponent(drop)}/attest`, { method: "POST", body: JSON.stringify({ by, role }) }),
   settle: (id: string, asOf: string, accept?: string) =>
     call<Settlement>(`contracts/${encodeURIComponent(id)}/settle`, { method: "POST", body: JSON.stringify({ asOf, ...(accept ? { accept } : {}) }) }),
-  addDrop: (id: string, body: { asOf: string; suppliedBy: string; files: Record<string, { name: string; text: string }>; supersedes?: string; reason?: string }) =>
+  addDrop: (id: string, body: { asOf: string; suppliedBy: string; files: Record<string, { name: string; base64: string }>; supersedes?: string; reason?: string }) =>
     call<{ drop: string; ledgerDrop: number }>(`contracts/${encodeURIComponent(id)}/drops`, { method: "POST", body: JSON.stringify(body) }),
   payers: () => call<{ payers: string[] }>("payers"),
   view: (role: string, asOf: string, who?: string) => call<View>(`views/${encodeURIComponent(role)}${q({ asOf, for: who })}`),

@@ -27,3 +27,10 @@ export function monthEnd(month: string): string {
   const [y, m] = [Number(month.slice(0, 4)), Number(month.slice(5, 7))];
   return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
 }
+
+/** Bytes as base64 (how the dashboard sends a file's exact bytes). */
+export function base64Of(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}

@@ -9,6 +9,7 @@
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { dataFileFromBytes } from "../data-file.ts";
 import { DropManifestSchema, DROP_MANIFEST, type PortfolioContract } from "./format.ts";
 
 /** A drop that cannot be added: the message says why (never a data value). */
@@ -32,6 +33,19 @@ const safeName = (name: string) => {
   const base = name.replace(/^.*[\\/]/, "").replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "");
   return base === "" || base === DROP_MANIFEST ? "data.csv" : base;
 };
+
+/**
+ * Why a new drop's file could never be run (not text, a workbook that cannot be read exactly:
+ * read as every data file is, node/data-file.ts), in one sentence without a value; undefined
+ * when every file can be read. A drop is checked before it is written.
+ */
+export async function unreadableDropFile(files: NewPortfolioDrop["files"]): Promise<string | undefined> {
+  for (const [set, f] of Object.entries(files)) {
+    const { refusal } = await dataFileFromBytes(f.bytes, f.name, set);
+    if (refusal) return refusal.message;
+  }
+  return undefined;
+}
 
 /** Writes a new drop's folder (files and manifest) under the contract's drops folder; returns its id. */
 export function writeDrop(c: PortfolioContract, d: NewPortfolioDrop): string {

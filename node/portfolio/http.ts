@@ -9,7 +9,7 @@
  *   GET  /portfolio/api/contracts/ID?asOf=         one contract: status, drops, paid/earned/contingent
  *                                                  by month, escalation checkpoints, subgroups
  *   GET  /portfolio/api/contracts/ID/students?asOf=&role=&for=   student lines as a role sees them
- *   POST /portfolio/api/contracts/ID/drops         a new drop: { asOf, suppliedBy, files: { set: { name, text } }, supersedes?, reason? }
+ *   POST /portfolio/api/contracts/ID/drops         a new drop: { asOf, suppliedBy, files: { set: { name, base64 } or { name, text } }, supersedes?, reason? }
  *   POST /portfolio/api/contracts/ID/drops/DROP/attest   { by, role }
  *   POST /portfolio/api/contracts/ID/settle        { asOf?, accept? }: settles the latest drop in force
  *   GET  /portfolio/api/payers                     the payers, for statements
@@ -30,7 +30,7 @@ import { LedgerRefusal, openLedger, type Ledger } from "../ledger/index.ts";
 import { BodyError, error, readBody, send, type ExtraRoutes } from "../service/server.ts";
 import { hmacKeys, type KeyFunction } from "../privacy.ts";
 import { deskJson } from "./json.ts";
-import { DropError, writeDrop } from "./drops.ts";
+import { DropError, unreadableDropFile, writeDrop } from "./drops.ts";
 import { dropsInForce, loadPortfolio, renderProblem, type Portfolio, type PortfolioContract } from "./format.ts";
 import { forecastContract } from "./forecast.ts";
 import { ledgerDropOf, ledgerLines, ledgerTotals, readDropFiles, recordDrop } from "./ledger.ts";
@@ -330,13 +330,17 @@ export async function deskRoutes(o: DeskOptions): Promise<ExtraRoutes> {
         if (parts[2] === "drops" && parts.length === 3) {
           allow("POST");
           const body = await jsonBody(req, NewDropSchema, limits);
+          // a file's bytes as the district sent them (base64), or a text file's text
+          const files = Object.fromEntries(Object.entries(body.files).map(([k, f]) => [k, { name: f.name, bytes: "base64" in f ? Buffer.from(f.base64, "base64") : Buffer.from(f.text, "utf8") }]));
+          const unreadable = await unreadableDropFile(files);
+          if (unreadable) throw new HttpError(400, "unreadable-file", unreadable);
           let id: string;
           try {
             id = writeDrop(c, {
               asOf: body.asOf,
               received: now(),
               suppliedBy: body.suppliedBy,
-              files: Object.fromEntries(Object.entries(body.files).map(([k, f]) => [k, { name: f.name, bytes: Buffer.from(f.text, "utf8") }])),
+              files,
               ...(body.drop !== undefined ? { id: body.drop } : {}),
               ...(body.supersedes !== undefined ? { supersedes: body.supersedes } : {}),
               ...(body.reason !== undefined ? { reason: body.reason } : {}),
@@ -404,7 +408,13 @@ const NewDropSchema = z
     drop: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/).optional(),
     asOf: z.string().regex(isoDay),
     suppliedBy: z.string().trim().min(1).max(200),
-    files: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.object({ name: z.string().min(1).max(200), text: z.string().max(20_000_000) }).strict()),
+    files: z.record(
+      z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+      z.union([
+        z.object({ name: z.string().min(1).max(200), text: z.string().max(20_000_000) }).strict(),
+        z.object({ name: z.string().min(1).max(200), base64: z.string().max(28_000_000).regex(/^[A-Za-z0-9+/]*={0,2}$/) }).strict(),
+      ]),
+    ),
     supersedes: z.string().optional(),
     reason: z.string().trim().min(1).max(500).optional(),
   })

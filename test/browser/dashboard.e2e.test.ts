@@ -2,17 +2,18 @@
  * The dashboard, end to end in Debian Chromium: builds it (vite build), serves a synthetic
  * portfolio with `startService` and the desk's routes (as `obc serve --portfolio` does) on a
  * free port, and drives the page: the portfolio table and charts, a contract's page, recording
- * a new drop, attesting and settling a drop, and downloading statements whose contents are
+ * a new drop (an Excel workbook and a CSV), attesting and settling a drop, and downloading statements whose contents are
  * checked against the ledger. Screenshots go to test-artifacts/dashboard-*.png.
  *
  * Uses the browser tests' shared Chromium (test/browser/setup.ts); skipped with it.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { strFromU8, unzipSync } from "fflate";
+import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { generatePortfolio, writePortfolio } from "../../node/portfolio/generate.ts";
@@ -116,8 +117,14 @@ describe.skipIf(!served)("the dashboard (Chromium)", () => {
     const cells = feb[row]!.split(",");
     cells[col] = "34";
     feb[row] = cells.join(",");
-    const fixed = join(dir, "students.csv");
-    writeFileSync(fixed, feb.join("\n"));
+    // sent as the district's Excel workbook: numbers, dates and true/false as Excel holds them
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet("students");
+    for (const line of feb.filter((l) => l !== "")) {
+      ws.addRow(line.split(",").map((t, i) => (i === 0 || feb[0] === line || t === "" ? t || null : /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : /^\d{4}-\d\d-\d\d$/.test(t) ? new Date(`${t}T00:00:00Z`) : /^(true|false)$/.test(t) ? t === "true" : t)));
+    }
+    const fixed = join(dir, "students.xlsx");
+    await wb.xlsx.writeFile(fixed);
     await page.click("details.upload summary");
     await page.setInputFiles("[data-testid=upload-students]", fixed);
     await page.setInputFiles("[data-testid=upload-checkpoints]", join(c.dropsDir, "2027-02", "checkpoints.csv"));
@@ -130,6 +137,20 @@ describe.skipIf(!served)("the dashboard (Chromium)", () => {
     await page.waitForSelector("[data-testid=drop-2027-02-corrected]");
     await page.waitForSelector("[data-testid=drop-2027-02].superseded");
     expect(await page.textContent("[data-testid=drop-2027-02-corrected]")).toMatch(/replaces 2027-02: one student's February sessions were missing/);
+    // the workbook is kept byte for byte
+    expect(readFileSync(join(c.dropsDir, "2027-02-corrected", "students.xlsx")).equals(readFileSync(fixed))).toBe(true);
+    // a workbook no run could read is refused before anything is written: the cell named, no value
+    ws.getCell("B2").value = { formula: "B3+1" } as ExcelJS.CellFormulaValue;
+    const refused = await fetch(`${svc.url}/portfolio/api/contracts/${c.id}/drops`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ asOf: "2027-02-28", suppliedBy: "Lakeview", drop: "2027-02-bad", files: { students: { name: "students.xlsx", base64: Buffer.from(await wb.xlsx.writeBuffer()).toString("base64") } } }),
+    });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toBe(
+      "The workbook students.xlsx cannot be read: the formula in students!B2 has no value saved with it. To use it, open the workbook in Excel (which calculates it) and save it again. Nothing in this file was used.",
+    );
+    expect(existsSync(join(c.dropsDir, "2027-02-bad"))).toBe(false);
     // nothing is settled from unattested data
     await page.click("[data-testid=settle]");
     await page.waitForSelector("[data-testid=error]");
