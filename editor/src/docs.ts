@@ -3,7 +3,7 @@
  * The full reference is docs/language.md; these entries say the same in a line or two.
  */
 
-import { FUNCTIONS, type FunctionSig } from "../../language/check/functions.ts";
+import type { FunctionInfo } from "./service/protocol.ts";
 
 export interface WordDoc {
   /** one line: what the word does */
@@ -116,13 +116,16 @@ export const TYPE_DOCS: Readonly<Record<string, string>> = {
 export const PARTY_ROLES: readonly string[] = ["district", "provider", "intermediary", "funder", "payor", "investor", "evaluator"];
 
 /** Markdown for a function's docs: its use and what it gives. */
-export function functionMarkdown(f: FunctionSig): string {
+export function functionMarkdown(f: FunctionInfo): string {
   return `**${f.name}** (function): ${f.doc}\n\n\`\`\`obc\n${f.usage}\n\`\`\``;
 }
 
-/** Markdown for a word's hover, or undefined for words without docs. */
-export function keywordMarkdown(word: string): string | undefined {
-  const fn = FUNCTIONS.get(word);
+/**
+ * Markdown for a word's hover, or undefined for words without docs.
+ * @param functions the language's functions (from the check worker's library answer)
+ */
+export function keywordMarkdown(word: string, functions: readonly FunctionInfo[] = []): string | undefined {
+  const fn = functions.find((f) => f.name === word);
   if (fn) return functionMarkdown(fn);
   const doc = KEYWORD_DOCS[word];
   if (doc) return `**${word}** (keyword): ${doc.summary}${doc.example ? `\n\n\`\`\`obc\n${doc.example}\n\`\`\`` : ""}`;

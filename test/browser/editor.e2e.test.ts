@@ -6,7 +6,7 @@
  * test-artifacts/ (editor.png: the main screen; editor-compare.png; editor-run.png;
  * editor-simulation.png).
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { compileSource } from "../../language/driver.ts";
@@ -103,6 +103,19 @@ describe.skipIf(skipBrowser)("browser editor (Chromium)", () => {
     await page.waitForSelector(".suggest-widget.visible .monaco-list-row");
     const labels = await page.$$eval(".suggest-widget.visible .monaco-list-row", (rows) => rows.map((r) => r.getAttribute("aria-label") ?? ""));
     expect(labels.some((l) => l.startsWith("eoy_score"))).toBe(true);
+    await page.keyboard.press("Escape");
+    await reset();
+  });
+
+  it("completion offers the language's functions, with their docs from the check worker", async () => {
+    await cursorAfter("when sessions_by_feb28 >= 30");
+    await page.keyboard.type(" and days_betw");
+    await page.waitForSelector(".suggest-widget.visible .monaco-list-row");
+    const labels = await page.$$eval(".suggest-widget.visible .monaco-list-row", (rows) => rows.map((r) => r.getAttribute("aria-label") ?? ""));
+    expect(labels.some((l) => l.startsWith("days_between"))).toBe(true);
+    // Tab takes it: the call with its parameters to fill in
+    await page.keyboard.press("Tab");
+    expect(await textOf(page)).toContain("and days_between(from, to)");
     await page.keyboard.press("Escape");
     await reset();
   });
@@ -223,6 +236,24 @@ describe.skipIf(skipBrowser)("browser editor (Chromium)", () => {
     await page.selectOption("[data-testid=start-from]", "example:03-algebra-pilot/contract.obc");
     await reset();
   }, 20_000);
+
+  it("loads no parser or checker on the page before the first diagnostics: they run in the check worker", () => {
+    // the page's entry, the app it loads at once (mount.tsx), and what they import statically
+    const dist = "editor/dist";
+    const entry = /src="\.\/(assets\/index-[^"]+\.js)"/.exec(readFileSync(`${dist}/index.html`, "utf8"))![1]!;
+    const app = readdirSync(`${dist}/assets`).find((f) => /^mount-.*\.js$/.test(f))!;
+    const initial = new Set([entry, `assets/${app}`]);
+    for (const file of initial) {
+      for (const m of readFileSync(`${dist}/${file}`, "utf8").matchAll(/from"\.\/([^"]+\.js)"/g)) initial.add(`assets/${m[1]}`);
+    }
+    expect(initial.size).toBeGreaterThanOrEqual(3);
+    const checkWorker = readdirSync(`${dist}/assets`).find((f) => /^check\.worker-.*\.js$/.test(f))!;
+    // a message of the checker (language/diagnostics/codes.ts) and the parser library's own
+    for (const mark of ["I can't find a field, metric or condition named", "performSelfAnalysis"]) {
+      expect(readFileSync(`${dist}/assets/${checkWorker}`, "utf8"), mark).toContain(mark);
+      for (const file of initial) expect(readFileSync(`${dist}/${file}`, "utf8"), `${file}: ${mark}`).not.toContain(mark);
+    }
+  });
 
   it("saves a screenshot of the main screen", async () => {
     await page.click("#tab-summary");

@@ -8,7 +8,6 @@
  * offered after a closing quote or inside a quote that is not a clause reference, and no list
  * is shown while the word typed is already complete (one of the suggestions, as typed).
  */
-import { FUNCTIONS } from "../../../language/check/functions.ts";
 import { functionMarkdown, KEYWORD_DOCS, PARTY_ROLES, TYPE_DOCS } from "../docs.ts";
 import { FREQUENCIES } from "../words.ts";
 import type { AnalysisStore } from "../store.ts";
@@ -137,10 +136,10 @@ export function registerCompletion(monaco: Monaco, store: AnalysisStore): M.IDis
           detail: declared ? `${g} students when ${declared.condition}` : `group not defined yet`,
         });
       }
-      for (const f of FUNCTIONS.values()) {
+      for (const f of store.get().library?.functions ?? []) {
         add("metric", {
-          label: f.name, kind: K.Function, detail: `function → ${f.result === "combined" ? "the unit of its values" : f.result}`,
-          insertText: `${f.name}(${f.params.map((p, i) => `\${${i + 1}:${p.name}}`).join(", ")})`,
+          label: f.name, kind: K.Function, detail: `function → ${f.result}`,
+          insertText: `${f.name}(${f.params.map((p, i) => `\${${i + 1}:${p}}`).join(", ")})`,
           insertTextRules: monaco.languages.CompletionItemInsertTextRule.InsertAsSnippet,
           documentation: { value: functionMarkdown(f) },
         });

@@ -41,7 +41,7 @@ export function registerHover(monaco: Monaco, store: AnalysisStore): M.IDisposab
         } else if (party) {
           contents.push({ value: `**${party.id}** (party, role \`${party.role}\`): ${party.name}` });
         } else {
-          const doc = keywordMarkdown(name);
+          const doc = keywordMarkdown(name, store.get().library?.functions);
           if (doc) contents.push({ value: doc });
         }
       } else if (quoted) {

@@ -5,16 +5,17 @@
  *
  *   check   → "diagnostics" (compile + markers + the CLI's text), then "analysis" (outline, names)
  *   format  → "format" (the formatter's text)
- *   library → "library" (the templates, their parameters and docs)
+ *   library → "library" (the templates, their parameters and docs; the language's functions)
  *
  * The summary, bounds, runs, comparisons and exports are the document service's (documents.ts),
  * in another worker, so that they never delay the diagnostics of the next keystroke.
  */
 import type { Diagnostic } from "../../../language/diagnostics/types.ts";
+import { FUNCTIONS } from "../../../language/check/functions.ts";
 import { STDLIB_VERSION } from "../../../stdlib/index.ts";
 import { compilerFor } from "./compile.ts";
 import { cliText, diagnosticsToDTO } from "./diagnostics.ts";
-import type { AnalysisMessage, CheckRequest, CheckResponse, DiagnosticsMessage, FormatMessage, LibraryMessage, TemplateInfo } from "./protocol.ts";
+import type { AnalysisMessage, CheckRequest, CheckResponse, DiagnosticsMessage, FormatMessage, FunctionInfo, LibraryMessage, TemplateInfo } from "./protocol.ts";
 import { EMPTY_SYMBOLS, outline, symbols } from "./symbols.ts";
 import { libraryInfo } from "./templates.ts";
 
@@ -33,6 +34,14 @@ export interface CheckService {
   /** handles one request, posting one or more answers */
   handle(request: CheckRequest, post: (message: CheckResponse) => void): void;
 }
+
+const FUNCTION_INFO: FunctionInfo[] = [...FUNCTIONS.values()].map((f) => ({
+  name: f.name,
+  params: f.params.map((p) => p.name),
+  result: f.result === "combined" ? "the unit of its values" : f.result,
+  doc: f.doc,
+  usage: f.usage,
+}));
 
 export function createCheckService(deps: CheckDeps = {}): CheckService {
   const now = deps.now ?? (() => performance.now());
@@ -79,7 +88,7 @@ export function createCheckService(deps: CheckDeps = {}): CheckService {
 
   function libraryMessage(id: number): LibraryMessage {
     templates ??= libraryInfo(library);
-    return { type: "library", id, stdlibVersion: STDLIB_VERSION, templates };
+    return { type: "library", id, stdlibVersion: STDLIB_VERSION, templates, functions: FUNCTION_INFO };
   }
 
   return {

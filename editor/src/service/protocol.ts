@@ -260,6 +260,23 @@ export interface LibraryMessage {
   /** the library's version, for `import … from stdlib version "…"` */
   stdlibVersion: string;
   templates: TemplateInfo[];
+  /** the language's functions, for completion and hover */
+  functions: FunctionInfo[];
+}
+
+/**
+ * A function of the language (language/check/functions.ts, read by the check worker: the
+ * registry brings the type checker with it, which the page does not load).
+ */
+export interface FunctionInfo {
+  name: string;
+  /** the names of its parameters, in order */
+  params: string[];
+  /** what it gives: a type, or "the unit of its values" */
+  result: string;
+  doc: string;
+  /** a call written out */
+  usage: string;
 }
 
 /** One side of a comparison. */
