@@ -217,15 +217,20 @@ export function conditionsOf(c: A.PaymentClause): A.Expr[] {
 }
 
 /** The names an expression reads, through metrics and conditions. */
-function namesRead(e: A.Expr, ir: ContractIR, seen = new Set<string>()): string[] {
+function namesRead(e: A.Expr, ir: ContractIR): string[] {
+  // a worklist, not recursion: a chain of definitions too deep to allow is still read here, to find its error
   const out: string[] = [];
-  walk(e, (x) => {
-    if (x.$type !== "NameRef" || seen.has(x.name)) return;
-    seen.add(x.name);
-    out.push(x.name);
-    const m = ir.metrics.get(x.name);
-    if (m) out.push(...namesRead(m.expr, ir, seen));
-  });
+  const seen = new Set<string>();
+  const todo = [e];
+  for (let x = todo.pop(); x; x = todo.pop()) {
+    walk(x, (y) => {
+      if (y.$type !== "NameRef" || seen.has(y.name)) return;
+      seen.add(y.name);
+      out.push(y.name);
+      const m = ir.metrics.get(y.name);
+      if (m) todo.push(m.expr);
+    });
+  }
   return out;
 }
 
