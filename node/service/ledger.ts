@@ -15,7 +15,6 @@
  * accepted; the same contract, files and as-of date settle once. Answers hold amounts as
  * decimal strings, and errors never a data value.
  */
-import { toJson } from "../../language/diagnostics/render.ts";
 import { compileSource } from "../../language/driver.ts";
 import type { DataProblem } from "../../engine/data.ts";
 import type { RunOutput } from "../../engine/index.ts";
@@ -42,8 +41,6 @@ const PARAMS: Record<string, string[]> = {
   "/ledger/contracts": [],
   "/ledger/verify": [],
 };
-
-export const LEDGER_QUERY_PATHS = Object.keys(PARAMS);
 
 /**
  * Opens the ledger (created when the file or schema does not exist yet) and answers its routes.
