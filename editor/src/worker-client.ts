@@ -46,16 +46,19 @@ export class LanguageClient {
   private nextId = 1;
   private latestVersion = -1;
   private readonly waiting = new Map<number, (m: Answer) => void>();
+  private readonly startAtTheLatest: ReturnType<typeof setTimeout>;
+  private disposed = false;
 
   constructor(private readonly listeners: WorkerListeners) {
     this.check = new CheckWorker({ name: "obc-check" });
     this.check.onmessage = (e: MessageEvent<WorkerResponse>) => this.receive(e.data);
-    setTimeout(() => this.startDocuments(), DOCUMENTS_AT_THE_LATEST_MS);
+    this.startAtTheLatest = setTimeout(() => this.startDocuments(), DOCUMENTS_AT_THE_LATEST_MS);
   }
 
   /** Starts the document worker (once) and sends it the requests made until then. */
   startDocuments(): void {
-    if (this.documents) return;
+    if (this.documents || this.disposed) return;
+    clearTimeout(this.startAtTheLatest);
     const worker = new DocumentWorker({ name: "obc-documents" });
     worker.onmessage = (e: MessageEvent<WorkerResponse>) => this.receive(e.data);
     this.documents = worker;
@@ -130,6 +133,10 @@ export class LanguageClient {
   }
 
   dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.startAtTheLatest);
+    if (this.editWaiting) clearTimeout(this.editWaiting.timer);
+    this.editWaiting = undefined;
     this.check.terminate();
     this.documents?.terminate();
   }

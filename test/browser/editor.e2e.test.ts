@@ -14,7 +14,7 @@ import { format } from "../../language/format/index.ts";
 import { simulate } from "../../engine/fast/simulate.ts";
 import { formatMoney } from "../../editor/src/money.ts";
 import { SIM_BINS } from "../../editor/src/service/simulation.ts";
-import { cursorAfter as cursorAfterIn, disconnect, errorsOf, openEditor, screenshot, selectedText as selectedTextIn, skipBrowser, textOf, type Hook, type Marker } from "./harness.ts";
+import { cursorAfter as cursorAfterIn, disconnect, errorsOf, openEditor, screenshot, selectedText as selectedTextIn, skipBrowser, textOf, waitForDiagnostics, type Hook, type Marker } from "./harness.ts";
 
 describe.skipIf(skipBrowser)("browser editor (Chromium)", () => {
   let context: BrowserContext | undefined;
@@ -27,10 +27,11 @@ describe.skipIf(skipBrowser)("browser editor (Chromium)", () => {
       const { session } = (window as unknown as Hook).__obc;
       session.setText(text, "contract.obc");
     }, original);
-    await page.waitForFunction(() => {
+    await waitForDiagnostics(page);
+    expect(await page.evaluate(() => {
       const { editor, monaco } = (window as unknown as Hook).__obc;
-      return monaco.editor.getModelMarkers({ resource: editor.getModel().uri }).length === 0;
-    });
+      return monaco.editor.getModelMarkers({ resource: editor.getModel().uri }).length;
+    })).toBe(0);
   }
 
   const cursorAfter = (text: string) => cursorAfterIn(page, text);
@@ -51,10 +52,8 @@ describe.skipIf(skipBrowser)("browser editor (Chromium)", () => {
   it("typing a mistake shows a marker with the CLI's message", async () => {
     await cursorAfter("when sessions_by_feb28 >= 30");
     await page.keyboard.type(" and sesions_by_feb28 >= 1");
-    await page.waitForFunction(() => {
-      const { editor, monaco } = (window as unknown as Hook).__obc;
-      return monaco.editor.getModelMarkers({ resource: editor.getModel().uri }).length > 0;
-    });
+    // the markers of the text as typed, not of a text on the way there
+    await waitForDiagnostics(page);
     const { text, markers } = await page.evaluate(() => {
       const { editor, monaco } = (window as unknown as Hook).__obc;
       return { text: editor.getModel().getValue(), markers: monaco.editor.getModelMarkers({ resource: editor.getModel().uri }) };
