@@ -8,7 +8,8 @@
  * students, clauses (fixed amounts, tiers, penalties, deadlines) whose conditions use
  * and/or/not/in/is missing/otherwise/comparisons/clause references, weights, caps, a floor,
  * funding, cohort clauses (over students, over a per-student-per-year set) and an escalation
- * over checkpoints. The data are CSV text with blank optional cells, blank required cells,
+ * over checkpoints, and amendments that overwrite, replace, rename and remove clauses (a case
+ * may name a version to run the contract at). The data are CSV text with blank optional cells, blank required cells,
  * malformed cells, repeated ids and zero denominators. Deterministic for a seed.
  */
 import type { DataFile } from "../engine/index.ts";
@@ -258,7 +259,7 @@ class ContractGen {
   }
 
   /** A random contract with its data files. */
-  contract(): { source: string; files: DataFile[]; asOf?: string } {
+  contract(): { source: string; files: DataFile[]; asOf?: string; version?: string } {
     const r = this.r;
     const types: FType[] = ["integer", "count", "decimal", "score", "percent", "money", "boolean", "date", "text"];
     const nFields = r.int(3, 8);
@@ -351,7 +352,8 @@ class ContractGen {
       const on = [...new Set([r.pick(this.clauses), r.pick(this.clauses)])].map((c) => `"${c}"`).join(", ");
       lines.push(`  weight ${r.pick(["1.2", "0.5", "2", "1.25"])} for ${this.cond(1, false, false).t} on ${on}`);
     }
-    if (r.chance(0.4)) lines.push(`  cap $${r.int(2, 20) * 50} per student${r.pick(["", ", allocated in order", ", allocated pro rata"])}`);
+    const hasStudentCap = r.chance(0.4);
+    if (hasStudentCap) lines.push(`  cap $${r.int(2, 20) * 50} per student${r.pick(["", ", allocated in order", ", allocated pro rata"])}`);
     if (r.chance(0.3)) lines.push(`  cap $${r.int(1, 30) * 50} on "${r.pick(this.clauses)}"`);
     if (r.chance(0.3)) lines.push(`  cap $${r.int(1, 60) * 50} per contract`);
     if (r.chance(0.2)) lines.push(`  floor $${r.pick([0, 10, 50])} per student`);
@@ -386,8 +388,63 @@ class ContractGen {
     }
   }`);
     }
+    const versions = r.chance(0.25) ? this.amendments(lines, hasStudentCap) : [];
     lines.push(`}`);
-    return { source: lines.join("\n") + "\n", files: this.data(extra, escalation, years), asOf: r.chance(0.3) ? r.pick(["2027-01-01", "2026-12-01", "2027-07-01"]) : undefined };
+    return {
+      source: lines.join("\n") + "\n",
+      files: this.data(extra, escalation, years),
+      asOf: r.chance(0.3) ? r.pick(["2027-01-01", "2026-12-01", "2027-07-01"]) : undefined,
+      ...(versions.length && r.chance(0.3) ? { version: r.pick(["1", ...versions]) } : {}),
+    };
+  }
+
+  /**
+   * One or two amendments that overwrite, replace, rename and remove clauses (only clauses
+   * nothing else refers to are replaced or removed), and sometimes remove the cap per student.
+   * @returns the amendments' versions
+   */
+  amendments(lines: string[], hasStudentCap: boolean): string[] {
+    const r = this.r;
+    const out: string[] = [];
+    const names = [...this.clauses];
+    let capLeft = hasStudentCap;
+    const dates = ["2026-10-01", "2026-12-01", "2027-01-01", "2027-03-01"];
+    let from = 0;
+    for (let v = 2; v <= 3 && (v === 2 || r.chance(0.4)); v++) {
+      from = r.int(from, dates.length - 1);
+      const body: string[] = [];
+      const referred = (n: string) => lines.join("\n").split(`"${n}"`).length - 1 + body.join("\n").split(`"${n}"`).length - 1 > 1;
+      const newClause = (name: string) => {
+        const due = r.chance(0.4) ? ` due ${r.pick(["2026-11-15", "2027-02-28", "2027-06-30"])}` : "";
+        const c = this.cond(2, true, false);
+        return `${r.pick(["milestone", "outcome", "payment"])} "${name}"${due} pays ${this.lit("money")} per student\n      when ${c.t}${c.opt ? "\n      if missing: not met" : ""}`;
+      };
+      for (let k = 0, n = r.int(1, 3); k < n && names.length; k++) {
+        const target = r.pick(names);
+        const op = r.int(0, 4);
+        if (op === 0) {
+          const to = `R${v}${k}`;
+          body.push(`    rename "${target}" to "${to}"`);
+          names[names.indexOf(target)] = to;
+        } else if (op === 1 && !referred(target)) {
+          const a = `${target}a${v}`;
+          const b = `${target}b${v}`;
+          body.push(`    replace "${target}" with {\n      ${newClause(a)}\n      ${newClause(b)}\n    }`);
+          names.splice(names.indexOf(target), 1, a, b);
+        } else if (op === 2 && !referred(target) && names.length > 1) {
+          body.push(`    remove "${target}"`);
+          names.splice(names.indexOf(target), 1);
+        } else if (op === 3 && capLeft) {
+          body.push(`    remove cap per student`);
+          capLeft = false;
+        } else {
+          body.push(`    ${newClause(target)}`);
+        }
+      }
+      lines.push(`  amendment "${v}" effective ${dates[from]} {`, ...body, `  }`);
+      out.push(String(v));
+    }
+    return out;
   }
 
   cell(f: Field): string {
@@ -443,7 +500,7 @@ class ContractGen {
   }
 }
 
-export function generateCase(seed: number): { source: string; files: DataFile[]; asOf?: string } {
+export function generateCase(seed: number): { source: string; files: DataFile[]; asOf?: string; version?: string } {
   return new ContractGen(new Rng(seed)).contract();
 }
 

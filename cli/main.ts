@@ -144,6 +144,8 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
     .name("obc")
     .description("Check, compile, run and format OBC outcomes-based tutoring contracts.")
     .version(packageVersion(), "-V, --version", "print the version of obc")
+    // obc's own options come before the command, so `obc run --version 1.0` names a contract version
+    .enablePositionalOptions()
     .helpOption("-h, --help", "show help")
     .addHelpText(
       "after",
@@ -231,6 +233,7 @@ ${EXIT_CODES_HELP}`,
       collect,
     )
     .option("--as-of <date>", "the run's clock, YYYY-MM-DD: milestones due after it are not yet payable", parseAsOf)
+    .option("--version <version>", "run the contract as it stood at this version (the version in its header, or an amendment's), without the amendments after it")
     .option("--strict", "stop the run on any data error instead of reporting it and going on")
     .option("--engine <engine>", "fast (the default: compiled closures) or reference (json-rules-engine); both give the same output", (v: string) => {
       if (v !== "fast" && v !== "reference") throw new InvalidArgumentError("Use fast or reference.");
@@ -249,10 +252,26 @@ Example:
   $ obc run examples/03-algebra-pilot/contract.obc \\
       --data examples/03-algebra-pilot/students.csv --data checkpoints=examples/03-algebra-pilot/checkpoints.csv \\
       --as-of 2027-07-01
+  $ obc run contract.obc --data students.csv --version 1.0     # what the contract as signed pays
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (file: string, opts: { data: string[]; asOf?: string; strict?: boolean; json?: boolean; out?: string; aggregate?: boolean; minCell?: number; engine?: "fast" | "reference"; bulk?: boolean; workers?: number }) => {
-      const { text, compiled } = await loadContract(file);
+    .action(async (file: string, opts: { data: string[]; asOf?: string; version?: string; strict?: boolean; json?: boolean; out?: string; aggregate?: boolean; minCell?: number; engine?: "fast" | "reference"; bulk?: boolean; workers?: number }) => {
+      const loaded = await loadContract(file);
+      const { text } = loaded;
+      let compiled = loaded.compiled;
+      if (opts.version !== undefined) {
+        const { contractAtVersion, versionLabels } = await import("../engine/amendments.ts");
+        const at = contractAtVersion(compiled.ir, opts.version);
+        if (!at) {
+          const labels = versionLabels(compiled.ir);
+          throw new CliError(
+            EXIT.usage,
+            `run: ${file} has no version ${JSON.stringify(opts.version)}; ` +
+              (labels.length ? `its versions are ${labels.map((l) => JSON.stringify(l)).join(", ")}` : `it names no versions (write version "…" after its title)`),
+          );
+        }
+        compiled = { ...compiled, ir: at };
+      }
       if (opts.bulk) {
         // large cohorts: the roster streams from disk to the worker threads
         const { bulkRunFiles } = await import("./bulk.ts");

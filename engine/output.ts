@@ -90,6 +90,7 @@ export type StudentResult = z.infer<typeof StudentResultSchema>;
 export const CohortResultSchema = z.object({
   clause: z.string(),
   clauseName: z.string(),
+  version: z.string().optional().describe("the contract version (or amendment) the payment was computed under"),
   period: z.string().optional(),
   values: z.record(z.string(), z.string()).describe("the clause's named values for the period"),
   status: z.enum(["met", "not-met", "missing"]),

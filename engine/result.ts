@@ -149,9 +149,11 @@ export function runResult(input: ResultInput): RunResult {
     const paid = st.cohortPaid[k]!;
     const values = Object.fromEntries(Object.entries(c.values).map(([n, v]) => [n, v.kind === "money" ? centsToString(roundToCents(v.value, mode, unit)) : showRV(v)]));
     const vals = Object.entries(values).map(([n, v]) => `${n} = ${v}`).join(", ");
+    const version = input.clauseVersions?.get(c.clause.id);
     return {
       clause: c.clause.id,
       clauseName: c.clause.name,
+      ...(version !== undefined ? { version } : {}),
       ...(c.period !== undefined ? { period: c.period } : {}),
       values,
       status: c.status === "pending" ? "not-met" : c.status,

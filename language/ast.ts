@@ -411,8 +411,32 @@ export interface AmendmentDecl extends NodeBase {
   items: Item[];
 }
 
+/**
+ * What an amendment's `remove` takes out: a payment or cohort clause by name (`remove "Dosage"`),
+ * a cap (`remove cap per student`, `remove cap on "Dosage"`), the floor, an escalation, a
+ * tracked metric, or a weight by the clauses it applies to (`remove weight on "A", "B"`).
+ */
+export type RemoveWhat = "clause" | "cap" | "floor" | "escalation" | "track" | "weight";
+/** `remove "Dosage"` inside an amendment: from its effective date the item is no longer in force. */
+export interface RemoveItem extends NodeBase {
+  $type: "RemoveItem";
+  what: RemoveWhat;
+  /** the clause, the clause of a clause cap, the escalation or the tracked metric */
+  name?: StringLit;
+  /** of a cap */
+  scope?: CapDecl["scope"];
+  /** of a weight: the clauses it applies to */
+  clauses?: StringLit[];
+}
+/** `replace "Midyear" with { milestone "Midyear attendance" …  milestone "Midyear growth" … }`: one clause by one or several. */
+export interface ReplaceItem extends NodeBase { $type: "ReplaceItem"; name: StringLit; items: Item[] }
+/** `rename "Ready" to "Algebra ready"`: the same clause under a new name (references follow it). */
+export interface RenameItem extends NodeBase { $type: "RenameItem"; from: StringLit; to: StringLit }
+/** The items only an amendment may hold: they change what is already in force. */
+export type AmendmentChange = RemoveItem | ReplaceItem | RenameItem;
+
 export type Item =
-  | ImportDecl | UseDecl | AmendmentDecl
+  | ImportDecl | UseDecl | AmendmentDecl | RemoveItem | ReplaceItem | RenameItem
   | PartiesDecl | TermDecl | CurrencyDecl | RoundingDecl | DataDecl | MetricDecl | PopulationDecl
   | PaymentClause | CohortClause | WeightDecl | CapDecl | FloorDecl | FundingDecl | SettlementDecl
   | EscalationDecl | RoutinesDecl | GovernanceDecl | TrackDecl;

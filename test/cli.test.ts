@@ -287,6 +287,52 @@ describe("obc run", () => {
   });
 });
 
+describe("obc run --version", () => {
+  const amended = `contract "Amended" version "1.0" {
+  parties { district "D" provider "P" }
+  term 2026-09-01 to 2027-06-30
+  data students { sessions: count "sessions attended by 28 February"  eoy: score }
+  milestone "Midyear" due 2027-02-28 pays $300 per student when sessions >= 20
+  outcome "Ready" pays $900 per student when eoy >= 70
+  amendment "1.1" effective 2027-01-15 {
+    replace "Midyear" with {
+      milestone "Midyear attendance" due 2027-02-28 pays $200 per student when sessions >= 20
+      milestone "Midyear dosage" due 2027-02-28 pays $150 per student when sessions >= 30
+    }
+  }
+  amendment "1.2" effective 2027-03-01 {
+    outcome "Ready" pays $950 per student when eoy >= 70
+  }
+}
+`;
+
+  it("runs the contract as signed and as each amendment left it; an unknown version is refused with the list", async () => {
+    const file = join(tmp, "amended.obc");
+    const data = join(tmp, "amended.csv");
+    await writeFile(file, amended);
+    await writeFile(data, "student_id,sessions,eoy\nA,32,75\nB,22,60\n");
+    const run = (...extra: string[]) => obc(["run", file, "--data", `students=${data}`, "--json", "--as-of", "2027-06-30", ...extra]);
+    const [latest, signed, first, unknown] = await Promise.all([run(), run("--version", "1.0"), run("--version", "1.1"), run("--version", "2.0")]);
+    const lines = (r: Result) => RunResultSchema.parse(JSON.parse(r.stdout)).students.map((s) => s.lines.map((l) => `${l.clause}@${l.version}=${l.paid}`).join(" "));
+    expect(latest.code, latest.stderr).toBe(0);
+    expect(lines(latest)).toEqual([
+      // "Midyear" fell due before amendment 1.2: its replacements follow 1.1
+      "midyear_attendance@1.1=200.00 midyear_dosage@1.1=150.00 ready@1.2=950.00",
+      "midyear_attendance@1.1=200.00 midyear_dosage@1.1=0.00 ready@1.2=0.00",
+    ]);
+    expect(signed.code, signed.stderr).toBe(0);
+    expect(lines(signed)).toEqual(["midyear@1.0=300.00 ready@1.0=900.00", "midyear@1.0=300.00 ready@1.0=0.00"]);
+    expect(JSON.parse(signed.stdout).contract.version).toBe("1.0");
+    expect(lines(first)).toEqual([
+      "midyear_attendance@1.1=200.00 midyear_dosage@1.1=150.00 ready@1.1=900.00",
+      "midyear_attendance@1.1=200.00 midyear_dosage@1.1=0.00 ready@1.1=0.00",
+    ]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stdout).toBe("");
+    expect(unknown.stderr).toBe(`obc: run: ${file} has no version "2.0"; its versions are "1.0", "1.1", "1.2"\n`);
+  }, 120_000);
+});
+
 describe("the launcher", () => {
   it("turns an unexpected error into one line and exit 70, without a stack", async () => {
     // a copy of the launcher next to a CLI that fails

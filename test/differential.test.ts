@@ -20,7 +20,7 @@ import { compileSource } from "../language/driver.ts";
 import { runContract, type RunOutput } from "../engine/index.ts";
 import { runBulk, type BulkResult } from "../engine/fast/bulk.ts";
 import { generateCase } from "../bench/random-contract.ts";
-import { compositeIR } from "../engine/amendments.ts";
+import { compositeIR, contractAtVersion } from "../engine/amendments.ts";
 import { compileContract } from "../engine/compile.ts";
 import { fromValue, type RV } from "../engine/evaluate.ts";
 import { loadInputs } from "../engine/inputs.ts";
@@ -102,7 +102,7 @@ describe("fast engine = reference engine", () => {
       const c = compileSource(g.source);
       if (!c.ok || !c.ir) continue;
       done++;
-      const ir = compositeIR(c.ir, g.asOf).ir;
+      const ir = compositeIR(g.version !== undefined ? contractAtVersion(c.ir, g.version)! : c.ir, g.asOf).ir;
       const compiled = compileContract(ir, g.source);
       const factText = new Map(compiled.ruleSet.facts.map((f) => [f.id, f.text]));
       const engine = await buildEngine(compiled.ruleSet.rules.filter((r) => r.event.params.scope === "student"), compiled.ruleSet.facts.map((f) => f.id));
@@ -137,6 +137,7 @@ describe("fast engine = reference engine", () => {
   it("1,000+ random contracts and data sets: identical outputs (fixed seed)", async () => {
     let checked = 0;
     let skipped = 0;
+    let amended = 0;
     const codes = new Map<string, number>();
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: 2 ** 31 - 1 }), async (seed) => {
@@ -148,10 +149,13 @@ describe("fast engine = reference engine", () => {
           return;
         }
         checked++;
-        const ref = await runContract(compiled.ir, g.source, g.files, { engine: "reference", asOf: g.asOf });
-        const fast = await runContract(compiled.ir, g.source, g.files, { engine: "fast", asOf: g.asOf });
+        if (compiled.ir.amendments.length) amended++;
+        // the contract as it stood at one version, when the case names one
+        const ir = g.version !== undefined ? contractAtVersion(compiled.ir, g.version)! : compiled.ir;
+        const ref = await runContract(ir, g.source, g.files, { engine: "reference", asOf: g.asOf });
+        const fast = await runContract(ir, g.source, g.files, { engine: "fast", asOf: g.asOf });
         expect(JSON.stringify(fast), `seed ${seed}\n${g.source}`).toBe(JSON.stringify(ref));
-        const bulk = runBulk(compiled.ir, g.source, g.files, { asOf: g.asOf, detail: true });
+        const bulk = runBulk(ir, g.source, g.files, { asOf: g.asOf, detail: true });
         expect(bulkAsView(bulk), `bulk, seed ${seed}\n${g.source}`).toEqual(bulkView(ref));
       }),
       { seed: 20261123, numRuns: 2000, endOnFailure: true },
@@ -159,5 +163,6 @@ describe("fast engine = reference engine", () => {
     const share = checked / (checked + skipped);
     expect(share, `only ${checked} of ${checked + skipped} generated contracts check; errors: ${JSON.stringify([...codes])}`).toBeGreaterThanOrEqual(0.8);
     expect(checked).toBeGreaterThanOrEqual(1000);
+    expect(amended, "contracts with amendments").toBeGreaterThanOrEqual(200);
   }, 120_000);
 });

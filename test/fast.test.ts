@@ -322,7 +322,12 @@ describe("bulk runs", () => {
     // a generated case with a cohort clause and a second per-student data set
     let seed = 1;
     let g = generateCase(seed);
-    while (!(g.source.includes('cohort "Reach"') && g.source.includes("data extra") && compileSource(g.source).ok)) g = generateCase(++seed);
+    // (ids repeated in the roster make the run one part: that case comes below)
+    const uniqueIds = (text: string) => {
+      const ids = text.trimEnd().split("\n").slice(1).map((l) => l.split(",")[0]);
+      return new Set(ids).size === ids.length;
+    };
+    while (!(g.source.includes('cohort "Reach"') && g.source.includes("data extra") && uniqueIds(g.files[0]!.text) && compileSource(g.source).ok)) g = generateCase(++seed);
     const ir = compileSource(g.source).ir!;
     const one = runBulk(ir, g.source, g.files, { detail: true, asOf: g.asOf });
     for (const workers of [1, 2, 3]) {

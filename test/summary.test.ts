@@ -17,6 +17,7 @@ import { basename, join } from "node:path";
 import { inflateRawSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import type * as A from "../language/ast.ts";
+import { itemKey, removeKey } from "../language/check/amend.ts";
 import type { ContractIR } from "../language/check/ir.ts";
 import { compileSource } from "../language/driver.ts";
 import { renderText } from "../language/diagnostics/render.ts";
@@ -143,6 +144,7 @@ contract "Every construct" version "2.0" {
   penalty "Decline" pays -$100 per served student when growth < -5
     if missing: not met
   payment "Course" pays 20% of course_price per eligible student when on_roster
+  milestone "Midyear check" due 2027-02-15 pays $50 per served student when sessions >= 10
   penalty "Late exit" pays -($25 * 2) per eligible student when exit_date < 2026-12-01
     if missing: not met
 
@@ -208,13 +210,19 @@ contract "Every construct" version "2.0" {
     cap $2,100 per student, allocated in order
     outcome "Proficient" pays $850 per served student when eoy_score >= 75
       if missing: not met
+    replace "Midyear check" with {
+      milestone "Midyear attendance" due 2027-02-15 pays $40 per served student when sessions >= 12
+      milestone "Midyear growth" due 2027-02-15 pays $40 per served student when boy_score >= 50
+    }
+    rename "Course" to "Course fees"
+    remove track "Tutor retention"
   }
 }
 `;
 
 /** Every `$type` of the Item and Expr unions: a missing key is a compile error. */
 const ITEM_KINDS: Record<A.Item["$type"], true> = {
-  ImportDecl: true, UseDecl: true, AmendmentDecl: true, PartiesDecl: true, TermDecl: true, CurrencyDecl: true, RoundingDecl: true,
+  ImportDecl: true, UseDecl: true, AmendmentDecl: true, RemoveItem: true, ReplaceItem: true, RenameItem: true, PartiesDecl: true, TermDecl: true, CurrencyDecl: true, RoundingDecl: true,
   DataDecl: true, MetricDecl: true, PopulationDecl: true, PaymentClause: true, CohortClause: true, WeightDecl: true, CapDecl: true,
   FloorDecl: true, FundingDecl: true, SettlementDecl: true, EscalationDecl: true, RoutinesDecl: true, GovernanceDecl: true, TrackDecl: true,
 };
@@ -241,7 +249,10 @@ function nodes(root: unknown): { $type: string; span: A.Span }[] {
 function declarations(ir: ContractIR, source: string): { what: string; span: A.Span }[] {
   const out: { what: string; span: A.Span }[] = [];
   const add = (what: string, span: A.Span) => out.push({ what, span });
+  // an item an amendment takes out is said where the amendment takes it out (checked below)
+  const takenOut = new Set(ir.amendments.flatMap((a) => a.decl.items.flatMap((x) => (x.$type === "RemoveItem" ? [removeKey(x)] : x.$type === "ReplaceItem" ? [`clause:${x.name.value}`] : []))));
   for (const item of ir.ast.items) {
+    if (takenOut.has(itemKey(item) ?? "")) continue;
     add(item.$type, item.span);
     switch (item.$type) {
       case "PartiesDecl": item.parties.forEach((p) => add(`party ${p.name.value}`, p.span)); break;
@@ -261,7 +272,10 @@ function declarations(ir: ContractIR, source: string): { what: string; span: A.S
       default: break;
     }
   }
-  for (const a of ir.amendments) add("AmendmentDecl", a.decl.span);
+  for (const a of ir.amendments) {
+    add("AmendmentDecl", a.decl.span);
+    for (const x of a.decl.items) if (x.$type === "RemoveItem" || x.$type === "ReplaceItem" || x.$type === "RenameItem") add(x.$type, x.span);
+  }
   // imports and uses are expanded away in the IR: take them from the text
   for (const item of parse(source).value.contract?.items ?? []) {
     if (item.$type === "ImportDecl" || item.$type === "UseDecl") add(item.$type, item.span);

@@ -29,5 +29,8 @@ export const STATEMENT_WORDS: readonly string[] = [
   "settlement", "escalation", "routines", "governance", "track", "import", "use", "amendment",
 ];
 
+/** The words that start a change inside an amendment (`CHANGE_WORDS` of language/syntax/parser.ts): words only there. */
+export const AMENDMENT_WORDS: readonly string[] = ["remove", "replace", "rename"];
+
 /** The frequencies of routines and committees (`FREQUENCIES` of language/check/rules.ts). */
 export const FREQUENCIES: readonly string[] = ["daily", "weekly", "biweekly", "monthly", "quarterly", "termly", "annually", "yearly"];

@@ -391,6 +391,11 @@ class Differ {
     const body = (c: ClauseIR, renames?: Map<string, string>) => canon({ ...c.decl, name: undefined, kind: c.kind }, renames);
     let removed = o.clauses.filter((c) => !n.clauses.some((x) => x.name === c.name));
     let added = n.clauses.filter((c) => !o.clauses.some((x) => x.name === c.name));
+    // a clause an amendment renamed keeps its identity (`key`) whatever else changed
+    for (const r of removed) {
+      const match = added.find((a) => a.key === r.key);
+      if (match) this.renames.set(r.name, match.name);
+    }
     for (let pass = 0; pass < 2; pass++) {
       for (const r of removed) {
         if (this.renames.has(r.name)) continue;

@@ -14,6 +14,7 @@
  * Render it with `toMarkdown`, `toHtml` or `toDocx`. Browser-safe and deterministic.
  */
 import type * as A from "../../language/ast.ts";
+import { itemKey, removeKey } from "../../language/check/amend.ts";
 import { checkContract } from "../../language/check/index.ts";
 import type { ClauseIR, ContractIR, DataSetIR, EscalationIR, FieldInfo } from "../../language/check/ir.ts";
 import { parse } from "../../language/syntax/parse.ts";
@@ -229,7 +230,7 @@ function keyTerms(c: Ctx): Section {
   );
   const subs = c.versions.map((v) => {
     const vc: Ctx = { ...c, ir: v.ir, analysis: analyzeContract(v.ir, { cohortSize: c.analysis.cohortSize }) };
-    const mixed = [...v.otherVersions].map(([id, ver]) => `${quote(v.ir.clauses.find((x) => x.id === id)?.name ?? id)} follows version ${ver}`);
+    const mixed = [...v.otherVersions].map(([id, ver]) => `${quote([...v.ir.clauses, ...v.ir.cohorts].find((x) => x.id === id)?.name ?? id)} follows version ${ver}`);
     const note = S(`${capitalize(versionLabel(v))}.${mixed.length ? ` Each payment follows the version in force on its deadline: ${joinList(mixed)}.` : ""}`, v.ir.ast.version?.span ?? c.titleSpan);
     return { title: `Version ${v.version ?? "as first written"}${v.from ? ` (from ${formatDate(v.from)})` : ""}`, version: v.version, blocks: [para(note), ...keyTermsBlocks(vc)], sections: [] };
   });
@@ -870,7 +871,24 @@ function amendments(c: Ctx): Section {
     const prev = i === 0 ? ir : ir.amendments[i - 1]!.ir;
     const diff = diffContracts(prev, source, am.ir, source, { analysis: false });
     const blocks: Block[] = [para(S(`Amendment ${quote(am.version)} takes effect on ${formatDate(am.effective)}. From that date:`, am.decl.span))];
-    const items = diff.changes.filter((x) => x.area !== "contract" && x.area !== "amendments").map((ch) => [S(ch.text, ch.newSpan ?? am.decl.span)]);
+    // a change the amendment writes (`remove`, `rename`) is said at its own place; a clause
+    // replaced by others is said once, with what replaces it, instead of "removed"
+    const spanOf = (key: string) => prev.ast.items.find((x) => itemKey(x) === key)?.span;
+    const at: { old: A.Span; own: A.Span }[] = [];
+    const replaced: A.ReplaceItem[] = [];
+    for (const x of am.decl.items) {
+      if (x.$type === "ReplaceItem") replaced.push(x);
+      const old = x.$type === "RemoveItem" ? spanOf(removeKey(x)) : x.$type === "RenameItem" ? spanOf(`clause:${x.from.value}`) : x.$type === "ReplaceItem" ? spanOf(`clause:${x.name.value}`) : undefined;
+      if (old) at.push({ old, own: x.span });
+    }
+    // the change of the item it takes out or renames (a rename's change is at the old name)
+    const ownSpan = (ch: { oldSpan?: A.Span }) => at.find((a) => ch.oldSpan && a.old.start <= ch.oldSpan.start && ch.oldSpan.end <= a.old.end)?.own;
+    const items = [
+      ...replaced.map((r) => [S(`${quote(r.name.value)} is replaced by ${joinList(r.items.flatMap((x) => (x.$type === "PaymentClause" || x.$type === "CohortClause" ? [quote(x.name.value)] : [])))}.`, r.span)]),
+      ...diff.changes
+        .filter((x) => x.area !== "contract" && x.area !== "amendments" && !(x.kind === "removed" && replaced.some((r) => ownSpan(x) === r.span)))
+        .map((ch) => [S(ch.text, (ch.kind === "removed" || ch.kind === "renamed" ? ownSpan(ch) : undefined) ?? ch.newSpan ?? am.decl.span)]),
+    ];
     blocks.push({ type: "list", style: "bullets", items: items.length ? items : [[S("nothing changes in the terms.", am.decl.span)]] });
     return { title: `Amendment ${quote(am.version)}`, blocks, sections: [] };
   });

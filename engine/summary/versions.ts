@@ -4,7 +4,7 @@
  * with the contract a run dated in that period computes.
  *
  * Built on `engine/amendments.ts` (`compositeIR`), the engine's own rule for which version a
- * payment follows: each payment clause follows the version in force on its own deadline,
+ * payment follows: each payment or cohort clause follows the version in force on its own deadline,
  * everything else the version in force on the run's date. So the terms in force in a period
  * may mix versions (a payment due after a later amendment follows it), and the period says so.
  * Nothing here assumes what an amendment may change. Browser-safe.
@@ -47,8 +47,8 @@ export function versionsInForce(ir: ContractIR): VersionInForce[] {
     // a clause that follows another version matters only where that version changed it
     const own = irInForce(ir, to ?? "9999-12-31").ir;
     const changed = (id: string) => {
-      const x = c.ir.clauses.find((k) => k.id === id);
-      return !x || own.clauses.find((k) => k.name === x.name)?.decl !== x.decl;
+      const x = [...c.ir.clauses, ...c.ir.cohorts].find((k) => k.id === id);
+      return !x || [...own.clauses, ...own.cohorts].find((k) => k.key === x.key)?.decl !== x.decl;
     };
     const otherVersions = new Map([...c.clauseVersions].filter(([id, v]) => v !== s.version && changed(id)));
     out.push({

@@ -13,7 +13,8 @@ import { clauseId } from "../ast.ts";
 import { diag } from "../diagnostics/codes.ts";
 import type { Diagnostic } from "../diagnostics/types.ts";
 import { DEFAULT_ROUNDING, type ContractIR, type DataSetIR, type FieldInfo, type Ty } from "./ir.ts";
-import { versions } from "./amend.ts";
+import { checkAmendmentEffects } from "./amend-effects.ts";
+import { versions, type Version } from "./amend.ts";
 import { checkReadings } from "./readings.ts";
 import { checkRules } from "./rules.ts";
 import { ExprChecker, resetNesting, type NameInfo, type Scope } from "./types.ts";
@@ -40,21 +41,22 @@ function mapScope(map: Map<string, NameInfo>, parent?: Scope, extra: Partial<Sco
 
 export function checkContract(contract: A.Contract): CheckOutput {
   resetNesting();
-  const all = versions(contract);
   const diagnostics: Diagnostic[] = [];
-  const ir = checkVersion(all[0]!.contract, diagnostics);
+  const all = versions(contract, diagnostics);
+  const ir = checkVersion(all[0]!, diagnostics);
   let previous: string | undefined;
   for (const v of all.slice(1)) {
     const am = v.amendment!;
     const inside = (d: Diagnostic) => d.primary.span.start >= am.span.start && d.primary.span.end <= am.span.end;
     const own: Diagnostic[] = [];
-    const amended = checkVersion(v.contract, own);
+    const amended = checkVersion(v, own);
     // report what the amendment breaks: problems inside it, and new problems it causes elsewhere
     const key = (d: Diagnostic) => `${d.code}:${d.primary.span.start}:${d.primary.span.end}`;
     const known = new Set(diagnostics.map(key));
     for (const d of own) {
-      if (inside(d)) diagnostics.push(d);
-      else if (!known.has(key(d))) {
+      if (inside(d)) {
+        if (!known.has(key(d))) diagnostics.push(d);
+      } else if (!known.has(key(d))) {
         d.related.push({ span: am.span, label: `under amendment ${am.version.value}` });
         diagnostics.push(d);
         known.add(key(d));
@@ -69,11 +71,12 @@ export function checkContract(contract: A.Contract): CheckOutput {
     previous = am.effective.value;
     ir.amendments.push({ version: am.version.value, effective: am.effective.value, decl: am, ir: amended });
   }
+  checkAmendmentEffects(all, diagnostics);
   return { value: ir, diagnostics };
 }
 
-function checkVersion(contract: A.Contract, diagnostics: Diagnostic[]): ContractIR {
-  const ir = buildIR(contract, diagnostics);
+function checkVersion(v: Version, diagnostics: Diagnostic[]): ContractIR {
+  const ir = buildIR(v.contract, diagnostics, v.identity);
   checkNames(ir, diagnostics);
   checkRules(ir, diagnostics);
   checkReadings(ir, diagnostics);
@@ -81,7 +84,7 @@ function checkVersion(contract: A.Contract, diagnostics: Diagnostic[]): Contract
 }
 
 /** Collects declarations into the IR, reporting duplicates. */
-function buildIR(c: A.Contract, diagnostics: Diagnostic[]): ContractIR {
+function buildIR(c: A.Contract, diagnostics: Diagnostic[], identity: Version["identity"]): ContractIR {
   const seenSection = new Map<string, A.Item>();
   const once = (item: A.Item, section: string): boolean => {
     if (seenSection.has(section)) {
@@ -212,7 +215,7 @@ function buildIR(c: A.Contract, diagnostics: Diagnostic[]): ContractIR {
         }
         clauseNames.set(item.name.value, item.name.span);
         clauseIds.set(clauseId(item.name.value), item.name.span);
-        ir.clauses.push({ id: clauseId(item.name.value), name: item.name.value, kind: item.kind, decl: item, weights: [], caps: [] });
+        ir.clauses.push({ id: clauseId(item.name.value), name: item.name.value, key: identity.get(item) ?? item.name.value, kind: item.kind, decl: item, weights: [], caps: [] });
         break;
       }
       case "CohortClause": {
@@ -222,7 +225,7 @@ function buildIR(c: A.Contract, diagnostics: Diagnostic[]): ContractIR {
           break;
         }
         clauseNames.set(item.name.value, item.name.span);
-        ir.cohorts.push({ id: clauseId(item.name.value), name: item.name.value, decl: item });
+        ir.cohorts.push({ id: clauseId(item.name.value), name: item.name.value, key: identity.get(item) ?? item.name.value, decl: item });
         break;
       }
       case "WeightDecl":

@@ -47,6 +47,11 @@ export interface ClauseIR {
   /** snake_case id used in outputs, from the name */
   id: string;
   name: string;
+  /**
+   * the clause's identity across the versions of the contract: its name when it first
+   * appeared, kept through amendments that rename or replace it by name
+   */
+  key: string;
   kind: A.ClauseKind;
   decl: A.PaymentClause;
   /** the weights that apply to this clause, in source order */
@@ -58,6 +63,8 @@ export interface ClauseIR {
 export interface CohortIR {
   id: string;
   name: string;
+  /** the clause's identity across versions (see `ClauseIR.key`) */
+  key: string;
   decl: A.CohortClause;
   /** the per-period data set it runs over, if any */
   over?: DataSetIR;

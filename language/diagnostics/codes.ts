@@ -414,6 +414,48 @@ const ENTRIES: Record<string, Entry> = {
     help: "Import a .obc file that holds a template, such as `import dosage from \"./clauses/dosage.obc\"`.",
     noExample: "It needs a folder or a named pipe on disk; test/diagnostics/bad/ has a contract that imports a folder, and test/bounded-work.test.ts a named pipe.",
   },
+  OBC2701: {
+    name: "amendment-names-unknown-item", severity: "error", title: "An amendment that removes, replaces or renames something not in force",
+    message: "Amendment {version} {what}, but the contract in force before it has no such item.",
+    help: "Did you mean {suggestion}?",
+    example: `contract "Example" {
+  data students { eoy_score: score }
+  outcome "Ready" pays $900 per student when eoy_score >= 70
+  amendment "1.1" effective 2027-01-01 {
+    remove "Readdy"
+  }
+}
+`,
+  },
+  OBC2702: {
+    name: "rename-to-taken-name", severity: "error", title: "A clause renamed to the name of another clause",
+    message: "Amendment {version} renames {from} to {to}, but another clause in force already has that name.",
+    help: "Choose another name, or remove the other clause first.",
+    example: `contract "Example" {
+  data students { eoy_score: score }
+  outcome "Ready" pays $900 per student when eoy_score >= 70
+  outcome "Advanced" pays $200 per student when eoy_score >= 85
+  amendment "1.1" effective 2027-01-01 {
+    rename "Ready" to "Advanced"
+  }
+}
+`,
+  },
+  OBC2703: {
+    name: "replacement-not-a-clause", severity: "error", title: "Something other than clauses in place of a clause",
+    message: "Only payment and cohort clauses can take the place of the clause {name}.",
+    help: "Write this item in the amendment itself, outside the braces of `replace … with { … }`.",
+    example: `contract "Example" {
+  data students { eoy_score: score }
+  outcome "Ready" pays $900 per student when eoy_score >= 70
+  amendment "1.1" effective 2027-01-01 {
+    replace "Ready" with {
+      cap $800 per student
+    }
+  }
+}
+`,
+  },
 
   // ───────────── OBC3xxx types and units ─────────────
   OBC3001: {
@@ -873,6 +915,37 @@ const ENTRIES: Record<string, Entry> = {
   parties { payor "State of Utah" as state  intermediary "United Way" }
   data students { eoy_score: score }
   outcome "Ready" pays $900 per student when eoy_score >= 70
+}
+`,
+  },
+
+  // ───────────── OBC47xx amendments that may not do what they seem to say ─────────────
+  OBC4701: {
+    name: "amendment-never-takes-effect", severity: "warning", title: "An amendment item that can never take effect",
+    message: "This change to {name} in amendment {version} can never take effect: {why}.",
+    help: "Move the deadline to a date on or after the amendment's effective date, or take this item out of the amendment.",
+    example: `contract "Example" {
+  term 2026-09-01 to 2027-06-30
+  data students { sessions_by_oct15: count }
+  milestone "Onboarded" due 2026-10-15 pays $200 per student when sessions_by_oct15 >= 1
+  amendment "1.1" effective 2027-01-01 {
+    milestone "Onboarded" due 2026-10-15 pays $250 per student when sessions_by_oct15 >= 1
+  }
+}
+`,
+  },
+  OBC4702: {
+    name: "amendment-adds-similar-clause", severity: "warning", title: "An amendment adds a clause beside a similar one that stays in force",
+    message: "Amendment {version} adds {added} beside {kept}, which stays in force, so both are paid.",
+    help: "To change {kept}, give the new clause the same name; to put new clauses in its place, write `replace {kept} with { … }`; to end it, write `remove {kept}`.",
+    example: `contract "Example" {
+  term 2026-09-01 to 2027-06-30
+  data students { sessions: count  midyear_score: score }
+  milestone "Midyear" pays $300 per student when sessions >= 20
+  amendment "1.1" effective 2027-01-01 {
+    milestone "Midyear attendance" pays $150 per student when sessions >= 20
+    milestone "Midyear growth" pays $150 per student when midyear_score >= 50
+  }
 }
 `,
   },

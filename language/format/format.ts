@@ -253,6 +253,19 @@ function actionLine(a: A.EscalationAction): string {
   }
 }
 
+/** What a `remove` names, as written after `remove`. */
+function removeTarget(r: A.RemoveItem): string {
+  const name = quote(r.name?.value ?? "");
+  switch (r.what) {
+    case "clause": return name;
+    case "cap": return r.scope === "clause" ? `cap on ${name}` : `cap per ${r.scope ?? "student"}`;
+    case "floor": return "floor";
+    case "escalation":
+    case "track": return `${r.what} ${name}`;
+    case "weight": return `weight on ${(r.clauses ?? []).map((c) => quote(c.value)).join(", ")}`;
+  }
+}
+
 /** The text of a statement printed on a single line. */
 function simpleLine(item: A.Item | A.Party | A.FieldDecl | A.FundingShare | A.RoutineDecl | A.CommitteeDecl | A.AmendmentRule | A.ParamDecl): string {
   switch (item.$type) {
@@ -322,6 +335,10 @@ function simpleLine(item: A.Item | A.Party | A.FieldDecl | A.FundingShare | A.Ro
       return `amendments ${quote(item.form.value)} signed by ${partyList(item.signers)}`;
     case "TrackDecl":
       return `track ${quote(item.name.value)}${item.description ? ` ${quote(item.description.value)}` : ""}`;
+    case "RemoveItem":
+      return `remove ${removeTarget(item)}`;
+    case "RenameItem":
+      return `rename ${quote(item.from.value)} to ${quote(item.to.value)}`;
     default:
       throw new Error(`internal error: ${item.$type} is not a one-line statement`);
   }
@@ -462,6 +479,8 @@ class Printer {
           for (const m of item.measures) this.simple(i, m);
           for (const l of item.levels) this.level(i, l);
         });
+      case "ReplaceItem":
+        return this.block(indent, `replace ${quote(item.name.value)} with`, start, item.name.span.end, end, (i) => this.items(i, item.items));
       case "CohortClause":
         return this.cohort(indent, item);
       case "PaymentClause":

@@ -256,6 +256,31 @@ export class CstToAst {
     return items;
   }
 
+  private amendmentChange(node: CstNode): A.AmendmentChange {
+    const remove = this.sub(node, "removeChange");
+    if (remove) {
+      const whatTok = this.tok(remove, "what");
+      const what: A.RemoveWhat = whatTok ? (whatTok.image as A.RemoveWhat) : "clause";
+      const name = this.tok(remove, "name");
+      const scopeTok = this.tok(remove, "scope");
+      const scopes: Record<string, A.CapDecl["scope"]> = { student: "student", contract: "contract", on: "clause" };
+      const scope = scopeTok ? scopes[scopeTok.image] : undefined;
+      if ((what === "escalation" || what === "track" || (what === "cap" && scope === "clause")) && !name) throw new Incomplete();
+      return {
+        $type: "RemoveItem",
+        what,
+        ...(name ? { name: this.str(name) } : {}),
+        ...(scope ? { scope } : {}),
+        ...(what === "weight" ? { clauses: this.toks(remove, "clauses").map((t) => this.str(t)) } : {}),
+        span: this.span(remove),
+      };
+    }
+    const replace = this.sub(node, "replaceChange");
+    if (replace) return { $type: "ReplaceItem", name: this.str(this.need(replace, "name")), items: this.items(replace), span: this.span(replace) };
+    const rename = this.needSub(node, "renameChange");
+    return { $type: "RenameItem", from: this.str(this.need(rename, "from")), to: this.str(this.need(rename, "to")), span: this.span(rename) };
+  }
+
   private contract(node: CstNode): A.Contract {
     const titleTok = this.tok(node, "title");
     const idTok = this.tok(node, "id");
@@ -304,7 +329,8 @@ export class CstToAst {
           $type: "AmendmentDecl",
           version: this.str(this.need(node, "version")),
           effective: this.date(this.need(node, "effective")),
-          items: this.items(node),
+          // items and changes apply in the order they are written
+          items: [...this.items(node), ...this.subs(node, "amendmentChange").flatMap((c) => this.tryOr(() => this.amendmentChange(c)))].sort((a, b) => a.span.start - b.span.start),
           span: this.span(node),
         };
       case "partiesDecl":

@@ -29,6 +29,10 @@ function unitAhead(t: IToken): boolean {
   return k === T.Days || k === T.Weeks || k === T.Months || k === T.Month || (k === T.Identifier && (t.image === "day" || t.image === "week"));
 }
 
+/** The words that start a change inside an amendment (`remove`, `replace`, `rename`). */
+export const CHANGE_WORDS: readonly string[] = ["remove", "replace", "rename"];
+const isChangeWord = (t: IToken): boolean => t.tokenType === T.Identifier && CHANGE_WORDS.includes(t.image);
+
 class ObcParser extends CstParser {
   /** how many nesting constructs are open around the current token */
   private depth = 0;
@@ -156,8 +160,93 @@ class ObcParser extends CstParser {
     this.CONSUME(T.Effective);
     this.CONSUME(T.DateLit, { LABEL: "effective" });
     this.CONSUME(T.LCurly);
+    this.nested(() =>
+      this.MANY(() =>
+        this.OR((this.alts["amendmentDecl.OR"] ??= [
+          { GATE: () => isChangeWord(this.LA(1)), ALT: () => this.SUBRULE(this.amendmentChange), IGNORE_AMBIGUITIES: true },
+          { ALT: () => this.SUBRULE(this.item) },
+        ])),
+      ),
+    );
+    this.CONSUME(T.RCurly);
+  });
+
+  /**
+   * `remove …`, `replace "X" with { … }`, `rename "X" to "Y"`: what only an amendment can say.
+   * The three words are words only here (gated on the identifier), so a field may still be
+   * called `remove`.
+   */
+  amendmentChange = this.RULE("amendmentChange", () => {
+    this.OR((this.alts["amendmentChange.OR"] ??= [
+      { GATE: () => this.LA(1).image === "remove", ALT: () => this.SUBRULE(this.removeChange) },
+      { GATE: () => this.LA(1).image === "replace", ALT: () => this.SUBRULE(this.replaceChange) },
+      { GATE: () => this.LA(1).image === "rename", ALT: () => this.SUBRULE(this.renameChange) },
+    ]));
+  });
+
+  removeChange = this.RULE("removeChange", () => {
+    this.CONSUME(T.Identifier, { LABEL: "word" });
+    this.OR((this.alts["removeChange.OR"] ??= [
+      { ALT: () => this.CONSUME(T.StringLit, { LABEL: "name" }) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Cap, { LABEL: "what" });
+          this.OR2((this.alts["removeChange.OR2"] ??= [
+            {
+              ALT: () => {
+                this.CONSUME(T.Per);
+                this.OR3((this.alts["removeChange.OR3"] ??= [
+                  { ALT: () => this.CONSUME(T.Student, { LABEL: "scope" }) },
+                  { ALT: () => this.CONSUME(T.Contract, { LABEL: "scope" }) },
+                ]));
+              },
+            },
+            {
+              ALT: () => {
+                this.CONSUME(T.On, { LABEL: "scope" });
+                this.CONSUME2(T.StringLit, { LABEL: "name" });
+              },
+            },
+          ]));
+        },
+      },
+      { ALT: () => this.CONSUME(T.Floor, { LABEL: "what" }) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Escalation, { LABEL: "what" });
+          this.CONSUME3(T.StringLit, { LABEL: "name" });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Track, { LABEL: "what" });
+          this.CONSUME4(T.StringLit, { LABEL: "name" });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Weight, { LABEL: "what" });
+          this.CONSUME2(T.On);
+          this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME5(T.StringLit, { LABEL: "clauses" }) });
+        },
+      },
+    ]));
+  });
+
+  replaceChange = this.RULE("replaceChange", () => {
+    this.CONSUME(T.Identifier, { LABEL: "word" });
+    this.CONSUME(T.StringLit, { LABEL: "name" });
+    this.CONSUME(T.With);
+    this.CONSUME(T.LCurly);
     this.nested(() => this.MANY(() => this.SUBRULE(this.item)));
     this.CONSUME(T.RCurly);
+  });
+
+  renameChange = this.RULE("renameChange", () => {
+    this.CONSUME(T.Identifier, { LABEL: "word" });
+    this.CONSUME(T.StringLit, { LABEL: "from" });
+    this.CONSUME(T.To);
+    this.CONSUME2(T.StringLit, { LABEL: "to" });
   });
 
   contract = this.RULE("contract", () => {

@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { FREQUENCIES as RULE_FREQUENCIES } from "../../language/check/rules.ts";
+import { CHANGE_WORDS } from "../../language/syntax/parser.ts";
 import { keywordTokens, statementWords } from "../../language/syntax/tokens.ts";
-import { FREQUENCIES, KEYWORDS, STATEMENT_WORDS } from "../../editor/src/words.ts";
+import { AMENDMENT_WORDS, FREQUENCIES, KEYWORDS, STATEMENT_WORDS } from "../../editor/src/words.ts";
 import { keywordMarkdown } from "../../editor/src/docs.ts";
 import { createCheckService } from "../../editor/src/service/check.ts";
 import type { CheckResponse, LibraryMessage } from "../../editor/src/service/protocol.ts";
@@ -19,6 +20,10 @@ describe("editor word lists", () => {
 
   it("STATEMENT_WORDS equals statementWords", () => {
     expect(STATEMENT_WORDS, "update editor/src/words.ts").toEqual(statementWords);
+  });
+
+  it("AMENDMENT_WORDS equals the parser's CHANGE_WORDS", () => {
+    expect(AMENDMENT_WORDS, "update editor/src/words.ts").toEqual(CHANGE_WORDS);
   });
 
   it("FREQUENCIES equals the checker's", () => {

@@ -9,7 +9,7 @@
  * is shown while the word typed is already complete (one of the suggestions, as typed).
  */
 import { functionMarkdown, KEYWORD_DOCS, PARTY_ROLES, TYPE_DOCS } from "../docs.ts";
-import { FREQUENCIES } from "../words.ts";
+import { AMENDMENT_WORDS, FREQUENCIES } from "../words.ts";
 import type { AnalysisStore } from "../store.ts";
 import { KEYWORDS, LANGUAGE_ID, STATEMENT_WORDS } from "./language.ts";
 import type { Monaco } from "./setup.ts";
@@ -93,9 +93,9 @@ export function registerCompletion(monaco: Monaco, store: AnalysisStore): M.IDis
       const add = (group: keyof ReturnType<typeof ranks>, item: Omit<Item, "range" | "sortText">) =>
         items.push({ ...item, range, sortText: `${rank[group]}_${String(item.label)}` });
 
-      for (const k of KEYWORDS) {
+      for (const k of [...KEYWORDS, ...AMENDMENT_WORDS]) {
         const doc = KEYWORD_DOCS[k];
-        const statement = STATEMENT_WORDS.includes(k);
+        const statement = STATEMENT_WORDS.includes(k) || AMENDMENT_WORDS.includes(k);
         add(statement ? "statement" : "keyword", {
           label: k, kind: K.Keyword, insertText: k,
           detail: statement ? "statement keyword" : "keyword",
