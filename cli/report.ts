@@ -55,7 +55,9 @@ function studentsSection(r: RunResult, money: (a: string) => string): string {
   const payers = Object.keys(r.totals.byPayer);
   for (const s of r.students) for (const p of Object.keys(s.funding)) if (!payers.includes(p)) payers.push(p);
 
-  const header = ["Student", ...clauses.map((c) => c.name), "Total", ...payers];
+  // with a cap per contract, each student's amount before it (after the caps per student and the floor)
+  const before = r.totals.contractCap !== undefined;
+  const header = ["Student", ...clauses.map((c) => c.name), ...(before ? ["Before contract cap"] : []), "Total", ...payers];
   const align: Align[] = ["left", ...header.slice(1).map((): Align => "right")];
   const sums = new Map<string, bigint>();
   const add = (k: string, a: string) => sums.set(k, (sums.get(k) ?? 0n) + toCents(a));
@@ -66,13 +68,15 @@ function studentsSection(r: RunResult, money: (a: string) => string): string {
       return lineCell(line, money);
     });
     add("total", s.total);
+    add("before", s.beforeContractCap);
     for (const p of payers) add(`p:${p}`, s.funding[p] ?? "0.00");
-    return [s.id, ...cells, money(s.total), ...payers.map((p) => money(s.funding[p] ?? "0.00"))];
+    return [s.id, ...cells, ...(before ? [money(s.beforeContractCap)] : []), money(s.total), ...payers.map((p) => money(s.funding[p] ?? "0.00"))];
   });
   const sum = (k: string) => money(fromCents(sums.get(k) ?? 0n));
   rows.push(SEPARATOR, [
     `Total (${r.students.length})`,
     ...clauses.map((c) => sum(`c:${c.id}`)),
+    ...(before ? [sum("before")] : []),
     sum("total"),
     ...payers.map((p) => sum(`p:${p}`)),
   ]);
@@ -94,7 +98,7 @@ function totalsSection(r: RunResult, money: (a: string) => string): string {
   ];
   if (t.contractCap) {
     lines.push(
-      `  Contract cap: ${money(t.contractCap.cap)} (${t.contractCap.binds ? `binds: paid = uncapped × ${t.contractCap.factor}` : "does not bind"})`,
+      `  Before the contract cap: ${money(t.beforeContractCap)}   Contract cap: ${money(t.contractCap.cap)} (${t.contractCap.binds ? `binds: paid = before the contract cap × ${t.contractCap.factor}` : "does not bind"})`,
     );
   }
   return (

@@ -82,6 +82,7 @@ export const StudentResultSchema = z.object({
   populations: z.record(z.string(), z.boolean()).describe("membership of each declared group of students"),
   lines: z.array(PaymentLineSchema),
   uncapped: Money,
+  beforeContractCap: Money.describe("what the student's lines and floor pay after the caps per clause and per student and the floor, before the cap per contract"),
   total: Money.describe("what the student's lines pay after every cap and the floor"),
   funding: z.record(z.string(), Money),
 });
@@ -118,6 +119,7 @@ export type EscalationResult = z.infer<typeof EscalationResultSchema>;
 
 export const TotalsSchema = z.object({
   uncapped: Money,
+  beforeContractCap: Money.describe("every student's amount after the caps per student and the floor, and every cohort payment, before the cap per contract"),
   paid: Money,
   withheld: Money,
   byClause: z.record(z.string(), Money),

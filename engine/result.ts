@@ -140,6 +140,7 @@ export function runResult(input: ResultInput): RunResult {
       populations: s.populations,
       lines,
       uncapped: centsText(st.uncapped[si]!),
+      beforeContractCap: centsText(st.beforeContractCap[si]!),
       total: centsText(st.studentTotal[si]!),
       funding: lines.length ? Object.fromEntries(funding.payers.map((p, k) => [p, centsText(acc[k]!)])) : {},
     };

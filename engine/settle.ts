@@ -238,6 +238,10 @@ export interface Settlement {
   studentTotal: Float64Array;
   /** per student, cents: the lines' amounts before caps, and the floor line */
   uncapped: Float64Array;
+  /** per student, cents: after the caps per clause and per student and the floor, before the cap per contract */
+  beforeContractCap: Float64Array;
+  /** cents: every student's `beforeContractCap` and every cohort payment, before the cap per contract */
+  beforeContractCapTotal: number;
   /** per cohort decision, cents before and after the contract cap */
   cohortAmount: number[];
   cohortPaid: number[];
@@ -353,10 +357,12 @@ export function settle(ir: ContractIR, store: LineStore, cohorts: CohortDecision
   // 6. cap per contract
   let uncappedTotal = 0;
   let before = 0;
+  const beforeContractCap = new Float64Array(nS);
   for (let s = 0; s < nS; s++) {
     for (let i = start[s]!; i < start[s + 1]!; i++) uncappedTotal += amount[i]!;
     uncappedTotal += fl(s);
-    before += studentSum(s);
+    beforeContractCap[s] = studentSum(s);
+    before += beforeContractCap[s]!;
   }
   for (let k = 0; k < cohorts.length; k++) {
     uncappedTotal += cohortAmount[k]!;
@@ -442,6 +448,7 @@ export function settle(ir: ContractIR, store: LineStore, cohorts: CohortDecision
   }
   const totals: RunResult["totals"] = {
     uncapped: centsText(uncappedTotal),
+    beforeContractCap: centsText(before),
     paid: centsText(paidTotal),
     withheld: centsText(withheldTotal),
     byClause: Object.fromEntries([...byClause].map(([k, v]) => [k, centsText(v)])),
@@ -457,6 +464,8 @@ export function settle(ir: ContractIR, store: LineStore, cohorts: CohortDecision
     floor,
     studentTotal,
     uncapped,
+    beforeContractCap,
+    beforeContractCapTotal: before,
     cohortAmount,
     cohortPaid,
     cohortClause: cohorts.map((c) => c.clause.id),

@@ -244,8 +244,10 @@ describe("obc run", () => {
     expect(table.code, table.stderr).toBe(0);
     const t = table.stdout;
     expect(t).toContain("Algebra readiness pilot");
-    expect(t).toMatch(/^ {2}Student +Onboarded +Dosage +Algebra ready +Growth +Total +philanthropy +district$/m);
-    expect(t).toMatch(/^ {2}P2 +\$200\.00 +\$300\.00 +\$1,080\.00 +- +\$1,580\.00 +\$632\.00 +\$948\.00$/m);
+    // the contract has a cap per contract: each student's amount before it stands beside the total
+    expect(t).toMatch(/^ {2}Student +Onboarded +Dosage +Algebra ready +Growth +Before contract cap +Total +philanthropy +district$/m);
+    expect(t).toMatch(/^ {2}P2 +\$200\.00 +\$300\.00 +\$1,080\.00 +- +\$1,580\.00 +\$1,580\.00 +\$632\.00 +\$948\.00$/m);
+    expect(t).toMatch(/^ {2}Before the contract cap: \$5,560\.00 +Contract cap: \$500,000\.00 \(does not bind\)$/m);
     expect(t).toMatch(/^ {2}Total paid +\$5,560\.00$/m);
     expect(t).toMatch(/^ {2}2026-12 +attendance_rate = 71\.1% +2 +provider: submits an improvement plan/m);
     expect(t).toMatch(/^ {2}examples\/03-algebra-pilot\/students\.csv +students +9 +9 +0$/m);

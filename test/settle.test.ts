@@ -218,3 +218,32 @@ describe("run-time checks of the settlement (OBC9001)", () => {
     });
   }
 });
+
+describe("amounts before the cap per contract", () => {
+  it("each student's amount after the cap per student, and the total before the cap per contract, for both engines", async () => {
+    const src = `contract "Caps" {
+  parties { district "D" provider "P" }
+  data students { eoy: score  sessions: count }
+  milestone "Dosage" pays $500 per student when sessions >= 20
+  outcome "Ready" pays $900 per student when eoy >= 70
+  cap $1,000 per student
+  cap $1,500 per contract
+  cohort "Reach" {
+    let ready = count of students where (eoy >= 70)
+    pays $100 when ready >= 2
+  }
+}`;
+    const ir = compileSource(src).ir!;
+    const files = [{ label: "students.csv", text: "student_id,eoy,sessions\nA,80,25\nB,75,0\nC,10,0\n", dataSet: "students" }];
+    for (const engine of ["reference", "fast"] as const) {
+      const r = (await runContract(ir, src, files, { engine })).result!;
+      // A: $1,400 cut to $1,000 by the cap per student; B: $900; C: nothing; the cohort payment $100
+      expect(r.students.map((s) => [s.id, s.uncapped, s.beforeContractCap])).toEqual([["A", "1400.00", "1000.00"], ["B", "900.00", "900.00"], ["C", "0.00", "0.00"]]);
+      expect([r.totals.uncapped, r.totals.beforeContractCap, r.totals.paid]).toEqual(["2400.00", "2000.00", "1500.00"]);
+      expect(r.totals.contractCap).toEqual({ cap: "1500.00", binds: true, factor: "0.75" });
+      // $2,000 × 3/4: each share exactly three quarters
+      expect(r.students.map((s) => s.total)).toEqual(["750.00", "675.00", "0.00"]);
+      expect(r.cohorts[0]!.paid).toBe("75.00");
+    }
+  });
+});

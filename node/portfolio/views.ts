@@ -140,7 +140,7 @@ export function equityView(
     students: [],
     cohorts: [],
     escalations: [],
-    totals: { uncapped: "0.00", paid: "0.00", withheld: "0.00", byClause: {}, byPayer: {} },
+    totals: { uncapped: "0.00", beforeContractCap: "0.00", paid: "0.00", withheld: "0.00", byClause: {}, byPayer: {} },
     dataQuality: { files: [], problems: [] },
   };
   const mergedDims = new Map<string, Map<string, string>>([...dims].map((d) => [d, new Map()]));
