@@ -54,7 +54,7 @@ const AREAS: Record<ChangeArea, string> = {
 };
 
 const DIFF_DEBOUNCE_MS = 250;
-const MODEL_GRACE_MS = 2_000;
+const MODEL_GRACE_MS = 10_000;
 
 function versionLabel(v: { title: string; version?: string }): string {
   return `“${v.title}”${v.version ? ` version ${v.version}` : ""}`;

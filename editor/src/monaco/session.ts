@@ -206,7 +206,7 @@ export class EditorSession {
         setTimeout(() => this.client.startDocuments(), 0);
       });
       // a hidden tab draws no frame
-      setTimeout(() => this.client.startDocuments(), 1000);
+      if (document.visibilityState === "hidden") this.client.startDocuments();
     }
   }
 }
