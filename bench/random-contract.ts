@@ -9,7 +9,10 @@
  * and/or/not/in/is missing/otherwise/comparisons/clause references, weights, caps, a floor,
  * funding, cohort clauses (over students, over a per-student-per-year set) and an escalation
  * over checkpoints, and amendments that overwrite, replace, rename and remove clauses (a case
- * may name a version to run the contract at). The data are CSV text with blank optional cells, blank required cells,
+ * may name a version to run the contract at), and a data set of events (several rows per student)
+ * read by aggregates with filters (count, sum, weeks with at least N rows, the longest run of
+ * such weeks skipping holidays, earliest, latest, highest, lowest). The data are CSV text with
+ * blank optional cells, blank required cells,
  * malformed cells, repeated ids and zero denominators. Deterministic for a seed.
  */
 import type { DataFile } from "../engine/index.ts";
@@ -287,6 +290,17 @@ class ContractGen {
     if (escalation) lines.push(`  data checkpoints each month {\n    sessions_scheduled: count\n    sessions_attended: count\n  }`);
     const years = r.chance(0.1);
     if (years) lines.push(`  data years keyed by student_id each school_year {\n    tracked: boolean\n    savings: optional money\n  }`);
+    const visits = r.chance(0.12);
+    const holidays = visits && r.chance(0.5);
+    if (visits) {
+      lines.push(`  data visits keyed by student_id per visit on held_on {\n    held_on: optional date\n    minutes: count\n    topic: text\n    mark: optional score\n    fee: money\n  }`);
+      if (holidays) lines.push(`  data holidays each holiday_date { }`);
+      for (let i = 0, n = r.int(1, 3); i < n; i++) {
+        const m = this.eventAggregate(holidays);
+        lines.push(`  metric v${i} = ${m.t}`);
+        this.metrics.push({ name: `v${i}`, ty: m.ty, opt: m.opt });
+      }
+    }
     // metrics and conditions
     for (let i = 0, n = r.int(0, 3); i < n; i++) {
       const ty = r.pick<Ty>(["num", "score", "money", "bool", "num"]);
@@ -392,7 +406,7 @@ class ContractGen {
     lines.push(`}`);
     return {
       source: lines.join("\n") + "\n",
-      files: this.data(extra, escalation, years),
+      files: this.data(extra, escalation, years, visits, holidays),
       asOf: r.chance(0.3) ? r.pick(["2027-01-01", "2026-12-01", "2027-07-01"]) : undefined,
       ...(versions.length && r.chance(0.3) ? { version: r.pick(["1", ...versions]) } : {}),
     };
@@ -447,6 +461,36 @@ class ContractGen {
     return out;
   }
 
+  /** A condition on one row of visits. */
+  visitCond(depth: number): string {
+    const r = this.r;
+    if (depth > 0 && r.chance(0.35)) return `(${this.visitCond(depth - 1)} ${r.pick(["and", "or"])} ${this.visitCond(depth - 1)})`;
+    switch (r.int(0, 5)) {
+      case 0: return `minutes >= ${r.pick([10, 25, 30, 45])}`;
+      case 1: return `topic ${r.pick(["=", "!="])} ${r.pick(['"A"', '"B"'])}`;
+      case 2: return `held_on >= ${r.pick(["2026-09-15", "2026-10-01", "2026-11-01"])}`;
+      case 3: return `mark ${r.pick(["is missing", "is present"])}`;
+      case 4: return `mark >= ${r.int(30, 80)}`;
+      default: return `not (fee > $${r.pick([20, 40])})`;
+    }
+  }
+
+  /** An aggregate of a student's visits, with its type and whether it may be missing. */
+  eventAggregate(holidays: boolean): { t: string; ty: Ty; opt: boolean } {
+    const r = this.r;
+    const where = r.chance(0.7) ? ` where (${this.visitCond(2)})` : "";
+    switch (r.int(0, 7)) {
+      case 0: return { t: `count of visits${where}`, ty: "num", opt: false };
+      case 1: return { t: `sum of (minutes) over visits${where}`, ty: "num", opt: false };
+      case 2: return { t: `sum of (${r.pick(["fee", "fee * 2", "fee / 4"])}) over visits${where}`, ty: "money", opt: false };
+      case 3: return { t: `count of weeks with at least ${r.int(1, 3)} visits${where}`, ty: "num", opt: false };
+      case 4: return { t: `longest run of weeks with at least ${r.int(1, 2)} visits${where}${holidays && r.chance(0.7) ? " excluding holidays" : ""}`, ty: "num", opt: false };
+      case 5: return { t: `${r.pick(["earliest", "latest"])} of (held_on) over visits${where}`, ty: "date", opt: true };
+      case 6: return { t: `${r.pick(["earliest", "latest", "highest", "lowest"])} of (mark) over visits${where}`, ty: "score", opt: true };
+      default: return { t: `${r.pick(["highest", "lowest"])} of (minutes) over visits${where}`, ty: "num", opt: true };
+    }
+  }
+
   cell(f: Field): string {
     const r = this.r;
     if (f.optional && r.chance(0.2)) return r.pick(["", "*"]);
@@ -465,7 +509,7 @@ class ContractGen {
     }
   }
 
-  data(extra: Field[], escalation: boolean, years: boolean): DataFile[] {
+  data(extra: Field[], escalation: boolean, years: boolean, visits = false, holidays = false): DataFile[] {
     const r = this.r;
     const base = this.fields.filter((f) => !extra.includes(f));
     // mostly small; sometimes enough students for caps shared among many equal amounts
@@ -495,6 +539,22 @@ class ContractGen {
       const yr = ["student_id,school_year,tracked,savings"];
       for (const id of ids) for (const y of ["2026-27", "2027-28"]) if (r.chance(0.7)) yr.push(`${id},${y},${r.pick(["yes", "no"])},${r.pick(["", "100", "250.50"])}`);
       files.push({ label: "years.csv", text: yr.join("\n") + "\n", dataSet: "years" });
+    }
+    if (visits) {
+      const vr = ["student_id,held_on,minutes,topic,mark,fee"];
+      const day = (d: number) => new Date(Date.UTC(2026, 8, 1 + d)).toISOString().slice(0, 10);
+      for (const id of ids) {
+        for (let k = 0, n = r.int(0, 6); k < n; k++) {
+          const d = r.chance(0.08) ? "" : `${day(r.int(0, 120))}${r.chance(0.3) ? ` ${String(r.int(8, 17)).padStart(2, "0")}:${r.pick(["00", "30"])}:00` : ""}`;
+          vr.push(`${id},${d},${r.int(5, 60)},${r.pick(["A", "B"])},${r.chance(0.3) ? "" : r.int(20, 95)},${r.pick(["10", "25.50", "$40", "0.01"])}`);
+        }
+      }
+      files.push({ label: "visits.csv", text: vr.join("\n") + "\n", dataSet: "visits" });
+    }
+    if (holidays) {
+      const hr = ["holiday_date"];
+      for (const d of new Set(["2026-10-12", "2026-11-25", r.pick(["2026-12-21", "2026-09-30", "2026-10-20"])])) hr.push(d);
+      files.push({ label: "holidays.csv", text: hr.join("\n") + "\n", dataSet: "holidays" });
     }
     return files;
   }

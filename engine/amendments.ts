@@ -137,7 +137,8 @@ export function compositeIR(ir: ContractIR, runDate: string | undefined): Compos
   const weights = [...atRun.weights];
   for (const { item } of clauses) for (const w of item.weights) if (!weights.includes(w)) weights.push(w);
   return {
-    ir: { ...atRun, clauses: clauses.map((c) => c.item), cohorts: cohorts.map((c) => c.item), weights, amendments: ir.amendments },
+    // the aggregates of events of every version: a clause may follow an earlier version than the run's
+    ir: { ...atRun, clauses: clauses.map((c) => c.item), cohorts: cohorts.map((c) => c.item), weights, amendments: ir.amendments, eventAggregates: [...new Set(all.flatMap((v) => v.ir.eventAggregates))] },
     clauseVersions,
   };
 }

@@ -22,7 +22,8 @@ import { Rational } from "./rational.ts";
 /** A typed cell value. Missing is its own kind — never 0, never "". */
 export type Value =
   | { kind: "number"; value: Rational }
-  | { kind: "money"; cents: bigint }
+  /** `exact`: an amount computed to less than a cent (an aggregate of event rows), which `cents` truncates */
+  | { kind: "money"; cents: bigint; exact?: Rational }
   /** A fraction: 30% → 0.3. */
   | { kind: "percent"; value: Rational }
   | { kind: "boolean"; value: boolean }
@@ -164,13 +165,16 @@ function daysInMonth(y: number, m: number): number {
 }
 
 /**
- * Reads a calendar date written YYYY-MM-DD or M/D/YYYY (US order; leading zeros optional).
+ * Reads a calendar date written YYYY-MM-DD or M/D/YYYY (US order; leading zeros optional), or
+ * YYYY-MM-DD followed by a time of day (hours:minutes[:seconds], after a space or `T`, no time
+ * zone): the date it is on.
  * @returns the ISO date text, or undefined when the text is not a real date (e.g. 2/30/2026, 2025-02-29)
  */
 export function parseDate(text: string): string | undefined {
   const t = text.trim();
   let y: number, m: number, d: number;
-  let match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t);
+  // a date with a time of day (`2025-11-13 14:40:00`, `2025-11-13T14:40`) is its calendar date
+  let match = /^(\d{4})-(\d{2})-(\d{2})(?:[ T]([01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?)?$/.exec(t);
   if (match) {
     [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
   } else if ((match = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(t))) {

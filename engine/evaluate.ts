@@ -45,7 +45,7 @@ export interface Env {
 export function fromValue(v: Value): RV {
   switch (v.kind) {
     case "money":
-      return { kind: "money", value: Rational.of(v.cents, 100n) };
+      return { kind: "money", value: v.exact ?? Rational.of(v.cents, 100n) };
     default:
       return v as RV;
   }
@@ -224,6 +224,12 @@ export function evaluate(e: A.Expr, env: Env): RV {
       return callRV(e, e.args.map((a) => evaluate(a, env)));
     }
     case "DateShift": return shiftRV(e, evaluate(e.date, env), evaluate(e.amount, env));
+    // each student's value, computed once from the rows of events (engine/events.ts); a
+    // student with no rows has none joined, and reads the aggregate of no rows
+    case "EventAggregate": {
+      const v = env.name(e.slot!);
+      return v.kind === "missing" ? eventsOfNone(e) : v;
+    }
     case "Aggregate": {
       const rows = env.rows?.(e.population) ?? [];
       const chosen = e.where ? rows.filter((r) => { const v = evaluate(e.where!, r); return v.kind === "boolean" && v.value; }) : rows;
@@ -271,6 +277,23 @@ export function shiftRV(e: A.DateShift, d: RV, n: RV): RV {
   if (d.kind !== "date" || n.kind !== "number" || !n.value.isInteger()) return MISSING;
   const v = shiftDate(d.value, e.op, Number(n.value.numerator), e.unit);
   return v === undefined ? MISSING : { kind: "date", value: v };
+}
+
+/**
+ * An aggregate of events over no rows: zero for a count, a number of weeks or a sum (in the
+ * unit of its value), missing for earliest, latest, highest and lowest.
+ */
+export function eventsOfNone(e: A.EventAggregate): RV {
+  switch (e.fn) {
+    case "count":
+    case "weeks":
+    case "run":
+      return { kind: "number", value: Rational.ZERO };
+    case "sum":
+      return { kind: e.type === "money" ? "money" : e.type === "percent" ? "percent" : "number", value: Rational.ZERO };
+    default:
+      return MISSING;
+  }
 }
 
 /** A `sum of (…)` over no rows, or over missing values only: zero, in the unit of the summed value. */

@@ -8,6 +8,7 @@
  * The clock is an input (`asOf`); the engine never reads the system clock, the network or
  * the file system, and writes no logs.
  */
+import { eventDataProblems } from "./events.ts";
 import type { ContractIR } from "../language/check/ir.ts";
 import { LineIndex } from "../language/diagnostics/source.ts";
 import { compileContract, type RuleSet } from "./compile.ts";
@@ -78,6 +79,8 @@ export async function runContract(contract: ContractIR, source: string, files: D
   if (problems.some(stopsTheRun) || (opts.strict && problems.some((p) => p.severity === "error"))) {
     return { ok: false, problems };
   }
+  const eventProblems = eventDataProblems(ir, inputs.rows);
+  if (eventProblems.length) return { ok: false, problems: [...problems, ...eventProblems] };
   const compiled = compileContract(ir, source);
   const lines = new LineIndex(source);
   const ref = (span: { start: number; end: number }) => {

@@ -64,6 +64,7 @@ export function bareValue(v: Value): unknown {
     case "percent":
       return norm(v.value);
     case "money": {
+      if (v.exact) return norm(v.exact);
       const c = v.cents;
       if (c % 100n === 0n) {
         const d = c / 100n;
@@ -360,8 +361,9 @@ export class DataSetLoader {
       this.rejected.push({ row, rule: noKey.rule });
       return undefined;
     }
-    const id = this.periodCol === undefined ? key! : JSON.stringify([key ?? null, period ?? null]);
-    const first = this.firstSeen.get(id);
+    // a data set of events has several rows per key
+    const id = this.decl.per ? undefined : this.periodCol === undefined ? key! : JSON.stringify([key ?? null, period ?? null]);
+    const first = id === undefined ? undefined : this.firstSeen.get(id);
     if (first !== undefined) {
       const what = this.keyCol !== undefined && this.periodCol !== undefined ? `${this.keyCol} and ${this.periodCol}` : (this.keyCol ?? this.periodCol ?? "key");
       this.rowProblems.push(problem(DATA_CODES.duplicateId, "error", file, "duplicate-id",
@@ -369,7 +371,7 @@ export class DataSetLoader {
       this.rejected.push({ row, rule: "duplicate-id" });
       return undefined;
     }
-    this.firstSeen.set(id, row);
+    if (id !== undefined) this.firstSeen.set(id, row);
     if (this.keySlot !== undefined) out[this.keySlot] = key;
     if (this.periodSlot !== undefined) out[this.periodSlot] = period;
     let firstError = carried;
@@ -409,7 +411,7 @@ export class DataSetLoader {
     }
     if (this.strict && firstError !== undefined) {
       this.rejected.push({ row, rule: firstError });
-      this.seenRejected.push(id);
+      if (id !== undefined) this.seenRejected.push(id);
       return undefined;
     }
     for (let k = 0; k < nMissing; k++) this.missCount[missing[k]!]!++;

@@ -12,6 +12,7 @@
  * apart from "false" when a rule fails; where the two ever disagree the run records an
  * internal problem instead of guessing.
  */
+import { eventValues, type EventEvaluator } from "./events.ts";
 import type { Almanac, Engine, RuleResult } from "json-rules-engine";
 import type * as A from "../language/ast.ts";
 import type { ClauseIR, ContractIR } from "../language/check/ir.ts";
@@ -286,17 +287,19 @@ export interface Runtime {
  * order: what joins a roster row to the rest of a student's values. Every path (decisions,
  * cohort aggregates, bulk runs) joins through this.
  */
-export function joinedRows(ir: ContractIR, data: Map<string, DataRow[]>): Map<string, DataRow[]> {
+export function joinedRows(ir: ContractIR, data: Map<string, DataRow[]>, evaluator: EventEvaluator = "compiled"): Map<string, DataRow[]> {
   const byKey = new Map<string, DataRow[]>();
+  const add = (r: DataRow) => {
+    const list = byKey.get(r.key!);
+    if (list) list.push(r);
+    else byKey.set(r.key!, [r]);
+  };
   for (const d of ir.dataSets) {
     if (d.kind !== "student" || d.roster) continue;
-    for (const r of data.get(d.name) ?? []) {
-      if (r.key === undefined) continue;
-      const list = byKey.get(r.key);
-      if (list) list.push(r);
-      else byKey.set(r.key, [r]);
-    }
+    for (const r of data.get(d.name) ?? []) if (r.key !== undefined) add(r);
   }
+  // each student's aggregates of event rows, read like the fields of one more data set
+  for (const r of eventValues(ir, data, undefined, evaluator).values()) add(r);
   return byKey;
 }
 
@@ -315,7 +318,7 @@ export async function decideStudents(ir: ContractIR, data: Map<string, DataRow[]
   const engine = await buildEngine(studentRules, factIds);
   const defs = new Map<string, A.Expr>([...ir.metrics].map(([k, m]) => [k, m.expr]));
   const clauseIds = new Map(ir.clauses.map((c) => [c.name, c.id]));
-  const byKey = joinedRows(ir, data);
+  const byKey = joinedRows(ir, data, "reference");
   const weightRules = ir.weights.map((_, i) => `weight:${i + 1}`);
   const refInfo: ClauseRefInfo = { clauses: new Map(ir.clauses.map((c) => [c.id, c])), asOf: rt.asOf };
   const out: StudentDecision[] = [];
@@ -495,7 +498,7 @@ export async function decideCohorts(
   const clauseIds = new Map(ir.clauses.map((c) => [c.name, c.id]));
   const roster = ir.dataSets.find((d) => d.roster);
   const byId = new Map(students.map((s) => [s.id, s]));
-  const byKey = joinedRows(ir, data);
+  const byKey = joinedRows(ir, data, "reference");
   // each student's own context: the student's values from every per-student data set
   const studentEnvs = (roster ? data.get(roster.name) ?? [] : []).map((row) => {
     const dec = row.key !== undefined ? byId.get(row.key) : undefined;

@@ -133,10 +133,36 @@ export interface DateShift extends NodeBase {
   unit: DurationUnit;
 }
 
+/**
+ * An aggregate of one student's rows in a data set of events (`data sessions keyed by
+ * student_id per session on session_date`), over the rows that meet `where`:
+ * - `count of sessions`, `sum of (session_duration) over sessions`;
+ * - `count of weeks with at least 2 sessions` (Monday-to-Sunday weeks of the rows' dates);
+ * - `longest run of weeks with at least 1 sessions excluding holidays`: the most consecutive
+ *   such weeks, the weeks of the dates in `holidays` skipped (neither counted nor breaking a run);
+ * - `earliest of (x) over sessions`, `latest of (x) over sessions`: `x` on the row of the
+ *   earliest or latest date; `highest of (x) …`, `lowest of (x) …`: the greatest or least `x`.
+ */
+export interface EventAggregate extends NodeBase {
+  $type: "EventAggregate";
+  fn: "count" | "sum" | "weeks" | "run" | "earliest" | "latest" | "highest" | "lowest";
+  events: Ident;
+  value?: Expr;
+  where?: Expr;
+  /** `with at least N` of `weeks` and `run` */
+  atLeast?: NumberLit;
+  /** `excluding holidays` of a run: a data set whose dates' weeks are skipped */
+  excluding?: Ident;
+  /** set by the checker: the name under which each student's value is read (`event:1`) */
+  slot?: string;
+  /** set by the checker: the type of the value (a sum over no rows is zero in its unit) */
+  type?: string;
+}
+
 export type Expr =
   | NumberLit | MoneyLit | PercentLit | DateLit | StringLit | BoolLit | NameRef | ClauseRef
   | Binary | Logical | Arithmetic | Unary | InList | IsMissing | Otherwise | PercentOf | MonthStarts | CountMet | Aggregate
-  | Call | DateShift;
+  | Call | DateShift | EventAggregate;
 
 // ───────────────────────────── declarations ─────────────────────────────
 
@@ -182,6 +208,10 @@ export interface DataDecl extends NodeBase {
   name: Ident;
   key?: Ident;
   period?: Ident;
+  /** `per session`: one row per event (a session, an attempt, a day), several per student */
+  per?: Ident;
+  /** `on session_date`: the date field that dates each event (for weeks, runs, earliest, latest) */
+  dated?: Ident;
   fields: FieldDecl[];
 }
 

@@ -84,6 +84,15 @@ describe("calendar arithmetic", () => {
   });
 });
 
+/** Each student's lines ("status paid"), the same with both deciders (checked here). */
+async function linesOfBoth(source: string, csv: string): Promise<Record<string, string[]>> {
+  const c = compileSource(source);
+  expect(c.diagnostics).toEqual([]);
+  const runs = await Promise.all((["fast", "reference"] as const).map((engine) => runContract(c.ir!, source, [{ label: "students.csv", text: csv }], { engine })));
+  expect(JSON.stringify(runs[0])).toBe(JSON.stringify(runs[1]));
+  return Object.fromEntries(runs[0]!.result!.students.map((s) => [s.id, s.lines.map((l) => `${l.status} ${l.paid}`)]));
+}
+
 describe("dates in a contract", () => {
   const source = `contract "Claim windows" {
   parties { district "D"  provider "P" }
@@ -99,12 +108,7 @@ describe("dates in a contract", () => {
   const csv = "student_id,achieved,submitted\nA,2026-11-30,2027-02-28\nB,2026-11-30,2027-03-01\nC,2026-01-31,\nD,2026-10-31,2027-01-30\n";
 
   it("pays the same with both deciders, to the day", async () => {
-    const c = compileSource(source);
-    expect(c.diagnostics).toEqual([]);
-    const runs = await Promise.all((["fast", "reference"] as const).map((engine) => runContract(c.ir!, source, [{ label: "students.csv", text: csv }], { engine })));
-    expect(JSON.stringify(runs[0])).toBe(JSON.stringify(runs[1]));
-    const lines = Object.fromEntries(runs[0]!.result!.students.map((s) => [s.id, s.lines.map((l) => `${l.status} ${l.paid}`)]));
-    expect(lines).toEqual({
+    expect(await linesOfBoth(source, csv)).toEqual({
       // 30 Nov + 90 days = 28 Feb: submitted on the 90th day is in time; 30 Nov + 3 months = 28 Feb
       A: ["met 100.00", "met 30.00"],
       // 1 Mar is the 91st day: late; 30 Nov + 4 months = 30 Mar is after 1 Mar, so 3 whole months
@@ -132,12 +136,7 @@ describe("the lesser, the greater, the absolute value and a value chosen by a co
   const csv = "student_id,boy,eoy,sessions,english_learner\nA,50,70,12,yes\nB,60,40,3,no\nC,50,,20,no\nD,50,53,8,no\nE,10,30,1,yes\n";
 
   it("pays the same with both deciders, to the cent", async () => {
-    const c = compileSource(source);
-    expect(c.diagnostics).toEqual([]);
-    const runs = await Promise.all((["fast", "reference"] as const).map((engine) => runContract(c.ir!, source, [{ label: "students.csv", text: csv }], { engine })));
-    expect(JSON.stringify(runs[0])).toBe(JSON.stringify(runs[1]));
-    const lines = Object.fromEntries(runs[0]!.result!.students.map((s) => [s.id, s.lines.map((l) => `${l.status} ${l.paid}`)]));
-    expect(lines).toEqual({
+    expect(await linesOfBoth(source, csv)).toEqual({
       // gain 20: $40 * 20 = $800, capped at $600; an English learner: 12 sessions at $12; more than 10 sessions: $100
       A: ["met 600.00", "met 144.00", "met 100.00"],
       // a loss of 20 is 20 points away: paid on max(-20, 0) = 0; 3 sessions at $10; 3 sessions: $20 * 40

@@ -117,6 +117,14 @@ contract "Every construct" version "2.0" {
     passed: boolean
   }
 
+  data visits keyed by student_id per visit on visit_date {
+    visit_date: date
+    minutes: count
+    topic: text
+  }
+
+  data holidays each holiday_date { }
+
   metric growth = eoy_score - boy_score
   metric months_in = month starts from 2026-09-01 through exit_date otherwise 2027-06-30
   metric signals = count of [eoy_score >= 70, attendance_pct >= 90%, growth >= 10]
@@ -125,6 +133,12 @@ contract "Every construct" version "2.0" {
   metric days_in = days_between(2026-09-01, exit_date otherwise 2027-06-30)
   metric capped_gain = min(abs(eoy_score - boy_score), max(growth, 5))
   metric bonus_rate = choose(english_learner, $12, $10)
+  metric reading_visits = count of visits where (topic = "ela" and minutes >= 25)
+  metric visit_minutes = sum of (minutes) over visits
+  metric steady_weeks = count of weeks with at least 2 visits
+  metric streak = longest run of weeks with at least 1 visits where (minutes >= 25) excluding holidays
+  metric first_visit = earliest of (visit_date) over visits
+  metric longest_visit = highest of (minutes) over visits where (topic = "math")
   condition left_early = exit_date + 30 days < 2027-06-30
 
   eligible students when grade in [6, 7, 8] and school not in ["Closed Campus"]
@@ -228,7 +242,7 @@ const ITEM_KINDS: Record<A.Item["$type"], true> = {
 };
 const EXPR_KINDS: Record<A.Expr["$type"], true> = {
   NumberLit: true, MoneyLit: true, PercentLit: true, DateLit: true, StringLit: true, BoolLit: true, NameRef: true, ClauseRef: true,
-  Binary: true, Logical: true, Arithmetic: true, Unary: true, InList: true, IsMissing: true, Otherwise: true, PercentOf: true, MonthStarts: true, CountMet: true, Aggregate: true, Call: true, DateShift: true,
+  Binary: true, Logical: true, Arithmetic: true, Unary: true, InList: true, IsMissing: true, Otherwise: true, PercentOf: true, MonthStarts: true, CountMet: true, Aggregate: true, Call: true, DateShift: true, EventAggregate: true,
 };
 
 /** Every node with a `$type` below `root`, in source order. */
@@ -419,6 +433,10 @@ describe("every construct is rendered", () => {
       "“Days in” means the number of days from 1 September 2026 to (the exit date (exit_date), or 30 June 2027 if it is missing).", // Call
       "“Capped Gain” means the lesser of (the absolute value of (the end-of-year score (eoy_score) minus the beginning-of-year score (boy_score))) and (the greater of Growth and 5).", // Call
       "“Bonus Rate” means $12.00 if the English learner (english_learner), and otherwise $10.00.",
+      "“Reading Visits” means the number of the student's rows in the visits data for which the topic is “ela” and the minutes is at least 25.", // EventAggregate
+      "“Steady Weeks” means the number of calendar weeks (Monday to Sunday, by visit date) holding at least 2 of the student's rows in the visits data.",
+      "“Streak” means the greatest number of consecutive calendar weeks (Monday to Sunday, by visit date) each holding at least 1 of the student's rows in the visits data for which the minutes is at least 25, a week holding a date listed in the holidays data being passed over (it neither counts nor breaks the run).",
+      "The visits data has one row per visit, several for a student, identified by student_id and dated by visit_date.",
       "“Left Early” means that 30 days after the exit date (exit_date) is before 30 June 2027.", // DateShift
       "in the amount of the first of the following tiers that applies:",
       "- (a) if Growth is at least 15: $400.00;",

@@ -39,7 +39,7 @@ export const KEYWORD_DOCS: Readonly<Record<string, WordDoc>> = {
   payment: { summary: "A payment clause of any other kind.", example: 'payment "Materials" pays $25 per student' },
   due: { summary: "The date a milestone must be reached by; it must fall inside the term. Runs before it say \"Not yet due\"." },
   pays: { summary: "The amount a clause pays: money, an expression of money, or tiers." },
-  per: { summary: "`per [eligible | identified | served] student`: the group the clause pays for; one line per student of the group." },
+  per: { summary: "`per [eligible | identified | served] student`: the group the clause pays for; one line per student of the group. In a data set, `per session on session_date`: one row per event, several per student, dated by a field." },
   student: { summary: "Each student of a group; `per student` pays every student in the roster." },
   students: { summary: "A data set name, or a group of students in `… students when …` and aggregates." },
   when: { summary: "The condition a clause, group, tier or level needs. A clause without `when` pays every student of its group." },
@@ -118,6 +118,19 @@ export const TYPE_DOCS: Readonly<Record<string, string>> = {
 /** Usual party roles (any word is accepted). */
 export const PARTY_ROLES: readonly string[] = ["district", "provider", "intermediary", "funder", "payor", "investor", "evaluator"];
 
+/**
+ * The words of aggregates of event rows (names, not keywords: a field may still be called
+ * `latest`), with the snippet completion inserts.
+ */
+export const EVENT_WORD_DOCS: Readonly<Record<string, WordDoc & { snippet?: string }>> = {
+  earliest: { summary: "`earliest of (x) over E [where (…)]`: `x` on the student's row of `E` with the earliest date (the first in the file on a tie); missing when none.", example: "earliest of (session_date) over sessions", snippet: "earliest of (${1:value}) over ${2:sessions}" },
+  latest: { summary: "`latest of (x) over E [where (…)]`: `x` on the student's row of `E` with the latest date: the latest score of several attempts.", example: "latest of (score) over attempts", snippet: "latest of (${1:value}) over ${2:sessions}" },
+  highest: { summary: "`highest of (x) over E [where (…)]`: the greatest `x` among the student's rows of `E`: the best score of several attempts.", example: "highest of (score) over attempts", snippet: "highest of (${1:value}) over ${2:sessions}" },
+  lowest: { summary: "`lowest of (x) over E [where (…)]`: the least `x` among the student's rows of `E`.", example: "lowest of (session_duration) over sessions", snippet: "lowest of (${1:value}) over ${2:sessions}" },
+  longest: { summary: "`longest run of weeks with at least N E [where (…)] [excluding H]`: the most consecutive Monday-to-Sunday weeks each holding at least `N` of the student's rows; weeks holding a date of `H` are passed over.", example: "longest run of weeks with at least 1 sessions excluding holidays", snippet: "longest run of weeks with at least ${1:1} ${2:sessions} where (${3:condition})" },
+  excluding: { summary: "`… excluding holidays`: the weeks of the dates listed in a per-period data set are passed over by a run of weeks." },
+};
+
 /** Markdown for a function's docs: its use and what it gives. */
 export function functionMarkdown(f: FunctionInfo): string {
   return `**${f.name}** (function): ${f.doc}\n\n\`\`\`obc\n${f.usage}\n\`\`\``;
@@ -130,6 +143,8 @@ export function functionMarkdown(f: FunctionInfo): string {
 export function keywordMarkdown(word: string, functions: readonly FunctionInfo[] = []): string | undefined {
   const fn = functions.find((f) => f.name === word);
   if (fn) return functionMarkdown(fn);
+  const ev = EVENT_WORD_DOCS[word];
+  if (ev) return `**${word}** (aggregate of events): ${ev.summary}${ev.example ? `\n\n\`\`\`obc\n${ev.example}\n\`\`\`` : ""}`;
   const doc = KEYWORD_DOCS[word];
   if (doc) return `**${word}** (keyword): ${doc.summary}${doc.example ? `\n\n\`\`\`obc\n${doc.example}\n\`\`\`` : ""}`;
   const type = TYPE_DOCS[word];

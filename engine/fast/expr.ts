@@ -22,7 +22,7 @@
  */
 import type * as A from "../../language/ast.ts";
 import type { ClauseIR } from "../../language/check/ir.ts";
-import { arithmeticRV, callRV, compareOp, emptySum, FALSE, MISSING, monthStarts, shiftRV, TRUE, type RV } from "../evaluate.ts";
+import { eventsOfNone, arithmeticRV, callRV, compareOp, emptySum, FALSE, MISSING, monthStarts, shiftRV, TRUE, type RV } from "../evaluate.ts";
 import { FUNCTIONS } from "../../language/check/functions.ts";
 import { callFunction, shiftDate } from "../functions.ts";
 import { Rational } from "../rational.ts";
@@ -725,6 +725,16 @@ export class Scope {
         };
       }
       case "Aggregate": return this.aggregate(e);
+      // each student's value, computed once from the rows of events (engine/events.ts); a
+      // student with no rows has none joined, and reads the aggregate of no rows
+      case "EventAggregate": {
+        const c = this.name(e.slot!);
+        const none = eventsOfNone(e);
+        if (none.kind === "missing") return c;
+        const g = c.fn;
+        if (c.sk === "rv") return { sk: "rv", fn: (f) => { const v = g(f) as RV; return v.kind === "missing" ? none : v; } };
+        return { sk: c.sk, fn: (f) => { const v = g(f); return v === undefined ? 0 : v; } };
+      }
       case "Call": {
         if (FUNCTIONS.get(e.name)?.lazy) {
           const c = tri(this.compile(e.args[0]!));

@@ -8,6 +8,7 @@
  * disagreement problems and division-by-zero failures, in the same order. Condition traces
  * are built only when asked for. Browser-safe.
  */
+import { slotType } from "../events.ts";
 import type * as A from "../../language/ast.ts";
 import type { ClauseIR, ContractIR, DataSetIR } from "../../language/check/ir.ts";
 import type { CompiledContract } from "../compile.ts";
@@ -124,6 +125,7 @@ export function studentSlots(ir: ContractIR): { fields: Map<string, FieldSlot>; 
     if (ds.key) add(ds.key, "text");
     for (const f of ds.fields) add(f.name, fieldSK(f.type));
   }
+  for (const e of ir.eventAggregates) if (!fields.has(e.slot!)) fields.set(e.slot!, { slot: fields.size, sk: fieldSK(slotType(e)) });
   return { fields, sets };
 }
 

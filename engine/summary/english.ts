@@ -166,6 +166,9 @@ export function kindOf(e: A.Expr, ctx: EnglishContext, seen = new Set<string>())
       return r === "text" ? "text" : r === "date" ? "date" : r === undefined ? "unknown" : "number";
     }
     case "DateShift": return "date";
+    case "EventAggregate":
+      if (e.fn === "count" || e.fn === "weeks" || e.fn === "run") return "number";
+      return e.value ? kindOf(e.value, { ir: ctx.ir }, seen) : "number";
   }
 }
 
@@ -328,6 +331,7 @@ function value(e: A.Expr, ctx: EnglishContext, prec: number): string {
       return prec > 0 ? `(${text})` : text;
     }
     case "Aggregate": return aggregateText(e, ctx, prec);
+    case "EventAggregate": return eventAggregateText(e, ctx, prec);
     case "Call": {
       const f = FUNCTIONS.get(e.name);
       const text = f ? f.english(e.args.map((a) => value(a, ctx, 3))) : `${e.name}(${e.args.map((a) => value(a, ctx, 0)).join(", ")})`;
@@ -359,6 +363,39 @@ function aggregateText(e: A.Aggregate, ctx: EnglishContext, prec: number): strin
     case "count": text = `the number of ${group}${where}`; break;
     case "share": text = e.where ? `the share of ${group}${where}` : `the share of ${group} (all of them)`; break;
     case "sum": text = `the total of ${value(e.value!, rowCtx, 3)} over the ${group}${where}`; break;
+  }
+  return prec > 0 ? `(${text})` : text;
+}
+
+/**
+ * The definition of an aggregate of a student's event rows, in full: which rows, what is
+ * counted, how weeks are counted and which are skipped.
+ */
+export function eventAggregateText(e: A.EventAggregate, ctx: EnglishContext, prec: number): string {
+  const rowCtx: EnglishContext = { ir: ctx.ir };
+  const ds = ctx.ir.dataSets.find((d) => d.name === e.events.name);
+  const rows = `the student's rows in the ${e.events.name} data`;
+  const where = e.where ? ` for which ${condText(cond(e.where, rowCtx), 1)}` : "";
+  const n = e.atLeast?.value ?? "1";
+  const inWeek = `at least ${n} of ${rows}${where}`;
+  const dated = ds?.dated ? `, by ${humanize(ds.dated)}` : "";
+  let text: string;
+  switch (e.fn) {
+    case "count": text = `the number of ${rows}${where}`; break;
+    case "sum": text = `the total of ${value(e.value!, rowCtx, 3)} over ${rows}${where}`; break;
+    case "weeks": text = `the number of calendar weeks (Monday to Sunday${dated}) holding ${inWeek}`; break;
+    case "run":
+      text = `the greatest number of consecutive calendar weeks (Monday to Sunday${dated}) each holding ${inWeek}`;
+      if (e.excluding) text += `, a week holding a date listed in the ${humanize(e.excluding.name)} data being passed over (it neither counts nor breaks the run)`;
+      break;
+    case "earliest":
+    case "latest":
+      text = `${value(e.value!, rowCtx, 3)} on the ${e.fn} of ${rows}${where} (${dated.slice(2)}; the first in the data on a tie), or nothing (missing) when there is no such row`;
+      break;
+    case "highest":
+    case "lowest":
+      text = `the ${e.fn} value of ${value(e.value!, rowCtx, 3)} among ${rows}${where}, or nothing (missing) when there is none`;
+      break;
   }
   return prec > 0 ? `(${text})` : text;
 }
@@ -584,6 +621,7 @@ export function subExpressions(e: A.Expr): A.Expr[] {
     case "CountMet": out.push(...e.items.flatMap(subExpressions)); break;
     case "Call": out.push(...e.args.flatMap(subExpressions)); break;
     case "DateShift": out.push(...subExpressions(e.date), ...subExpressions(e.amount)); break;
+    case "EventAggregate": break;
     case "Aggregate":
       if (e.value) out.push(...subExpressions(e.value));
       if (e.where) out.push(...subExpressions(e.where));

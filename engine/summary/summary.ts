@@ -444,6 +444,8 @@ function dataSetSentence(ds: DataSetIR, c: Ctx): string {
       return `The ${ds.name} data has one row per ${humanize(ds.period ?? "period")} (column ${ds.period}) for the cohort as a whole.`;
     case "student-period":
       return `The ${ds.name} data has one row per ${ds.key ? humanize(ds.key.replace(/_id$/, "")) : c.noun} and ${humanize(ds.period ?? "period")} (columns ${ds.key} and ${ds.period}).`;
+    case "events":
+      return `The ${ds.name} data has one row per ${humanize(ds.decl.per?.name ?? "event")}, several for a ${c.noun}, identified by ${ds.key}${ds.dated ? ` and dated by ${ds.dated}` : ""}.`;
   }
 }
 

@@ -17,7 +17,7 @@ import { checkAmendmentEffects } from "./amend-effects.ts";
 import { versions, type Version } from "./amend.ts";
 import { checkReadings } from "./readings.ts";
 import { checkRules } from "./rules.ts";
-import { ExprChecker, resetNesting, type NameInfo, type Scope } from "./types.ts";
+import { ExprChecker, resetNesting, type EventScopes, type NameInfo, type Scope } from "./types.ts";
 
 export interface CheckOutput {
   value: ContractIR | undefined;
@@ -36,7 +36,16 @@ function mapScope(map: Map<string, NameInfo>, parent?: Scope, extra: Partial<Sco
     rows: extra.rows ?? parent?.rows,
     clauses: extra.clauses ?? parent?.clauses,
     populations: extra.populations ?? parent?.populations,
+    events: extra.events ?? parent?.events,
   };
+}
+
+/** The names one row of a data set reads: its fields, and its key and period columns as text. */
+function rowScope(ds: DataSetIR): Map<string, NameInfo> {
+  const names = new Map(ds.fields.map((f) => [f.name, { type: fieldTy(f.type), missing: f.optional ? new Set([f.name]) : new Set<string>(), kind: "field" as const, span: f.decl.name.span }]));
+  // `count where (deliverable = "roster")`
+  for (const col of [ds.key, ds.period]) if (col && !names.has(col)) names.set(col, { type: "text", missing: new Set<string>(), kind: "field" as const, span: (ds.decl.period ?? ds.decl.key ?? ds.decl.name).span });
+  return names;
 }
 
 export function checkContract(contract: A.Contract): CheckOutput {
@@ -119,6 +128,7 @@ function buildIR(c: A.Contract, diagnostics: Diagnostic[], identity: Version["id
     governance: [],
     tracked: [],
     weights: [],
+    eventAggregates: [],
     amendments: [],
   };
   const taken = new Map<string, A.Span>();
@@ -171,12 +181,14 @@ function buildIR(c: A.Contract, diagnostics: Diagnostic[], identity: Version["id
           diagnostics.push(diag("OBC2004", { name: `'${item.name.name}'` }, { span: item.name.span, label: "declared again here" }, { related: [{ span: prev.decl.name.span, label: "first declared here" }] }));
           break;
         }
-        const kind = item.period ? (item.key ? "student-period" : "period") : "student";
+        const kind = item.per ? "events" : item.period ? (item.key ? "student-period" : "period") : "student";
+        if (item.per && item.period) diagnostics.push(diag("OBC2805", { name: `'${item.name.name}'` }, { span: item.period.span, label: "a period as well as one row per event" }));
         const ds: DataSetIR = {
           name: item.name.name,
           kind,
           key: kind === "period" ? undefined : (item.key?.name ?? "student_id"),
-          period: item.period?.name,
+          period: kind === "events" ? undefined : item.period?.name,
+          ...(item.dated ? { dated: item.dated.name } : {}),
           roster: kind === "student" && !ir.dataSets.some((d) => d.kind === "student"),
           fields: [],
           decl: item,
@@ -195,6 +207,10 @@ function buildIR(c: A.Contract, diagnostics: Diagnostic[], identity: Version["id
           if (kind === "student") {
             if (declareName(f.name)) ir.fields.set(f.name.name, info);
           }
+        }
+        if (item.dated && !ds.fields.some((f) => f.name === item.dated!.name && f.type === "date")) {
+          diagnostics.push(diag("OBC2806", { name: `'${item.dated.name}'`, set: `'${item.name.name}'` }, { span: item.dated.span, label: "not a date field of this data set" }));
+          delete ds.dated;
         }
         ir.dataSets.push(ds);
         break;
@@ -305,11 +321,19 @@ function checkNames(ir: ContractIR, diagnostics: Diagnostic[]): void {
     if (metricState.get(name) === "busy") metricState.set(name, info);
     return metricState.get(name) as NameInfo;
   };
+  // the rows of each data set of events, for `count of sessions where (…)`
+  const events: EventScopes = { sets: new Map(), calendars: new Set(), found: ir.eventAggregates };
+  for (const ds of ir.dataSets) {
+    if (ds.kind === "period") events.calendars.add(ds.name);
+    if (ds.kind !== "events") continue;
+    events.sets.set(ds.name, { scope: mapScope(rowScope(ds)), ...(ds.dated ? { dated: ds.dated } : {}) });
+  }
   // metrics, conditions, groups and weights are decided before any clause: no clause references there
   studentScope = {
     lookup: (name) => studentNames.get(name) ?? lookupMetric(name),
     names: () => [...studentNames.keys(), ...ir.metrics.keys()],
     populations,
+    events,
   };
   for (const name of ir.metrics.keys()) lookupMetric(name);
   const clauseScope: Scope = { ...studentScope, clauses: clauseNames };
@@ -393,8 +417,6 @@ function checkNames(ir: ContractIR, diagnostics: Diagnostic[]): void {
     }
     return ds;
   };
-  const rowScope = (ds: DataSetIR): Map<string, NameInfo> =>
-    new Map(ds.fields.map((f) => [f.name, { type: fieldTy(f.type), missing: f.optional ? new Set([f.name]) : new Set<string>(), kind: "field" as const, span: f.decl.name.span }]));
 
   for (const cohort of ir.cohorts) {
     const d = cohort.decl;

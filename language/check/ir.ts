@@ -20,7 +20,7 @@ export interface FieldInfo {
   decl: A.FieldDecl;
 }
 
-export type DataSetKind = "student" | "period" | "student-period";
+export type DataSetKind = "student" | "period" | "student-period" | "events";
 
 export interface DataSetIR {
   name: string;
@@ -29,6 +29,8 @@ export interface DataSetIR {
   key?: string;
   /** the column holding the period (period and student-period sets) */
   period?: string;
+  /** of a data set of events (`per session on session_date`): the field that dates each row */
+  dated?: string;
   /** true for the first per-student data set: the roster every other set is checked against */
   roster: boolean;
   fields: FieldInfo[];
@@ -110,6 +112,8 @@ export interface ContractIR {
   governance: (A.CommitteeDecl | A.AmendmentRule)[];
   tracked: A.TrackDecl[];
   weights: A.WeightDecl[];
+  /** every aggregate of event rows the contract reads, each with its `slot` set (see engine/events.ts) */
+  eventAggregates: A.EventAggregate[];
   /** later versions of the contract, in the order they take effect (each one cumulative) */
   amendments: { version: string; effective: string; decl: A.AmendmentDecl; ir: ContractIR }[];
 }

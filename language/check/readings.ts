@@ -96,6 +96,7 @@ function children(e: A.Expr): A.Expr[] {
     case "Aggregate": return [...(e.value ? [e.value] : []), ...(e.where ? [e.where] : [])];
     case "Call": return e.args;
     case "DateShift": return [e.date, e.amount];
+    case "EventAggregate": return [];
     default: return [];
   }
 }

@@ -48,7 +48,22 @@ export interface Scope {
   clauses?: Set<string>;
   /** populations that are declared */
   populations?: Set<string>;
+  /**
+   * The data sets of events a student-level expression may aggregate (`count of sessions`),
+   * by name, with the scope of one row and the field that dates the rows, and the per-period
+   * data sets a run may skip the weeks of (`excluding holidays`).
+   */
+  events?: EventScopes;
 }
+
+export interface EventScopes {
+  sets: Map<string, { scope: Scope; dated?: string }>;
+  calendars: Set<string>;
+  /** every event aggregate typed, in order, each given its `slot` */
+  found: A.EventAggregate[];
+}
+
+let eventSlots = 0;
 
 const NUMERIC: ReadonlySet<Ty> = new Set(["number", "integer", "count", "decimal"]);
 
@@ -298,6 +313,8 @@ export class ExprChecker {
         return this.aggregate(e, scope);
       case "Call":
         return this.call(e, scope);
+      case "EventAggregate":
+        return this.eventAggregate(e, scope);
       case "DateShift": {
         const d = this.expr(e.date, scope);
         const n = this.expr(e.amount, scope);
@@ -347,6 +364,51 @@ export class ExprChecker {
       return { type: "error", missing };
     }
     return { type: result, missing };
+  }
+
+  private eventAggregate(e: A.EventAggregate, scope: Scope): Typed {
+    const none = new Set<string>();
+    const set = scope.events?.sets.get(e.events.name);
+    if (!set) {
+      const names = [...(scope.events?.sets.keys() ?? [])];
+      const s = didYouMean(e.events.name, names);
+      this.report(diag("OBC2802", { name: `'${e.events.name}'`, sets: names.length ? names.map((n) => `'${n}'`).join(", ") : "none" }, { span: e.events.span, label: "not a data set of events" },
+        s ? { suggestions: [{ message: `Replace with '${s}'`, span: e.events.span, replacement: s }] } : {}));
+      return { type: "error", missing: none };
+    }
+    if ((e.fn === "weeks" || e.fn === "run" || e.fn === "earliest" || e.fn === "latest") && !set.dated) {
+      this.report(diag("OBC2803", { name: `'${e.events.name}'` }, { span: e.span, label: "the rows have no date" }));
+      return { type: "error", missing: none };
+    }
+    if (e.excluding && !scope.events!.calendars.has(e.excluding.name)) {
+      const names = [...scope.events!.calendars];
+      this.report(diag("OBC2804", { name: `'${e.excluding.name}'`, sets: names.length ? names.map((n) => `'${n}'`).join(", ") : "none" }, { span: e.excluding.span, label: "not a data set of dates" }));
+      return { type: "error", missing: none };
+    }
+    if (e.atLeast && (e.atLeast.value.includes(".") || Number(e.atLeast.value) < 1)) {
+      this.report(diag("OBC3805", { n: e.atLeast.value }, { span: e.atLeast.span, label: "not a whole number of rows" }));
+      return { type: "error", missing: none };
+    }
+    if (e.where) this.condition(e.where, set.scope);
+    let type: Ty = "count";
+    let missing = none;
+    if (e.value) {
+      const v = this.expr(e.value, set.scope);
+      if (v.type === "error") return { type: "error", missing: none };
+      const ordered = isNumeric(v.type) || v.type === "money" || v.type === "percent" || v.type === "score" || v.type === "date";
+      const addable = isNumeric(v.type) || v.type === "money" || v.type === "percent" || v.type === "score";
+      if ((e.fn === "sum" && !addable) || ((e.fn === "highest" || e.fn === "lowest") && !ordered)) {
+        this.report(diag("OBC3002", { op: e.fn === "sum" ? "add up" : `take the ${e.fn} of`, left: tyWords(v.type), right: tyWords(v.type), why: e.fn === "sum" ? "only numbers and amounts can be added" : "only numbers, amounts, scores, percentages and dates are ordered" }, { span: e.value.span, label: tyWords(v.type) }));
+        return { type: "error", missing: none };
+      }
+      type = v.type === "number" ? "decimal" : v.type;
+      // a sum is zero over no rows; the others are missing over no rows
+      if (e.fn !== "sum") missing = new Set([`${e.fn} of ${e.events.name}`]);
+    }
+    e.type = type;
+    if (!e.slot) e.slot = `event:${++eventSlots}`;
+    if (!scope.events!.found.includes(e)) scope.events!.found.push(e);
+    return { type, missing };
   }
 
   private aggregate(e: A.Aggregate, scope: Scope): Typed {

@@ -386,6 +386,59 @@ const ENTRIES: Record<string, Entry> = {
 `,
   },
 
+  OBC2802: {
+    name: "unknown-events", severity: "error", title: "An aggregate of a data set that is not a data set of events",
+    message: "{name} is not a data set of events. The data sets of events are: {sets}.",
+    help: "Declare the data set with one row per event, as in `data sessions keyed by student_id per session on session_date { … }`.",
+    example: `contract "Example" {
+  data students { grade: integer }
+  metric n = count of sessions
+}
+`,
+  },
+  OBC2803: {
+    name: "events-not-dated", severity: "error", title: "Weeks, runs, earliest or latest of rows that have no date",
+    message: "The rows of {name} have no date, so they have no weeks and no earliest or latest row.",
+    help: "Name the field that dates each row where the data set is declared: `per session on session_date`.",
+    example: `contract "Example" {
+  data students { grade: integer }
+  data sessions per session { minutes: count }
+  metric steady = count of weeks with at least 2 sessions
+}
+`,
+  },
+  OBC2804: {
+    name: "unknown-calendar", severity: "error", title: "Weeks excluded by something that is not a data set of dates",
+    message: "{name} is not a per-period data set of dates. The per-period data sets are: {sets}.",
+    help: "Declare the excluded days as a data set with one row per date, as in `data holidays each holiday_date { }`.",
+    example: `contract "Example" {
+  data students { grade: integer }
+  data sessions per session on held_on { held_on: date }
+  metric run = longest run of weeks with at least 1 sessions excluding holidays
+}
+`,
+  },
+  OBC2805: {
+    name: "events-with-period", severity: "error", title: "A data set of events that also has a period",
+    message: "{name} has one row per event, so it has no period column: each row is dated by a field of its own.",
+    help: "Remove `each …` and date the rows with `on <date field>`.",
+    example: `contract "Example" {
+  data students { grade: integer }
+  data sessions each month per session { minutes: count }
+}
+`,
+  },
+  OBC2806: {
+    name: "events-date-field", severity: "error", title: "Rows of events dated by something that is not one of their date fields",
+    message: "{name} is not a date field of {set}.",
+    help: "Declare the field in the data set, with the type date.",
+    example: `contract "Example" {
+  data students { grade: integer }
+  data sessions per session on held_on { minutes: count }
+}
+`,
+  },
+
   OBC2024: {
     name: "bad-contract-id", severity: "error", title: "A contract identifier the ledger cannot use",
     message: "The contract identifier {id} is not usable: write 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or a digit.",
@@ -570,6 +623,18 @@ const ENTRIES: Record<string, Entry> = {
     example: `contract "Example" {
   data students { boy_score: score  fee: money }
   metric most = max(boy_score, fee)
+}
+`,
+  },
+
+  OBC3805: {
+    name: "weeks-at-least", severity: "error", title: "Weeks with at least a number of rows that is not a whole number from 1",
+    message: "Weeks with at least {n} rows: the number of rows must be a whole number, 1 or more.",
+    help: "Write it as `count of weeks with at least 2 sessions`.",
+    example: `contract "Example" {
+  data students { grade: integer }
+  data sessions per session on held_on { held_on: date }
+  metric steady = count of weeks with at least 1.5 sessions
 }
 `,
   },

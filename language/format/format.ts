@@ -205,6 +205,21 @@ function printBare(e: A.Expr): string {
       if (e.where) s += ` where (${printExpr(e.where)})`;
       return s;
     }
+    case "EventAggregate": {
+      const set = e.events.name;
+      const weeks = `weeks with at least ${e.atLeast?.value ?? "1"} ${set}`;
+      let s: string;
+      switch (e.fn) {
+        case "count": s = `count of ${set}`; break;
+        case "sum": s = `sum of (${e.value ? printExpr(e.value) : ""}) over ${set}`; break;
+        case "weeks": s = `count of ${weeks}`; break;
+        case "run": s = `longest run of ${weeks}`; break;
+        default: s = `${e.fn} of (${e.value ? printExpr(e.value) : ""}) over ${set}`;
+      }
+      if (e.where) s += ` where (${printExpr(e.where)})`;
+      if (e.excluding) s += ` excluding ${e.excluding.name}`;
+      return s;
+    }
   }
 }
 
@@ -457,7 +472,9 @@ class Printer {
         let header = `data ${item.name.name}`;
         if (item.key) header += ` keyed by ${item.key.name}`;
         if (item.period) header += ` each ${item.period.name}`;
-        const headerEnd = (item.period ?? item.key ?? item.name).span.end;
+        if (item.per) header += ` per ${item.per.name}`;
+        if (item.dated) header += ` on ${item.dated.name}`;
+        const headerEnd = (item.dated ?? item.per ?? item.period ?? item.key ?? item.name).span.end;
         return this.block(indent, header, start, headerEnd, end, (i) => {
           for (const f of item.fields) this.simple(i, f);
         });

@@ -478,11 +478,15 @@ export class CstToAst {
   private dataDecl(node: CstNode): A.DataDecl {
     const key = this.tok(node, "key");
     const period = this.tok(node, "period");
+    const per = this.tok(node, "per");
+    const dated = this.tok(node, "dated");
     return {
       $type: "DataDecl",
       name: this.ident(this.need(node, "name")),
       key: key ? this.ident(key) : undefined,
       period: period ? this.ident(period) : undefined,
+      ...(per ? { per: this.ident(per) } : {}),
+      ...(dated ? { dated: this.ident(dated) } : {}),
       fields: this.subs(node, "fieldDecl").flatMap((f) => this.tryOr(() => this.fieldDecl(f))),
       span: this.span(node),
     };
@@ -896,6 +900,22 @@ export class CstToAst {
           span: this.span(node),
         };
       case "aggregate": {
+        const events = this.tok(node, "events");
+        const weeks = this.sub(node, "weeksWith");
+        if (events || weeks) {
+          const fn = this.need(node, "fn").image as "count" | "sum";
+          const value = this.sub(node, "value");
+          const where = this.sub(node, "where");
+          return {
+            $type: "EventAggregate",
+            fn: weeks ? "weeks" : fn,
+            events: this.ident(weeks ? this.need(weeks, "events") : events!),
+            ...(value ? { value: this.expression(value) } : {}),
+            ...(where ? { where: this.condition(where) } : {}),
+            ...(weeks ? { atLeast: this.num(this.need(weeks, "atLeast")) } : {}),
+            span: this.span(node),
+          };
+        }
         const fn = this.need(node, "fn").image as A.Aggregate["fn"];
         const popNode = this.sub(node, "populationRef");
         const value = this.sub(node, "value");
@@ -936,6 +956,24 @@ export class CstToAst {
     return { amount, unit: plural, span: this.join(amount.span, tokenSpan(unit)) };
   }
 
+  /** `latest of (score) over attempts where (…)`, `longest run of weeks with at least 1 sessions …`. */
+  private eventTail(word: IToken, tail: CstNode, node: CstNode): A.EventAggregate {
+    const weeks = this.sub(tail, "weeksWith");
+    const value = this.sub(tail, "value");
+    const where = this.sub(tail, "where");
+    const excluding = this.tok(tail, "excluding");
+    return {
+      $type: "EventAggregate",
+      fn: weeks ? "run" : (word.image as A.EventAggregate["fn"]),
+      events: this.ident(weeks ? this.need(weeks, "events") : this.need(tail, "events")),
+      ...(value ? { value: this.expression(value) } : {}),
+      ...(where ? { where: this.condition(where) } : {}),
+      ...(weeks ? { atLeast: this.num(this.need(weeks, "atLeast")) } : {}),
+      ...(excluding ? { excluding: this.ident(excluding) } : {}),
+      span: this.span(node),
+    };
+  }
+
   /** A duration (`90 days`) that is not added to or taken from a date: reported, read as its number. */
   private strayDuration(node: CstNode, amount: A.Expr): A.Expr {
     const unit = this.need(this.needSub(node, "durationUnit"), "unit");
@@ -964,6 +1002,8 @@ export class CstToAst {
     if ((x = t("False"))) return { $type: "BoolLit", value: false, span: tokenSpan(x) };
     if ((x = t("Identifier"))) {
       const name: A.NameRef = { $type: "NameRef", name: x.image, span: tokenSpan(x) };
+      const tail = this.sub(node, "eventTail");
+      if (tail) return this.eventTail(x, tail, node);
       const call = this.sub(node, "callArgs");
       if (call) {
         const close = this.tok(call, "RParen");

@@ -23,6 +23,16 @@ export class NestingTooDeep extends Error {
   }
 }
 
+/** The words that start an aggregate of event rows by a name: `latest of (score) over attempts`. */
+export const EVENT_PICKS = ["earliest", "latest", "highest", "lowest"] as const;
+
+/** Whether `word next` starts an aggregate of event rows: `latest of`, `longest run`. */
+function eventWordAhead(word: IToken, next: IToken): boolean {
+  if (word.tokenType !== T.Identifier) return false;
+  if (word.image === "longest") return next.image === "run";
+  return next.tokenType === T.Of && (EVENT_PICKS as readonly string[]).includes(word.image);
+}
+
 /** Whether a token is the unit of a duration (`days`, `weeks`, `months`, `day`, `week`, `month`). */
 function unitAhead(t: IToken): boolean {
   const k = t.tokenType;
@@ -392,6 +402,15 @@ class ObcParser extends CstParser {
     this.OPTION2(() => {
       this.CONSUME(T.Each);
       this.CONSUME2(T.NameLike, { LABEL: "period" });
+    });
+    // `per session on session_date`: one row per event, dated by a date field
+    this.OPTION3(() => {
+      this.CONSUME(T.Per);
+      this.CONSUME4(T.NameLike, { LABEL: "per" });
+      this.OPTION4(() => {
+        this.CONSUME(T.On);
+        this.CONSUME5(T.NameLike, { LABEL: "dated" });
+      });
     });
     this.CONSUME(T.LCurly);
     this.MANY(() => this.SUBRULE(this.fieldDecl));
@@ -989,12 +1008,16 @@ class ObcParser extends CstParser {
         ALT: () => {
           this.CONSUME(T.Identifier);
           this.OPTION4({
-            GATE: () => this.LA(1).tokenType === T.LParen || unitAhead(this.LA(1)),
+            GATE: () => this.LA(1).tokenType === T.LParen || unitAhead(this.LA(1)) || eventWordAhead(this.LA(0), this.LA(1)),
             DEF: () =>
-              this.OR4((this.alts["primary.OR4"] ??= [
-                { ALT: () => this.SUBRULE(this.callArgs) },
-                { ALT: () => this.SUBRULE2(this.durationUnit) },
-              ])),
+              this.OR4({
+                IGNORE_AMBIGUITIES: true,
+                DEF: (this.alts["primary.OR4"] ??= [
+                  { ALT: () => this.SUBRULE(this.callArgs) },
+                  { GATE: () => unitAhead(this.LA(1)), ALT: () => this.SUBRULE2(this.durationUnit) },
+                  { GATE: () => eventWordAhead(this.LA(0), this.LA(1)), ALT: () => this.SUBRULE(this.eventTail) },
+                ]),
+              }),
           });
         },
       },
@@ -1009,6 +1032,61 @@ class ObcParser extends CstParser {
       { ALT: () => this.SUBRULE(this.countOf) },
       { ALT: () => this.SUBRULE(this.aggregate) },
     ]));
+  });
+
+  /**
+   * What follows `earliest`, `latest`, `highest` or `lowest` (`of (score) over attempts`) or
+   * `longest` (`run of weeks with at least 1 sessions`), then the rows' condition and, for a
+   * run, the weeks it skips: `where (…) excluding holidays`.
+   */
+  eventTail = this.RULE("eventTail", () => {
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: (this.alts["eventTail.OR"] ??= [
+        {
+          ALT: () => {
+            this.CONSUME(T.Of);
+            this.CONSUME(T.LParen);
+            this.nested(() => this.SUBRULE(this.expression, { LABEL: "value" }));
+            this.CONSUME(T.RParen);
+            this.CONSUME(T.Over);
+            this.CONSUME(T.Identifier, { LABEL: "events" });
+          },
+        },
+        {
+          GATE: () => this.LA(1).image === "run",
+          ALT: () => {
+            this.CONSUME2(T.Identifier, { LABEL: "run" });
+            this.CONSUME2(T.Of);
+            this.SUBRULE(this.weeksWith);
+          },
+        },
+      ]),
+    });
+    this.OPTION(() => {
+      this.CONSUME(T.Where);
+      this.CONSUME2(T.LParen);
+      this.nested(() => this.SUBRULE2(this.expression, { LABEL: "where" }));
+      this.CONSUME2(T.RParen);
+    });
+    this.OPTION2({
+      GATE: () => this.LA(1).image === "excluding",
+      DEF: () => {
+        this.CONSUME3(T.Identifier, { LABEL: "excludingWord" });
+        this.CONSUME4(T.Identifier, { LABEL: "excluding" });
+      },
+    });
+  });
+
+  /** `weeks with at least 2 sessions`: the weeks in which a student has at least so many rows. */
+  weeksWith = this.RULE("weeksWith", () => {
+    this.CONSUME(T.Weeks);
+    this.CONSUME(T.With);
+    // `at least`: words only here, so a field may still be called `least`
+    this.OR((this.alts["weeksWith.OR"] ??= [{ GATE: () => this.LA(1).image === "at", ALT: () => this.CONSUME(T.Identifier, { LABEL: "at" }) }]));
+    this.OR2((this.alts["weeksWith.OR2"] ??= [{ GATE: () => this.LA(1).image === "least", ALT: () => this.CONSUME2(T.Identifier, { LABEL: "least" }) }]));
+    this.CONSUME(T.NumberLit, { LABEL: "atLeast" });
+    this.CONSUME3(T.Identifier, { LABEL: "events" });
   });
 
   /** `(a, b)` after a function's name: `days_between(achieved_on, submitted_on)`. */
@@ -1059,7 +1137,11 @@ class ObcParser extends CstParser {
           ]);
           this.OPTION(() => {
             this.CONSUME(T.Of);
-            this.SUBRULE(this.populationRef);
+            this.OR3((this.alts["aggregate.OR3"] ??= [
+              { ALT: () => this.SUBRULE(this.populationRef) },
+              { ALT: () => this.SUBRULE(this.weeksWith) },
+              { ALT: () => this.CONSUME(T.Identifier, { LABEL: "events" }) },
+            ]));
           });
         },
       },
@@ -1072,7 +1154,10 @@ class ObcParser extends CstParser {
           this.CONSUME(T.RParen);
           this.OPTION2(() => {
             this.CONSUME(T.Over);
-            this.SUBRULE2(this.populationRef);
+            this.OR4((this.alts["aggregate.OR4"] ??= [
+              { ALT: () => this.SUBRULE2(this.populationRef) },
+              { ALT: () => this.CONSUME2(T.Identifier, { LABEL: "events" }) },
+            ]));
           });
         },
       },

@@ -381,7 +381,7 @@ function measureUses(items: A.Item[], args: Map<string, ArgValue>): Map<string, 
 
 const EXPR_TYPES = new Set([
   "NumberLit", "MoneyLit", "PercentLit", "DateLit", "StringLit", "BoolLit", "NameRef", "ClauseRef", "Binary", "Logical", "Arithmetic", "Unary",
-  "InList", "IsMissing", "Otherwise", "PercentOf", "MonthStarts", "CountMet", "Aggregate", "Call", "DateShift",
+  "InList", "IsMissing", "Otherwise", "PercentOf", "MonthStarts", "CountMet", "Aggregate", "Call", "DateShift", "EventAggregate",
 ]);
 
 /**

@@ -8,7 +8,7 @@
  * offered after a closing quote or inside a quote that is not a clause reference, and no list
  * is shown while the word typed is already complete (one of the suggestions, as typed).
  */
-import { functionMarkdown, KEYWORD_DOCS, PARTY_ROLES, TYPE_DOCS } from "../docs.ts";
+import { EVENT_WORD_DOCS, functionMarkdown, KEYWORD_DOCS, PARTY_ROLES, TYPE_DOCS } from "../docs.ts";
 import { AMENDMENT_WORDS, FREQUENCIES } from "../words.ts";
 import type { AnalysisStore } from "../store.ts";
 import { KEYWORDS, LANGUAGE_ID, STATEMENT_WORDS } from "./language.ts";
@@ -144,6 +144,20 @@ export function registerCompletion(monaco: Monaco, store: AnalysisStore): M.IDis
           documentation: { value: functionMarkdown(f) },
         });
       }
+      for (const [w, d] of Object.entries(EVENT_WORD_DOCS)) {
+        add("metric", {
+          label: w, kind: K.Function, detail: "aggregate of events",
+          insertText: d.snippet ?? w,
+          insertTextRules: monaco.languages.CompletionItemInsertTextRule.InsertAsSnippet,
+          documentation: { value: d.summary },
+        });
+      }
+      add("metric", {
+        label: "count of weeks with at least", kind: K.Function, detail: "aggregate of events",
+        insertText: "count of weeks with at least ${1:2} ${2:sessions} where (${3:condition})",
+        insertTextRules: monaco.languages.CompletionItemInsertTextRule.InsertAsSnippet,
+        documentation: { value: "`count of weeks with at least N E [where (…)]`: the Monday-to-Sunday weeks holding at least `N` of the student's rows of `E`." },
+      });
       for (const t of Object.keys(TYPE_DOCS).filter((t) => !KEYWORDS.includes(t))) add("type", { label: t, kind: K.TypeParameter, insertText: t, detail: "data type", documentation: TYPE_DOCS[t]! });
       for (const f of FREQUENCIES) add("frequency", { label: f, kind: K.EnumMember, insertText: f, detail: "frequency" });
       return completionList(items, word.word);
