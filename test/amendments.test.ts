@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { compileSource } from "../language/driver.ts";
 import { runContract } from "../engine/index.ts";
@@ -197,5 +198,33 @@ describe("the contract at one version", () => {
     const amended = await runContract(contractAtVersion(ir, "1.1")!, split, files, { asOf: "2026-10-01" });
     // every clause follows version 1.1, whatever its date: "Early" is simply not yet due
     expect(paidByStudent(amended)["A"]).toBe("early=0.00 midyear_attendance=0.00 midyear_growth=0.00 algebra_ready=900.00 stretch=0.00");
+  });
+});
+
+describe("an amended contract (test/fixtures/amended-reading): two amendments against figures computed without OBC", () => {
+  const dir = "test/fixtures/amended-reading";
+  const source = readFileSync(`${dir}/contract.obc`, "utf8");
+  const files = [{ label: "students.csv", text: readFileSync(`${dir}/students.csv`, "utf8"), dataSet: "students" }];
+  // written by expected.py from the CSV and the terms as the contract states them
+  const expected = JSON.parse(readFileSync(`${dir}/expected.json`, "utf8")) as Record<string, { students: Record<string, { lines: Record<string, string>; total: string }>; total: string }>;
+  const ir = compileSource(source).ir!;
+  const cases: [string, { asOf?: string; version?: string }][] = [
+    ["as-of 2026-12-01", { asOf: "2026-12-01" }],
+    ["as-of 2027-03-15", { asOf: "2027-03-15" }],
+    ["as-of 2027-06-30", { asOf: "2027-06-30" }],
+    ["version 1.0", { version: "1.0" }],
+    ["version 1.1", { version: "1.1" }],
+    ["version 1.2", { version: "1.2" }],
+  ];
+  it.each(cases)("%s", async (name, { asOf, version }) => {
+    const want = expected[name]!;
+    for (const engine of ["reference", "fast"] as const) {
+      const contract = version !== undefined ? contractAtVersion(ir, version)! : ir;
+      const r = (await runContract(contract, source, files, { engine, ...(asOf ? { asOf } : {}) })).result!;
+      const got = Object.fromEntries(r.students.map((s) => [s.id, { lines: Object.fromEntries(s.lines.map((l) => [l.clause, l.paid])), total: s.total }]));
+      expect(got, `${name}, ${engine}`).toEqual(want.students);
+      expect(r.totals.paid).toBe(want.total);
+      if (version !== undefined) expect(new Set(r.students.flatMap((s) => s.lines.map((l) => l.version)))).toEqual(new Set([version]));
+    }
   });
 });
