@@ -17,6 +17,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { compileRules, runContract } from "../engine/index.ts";
 import { summarize } from "../engine/summary/index.ts";
 import { compileSource } from "../language/driver.ts";
+import { renderText } from "../language/diagnostics/render.ts";
 import { format } from "../language/format/index.ts";
 import { MAX_DEFINITION_DEPTH, MAX_NESTING, MAX_SOURCE_LENGTH, MAX_SYNTAX_ERRORS } from "../language/limits.ts";
 import { scan } from "../language/syntax/lex.ts";
@@ -177,6 +178,36 @@ describe("F06: the lexer reads each character once, and stops after a hundred pr
     expect(r.timedOut).toBe(false);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("error[OBC1003]: I don't understand the character '@' here.");
+    // the snippet shows a window of the line, not the megabyte
+    expect(r.stdout.length).toBeLessThan(1_000);
+    expect(r.stdout).toContain(`1 | ${"@".repeat(240)}…`);
+  });
+
+  it("a long line is shown as a window around the span, with the carets under it", () => {
+    const text = `contract "Bounds" {\n  data students keyed by student_id { a: score  b: score }\n  metric m = ${"a + ".repeat(300)}zz + ${"b + ".repeat(300)}1\n}\n`;
+    const d = compileSource(text).diagnostics;
+    expect(d.map((x) => x.code)).toEqual(["OBC2001"]);
+    const lines = renderText(d, text, "long.obc").split("\n");
+    const at = lines.findIndex((l) => l.startsWith("3 |"));
+    expect(lines[at]).toBe(`3 | …${"a + ".repeat(15)}zz${" + b".repeat(15)}…`);
+    expect(lines[at + 1]).toBe(`  | ${" ".repeat(61)}^^ not declared`);
+    // a name of 200,000 characters: the message shows its first 400 characters, and no suggestion is sought
+    const huge = `contract "Bounds" {\n  metric m = ${"x".repeat(200_000)} + 1\n}\n`;
+    const h = compileSource(huge).diagnostics;
+    expect(h.map((x) => x.code)).toEqual(["OBC2001"]);
+    expect(h[0]!.message).toBe(`I can't find a field, metric or condition named '${"x".repeat(399)}….`);
+    expect(renderText(h, huge, "huge.obc").length).toBeLessThan(2_000);
+  });
+
+  it("a line of a million tabs renders in one pass; control characters show as signs, never act on the terminal", () => {
+    const tabs = "\t".repeat(1_000_000) + "@";
+    const out = renderText(compileSource(tabs).diagnostics, tabs, "tabs.obc");
+    expect(out).toContain("tabs.obc:1:1000001");
+    expect(out.length).toBeLessThan(1_500);
+    const esc = `contract "A" {\n  metric m = "\u001b[2J\u202e" @\u0007\n}\n`;
+    const shown = renderText(compileSource(esc).diagnostics, esc, "esc.obc");
+    expect(shown).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
+    expect(shown).toContain("2 |   metric m = \"␛[2J\ufffd\" @␇");
   });
 
   it("a megabyte of separate problems: the first hundred, then where reading stopped", () => {

@@ -1146,15 +1146,27 @@ export function placeholders(template: string): string[] {
   return [...new Set(Array.from(template.matchAll(PLACEHOLDER), (m) => m[1]))];
 }
 
+/** A value longer than this many characters is shortened in a message (a name or text from the contract can be of any length). */
+const MAX_PARAM_LENGTH = 500;
+
+/** A value as a message shows it: whole, or its first 400 characters and "…" when it is longer than {@link MAX_PARAM_LENGTH}. */
+function paramText(value: unknown): string {
+  const s = String(value);
+  if (s.length <= MAX_PARAM_LENGTH) return s;
+  const cut = s.charCodeAt(399) >= 0xd800 && s.charCodeAt(399) <= 0xdbff ? 399 : 400;
+  return s.slice(0, cut) + "…";
+}
+
 /**
  * Fills `{placeholders}` in a template.
  * @param template text with `{name}` placeholders
  * @param params values by placeholder name
- * @returns the filled text; placeholders without a value are left as written
+ * @returns the filled text; placeholders without a value are left as written, and a value
+ *   longer than 500 characters is shortened (so a message stays readable and bounded)
  */
 export function fillTemplate(template: string, params: Params): string {
   return template.replace(PLACEHOLDER, (whole, key: string) =>
-    Object.hasOwn(params, key) ? String(params[key]) : whole,
+    Object.hasOwn(params, key) ? paramText(params[key]) : whole,
   );
 }
 

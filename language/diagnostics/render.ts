@@ -42,11 +42,61 @@ function displayWidth(text: string, end: number): number {
   return col;
 }
 
-/** Expands tabs to the same tab stops used for the carets. */
+/** Expands tabs to the same tab stops used for the carets (in one pass: a line of tabs costs its length). */
 function expandTabs(text: string): string {
   let out = "";
-  for (const ch of text) out += ch === "\t" ? " ".repeat(TAB_WIDTH - (displayWidth(out, out.length) % TAB_WIDTH)) : ch;
+  let col = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 9) {
+      const n = TAB_WIDTH - (col % TAB_WIDTH);
+      out += " ".repeat(n);
+      col += n;
+    } else {
+      out += text[i];
+      if (!(c >= 0xdc00 && c <= 0xdfff && i > 0 && isHighSurrogate(text.charCodeAt(i - 1)))) col++;
+    }
+  }
   return out;
+}
+
+const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
+const isLowSurrogate = (c: number) => c >= 0xdc00 && c <= 0xdfff;
+
+/**
+ * Characters that would act on a terminal instead of showing (control characters, and the
+ * bidirectional overrides that reorder what is shown) replaced by a visible sign of the same
+ * width: NUL shows as ␀, ESC as ␛, DEL as ␡, the others as �. Line breaks are kept when
+ * `keepNewlines` is set (messages); a snippet line has none.
+ */
+function visible(text: string, keepNewlines = false): string {
+  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (ch) => {
+    const c = ch.charCodeAt(0);
+    if (c === 10 && keepNewlines) return ch;
+    if (c < 0x20) return String.fromCharCode(0x2400 + c);
+    if (c === 0x7f) return "\u2421";
+    return "\ufffd";
+  });
+}
+
+/** A source line longer than this many characters is shown as a window around the span. */
+const MAX_SNIPPET = 240;
+/** How much of such a line is shown before (and after) the span. */
+const SNIPPET_CONTEXT = 60;
+
+/**
+ * The part of a line that a snippet shows: the whole line, or for a long line a window around
+ * columns [from, to) marked with "…" where it was cut, so a diagnostic stays a few lines long
+ * whatever the line's length.
+ */
+function snippetWindow(text: string, from: number, to: number): { shown: string; from: number; to: number; before: string; after: string } {
+  if (text.length <= MAX_SNIPPET) return { shown: text, from, to, before: "", after: "" };
+  let lo = Math.max(0, Math.min(from, text.length) - SNIPPET_CONTEXT);
+  let hi = Math.min(text.length, lo + MAX_SNIPPET, Math.max(to, from + 1) + SNIPPET_CONTEXT);
+  if (lo > 0 && isLowSurrogate(text.charCodeAt(lo))) lo--;
+  if (hi < text.length && isLowSurrogate(text.charCodeAt(hi))) hi++;
+  const clamp = (x: number) => Math.max(lo, Math.min(x, hi)) - lo;
+  return { shown: text.slice(lo, hi), from: clamp(from), to: clamp(Math.max(to, from)), before: lo > 0 ? "…" : "", after: hi < text.length ? "…" : "" };
 }
 
 function plural(n: number, word: string): string {
@@ -97,28 +147,27 @@ function renderOne(d: Diagnostic, index: LineIndex, fileName: string, paint: Pai
   const snippet = (l: Label, style: keyof typeof ANSI) => {
     const start = index.position(l.span.start);
     const end = index.position(Math.max(l.span.start, l.span.end));
-    const text = index.lineText(start.line);
-    const from = start.column - 1;
-    const to = end.line === start.line ? end.column - 1 : Math.max(text.length, from);
-    const indent = displayWidth(text, from);
-    const carets = "^".repeat(Math.max(1, displayWidth(text, to) - indent));
-    const label = l.label ? ` ${paint(style, l.label)}` : "";
+    const line = index.lineText(start.line);
+    const w = snippetWindow(line, start.column - 1, end.line === start.line ? end.column - 1 : Math.max(line.length, start.column - 1));
+    const indent = w.before.length + displayWidth(w.shown, w.from);
+    const carets = "^".repeat(Math.max(1, w.before.length + displayWidth(w.shown, w.to) - indent));
+    const label = l.label ? ` ${paint(style, visible(l.label))}` : "";
     return [
       bar,
-      `${paint("gutter", `${String(start.line).padStart(width)} |`)} ${expandTabs(text)}`.trimEnd(),
+      `${paint("gutter", `${String(start.line).padStart(width)} |`)} ${w.before}${visible(expandTabs(w.shown))}${w.after}`.trimEnd(),
       `${bar} ${" ".repeat(indent)}${paint(style, carets)}${label}`,
     ];
   };
 
   const lines = [
-    `${paint(d.severity, `${d.severity}[${d.code}]`)}: ${paint("bold", d.message)}`,
+    `${paint(d.severity, `${d.severity}[${d.code}]`)}: ${paint("bold", visible(d.message, true))}`,
     where(d.primary.span, d.clause),
     ...snippet(d.primary, d.severity),
   ];
   for (const r of d.related) {
-    lines.push(bar, `${paint("note", "note")}: ${r.label}`, where(r.span), ...snippet({ span: r.span, label: "" }, "note"));
+    lines.push(bar, `${paint("note", "note")}: ${visible(r.label, true)}`, where(r.span), ...snippet({ span: r.span, label: "" }, "note"));
   }
-  if (d.help !== undefined) lines.push(bar, `${pad} ${paint("gutter", "=")} ${paint("bold", "help")}: ${d.help}`);
+  if (d.help !== undefined) lines.push(bar, `${pad} ${paint("gutter", "=")} ${paint("bold", "help")}: ${visible(d.help, true)}`);
   return lines.join("\n");
 }
 

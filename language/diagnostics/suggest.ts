@@ -32,18 +32,27 @@ function squash(name: string): string {
 }
 
 /**
+ * Names longer than this get no suggestion: nobody misspells a name that long, and comparing
+ * costs the product of the lengths.
+ */
+const MAX_SUGGESTED_LENGTH = 64;
+
+/**
  * The closest known name to a misspelt one.
  * @param name the name as written
  * @param candidates the names in scope, in preference order (earlier wins ties)
  * @returns the best candidate within distance max(1, floor(name.length / 3)), or one that
- *   differs only in case or underscores; undefined when none is close or name is itself a candidate
+ *   differs only in case or underscores; undefined when none is close, name is itself a
+ *   candidate, or name is longer than 64 characters
  */
 export function didYouMean(name: string, candidates: readonly string[]): string | undefined {
-  if (candidates.includes(name)) return undefined;
+  if (name.length > MAX_SUGGESTED_LENGTH || candidates.includes(name)) return undefined;
   const limit = Math.max(1, Math.floor(name.length / 3));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
+    // the distance is at least the difference in length: a candidate that far off is not compared
+    if (Math.abs(c.length - name.length) > limit && squash(c) !== squash(name)) continue;
     const dist = squash(c) === squash(name) ? 0 : editDistance(name, c);
     if (dist <= limit && dist < bestDistance) {
       best = c;
