@@ -82,7 +82,7 @@ export async function withLedger<T>(io: CommandIO, command: string, target: stri
   try {
     return await fn(ledger);
   } catch (e) {
-    if (e instanceof LedgerRefusal) throw new CommandError(EXIT.data, e.message);
+    if (e instanceof LedgerRefusal) throw new CommandError(e.kind === "internal" ? EXIT.internal : EXIT.data, e.message);
     throw e;
   } finally {
     await ledger.close();

@@ -63,7 +63,8 @@ export const ATTESTING_ROLES = ["district", "evaluator"] as const;
 export class LedgerRefusal extends Error {
   override name = "LedgerRefusal";
   constructor(
-    readonly kind: "identity" | "drop" | "shrink" | "reversal" | "attestation" | "data",
+    /** "internal": the run broke OBC's own guarantees (OBC9001), a bug in OBC; every other kind is the input's */
+    readonly kind: "identity" | "drop" | "shrink" | "reversal" | "attestation" | "data" | "internal",
     message: string,
   ) {
     super(message);

@@ -51,12 +51,15 @@ export function checkFilesAreDrop(files: readonly ReadFile[], drop: DropRecord):
 }
 
 /**
- * Why a run must not be settled, or undefined when it may: the run stopped, an internal error
- * (OBC9001) was reported, the data has errors, or rows were rejected.
+ * Why a run must not be settled, or undefined when it may: an internal error (OBC9001) was
+ * reported (kind "internal": a bug in OBC, exit 70), or the run stopped, the data has errors
+ * or rows were rejected (kind "data", exit 3).
  */
-export function runRefusal(out: RunOutput): string | undefined {
+export function runRefusal(out: RunOutput): { kind: "internal" | "data"; message: string } | undefined {
   const problems = [...out.problems, ...(out.result?.dataQuality.problems ?? [])];
-  if (problems.some((p) => p.code === "OBC9001")) return "the run reported an internal error (OBC9001), so its payments cannot be trusted; nothing was settled (please report it)";
+  if (problems.some((p) => p.code === "OBC9001") || out.result?.internalError) {
+    return { kind: "internal", message: "the run reported an internal error (OBC9001), so its payments cannot be trusted; nothing was settled (please report it)" };
+  }
   const errors = new Set(problems.filter((p) => p.severity === "error").map((p) => JSON.stringify([p.code, p.file, p.row ?? null, p.column ?? null, p.rule])));
   const rejected = (out.result?.dataQuality.files ?? []).filter((f) => f.rowsRejected > 0);
   const nRejected = rejected.reduce((a, f) => a + f.rowsRejected, 0);
@@ -65,7 +68,10 @@ export function runRefusal(out: RunOutput): string | undefined {
       errors.size > 0 ? `${errors.size} data error${errors.size === 1 ? "" : "s"}` : "",
       nRejected > 0 ? `${nRejected} rejected row${nRejected === 1 ? "" : "s"} (${rejected.map((f) => f.file).join(", ")})` : "",
     ].filter(Boolean);
-    return `the data has ${parts.length > 0 ? parts.join(" and ") : "problems that stopped the run"}; settlement needs every row accepted, so nothing was settled (see obc run --json for where)`;
+    return {
+      kind: "data",
+      message: `the data has ${parts.length > 0 ? parts.join(" and ") : "problems that stopped the run"}; settlement needs every row accepted, so nothing was settled (see obc run --json for where)`,
+    };
   }
   return undefined;
 }
@@ -104,7 +110,7 @@ export async function settleFromFiles(ledger: Ledger, input: SettleFromFilesInpu
 export async function strictRun(ir: ContractIR, source: string, files: readonly ReadFile[], asOf: string): Promise<RunOutput> {
   const run = await runContract(ir, source, files.map((f) => f.data), { asOf, strict: true });
   const refusal = runRefusal(run);
-  if (refusal) throw Object.assign(new LedgerRefusal("data", refusal), { run });
+  if (refusal) throw Object.assign(new LedgerRefusal(refusal.kind, refusal.message), { run });
   return run;
 }
 

@@ -386,7 +386,7 @@ export async function deskRoutes(o: DeskOptions): Promise<ExtraRoutes> {
     } catch (e) {
       if (e instanceof HttpError) send(res, e.status, error(e.code, e.message));
       else if (e instanceof BodyError) send(res, e.status, error(e.code, e.message));
-      else if (e instanceof LedgerRefusal) send(res, 409, error(`refused-${e.kind}`, e.message));
+      else if (e instanceof LedgerRefusal) send(res, e.kind === "internal" ? 500 : 409, error(`refused-${e.kind}`, e.message));
       else send(res, 500, error("internal", "internal error"));
       return true;
     }
