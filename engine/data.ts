@@ -111,14 +111,16 @@ export const DATA_CODES = {
   headerLooksLikeData: "OBC5016",
   noKnownColumns: "OBC5017",
   notUtf8: "OBC5018",
+  noUsableStudent: "OBC5020",
 } as const;
 
 /** Problems about a file as a whole (it could not be read, matched or used): they stop the run. */
-const FILE_LEVEL = new Set(["OBC5010", "OBC5011", "OBC5012", "OBC5014", "OBC5015", "OBC5016", "OBC5017", "OBC5019"]);
+const FILE_LEVEL = new Set(["OBC5010", "OBC5011", "OBC5012", "OBC5014", "OBC5015", "OBC5016", "OBC5017", "OBC5019", "OBC5020"]);
 
 /**
  * Whether a problem stops the run whatever the options: a file that cannot be read as a table,
- * matched to a data set or used at all, a data set without a file, a roster without rows.
+ * matched to a data set or used at all, a data set without a file, a roster without rows or
+ * with none usable.
  */
 export function stopsTheRun(p: DataProblem): boolean {
   return p.severity === "error" && (FILE_LEVEL.has(p.code) || p.code === DATA_CODES.emptyFile);

@@ -29,12 +29,13 @@
  *   required, warning when optional). Undeclared columns get an OBC5006 warning, unnamed columns
  *   one when they hold data.
  * - A file without rows is OBC5007: a warning, or an error for the roster (nobody could be paid).
+ *   A roster whose every row was rejected is OBC5020, an error that stops the run as well.
  *
  * Privacy: problem messages name only the file, the row, the column and the rule, never a cell
  * value or a student id. Browser-safe.
  */
 import type { DataDecl, FieldDecl, FieldTypeName } from "../language/ast.ts";
-import { csvSource, dataProblem as problem, type CsvSource } from "./csv.ts";
+import { csvSource, dataProblem as problem, registeredProblem, type CsvSource } from "./csv.ts";
 import {
   DATA_CODES,
   emptyFileProblem,
@@ -454,9 +455,13 @@ export class DataSetLoader {
     const unnamed = this.unnamed.flatMap((i, u) => (this.unnamedData[u] ? [problem(DATA_CODES.unknownColumn, "warning", this.file, "unnamed-column",
       `The file ${this.file} has a column without a name (column ${i + 1}) that holds data; it is ignored.`, { column: `column ${i + 1}` })] : []));
     const noRows = this.rowsRead === 0 ? [emptyFileProblem(this.file, this.isEmpty, this.roster)] : [];
+    // a roster whose every row was rejected pays nobody: that stops the run as an empty one does
+    const noneUsable = this.roster && this.rowsRead > 0 && this.accepted === 0
+      ? [registeredProblem(DATA_CODES.noUsableStudent, this.file, "no-usable-student", { rows: this.rowsRead === 1 ? "1 row" : `${this.rowsRead} rows` })]
+      : [];
     const problems = this.noKnown
       ? [...carried, this.noKnown]
-      : [...carried, ...this.headerProblems, ...unnamed, ...noRows, ...this.columnProblems, ...this.rowProblems];
+      : [...carried, ...this.headerProblems, ...unnamed, ...noRows, ...this.columnProblems, ...this.rowProblems, ...noneUsable];
     return {
       file: this.file,
       dataSet: this.decl.name.name,

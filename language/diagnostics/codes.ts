@@ -1101,6 +1101,11 @@ const ENTRIES: Record<string, Entry> = {
     message: "The workbook {file} cannot be read: {reason}.",
     help: "To use it, {action}. Nothing in this file was used.",
   },
+  OBC5020: {
+    name: "no-usable-student", severity: "error", title: "A roster none of whose rows could be used",
+    message: "Every row of {file} was rejected ({rows}), and it holds the roster, so no student could be paid.",
+    help: "Fix the problems listed for this file (a missing id column, or a problem on every row) and run again.",
+  },
   OBC9002: {
     name: "check-failed", severity: "error", title: "OBC could not finish checking a contract (a bug in OBC)",
     message: "I could not finish checking this contract: {reason}. This is a bug in OBC, not a mistake in the contract; please report it.",
