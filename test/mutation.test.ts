@@ -8,8 +8,6 @@
  * The seed is fixed so a failure is reproducible; fast-check prints the shrunk mutation
  * list and the assertion message quotes the mutated text.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileSource } from "../language/driver.ts";
@@ -18,9 +16,7 @@ import { renderText, toJson } from "../language/diagnostics/render.ts";
 import type { Diagnostic } from "../language/diagnostics/types.ts";
 import { obcLexer } from "../language/syntax/tokens.ts";
 import type { Resolver } from "../language/templates/expand.ts";
-import { nodeResolver } from "../stdlib/node-resolver.ts";
-import { CHARS, POOL } from "./fuzz/contracts.ts";
-import { REPO_ROOT, corpusFiles, repoPath } from "./diagnostics/corpus.ts";
+import { CHARS, POOL, contractSeeds } from "./fuzz/contracts.ts";
 
 /** fixed for reproducibility; set MUTATION_SEED to explore other mutants locally */
 const SEED = Number(process.env["MUTATION_SEED"] ?? 20_260_901);
@@ -28,36 +24,11 @@ const SOUP_RUNS = 1_000;
 
 // ───────────── the valid contracts ─────────────
 
-interface Seed {
-  name: string;
-  text: string;
-  /** offsets [start, end) of each token, in order */
-  tokens: { start: number; end: number }[];
-  /** finds templates: the library, and project templates next to the contract */
-  resolver: Resolver;
-}
-
-function seedOf(path: string): Seed {
-  const text = readFileSync(path, "utf8");
-  const lex = obcLexer.tokenize(text);
-  const tokens = lex.tokens.map((t) => ({ start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1 }));
-  return { name: repoPath(path), text, tokens, resolver: nodeResolver(path) };
-}
-
-const examplesDir = join(REPO_ROOT, "examples");
-const seeds: Seed[] = [
-  ...readdirSync(examplesDir)
-    .sort()
-    .flatMap((d) =>
-      readdirSync(join(examplesDir, d))
-        .filter((f) => f.endsWith(".obc"))
-        .sort()
-        .map((f) => seedOf(join(examplesDir, d, f))),
-    ),
-  ...corpusFiles("good").map((f) => seedOf(f.path)),
-  ...corpusFiles("warn").map((f) => seedOf(f.path)),
-];
-
+/** The valid contracts of the fuzz campaign, with each token's offsets [start, end). */
+const seeds = contractSeeds().map((s) => ({
+  ...s,
+  tokens: obcLexer.tokenize(s.text).tokens.map((t) => ({ start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1 })),
+}));
 
 function checkDiagnostic(d: Diagnostic, length: number): void {
   expect(CODES[d.code], `unregistered code ${d.code}`).toBeDefined();
