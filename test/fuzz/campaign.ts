@@ -76,7 +76,7 @@ type FromWorker =
  * Runs `cases` cases of one kind in `workers` worker threads. A case still running after the
  * bound is a hang: its worker is stopped and replaced, and the campaign goes on after it.
  */
-export async function runCampaign(kind: CaseKind, cases: number, workers: number, opts: CampaignOptions, progress?: (done: number) => void): Promise<Figures> {
+export async function runCampaign(kind: CaseKind, cases: number, workers: number, opts: CampaignOptions, progress?: (done: number, failures: number) => void): Promise<Figures> {
   const started = performance.now();
   const f = emptyFigures(kind);
   // a few blocks per worker: a worker's start (loading the sources, reading the seeds) is paid per block
@@ -122,7 +122,7 @@ export async function runCampaign(kind: CaseKind, cases: number, workers: number
         } else if (m.type === "done") {
           current = -1;
           tally(f, `${kind}:${m.index}`, m.result, m.ms);
-          progress?.(f.cases);
+          progress?.(f.cases, f.failures.length);
         } else {
           void w.terminate().then(end);
         }

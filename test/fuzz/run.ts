@@ -65,13 +65,19 @@ async function main(): Promise<number> {
   }
   process.stdout.write(`fuzz: seed ${o.seed}, ${o.workers} worker${o.workers === 1 ? "" : "s"}, a case may take ${o.boundMs} ms\n`);
   const all: Figures[] = [];
-  for (const [kind, n] of [["contract", o.cases], ["data", o.dataCases]] as const) {
+  // the data files first: a campaign stopped before its end has the figures of whatever finished
+  for (const [kind, n] of [["data", o.dataCases], ["contract", o.cases]] as const) {
     if (n === 0) continue;
     let last = 0;
-    const f = await runCampaign(kind, n, o.workers, opts, (done) => {
+    const t0 = performance.now();
+    const f = await runCampaign(kind, n, o.workers, opts, (done, failures) => {
       if (process.stderr.isTTY && done - last >= 500) {
         last = done;
         process.stderr.write(`\r${kind}: ${done} of ${n}`);
+      } else if (!process.stderr.isTTY && done - last >= 5_000) {
+        // a log gets a line every 5,000 cases
+        last = done;
+        process.stdout.write(`  ${kind}: ${done} of ${n} after ${((performance.now() - t0) / 1000).toFixed(0)} s, ${failures} failure${failures === 1 ? "" : "s"}\n`);
       }
     });
     if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
