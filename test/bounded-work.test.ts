@@ -197,6 +197,12 @@ describe("F06: the lexer reads each character once, and stops after a hundred pr
     expect(h.map((x) => x.code)).toEqual(["OBC2001"]);
     expect(h[0]!.message).toBe(`I can't find a field, metric or condition named '${"x".repeat(399)}….`);
     expect(renderText(h, huge, "huge.obc").length).toBeLessThan(2_000);
+    // a clause named with 100,000 characters: the location line names it shortened (found by the fuzz campaign)
+    const named = `contract "Bounds" {\n  data students keyed by student_id { s: score }\n  outcome "${"G".repeat(100_000)}" pays $100 per student when zz > 1\n}\n`;
+    const c = compileSource(named).diagnostics;
+    expect(c.map((x) => [x.code, x.clause?.length])).toEqual([["OBC2001", 100_000]]);
+    const where = renderText(c, named, "named.obc").split("\n")[1]!;
+    expect(where).toBe(` --> named.obc:3:100041 (in clause '${"G".repeat(400)}…')`);
   });
 
   it("a line of a million tabs renders in one pass; control characters show as signs, never act on the terminal", () => {

@@ -1155,7 +1155,7 @@ export function placeholders(template: string): string[] {
 const MAX_PARAM_LENGTH = 500;
 
 /** A value as a message shows it: whole, or its first 400 characters and "…" when it is longer than {@link MAX_PARAM_LENGTH}. */
-function paramText(value: unknown): string {
+export function paramText(value: unknown): string {
   const s = String(value);
   if (s.length <= MAX_PARAM_LENGTH) return s;
   const cut = s.charCodeAt(399) >= 0xd800 && s.charCodeAt(399) <= 0xdbff ? 399 : 400;

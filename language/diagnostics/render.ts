@@ -3,7 +3,7 @@
  * and as editor ranges (Monaco marker shape, without importing Monaco).
  */
 import type { Span } from "../ast.ts";
-import { CODES } from "./codes.ts";
+import { CODES, paramText } from "./codes.ts";
 import { LineIndex } from "./source.ts";
 import type { Diagnostic, Label, Severity } from "./types.ts";
 
@@ -141,7 +141,7 @@ function renderOne(d: Diagnostic, index: LineIndex, fileName: string, paint: Pai
   const bar = paint("gutter", `${pad} |`);
   const where = (span: Span, clause?: string): string => {
     const p = index.position(span.start);
-    const inClause = clause !== undefined ? ` (in clause '${clause}')` : "";
+    const inClause = clause !== undefined ? ` (in clause '${visible(paramText(clause))}')` : "";
     return `${paint("gutter", `${pad}-->`)} ${fileName}:${p.line}:${p.column}${inClause}`;
   };
   const snippet = (l: Label, style: keyof typeof ANSI) => {
