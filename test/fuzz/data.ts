@@ -169,20 +169,28 @@ export function damage(t: Table, rng: Rng): Damaged {
   /** cells broken on purpose: written as they are, never quoted */
   const broken = new Set<string>();
   let raw: ((text: string) => Uint8Array) | undefined;
-  let textEdit: ((text: string) => string) | undefined;
+  /** edits of the written text, in order */
+  const textEdits: ((text: string) => string)[] = [];
+  let emptied = false;
+  /** a row to damage: never a blank line (damaging one would make it a row) */
+  const dataRow = (): number | undefined => {
+    const full = rows.flatMap((r, i) => (r.length > 0 ? [i] : []));
+    return full.length > 0 ? rng.pick(full) : undefined;
+  };
   const n = rng.pick([0, 1, 1, 2, 2, 3]);
   for (let k = 0; k < n; k++) {
     const kind = rng.int(16);
     switch (kind) {
-      case 0: // a stray or unclosed quote in a cell
-        if (rows.length > 0) {
-          const r = rng.int(rows.length);
+      case 0: { // a stray or unclosed quote in a cell
+        const r = dataRow();
+        if (r !== undefined) {
           const c = rng.int(rows[r]!.length);
           rows[r]![c] = badQuote(rng, rows[r]![c]!);
           broken.add(`${r}:${c}`);
           done.push(`bad quote in row ${r + 2} cell ${c + 1}`);
         }
         break;
+      }
       case 1:
         newline = rng.pick(["\r\n", "\r", "\n"]);
         done.push(`newline ${JSON.stringify(newline)}`);
@@ -205,14 +213,15 @@ export function damage(t: Table, rng: Rng): Damaged {
           done.push(`header column ${c + 1} ${["respelt", "repeated", "renamed"][how]}`);
         }
         break;
-      case 5: // a row with a cell too many or too few
-        if (rows.length > 0) {
-          const r = rng.int(rows.length);
+      case 5: { // a row with a cell too many or too few
+        const r = dataRow();
+        if (r !== undefined) {
           if (rng.chance(0.5)) rows[r]!.push("extra");
           else rows[r]!.pop();
           done.push(`row ${r + 2} has the wrong number of cells`);
         }
         break;
+      }
       case 6: // blank lines between rows
         if (rows.length > 1) {
           const r = rng.int(rows.length);
@@ -227,21 +236,24 @@ export function damage(t: Table, rng: Rng): Damaged {
           done.push(`blank line before row ${r + 2}`);
         }
         break;
-      case 7: // a value of the wrong kind
-        if (rows.length > 0 && rows[0]!.length > 1) {
-          const r = rng.int(rows.length);
+      case 7: { // a value of the wrong kind
+        const r = dataRow();
+        if (r !== undefined && rows[r]!.length > 1) {
           const c = 1 + rng.int(rows[r]!.length - 1);
           rows[r]![c] = rng.pick(["n/a", "-", "12,5", "1e400", "2027-02-30", "13/45/2026", "$-0", "TRUE?", "∞", "NaN", "-0", "0x1F", " 45 ", "4 5"]);
           done.push(`bad value in row ${r + 2} cell ${c + 1}`);
         }
         break;
-      case 8: // a repeated key
-        if (rows.length > 1) {
-          rows.push([...rows[rng.int(rows.length)]!]);
+      }
+      case 8: { // a repeated key
+        const r = dataRow();
+        if (r !== undefined) {
+          rows.push([...rows[r]!]);
           if (records !== undefined) records++;
           done.push("a repeated row");
         }
         break;
+      }
       case 9: // a binary file
         raw = () =>
           rng.pick([
@@ -279,42 +291,48 @@ export function damage(t: Table, rng: Rng): Damaged {
         done.push("other encoding");
         break;
       case 11: // NUL or control bytes inside the text
-        textEdit = (text) => {
+        textEdits.push((text) => {
           const i = rng.int(text.length + 1);
           return text.slice(0, i) + rng.pick(["\0", "\0\0\0", "\x07", "\x1b[2J"]) + text.slice(i);
-        };
+        });
         // between a CR and its LF, it makes two line breaks of one
         records = undefined;
         done.push("control characters");
         break;
       case 12: // truncated in the middle
-        textEdit = (text) => text.slice(0, rng.int(text.length + 1));
+        textEdits.push((text) => text.slice(0, rng.int(text.length + 1)));
         records = undefined;
         done.push("truncated");
         break;
-      case 13: // a quoted cell that legitimately holds a line break
-        if (rows.length > 0 && rows[0]!.length > 1) {
-          const r = rng.int(rows.length);
+      case 13: { // a quoted cell that legitimately holds a line break
+        const r = dataRow();
+        if (r !== undefined && rows[r]!.length > 1) {
           const c = rows[r]!.length - 1;
           rows[r]![c] = `line one${rng.pick(["\n", "\r\n"])}line two`;
+          broken.delete(`${r}:${c}`);
           done.push(`line break inside row ${r + 2} cell ${c + 1}`);
         }
         break;
+      }
       case 14: // an empty file, or only the header
-        if (rng.chance(0.5)) textEdit = () => "";
-        else rows.length = 0;
+        if (rng.chance(0.5)) {
+          textEdits.push(() => "");
+          emptied = true;
+        } else rows.length = 0;
         if (records !== undefined) records = 0;
         done.push("empty");
         break;
       case 15: // another delimiter
-        textEdit = (text) => text.replace(/,/g, rng.pick([";", "\t", "|"]));
+        textEdits.push((text) => text.replace(/,/g, rng.pick([";", "\t", "|"])));
         done.push("another delimiter");
         break;
     }
   }
   const lines = [...(header ? [header.map(quote)] : []), ...rows.map((r, i) => r.map((c, j) => (broken.has(`${i}:${j}`) ? c : quote(c))))];
   let text = prefix + lines.map((r) => r.join(",")).join(newline) + newline;
-  if (textEdit) text = textEdit(text);
+  for (const edit of textEdits) text = edit(text);
+  // an emptied text holds no row, unless another edit wrote into it again
+  if (emptied) records = textEdits.length === 1 ? 0 : undefined;
   const bytes = raw ? raw(text) : enc.encode(text);
   return { bytes, damage: done, records };
 }
