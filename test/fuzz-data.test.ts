@@ -37,12 +37,12 @@ const ir = compileSource(contract).ir!;
 const students = readFileSync("examples/03-algebra-pilot/students.csv", "utf8");
 const checkpoints = readFileSync("examples/03-algebra-pilot/checkpoints.csv", "utf8");
 const enc = new TextEncoder();
-const files = (s: string) => [dataFileFromBytes(enc.encode(s), "students.csv"), dataFileFromBytes(enc.encode(checkpoints), "checkpoints.csv")];
+const files = (s: string) => Promise.all([dataFileFromBytes(enc.encode(s), "students.csv"), dataFileFromBytes(enc.encode(checkpoints), "checkpoints.csv")]);
 const expected = [{ label: "students.csv", records: 9, roster: true }, { label: "checkpoints.csv", records: 8, roster: false }];
 
 describe("the campaign's checks find what they look for", () => {
   it("a clean run passes; a lost row, an echoed id, shares that do not add up and a disagreement with the bulk run are each caught", async () => {
-    const out = await runContract(ir, contract, files(students), { asOf: "2027-07-01" });
+    const out = await runContract(ir, contract, await files(students), { asOf: "2027-07-01" });
     const none = { values: new Set(["P1", "P9"]) };
     expect(checkRun(out, undefined, expected, none)).toEqual([]);
     const kinds = (o: typeof out, secrets = none, bulk?: Parameters<typeof checkRun>[1]) => checkRun(o, bulk, expected, secrets).map((b) => b.kind);
@@ -82,12 +82,12 @@ describe("defects the campaigns found", () => {
       expect(r.stderr).toContain("Every row of students.csv was rejected (9 rows), and it holds the roster, so no student could be paid.");
       expect(r.stderr).not.toMatch(/\bP[1-9]\b/);
     }
-    const out = await runContract(ir, contract, files(renamed), { asOf: "2027-07-01" });
+    const out = await runContract(ir, contract, await files(renamed), { asOf: "2027-07-01" });
     expect(out.ok).toBe(false);
     expect(out.problems.map((p) => p.code)).toEqual(["OBC5006", "OBC5001", "OBC5020"]);
     // one usable student is enough to run: the others are reported, as before
     const one = students.split("\n").map((l, i) => (i === 0 || i === 1 ? l : l.replace(/^P\d,/, ","))).join("\n");
-    const partly = await runContract(ir, contract, files(one), { asOf: "2027-07-01" });
+    const partly = await runContract(ir, contract, await files(one), { asOf: "2027-07-01" });
     expect(partly.ok).toBe(true);
     expect(partly.result!.dataQuality.files[0]).toMatchObject({ rowsRead: 9, rowsAccepted: 1, rowsRejected: 8 });
   });

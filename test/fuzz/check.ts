@@ -189,7 +189,8 @@ export async function contractCase(seeds: readonly Seed[], seed: number, index: 
   if (tables.length === 0) return { failures: [], compiled: true };
   const files = tables.map((t) => ({ label: `${t.dataSet}.csv`, records: t.rows.length, roster: ir.dataSets.find((d) => d.name === t.dataSet)?.roster ?? false, text: csvText(t) }));
   try {
-    const { out, bulk } = await runBoth(ir, m.text, files.map((f) => dataFileFromBytes(enc.encode(f.text), f.label, rng.chance(0.5) ? f.label.slice(0, -4) : undefined)), { asOf: rng.pick(AS_OF), strict: false });
+    const data = await Promise.all(files.map((f) => dataFileFromBytes(enc.encode(f.text), f.label, rng.chance(0.5) ? f.label.slice(0, -4) : undefined)));
+    const { out, bulk } = await runBoth(ir, m.text, data, { asOf: rng.pick(AS_OF), strict: false });
     const found = checkRun(out, bulk, files, secrets);
     return { failures: found.map((f) => ({ ...f, id, input })), compiled: true, ran: true };
   } catch (e) {
@@ -211,7 +212,7 @@ export async function dataCase(seeds: readonly DataSeed[], seed: number, index: 
   const input = `${s.name} with ${files.map((f) => `${f.label} (${f.damage.join(", ") || "intact"})`).join(", ")}`;
   const strict = rng.chance(0.3);
   try {
-    const data = files.map((f) => dataFileFromBytes(f.bytes, f.label, rng.chance(0.5) ? f.dataSet : undefined));
+    const data = await Promise.all(files.map((f) => dataFileFromBytes(f.bytes, f.label, rng.chance(0.5) ? f.dataSet : undefined)));
     const { out, bulk } = await runBoth(s.ir, s.text, data, { asOf: rng.pick(AS_OF), strict });
     const found = checkRun(out, bulk, files, secrets);
     return { failures: found.map((f) => ({ ...f, id, input })), ran: true, refused: !out.ok };
