@@ -5,6 +5,8 @@
  * campaigns in worker threads (`npm run fuzz -- --cases 100000`).
  */
 import { describe, expect, it } from "vitest";
+import { runBulk } from "../engine/fast/bulk.ts";
+import { compileSource } from "../language/driver.ts";
 import { runCases } from "./fuzz/campaign.ts";
 import { DEFAULT_SEED } from "./fuzz/seed.ts";
 
@@ -19,4 +21,25 @@ describe("fuzz: contracts", () => {
     expect(f.compiled).toBeGreaterThan(CASES / 20);
     expect(f.compiled).toBeLessThan(CASES / 2);
   }, 900_000);
+});
+
+describe("defects the campaign found", () => {
+  it("a metric named like a data set's key column is declared twice (OBC2004), not a crash of the bulk run", () => {
+    const text = `contract "A" {
+  parties { district "D" provider "P" }
+  data students keyed by growth { boy_score: score  eoy_score: score }
+  metric growth = eoy_score - boy_score
+  partial "Growth" pays $400 per student when growth >= 10
+}
+`;
+    const r = compileSource(text);
+    expect(r.diagnostics.filter((d) => d.severity === "error").map((d) => [d.code, d.message, d.related.map((x) => x.label)])).toEqual([["OBC2004", "'growth' is declared twice.", ["the key column of students"]]]);
+    expect(r.ok).toBe(false);
+    // the same contract with its own name for the metric runs both ways
+    const source = text.replace("metric growth", "metric gain").replace("when growth", "when gain");
+    const fixed = compileSource(source);
+    expect(fixed.ok).toBe(true);
+    const files = [{ label: "students.csv", text: "growth,boy_score,eoy_score\nS1,40,55\nS2,40,45\n" }];
+    expect(runBulk(fixed.ir!, source, files).totals?.paid).toBe("400.00");
+  });
 });

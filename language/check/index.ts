@@ -282,6 +282,13 @@ function buildIR(c: A.Contract, diagnostics: Diagnostic[], identity: Version["id
         break;
     }
   }
+  // a data set's key and period columns are names the rows carry: a metric or condition may not take one
+  for (const [name, m] of ir.metrics) {
+    const ds = ir.dataSets.find((d) => d.key === name || d.period === name);
+    if (!ds) continue;
+    const column = ds.key === name ? ds.decl.key : ds.decl.period;
+    diagnostics.push(diag("OBC2004", { name: `'${name}'` }, { span: m.name.span, label: "declared again here" }, { related: column ? [{ span: column.span, label: `the ${ds.key === name ? "key" : "period"} column of ${ds.name}` }] : [] }));
+  }
   // funding shares default to the contract rounding once it is known
   if (ir.funding) for (const s of ir.funding.shares) s.rounding = s.decl.rounding ?? ir.rounding;
   return ir;
