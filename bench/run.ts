@@ -15,7 +15,7 @@
  * (e) CLI start: `obc --version` and the demo run (`npm run demo`'s command) as whole processes,
  *     the built CLI against the last commit before the package was built (BASELINE below, its
  *     sources run through tsx as its launcher did), in interleaved pairs; medians and ratio.
- * (f) the ledger on SQLite and PostgreSQL: settling (b)'s 1,000,000 students, and opening and
+ * (f) the ledger on SQLite and PostgreSQL: settling 100,000 students of (b)'s kind, and opening and
  *     verifying a ledger of 25 contracts × 12 monthly settlements × 5,000 students (bench/ledger.ts).
  * (g) event aggregation: the aggregates of examples/09-datas-sessions (a filtered count and
  *     sum, weeks with at least 2 sessions, the longest run skipping holidays, earliest, latest,
