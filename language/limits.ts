@@ -39,3 +39,9 @@ export const MAX_EXPANDED_ITEMS = 10_000;
 
 /** Template expansion: how many expression nodes the arguments copied into templates may add in all. */
 export const MAX_EXPANDED_NODES = 200_000;
+
+/**
+ * The most values one value may multiply or divide together, counting the metrics it reads
+ * (see check/degree.ts): exact numbers grow with every factor. A squared gain has 2.
+ */
+export const MAX_PRODUCT_DEGREE = 64;

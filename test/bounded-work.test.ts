@@ -19,7 +19,7 @@ import { summarize } from "../engine/summary/index.ts";
 import { compileSource } from "../language/driver.ts";
 import { renderText } from "../language/diagnostics/render.ts";
 import { format } from "../language/format/index.ts";
-import { MAX_DEFINITION_DEPTH, MAX_NESTING, MAX_SOURCE_LENGTH, MAX_SYNTAX_ERRORS } from "../language/limits.ts";
+import { MAX_DEFINITION_DEPTH, MAX_NESTING, MAX_PRODUCT_DEGREE, MAX_SOURCE_LENGTH, MAX_SYNTAX_ERRORS } from "../language/limits.ts";
 import { scan } from "../language/syntax/lex.ts";
 import { obcLexer, UnterminatedString } from "../language/syntax/tokens.ts";
 import { memoryResolver } from "../stdlib/index.ts";
@@ -110,7 +110,7 @@ describe("long chains cost no recursion depth", () => {
   parties { district "D" provider "P" }
   data students keyed by student_id { a: score  b: count  c: optional score }
   metric total = ${chain(Array.from({ length: N }, (_, i) => ["a", "b", "1", "- a"][i % 4]!), "+")}
-  metric product = ${chain(Array.from({ length: N }, (_, i) => (i % 2 ? "1" : "b / b")), "*")}
+  metric product = ${chain(Array.from({ length: N }, (_, i) => (i % 64 ? "1" : "b / b")), "*")}
   metric first = ${chain(Array.from({ length: N }, () => "c"), "otherwise")} otherwise 0
   condition any_of = ${chain(Array.from({ length: N }, (_, i) => `b = ${i}`), "or")}
   outcome "Chains" pays $1 * (total + first) per student when ${chain(Array.from({ length: N }, (_, i) => `a >= ${i % 50}`), "and")} and any_of
@@ -160,6 +160,28 @@ describe("long chains cost no recursion depth", () => {
       const short = `contract "Chain" {\n  data students keyed by student_id { s: score }\n${metrics(order, 100)}\n  outcome "X" pays $1 per student when m99 > 0\n}\n`;
       expect(codes(short), order).toEqual([]);
     }
+  });
+
+  it("a product of more values than exact numbers can hold is refused at once (the fuzz campaign's hang)", async () => {
+    const contract = (body: string) => `contract "Product" {\n  data students keyed by student_id { r: decimal }\n${body}\n  outcome "X" pays $1 per student when p > 1\n}\n`;
+    // 5,000 factors in one chain, in a metric and in an escalation-like condition
+    const long = contract(`  metric p = ${Array.from({ length: 5000 }, () => "r").join(" * ")}`);
+    const started = performance.now();
+    const d = compileSource(long).diagnostics;
+    expect(d.map((x) => x.code)).toEqual(["OBC2028"]);
+    expect(d[0]!.message).toBe(`This multiplies more than ${MAX_PRODUCT_DEGREE} values together, counting the metrics it reads through their definitions: its exact value would have too many digits to compute.`);
+    expect(performance.now() - started).toBeLessThan(30_000); // a bound on the hang, not a speed test
+    // metrics that square the one before: 2^7 = 128 factors, found where the bound is passed
+    const squares = Array.from({ length: 8 }, (_, i) => `  metric m${i} = ${i === 0 ? "r" : `m${i - 1} * m${i - 1}`}`).join("\n");
+    const sqText = contract(`${squares}\n  metric p = m7`);
+    const sq = compileSource(sqText).diagnostics;
+    expect(sq.map((x) => [x.code, sqText.slice(x.primary.span.start, x.primary.span.end)])).toEqual([["OBC2028", "m6 * m6"]]);
+    // up to the bound is fine, and runs: 64 factors of 2 as 2^64 exactly
+    const ok = contract(`  metric p = ${Array.from({ length: MAX_PRODUCT_DEGREE }, () => "r").join(" * ")}`);
+    const compiled = compileSource(ok);
+    expect(compiled.diagnostics.filter((x) => x.severity === "error")).toEqual([]);
+    const run = await runContract(compiled.ir!, ok, [{ label: "students.csv", text: "student_id,r\nS1,2\n", dataSet: "students" }], { engine: "fast" });
+    expect(run.result!.totals.paid).toBe("1.00");
   });
 
   it("a ring of thousands of clauses that refer to each other is one diagnostic", () => {

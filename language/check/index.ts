@@ -8,6 +8,7 @@
  * funding shares. The IR is built even when there are errors, so the editor can still
  * offer completion and outlines; callers must not run a contract with errors.
  */
+import { productDegree } from "./degree.ts";
 import type * as A from "../ast.ts";
 import { clauseId } from "../ast.ts";
 import { diag } from "../diagnostics/codes.ts";
@@ -325,6 +326,8 @@ function checkNames(ir: ContractIR, diagnostics: Diagnostic[]): void {
     metricState.set(name, "busy");
     const { value: typed, depth } = exprChecker.measure(() => (m.kind === "condition" ? exprChecker.condition(m.expr, studentScope) : exprChecker.expr(m.expr, studentScope)));
     const info: NameInfo = { type: typed.type, missing: typed.missing, kind: m.kind === "condition" ? "condition" : "metric", span: m.name.span, depth };
+    // the names it reads were typed with it: their degrees are known (none is typed again here)
+    if (typed.type !== "error") info.degree = productDegree(m.expr, (n) => { const s = metricState.get(n); return s && s !== "busy" ? s.degree : undefined; });
     if (metricState.get(name) === "busy") metricState.set(name, info);
     return metricState.get(name) as NameInfo;
   };
@@ -444,7 +447,7 @@ function checkNames(ir: ContractIR, diagnostics: Diagnostic[]): void {
       if (lets.has(l.name.name)) {
         diagnostics.push(diag("OBC2004", { name: `'${l.name.name}'` }, { span: l.name.span, label: "declared again here" }));
       }
-      lets.set(l.name.name, { type: t.type, missing: t.missing, kind: "let", span: l.name.span, depth });
+      lets.set(l.name.name, { type: t.type, missing: t.missing, kind: "let", span: l.name.span, depth, degree: productDegree(l.expr, (n) => scope.lookup(n)?.degree) });
     }
     ec.money(d.amount, scope);
     if (d.condition) ec.condition(d.condition, scope);
@@ -468,7 +471,7 @@ function checkNames(ir: ContractIR, diagnostics: Diagnostic[]): void {
     for (const m of d.measures) {
       const { value: t, depth } = ec.measure(() => ec.expr(m.expr, scope));
       if (names.has(m.name.name)) diagnostics.push(diag("OBC2004", { name: `'${m.name.name}'` }, { span: m.name.span, label: "declared again here" }));
-      names.set(m.name.name, { type: t.type, missing: t.missing, kind: "measure", span: m.name.span, depth });
+      names.set(m.name.name, { type: t.type, missing: t.missing, kind: "measure", span: m.name.span, depth, degree: productDegree(m.expr, (n) => scope.lookup(n)?.degree) });
     }
     for (const level of d.levels) {
       ec.condition(level.condition, scope);

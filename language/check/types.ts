@@ -11,7 +11,8 @@ import type * as A from "../ast.ts";
 import { diag } from "../diagnostics/codes.ts";
 import type { Diagnostic } from "../diagnostics/types.ts";
 import { didYouMean } from "../diagnostics/suggest.ts";
-import { MAX_DEFINITION_DEPTH } from "../limits.ts";
+import { MAX_DEFINITION_DEPTH, MAX_PRODUCT_DEGREE } from "../limits.ts";
+import { productDegree } from "./degree.ts";
 import type { Ty } from "./ir.ts";
 import { FUNCTIONS, paramsWords, resultType } from "./functions.ts";
 
@@ -23,6 +24,8 @@ export interface NameInfo {
   span: A.Span;
   /** for a definition: how deep its expression nests, counting the definitions it reads (see {@link ExprChecker.measure}) */
   depth?: number;
+  /** for a definition: how many values it multiplies together (see check/degree.ts) */
+  degree?: number;
 }
 
 /**
@@ -251,7 +254,7 @@ export class ExprChecker {
       case "Logical":
         return this.logical(e, scope);
       case "Arithmetic":
-        return this.arithmeticChain(e, scope);
+        return this.boundedDegree(e, scope, this.arithmeticChain(e, scope));
       case "InList": {
         const v = this.expr(e.value, scope);
         let missing = v.missing;
@@ -292,7 +295,7 @@ export class ExprChecker {
           this.report(diag("OBC3002", { op: "take a percentage of", left: tyWords(of.type), right: "a percentage", why: "only numbers and amounts have percentages" }, { span: e.of.span, label: tyWords(of.type) }));
           return { type: "error", missing: none };
         }
-        return { type: of.type, missing: union(p.missing, of.missing) };
+        return this.boundedDegree(e, scope, { type: of.type, missing: union(p.missing, of.missing) });
       }
       case "MonthStarts": {
         const f = this.expr(e.from, scope);
@@ -458,6 +461,15 @@ export class ExprChecker {
   }
 
   /** `a + b - c`: typed step by step from the left; a step whose units do not combine is reported at its operator. */
+  /** A product of more than MAX_PRODUCT_DEGREE values is refused where it passes the bound (OBC2028). */
+  private boundedDegree(e: A.Arithmetic | A.PercentOf, scope: Scope, t: Typed): Typed {
+    if (t.type === "error") return t;
+    const degree = productDegree(e, (n) => scope.lookup(n)?.degree);
+    if (degree <= MAX_PRODUCT_DEGREE) return t;
+    this.report(diag("OBC2028", { limit: String(MAX_PRODUCT_DEGREE) }, { span: e.span, label: `more than ${MAX_PRODUCT_DEGREE} values multiplied` }));
+    return { type: "error", missing: t.missing };
+  }
+
   private arithmeticChain(e: A.Arithmetic, scope: Scope): Typed {
     const first = this.expr(e.operands[0]!, scope);
     let type = first.type;

@@ -467,6 +467,23 @@ const ENTRIES: Record<string, Entry> = {
     help: "Import a .obc file that holds a template, such as `import dosage from \"./clauses/dosage.obc\"`.",
     noExample: "It needs a folder or a named pipe on disk; test/diagnostics/bad/ has a contract that imports a folder, and test/bounded-work.test.ts a named pipe.",
   },
+  OBC2028: {
+    name: "product-too-large", severity: "error", title: "A value that multiplies too many values together",
+    message: "This multiplies more than {limit} values together, counting the metrics it reads through their definitions: its exact value would have too many digits to compute.",
+    help: "Payments multiply a few values at most (a rate by a count, a squared gain). Check that no metric multiplies the one before it again and again.",
+    example: `contract "Example" {
+  data students { rate: decimal }
+  metric r2 = rate * rate
+  metric r4 = r2 * r2
+  metric r8 = r4 * r4
+  metric r16 = r8 * r8
+  metric r32 = r16 * r16
+  metric r64 = r32 * r32
+  metric r128 = r64 * r64
+  outcome "Growth" pays $100 per student when r128 > 1
+}
+`,
+  },
   OBC2701: {
     name: "amendment-names-unknown-item", severity: "error", title: "An amendment that removes, replaces or renames something not in force",
     message: "Amendment {version} {what}, but the contract in force before it has no such item.",
