@@ -120,11 +120,11 @@ describe.skipIf(skipBrowser)("results and exports (Chromium)", () => {
 
     await page.getByLabel("Data set of roster.csv").selectOption("students");
     await page.click("#panel-run button.primary");
-    await expect.poll(() => table.locator("tr", { hasText: "roster.csv" }).textContent()).toContain("read as students");
-    expect(await table.locator("tr", { hasText: "checkpoints.csv" }).textContent()).toContain("read as checkpoints");
-    expect(await table.locator("tr.unmatched").count()).toBe(0);
-    // read as students, its rows are rejected for the missing key column: the report says why
+    // read as students, every row lacks the key column: the run stops (OBC5020) and the report says why
+    await expect.poll(() => page.locator(".problems-table").textContent()).toContain("no-usable-student");
     expect(await page.locator(".problems-table").textContent()).toContain("missing-column");
+    expect(await table.locator("tr.unmatched").count()).toBe(0);
+    expect(await page.getByLabel("Data set of roster.csv").inputValue()).toBe("students");
 
   });
 
