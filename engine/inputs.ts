@@ -85,6 +85,18 @@ export function openFile(f: DataFile): OpenedFile {
  * @returns the files in order, and per file the problem that made it skipped (refused,
  *   unreadable, or matching no data set), undefined for the others
  */
+/** The data set a file is named after (`students.csv` → `students`), if any. */
+export function dataSetNamedLike(ir: ContractIR, label: string): DataSetIR | undefined {
+  const base = normaliseColumnName(label.replace(/^.*[\\/]/, "").replace(/\.[^.]*$/, ""));
+  return ir.dataSets.find((d) => normaliseColumnName(d.name) === base);
+}
+
+/** The normalised column names of an opened file (its header, or a JSON file's first row's keys). */
+export function columnsOf(o: Exclude<OpenedFile, { kind: "skip" }>): Set<string> {
+  const names = o.kind === "json" ? Object.keys(o.rows[0] ?? {}) : (o.csv.header ?? []);
+  return new Set(names.map(normaliseColumnName));
+}
+
 export function matchOpened(ir: ContractIR, opened: OpenedFile[]): { matched: MatchedFile[]; fileProblems: (DataProblem | undefined)[] } {
   const fileProblems: (DataProblem | undefined)[] = [];
   const matched: MatchedFile[] = [];
@@ -106,11 +118,9 @@ export function matchOpened(ir: ContractIR, opened: OpenedFile[]): { matched: Ma
         continue;
       }
     } else {
-      const base = f.label.replace(/^.*[\\/]/, "").replace(/\.[^.]*$/, "");
-      ds = ir.dataSets.find((d) => normaliseColumnName(d.name) === normaliseColumnName(base));
+      ds = dataSetNamedLike(ir, f.label);
       if (!ds) {
-        const names = o.kind === "json" ? Object.keys(o.rows[0] ?? {}) : (o.csv.header ?? []);
-        const cols = new Set(names.map(normaliseColumnName));
+        const cols = columnsOf(o);
         const scored = ir.dataSets.map((d) => ({ d, s: fit(d, cols) })).filter((x) => x.s > 0).sort((a, b) => b.s - a.s);
         ds = scored[0]?.d;
       }

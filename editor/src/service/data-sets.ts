@@ -6,16 +6,14 @@
  * file so that the user says which data set it holds.
  */
 import type { ContractIR } from "../../../language/check/ir.ts";
-import { normaliseColumnName } from "../../../engine/data.ts";
-import { fit, openFile } from "../../../engine/inputs.ts";
+import { columnsOf, dataSetNamedLike, fit, openFile } from "../../../engine/inputs.ts";
 import type { RunFile } from "./protocol.ts";
 
 /** The data sets whose every required column (key and period included) the file has. */
 export function dataSetsFitting(ir: ContractIR, file: RunFile): string[] {
   const opened = openFile(file);
   if (opened.kind === "skip") return [];
-  const names = opened.kind === "json" ? Object.keys(opened.rows[0] ?? {}) : (opened.csv.header ?? []);
-  const cols = new Set(names.map(normaliseColumnName));
+  const cols = columnsOf(opened);
   return ir.dataSets.filter((d) => fit(d, cols) >= 1).map((d) => d.name);
 }
 
@@ -24,10 +22,9 @@ export function dataSetsFitting(ir: ContractIR, file: RunFile): string[] {
  * (neither chosen by the user nor named after a data set), with those data sets.
  */
 export function filesFittingSeveral(ir: ContractIR, files: readonly RunFile[]): { file: string; dataSets: string[] }[] {
-  const named = new Set(ir.dataSets.map((d) => normaliseColumnName(d.name)));
   const out: { file: string; dataSets: string[] }[] = [];
   for (const f of files) {
-    if (f.dataSet || named.has(normaliseColumnName(f.label.replace(/^.*[\\/]/, "").replace(/\.[^.]*$/, "")))) continue;
+    if (f.dataSet || dataSetNamedLike(ir, f.label)) continue;
     const dataSets = dataSetsFitting(ir, f);
     if (dataSets.length > 1) out.push({ file: f.label, dataSets });
   }
